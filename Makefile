@@ -1,0 +1,49 @@
+# keepitlocal: `make run` to try it, `make test` to check it, `make setup` for the CLI alone.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export UV_PYTHON_DOWNLOADS := never
+# uv is installed with pip when missing; `python3 -m uv` finds it wherever pip put it.
+UV = $(shell command -v uv 2>/dev/null || echo python3 -m uv)
+KIL := .venv/bin/kil
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help setup python assets db run test lint e2e clean
+
+help:
+	@echo "make run    set up, load the demo and serve on http://$(HOST):$(PORT)"
+	@echo "make test   set up and run every check and test (unit, integration, end-to-end)"
+	@echo "make setup  the .venv with the kil command, built assets and a migrated database"
+
+setup: python assets db
+
+python:
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv==0.13.8
+	$(UV) sync --locked --quiet
+
+assets:
+	npm ci --no-audit --no-fund --loglevel=error
+	bash scripts/build-assets.sh
+
+db: python
+	$(KIL) manage migrate --noinput -v0
+	$(KIL) load-reference
+
+run: setup
+	$(KIL) load-demo
+	@echo "Serving on http://$(HOST):$(PORT) (press Ctrl+C to stop)"
+	$(KIL) manage runserver --noreload $(HOST):$(PORT)
+
+lint: python
+	.venv/bin/ruff check src tests benchmarks
+	.venv/bin/ruff format --check src tests benchmarks
+	.venv/bin/mypy
+	.venv/bin/lint-imports
+	$(KIL) manage makemigrations --check --dry-run -v1
+
+test: setup lint
+	bash scripts/ensure-chromium.sh
+	.venv/bin/pytest
+
+clean:
+	rm -rf .venv node_modules build var

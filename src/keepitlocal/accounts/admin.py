@@ -1,0 +1,16 @@
+from django.contrib import admin
+
+from keepitlocal.accounts.models import Role, User
+
+
+class RoleInline(admin.TabularInline):
+    model = Role
+    extra = 0
+
+
+@admin.register(User)
+class UserAdmin(admin.ModelAdmin):
+    list_display = ("email", "full_name", "is_active", "locked_until")
+    search_fields = ("email", "full_name")
+    exclude = ("password",)
+    inlines = [RoleInline]

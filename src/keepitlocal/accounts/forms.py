@@ -1,0 +1,91 @@
+"""Sign-in and password forms, with GOV.UK error messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import authenticate, password_validation
+from django.http import HttpRequest
+
+from keepitlocal.accounts.backends import AccountLockedError
+from keepitlocal.accounts.models import User
+
+
+class SignInForm(forms.Form):
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+        },
+    )
+    password = forms.CharField(
+        label="Password", max_length=200, widget=forms.PasswordInput, error_messages={"required": "Enter your password"}
+    )
+
+    def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.user: User | None = None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        try:
+            user = authenticate(self.request, username=data["email"], password=data["password"])
+        except AccountLockedError:
+            raise forms.ValidationError(
+                "This account is locked because of too many failed sign-in attempts. Try again in 15 minutes, or reset your password"
+            ) from None
+        if user is None:
+            raise forms.ValidationError("Enter a correct email address and password")
+        self.user = user if isinstance(user, User) else None
+        return data
+
+
+class PasswordResetRequestForm(forms.Form):
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+        },
+    )
+
+
+class NewPasswordForm(forms.Form):
+    password = forms.CharField(
+        label="New password",
+        max_length=200,
+        widget=forms.PasswordInput,
+        help_text="At least 12 characters, not a common password",
+        error_messages={"required": "Enter a new password"},
+    )
+    confirm = forms.CharField(
+        label="Confirm new password",
+        max_length=200,
+        widget=forms.PasswordInput,
+        error_messages={"required": "Confirm your new password"},
+    )
+
+    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        try:
+            password_validation.validate_password(password, self.user)
+        except forms.ValidationError as error:
+            raise forms.ValidationError(" ".join(error.messages)) from None
+        return password
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password") and data.get("confirm") and data["password"] != data["confirm"]:
+            self.add_error("confirm", "The passwords do not match")
+        return data

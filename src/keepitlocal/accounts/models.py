@@ -1,0 +1,117 @@
+"""People who sign in, and the roles they hold in the network."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        user = self.create_user(email, password, **extra)
+        Role.objects.get_or_create(user=user, kind=Role.Kind.NETWORK_ADMIN)
+        return user
+
+
+class User(AbstractBaseUser):
+    """A person who signs in with an email address and a password."""
+
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=200, blank=True)
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+    failed_sign_ins = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    @property
+    def is_network_admin(self) -> bool:
+        cached = getattr(self, "_is_network_admin", None)
+        if cached is None:
+            cached = self.is_active and self.roles.filter(kind=Role.Kind.NETWORK_ADMIN).exists()
+            self._is_network_admin = cached
+        return cached
+
+    # The Django admin asks these; only the network team may use it, and within it they may do anything.
+    @property
+    def is_staff(self) -> bool:
+        return self.is_network_admin
+
+    @property
+    def is_superuser(self) -> bool:
+        return self.is_network_admin
+
+    def has_perm(self, perm: str, obj: object = None) -> bool:
+        return self.is_network_admin
+
+    def has_perms(self, perm_list: Any, obj: object = None) -> bool:
+        return self.is_network_admin
+
+    def has_module_perms(self, app_label: str) -> bool:
+        return self.is_network_admin
+
+    def is_locked(self) -> bool:
+        return self.locked_until is not None and self.locked_until > timezone.now()
+
+
+class Role(models.Model):
+    """One role a person holds: network admin, editor or viewer of a council, or editor of an organisation."""
+
+    class Kind(models.TextChoices):
+        NETWORK_ADMIN = "network_admin", "Network admin"
+        COUNCIL_EDITOR = "council_editor", "Council editor"
+        COUNCIL_VIEWER = "council_viewer", "Council viewer"
+        ORGANISATION_EDITOR = "organisation_editor", "Community organisation editor"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    council = models.ForeignKey("network.Council", null=True, blank=True, on_delete=models.CASCADE, related_name="roles")
+    organisation = models.ForeignKey(
+        "network.Organisation", null=True, blank=True, on_delete=models.CASCADE, related_name="roles"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="role_has_right_target",
+                condition=(
+                    Q(kind="network_admin", council__isnull=True, organisation__isnull=True)
+                    | Q(kind__in=["council_editor", "council_viewer"], council__isnull=False, organisation__isnull=True)
+                    | Q(kind="organisation_editor", council__isnull=True, organisation__isnull=False)
+                ),
+            ),
+            models.UniqueConstraint(fields=["user", "kind"], condition=Q(kind="network_admin"), name="unique_network_admin_role"),
+            models.UniqueConstraint(
+                fields=["user", "kind", "council"], condition=Q(council__isnull=False), name="unique_council_role"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "kind", "organisation"], condition=Q(organisation__isnull=False), name="unique_organisation_role"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = self.council or self.organisation
+        return f"{self.get_kind_display()} of {target}" if target else self.get_kind_display()

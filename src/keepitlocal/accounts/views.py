@@ -1,0 +1,93 @@
+"""Signing in and out, and resetting a forgotten password."""
+
+from __future__ import annotations
+
+from django.contrib.auth import login, logout
+from django.contrib.auth.tokens import default_token_generator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode, urlsafe_base64_encode
+from django.views.decorators.http import require_http_methods, require_POST
+
+from keepitlocal.accounts.access import public
+from keepitlocal.accounts.email import Email, email_service
+from keepitlocal.accounts.forms import NewPasswordForm, PasswordResetRequestForm, SignInForm
+from keepitlocal.accounts.models import User
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        next_url = ""
+    form = SignInForm(request, request.POST or None)
+    if request.method == "POST" and form.is_valid() and form.user is not None:
+        login(request, form.user, backend="keepitlocal.accounts.backends.EmailBackend")
+        return redirect(next_url or reverse("web:dashboard"))
+    status = 400 if form.is_bound else 200
+    return render(request, "accounts/sign_in.html", {"form": form, "next": next_url}, status=status)
+
+
+@public
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return render(request, "accounts/signed_out.html")
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def password_reset(request: HttpRequest) -> HttpResponse:
+    form = PasswordResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = User.objects.filter(email=form.cleaned_data["email"].lower(), is_active=True).first()
+        if user is not None:
+            uid = urlsafe_base64_encode(force_bytes(user.pk))
+            token = default_token_generator.make_token(user)
+            link = request.build_absolute_uri(reverse("accounts:password-reset-confirm", args=[uid, token]))
+            email_service().send(
+                Email(
+                    to=user.email,
+                    subject="Reset your Keep it Local password",
+                    body=(
+                        "Someone asked to reset the password for this email address on the Keep it Local platform.\n\n"
+                        f"To choose a new password, open this link within 2 hours:\n{link}\n\n"
+                        "If you did not ask for this, you can ignore this email: your password has not changed.\n"
+                    ),
+                )
+            )
+        # The same answer whether or not the address has an account, so the page reveals nothing.
+        return redirect("accounts:password-reset-sent")
+    return render(request, "accounts/password_reset.html", {"form": form}, status=400 if form.is_bound else 200)
+
+
+@public
+def password_reset_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/password_reset_sent.html")
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def password_reset_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    try:
+        user = User.objects.filter(pk=int(force_str(urlsafe_base64_decode(uidb64))), is_active=True).first()
+    except (ValueError, TypeError):
+        user = None
+    if user is None or not default_token_generator.check_token(user, token):
+        return render(request, "accounts/password_reset_invalid.html", status=400)
+    form = NewPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user.set_password(form.cleaned_data["password"])
+        user.failed_sign_ins = 0
+        user.locked_until = None
+        user.save(update_fields=["password", "failed_sign_ins", "locked_until"])
+        return redirect("accounts:password-reset-done")
+    return render(request, "accounts/password_reset_confirm.html", {"form": form}, status=400 if form.is_bound else 200)
+
+
+@public
+def password_reset_done(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/password_reset_done.html")

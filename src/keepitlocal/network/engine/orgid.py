@@ -1,0 +1,90 @@
+"""Org-id identifiers (https://org-id.guide) for UK organisations, accepted in the forms people type them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from keepitlocal.network.engine.geography import is_gss_code, normalise_gss
+
+SCHEMES = {
+    "GB-CHC": "Charity Commission for England and Wales",
+    "GB-SC": "Scottish Charity Regulator (OSCR)",
+    "GB-NIC": "Charity Commission for Northern Ireland",
+    "GB-COH": "Companies House",
+    "GB-MPR": "Mutuals Public Register (FCA)",
+    "GB-GOR": "UK government organisation",
+    "GB-EDU": "Schools (DfE URN)",
+    "GB-NHS": "NHS organisation (ODS code)",
+}
+
+
+class OrgIdError(ValueError):
+    """A value that cannot be read as an org-id; the message is written for the person who typed it."""
+
+
+@dataclass(frozen=True)
+class OrgId:
+    scheme: str
+    identifier: str
+
+    def __str__(self) -> str:
+        return f"{self.scheme}-{self.identifier}"
+
+
+_PREFIX = re.compile(r"^(GB-[A-Z]{2,4})[-\s]*(.+)$")
+
+
+def _normalise_identifier(scheme: str, identifier: str) -> str:
+    ident = re.sub(r"[\s.\-]", "", identifier).upper()
+    if not ident:
+        raise OrgIdError("Enter the number after the prefix")
+    if scheme == "GB-COH":
+        # Company numbers are eight characters; spreadsheets drop the leading zeros of numeric ones.
+        if ident.isdigit():
+            if len(ident) > 8:
+                raise OrgIdError("A company number has at most 8 characters")
+            return ident.zfill(8)
+        match = re.fullmatch(r"([A-Z]{2})(\d{1,6})", ident)
+        if not match:
+            raise OrgIdError("Enter a company number like 01234567 or SC123456")
+        return match.group(1) + match.group(2).zfill(6)
+    if scheme == "GB-CHC":
+        if not ident.isdigit() or len(ident.lstrip("0")) > 7 or not ident.lstrip("0"):
+            raise OrgIdError("A charity number in England and Wales is up to 7 digits")
+        return ident.lstrip("0")
+    if scheme == "GB-SC":
+        ident = ident.removeprefix("SC")
+        if not ident.isdigit() or len(ident) > 6:
+            raise OrgIdError("A Scottish charity number looks like SC012345")
+        return "SC" + ident.zfill(6)
+    if scheme == "GB-NIC":
+        ident = ident.removeprefix("NIC")
+        if not ident.isdigit() or len(ident) > 6:
+            raise OrgIdError("A Northern Ireland charity number looks like NIC100001 or 100001")
+        return ident.lstrip("0") or "0"
+    return ident
+
+
+def parse_org_id(value: str, default_scheme: str | None = None) -> OrgId:
+    """Read an org-id with or without its prefix, restoring or dropping leading zeros as the scheme needs.
+
+    A bare number is ambiguous (a charity number and a company number that lost its zeros look alike),
+    so it is read only when `default_scheme` says which register it comes from.
+    """
+    text = (value or "").strip().upper()
+    if not text:
+        raise OrgIdError("Enter an org-id, for example GB-CHC-1234567 or GB-COH-01234567")
+    if is_gss_code(text):
+        return OrgId("GSS", normalise_gss(text))
+    match = _PREFIX.match(text)
+    if match:
+        scheme, rest = match.group(1), match.group(2)
+        if scheme not in SCHEMES:
+            raise OrgIdError(f"{scheme} is not a register we recognise; use one of {', '.join(SCHEMES)}")
+        return OrgId(scheme, _normalise_identifier(scheme, rest))
+    if re.fullmatch(r"SC\d{1,6}", text):
+        return OrgId("GB-SC", _normalise_identifier("GB-SC", text))
+    if default_scheme:
+        return OrgId(default_scheme, _normalise_identifier(default_scheme, text))
+    raise OrgIdError("Start with the register's prefix, for example GB-CHC-1234567 (charity) or GB-COH-01234567 (company)")

@@ -1,0 +1,17 @@
+"""manage.py load_demo: reference data plus the demonstration network and accounts (safe to run twice)."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from keepitlocal.network.demo import DEMO_PASSWORD, load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the principles, cohorts, bundled councils and the demonstration network."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        lines = load_demo()
+        self.stdout.write(f"Demo loaded. Demo accounts (password: {DEMO_PASSWORD}):")
+        for line in lines:
+            self.stdout.write(f"  {line}")

@@ -1,0 +1,224 @@
+"""Every change to the network registry goes through here: one transaction, an audit entry, a fresh stage."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol, cast
+
+from django.db import models, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from keepitlocal.network.engine.councils_file import ReadResult
+from keepitlocal.network.engine.journey import Evidence, JourneyPosition, Stage, Status, position
+from keepitlocal.network.models import (
+    AuditEntry,
+    Champion,
+    Council,
+    ImportRun,
+    Membership,
+)
+
+STALLED_AFTER_DAYS = 90
+
+
+class HasMembership(Protocol):
+    membership: Membership
+
+
+def membership_of(instance: models.Model) -> Membership:
+    return instance if isinstance(instance, Membership) else cast(HasMembership, instance).membership
+
+
+class DuplicateMembershipError(ValueError):
+    """A council has one membership record at most."""
+
+
+def _display(instance: models.Model, field: models.Field[Any, Any]) -> str:
+    value = getattr(instance, field.attname)
+    if value is None or value == "":
+        return ""
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.ForeignKey):
+        related = getattr(instance, field.name)
+        return str(related)
+    if isinstance(value, date):
+        return f"{value.day} {value:%B %Y}"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return str(value)
+
+
+def snapshot(instance: models.Model | None) -> dict[str, tuple[str, str]]:
+    """Field name → (label, displayed value), for the fields a person edits."""
+    if instance is None:
+        return {}
+    skip = {"id", "membership", "created_at", "updated_at", "stage", "stage_since"}
+    return {
+        f.name: (str(f.verbose_name).capitalize(), _display(instance, f))
+        for f in instance._meta.concrete_fields
+        if f.name not in skip
+    }
+
+
+def record(
+    council: Council, actor: Any, action: str, instance: models.Model, before: dict[str, tuple[str, str]]
+) -> AuditEntry | None:
+    after = snapshot(instance) if action != "deleted" else {}
+    changes = []
+    for name in sorted(set(before) | set(after)):
+        label, old = before.get(name, (after.get(name, ("", ""))[0], ""))
+        new = after.get(name, (label, ""))[1]
+        if old != new:
+            changes.append({"field": label, "from": old, "to": new})
+    if not changes and action == "updated":
+        return None
+    is_person = getattr(actor, "is_authenticated", False)
+    return AuditEntry.objects.create(
+        council=council,
+        actor=actor if is_person else None,
+        actor_label=str(actor) if is_person else (actor or "System"),
+        action=action,
+        record=str(instance._meta.verbose_name).capitalize(),
+        record_id=str(instance.pk or ""),
+        changes=changes,
+    )
+
+
+def current_champions(membership: Membership, on: date | None = None) -> QuerySet[Champion]:
+    on = on or timezone.localdate()
+    return membership.champions.filter(started_on__lte=on).filter(models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=on))
+
+
+def evidence_for(membership: Membership) -> Evidence:
+    roles = set(current_champions(membership).values_list("role", flat=True))
+    endorsement = getattr(membership, "endorsement", None)
+    return Evidence(
+        endorsed=endorsement is not None and not endorsement.is_draft and endorsement.endorsed_on is not None,
+        cabinet_champion=Champion.Role.CABINET in roles,
+        senior_champion=Champion.Role.SENIOR_MANAGEMENT in roles,
+        conversation_held=membership.conversations.exists(),
+    )
+
+
+def journey(membership: Membership) -> JourneyPosition:
+    return position(evidence_for(membership), Status(membership.status))
+
+
+def refresh_stage(membership: Membership, actor: Any = None, on: date | None = None) -> None:
+    """Store the stage the evidence now supports, noting when it changed."""
+    new_stage = journey(membership).stage
+    if new_stage != membership.stage:
+        before = snapshot(membership)
+        old_label = membership.stage_label
+        membership.stage = new_stage
+        membership.stage_since = on or timezone.localdate()
+        membership.save(update_fields=["stage", "stage_since", "updated_at"])
+        entry = record(membership.council, actor, "updated", membership, before)
+        change = {"field": "Stage", "from": old_label, "to": membership.stage_label}
+        if entry is None:
+            record_stage_change(membership, actor, change)
+        else:
+            entry.changes.append(change)
+            entry.save(update_fields=["changes"])
+
+
+def record_stage_change(membership: Membership, actor: Any, change: dict[str, str]) -> None:
+    is_person = getattr(actor, "is_authenticated", False)
+    AuditEntry.objects.create(
+        council=membership.council,
+        actor=actor if is_person else None,
+        actor_label=str(actor) if is_person else (actor or "System"),
+        action="updated",
+        record="Membership",
+        record_id=str(membership.pk),
+        changes=[change],
+    )
+
+
+@transaction.atomic
+def save_membership_record(instance: models.Model, council: Council, actor: Any) -> models.Model:
+    """Save a membership, endorsement, champion or conversation, audit it, and recompute the stage."""
+    is_new = instance.pk is None
+    before = {} if is_new else snapshot(type(instance)._default_manager.get(pk=instance.pk))
+    if isinstance(instance, Membership) and is_new and Membership.objects.filter(council=council).exists():
+        raise DuplicateMembershipError(f"{council} already has a membership record")
+    instance.full_clean()
+    instance.save()
+    record(council, actor, "created" if is_new else "updated", instance, before)
+    membership = membership_of(instance)
+    membership.refresh_from_db()
+    refresh_stage(membership, actor)
+    return instance
+
+
+@transaction.atomic
+def delete_membership_record(instance: models.Model, council: Council, actor: Any) -> None:
+    membership = membership_of(instance)
+    before = snapshot(instance)
+    record(council, actor, "deleted", instance, before)
+    instance.delete()
+    refresh_stage(membership, actor)
+
+
+@dataclass(frozen=True)
+class StalledCouncil:
+    membership: Membership
+    days: int
+
+
+def stalled(today: date | None = None, days: int = STALLED_AFTER_DAYS) -> list[StalledCouncil]:
+    """Councils that have stayed at one step of the journey (not active, paused or left) for over `days` days."""
+    today = today or timezone.localdate()
+    waiting = Membership.objects.select_related("council").exclude(stage__in=[Stage.ACTIVE, Stage.PAUSED, Stage.LEFT])
+    found = [StalledCouncil(m, (today - m.stage_since).days) for m in waiting if (today - m.stage_since).days > days]
+    return sorted(found, key=lambda s: -s.days)
+
+
+@transaction.atomic
+def apply_council_import(result: ReadResult, source: str) -> ImportRun:
+    """Upsert councils read from ONS files; a second run of the same files changes nothing."""
+    run = ImportRun.objects.create(kind="councils", source=source, rows_read=result.rows_read, skipped=result.skipped)
+    existing = {c.gss_code: c for c in Council.objects.filter(gss_code__in=list(result.records))}
+    to_create, to_update = [], []
+    fields = ["name", "council_type", "parent_code", "region_code", "region_name", "nation", "successor_code"]
+    for code, rec in result.records.items():
+        values = {
+            "name": rec.name,
+            "council_type": rec.council_type.value if rec.council_type else "",
+            "parent_code": rec.parent_code,
+            "region_code": rec.region_code,
+            "region_name": rec.region_name,
+            "nation": rec.nation,
+            "successor_code": rec.successor_code,
+        }
+        council = existing.get(code)
+        if council is None:
+            to_create.append(Council(gss_code=code, **values))
+        elif any(getattr(council, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(council, k, v)
+            council.updated_at = timezone.now()
+            to_update.append(council)
+    Council.objects.bulk_create(to_create, batch_size=500)
+    Council.objects.bulk_update(to_update, [*fields, "updated_at"], batch_size=500)
+    run.created = len(to_create)
+    run.updated = len(to_update)
+    run.unchanged = len(result.records) - len(to_create) - len(to_update)
+    run.rejected = len(result.rejected)
+    run.rejections = [{"source": r.source, "row": r.row, "reason": r.reason} for r in result.rejected]
+    run.finished_at = timezone.now()
+    run.succeeded = True
+    run.save()
+    return run
+
+
+def summarise(runs: Iterable[ImportRun]) -> list[str]:
+    return [
+        f"{r.source}: {r.rows_read} rows read, {r.created} created, {r.updated} updated, "
+        f"{r.unchanged} unchanged, {r.skipped} skipped, {r.rejected} rejected"
+        for r in runs
+    ]

@@ -1,0 +1,29 @@
+from django.urls import path
+
+from keepitlocal.network import views
+
+app_name = "network"
+
+urlpatterns = [
+    path("principles/", views.principles, name="principles"),
+    path("councils/", views.members, name="members"),
+    path("councils/<str:gss_code>/", views.council_profile, name="council"),
+    path("join/", views.join, name="join"),
+    path("join/done/", views.join_done, name="join-done"),
+    path("manage/councils/<str:gss_code>/", views.council_dashboard, name="dashboard"),
+    path("manage/councils/<str:gss_code>/membership/", views.membership_edit, name="membership"),
+    path("manage/councils/<str:gss_code>/status/", views.status_edit, name="status"),
+    path("manage/councils/<str:gss_code>/endorsement/", views.endorsement_edit, name="endorsement"),
+    path("manage/councils/<str:gss_code>/champions/new/", views.champion_add, name="champion-add"),
+    path("manage/councils/<str:gss_code>/champions/<int:champion_id>/", views.champion_edit, name="champion-edit"),
+    path("manage/councils/<str:gss_code>/conversations/new/", views.conversation_add, name="conversation-add"),
+    path(
+        "manage/councils/<str:gss_code>/conversations/<int:conversation_id>/", views.conversation_edit, name="conversation-edit"
+    ),
+    path("manage/organisations/<int:pk>/", views.organisation_edit, name="organisation"),
+    path("network/", views.network_overview, name="overview"),
+    path("network/events/", views.events, name="events"),
+    path("network/events/new/", views.event_add, name="event-add"),
+    path("network/events/<int:pk>/", views.event_detail, name="event"),
+    path("network/join-requests/<int:pk>/", views.join_request_decide, name="join-request"),
+]

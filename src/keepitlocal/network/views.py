@@ -1,0 +1,368 @@
+"""Pages of the network registry: public listings and profiles, and the forms councils use to record their journey."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Model
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from keepitlocal.accounts import access
+from keepitlocal.network import queries, services
+from keepitlocal.network.engine.journey import JOURNEY, Status
+from keepitlocal.network.forms import (
+    ChampionForm,
+    ConversationForm,
+    EndorsementForm,
+    EventForm,
+    JoinForm,
+    MembershipForm,
+    OrganisationForm,
+    StatusForm,
+)
+from keepitlocal.network.models import (
+    Champion,
+    CommunityConversation,
+    Council,
+    Endorsement,
+    Event,
+    Membership,
+    NetworkMember,
+    Organisation,
+)
+from keepitlocal.reports.downloads import download
+from keepitlocal.web.forms import GovukModelForm
+
+
+def _council(gss_code: str) -> Council:
+    return get_object_or_404(Council, gss_code=gss_code.upper())
+
+
+def _membership(council: Council) -> Membership:
+    return get_object_or_404(Membership, council=council)
+
+
+# Public pages --------------------------------------------------------------------------------------
+
+
+@access.public
+def principles(request: HttpRequest) -> HttpResponse:
+    return render(request, "network/principles.html", {"principle_set": queries.current_principles()})
+
+
+@access.public
+def members(request: HttpRequest) -> HttpResponseBase:
+    region, cohort, stage = (request.GET.get(k, "") for k in ("region", "cohort", "stage"))
+    memberships = queries.members(region, cohort, stage)
+    fmt = request.GET.get("format")
+    if fmt:
+        return download(queries.members_table(memberships), fmt, "keep-it-local-member-councils")
+    query = request.GET.copy()
+    query.pop("format", None)
+    return render(
+        request,
+        "network/members.html",
+        {
+            "memberships": memberships,
+            "options": queries.filter_options(),
+            "selected": {"region": region, "cohort": cohort, "stage": stage},
+            "query": query.urlencode(),
+        },
+    )
+
+
+@access.public
+def council_profile(request: HttpRequest, gss_code: str) -> HttpResponse:
+    council = _council(gss_code)
+    membership = Membership.objects.filter(council=council).select_related("cohort").first()
+    context: dict[str, Any] = {
+        "council": council,
+        "membership": membership,
+        "can_view_private": access.can_view_council(request.user, council),
+    }
+    if membership is not None:
+        endorsement = getattr(membership, "endorsement", None)
+        context.update(
+            endorsement=endorsement if endorsement is not None and not endorsement.is_draft else None,
+            champions=services.current_champions(membership),
+            journey=services.journey(membership),
+            steps=JOURNEY,
+        )
+    return render(request, "network/council_profile.html", context)
+
+
+@access.public
+@require_http_methods(["GET", "POST"])
+def join(request: HttpRequest) -> HttpResponse:
+    form = JoinForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        return redirect("network:join-done")
+    return render(request, "network/join.html", {"form": form}, status=400 if form.is_bound else 200)
+
+
+@access.public
+def join_done(request: HttpRequest) -> HttpResponse:
+    return render(request, "network/join_done.html")
+
+
+# A council's own pages -------------------------------------------------------------------------------
+
+
+@access.council_view
+def council_dashboard(request: HttpRequest, gss_code: str) -> HttpResponse:
+    council = _council(gss_code)
+    membership = Membership.objects.filter(council=council).select_related("cohort").first()
+    context: dict[str, Any] = {
+        "council": council,
+        "membership": membership,
+        "can_edit": access.can_edit_council(request.user, council),
+        "history": council.audit_entries.select_related("actor")[:200],
+    }
+    if membership is not None:
+        context.update(
+            journey=services.journey(membership),
+            steps=JOURNEY,
+            endorsement=getattr(membership, "endorsement", None),
+            champions=membership.champions.all(),
+            current_champions=set(services.current_champions(membership).values_list("pk", flat=True)),
+            conversations=membership.conversations.all(),
+            events=council.events.all()[:10],
+        )
+    return render(request, "network/dashboard.html", context)
+
+
+def _save_form(request: HttpRequest, form: GovukModelForm, council: Council, instance_setup: Any = None) -> Model | None:
+    """Validate and save through the service; model errors land on the form, and nothing is half-saved."""
+    if not form.is_valid():
+        return None
+    instance = form.save(commit=False)
+    if instance_setup:
+        instance_setup(instance)
+    try:
+        with transaction.atomic():
+            saved = services.save_membership_record(instance, council, request.user)
+            if hasattr(form, "save_m2m"):
+                form.save_m2m()
+    except services.DuplicateMembershipError as error:
+        form.add_error(None, str(error))
+        return None
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+    return saved
+
+
+def _form_page(request: HttpRequest, template: str, form: Any, council: Council, **extra: Any) -> HttpResponse:
+    return render(request, template, {"form": form, "council": council, **extra}, status=400 if form.is_bound else 200)
+
+
+@access.council_edit
+@require_http_methods(["GET", "POST"])
+def membership_edit(request: HttpRequest, gss_code: str) -> HttpResponse:
+    council = _council(gss_code)
+    membership = Membership.objects.filter(council=council).first()
+    form = MembershipForm(request.POST or None, instance=membership)
+    if request.method == "POST":
+
+        def setup(m: Membership) -> None:
+            m.council = council
+
+        if _save_form(request, form, council, setup if membership is None else None):
+            messages.success(request, "Membership details saved")
+            return redirect("network:dashboard", gss_code=council.gss_code)
+    return _form_page(request, "network/membership_form.html", form, council, is_new=membership is None)
+
+
+@access.council_edit
+@require_http_methods(["GET", "POST"])
+def status_edit(request: HttpRequest, gss_code: str) -> HttpResponse:
+    council = _council(gss_code)
+    membership = _membership(council)
+    journey = services.journey(membership)
+    form = StatusForm(request.POST or None, initial={"status": membership.status}, missing=journey.missing)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            before = services.snapshot(membership)
+            membership.status = Status(form.cleaned_data["status"])
+            membership.save(update_fields=["status", "updated_at"])
+            services.record(council, request.user, "updated", membership, before)
+            services.refresh_stage(membership, request.user)
+        messages.success(request, "Membership status saved")
+        return redirect("network:dashboard", gss_code=council.gss_code)
+    return _form_page(request, "network/status_form.html", form, council, journey=journey)
+
+
+@access.council_edit
+@require_http_methods(["GET", "POST"])
+def endorsement_edit(request: HttpRequest, gss_code: str) -> HttpResponse:
+    council = _council(gss_code)
+    membership = _membership(council)
+    endorsement = Endorsement.objects.filter(membership=membership).first()
+    principle_set = endorsement.principle_set if endorsement else queries.current_principles()
+    form = EndorsementForm(
+        request.POST or None, instance=endorsement, initial={"is_draft": "True"} if endorsement is None else None
+    )
+    if request.method == "POST":
+
+        def setup(e: Endorsement) -> None:
+            e.membership = membership
+            if principle_set is not None:
+                e.principle_set = principle_set
+
+        if _save_form(request, form, council, setup):
+            messages.success(request, "Endorsement saved")
+            return redirect("network:dashboard", gss_code=council.gss_code)
+    return _form_page(request, "network/endorsement_form.html", form, council, principle_set=principle_set)
+
+
+@access.council_edit
+@require_http_methods(["GET", "POST"])
+def champion_add(request: HttpRequest, gss_code: str) -> HttpResponse:
+    return _champion_form(request, _council(gss_code), None)
+
+
+@access.council_edit
+@require_http_methods(["GET", "POST"])
+def champion_edit(request: HttpRequest, gss_code: str, champion_id: int) -> HttpResponse:
+    council = _council(gss_code)
+    champion = get_object_or_404(Champion, pk=champion_id, membership__council=council)
+    return _champion_form(request, council, champion)
+
+
+def _champion_form(request: HttpRequest, council: Council, champion: Champion | None) -> HttpResponse:
+    membership = _membership(council)
+    form = ChampionForm(request.POST or None, instance=champion)
+    if request.method == "POST":
+
+        def setup(c: Champion) -> None:
+            c.membership = membership
+
+        if _save_form(request, form, council, setup):
+            messages.success(request, "Champion saved")
+            return redirect("network:dashboard", gss_code=council.gss_code)
+    return _form_page(request, "network/champion_form.html", form, council, champion=champion)
+
+
+@access.council_edit
+@require_http_methods(["GET", "POST"])
+def conversation_add(request: HttpRequest, gss_code: str) -> HttpResponse:
+    return _conversation_form(request, _council(gss_code), None)
+
+
+@access.council_edit
+@require_http_methods(["GET", "POST"])
+def conversation_edit(request: HttpRequest, gss_code: str, conversation_id: int) -> HttpResponse:
+    council = _council(gss_code)
+    conversation = get_object_or_404(CommunityConversation, pk=conversation_id, membership__council=council)
+    return _conversation_form(request, council, conversation)
+
+
+def _conversation_form(request: HttpRequest, council: Council, conversation: CommunityConversation | None) -> HttpResponse:
+    membership = _membership(council)
+    form = ConversationForm(request.POST or None, instance=conversation)
+    if request.method == "POST":
+
+        def setup(c: CommunityConversation) -> None:
+            c.membership = membership
+
+        if _save_form(request, form, council, setup):
+            messages.success(request, "Community conversation saved")
+            return redirect("network:dashboard", gss_code=council.gss_code)
+    return _form_page(request, "network/conversation_form.html", form, council, conversation=conversation)
+
+
+# Organisations ------------------------------------------------------------------------------------
+
+
+@access.organisation_edit
+@require_http_methods(["GET", "POST"])
+def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = get_object_or_404(Organisation, pk=pk)
+    form = OrganisationForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Organisation details saved")
+        return redirect("web:dashboard")
+    return render(
+        request,
+        "network/organisation_form.html",
+        {"form": form, "organisation": organisation},
+        status=400 if form.is_bound else 200,
+    )
+
+
+# Events -------------------------------------------------------------------------------------------
+
+
+@access.signed_in
+def events(request: HttpRequest) -> HttpResponse:
+    visible = Event.objects.prefetch_related("councils")
+    if not access.is_network_admin(request.user):
+        visible = visible.filter(councils__in=access.councils_for(request.user)).distinct()
+    return render(request, "network/events.html", {"events": visible, "is_admin": access.is_network_admin(request.user)})
+
+
+@access.event_participant
+def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    event = get_object_or_404(Event.objects.prefetch_related("councils"), pk=pk)
+    return render(request, "network/event_detail.html", {"event": event})
+
+
+@access.network_admin
+@require_http_methods(["GET", "POST"])
+def event_add(request: HttpRequest) -> HttpResponse:
+    form = EventForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        event = form.save()
+        messages.success(request, "Event saved")
+        return redirect("network:event", pk=event.pk)
+    return render(request, "network/event_form.html", {"form": form}, status=400 if form.is_bound else 200)
+
+
+# The network team's view --------------------------------------------------------------------------
+
+
+@access.network_admin
+def network_overview(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "network/overview.html",
+        {
+            "counts": queries.counts_by_stage_and_cohort(),
+            "stalled": services.stalled(),
+            "stalled_days": services.STALLED_AFTER_DAYS,
+            "pending": NetworkMember.objects.filter(state=NetworkMember.State.PENDING).select_related("home_council"),
+        },
+    )
+
+
+@access.network_admin
+@require_POST
+def join_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_object_or_404(NetworkMember, pk=pk, state=NetworkMember.State.PENDING)
+    decision = request.POST.get("decision")
+    with transaction.atomic():
+        if decision == "accept":
+            if member.kind == NetworkMember.Kind.ORGANISATION:
+                organisation = Organisation.objects.filter(org_id=member.org_id).first() if member.org_id else None
+                if organisation is None:
+                    organisation = Organisation.objects.create(
+                        name=member.organisation_name, org_id=member.org_id or None, home_council=member.home_council
+                    )
+                member.organisation = organisation
+            member.state = NetworkMember.State.ACCEPTED
+        elif decision == "decline":
+            member.state = NetworkMember.State.DECLINED
+        else:
+            messages.error(request, "Choose whether to accept or decline")
+            return redirect("network:overview")
+        member.save()
+    messages.success(request, f"{member.name}: {member.get_state_display().lower()}")
+    return redirect(reverse("network:overview") + "#join-requests")

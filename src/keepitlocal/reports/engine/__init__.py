@@ -1,0 +1,1 @@
+"""Pure Python report and export building blocks. No Django."""

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Keep it Local Network administration"
+admin.site.site_title = "Keep it Local Network"
+
+urlpatterns = [
+    path("", include("keepitlocal.web.urls")),
+    path("", include("keepitlocal.network.urls")),
+    path("account/", include("keepitlocal.accounts.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "keepitlocal.web.views.forbidden"
+handler404 = "keepitlocal.web.views.not_found"
+handler500 = "keepitlocal.web.views.server_error"

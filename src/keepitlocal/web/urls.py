@@ -1,0 +1,11 @@
+from django.urls import path
+
+from keepitlocal.web import views
+
+app_name = "web"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+]

@@ -1,0 +1,45 @@
+"""The home page, a signed-in person's dashboard, the accessibility statement and error pages."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from keepitlocal.accounts import access
+from keepitlocal.network.models import Membership
+from keepitlocal.network.queries import current_principles
+
+
+@access.public
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "web/home.html",
+        {"principle_set": current_principles(), "member_count": Membership.objects.exclude(stage="left").count()},
+    )
+
+
+@access.public
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/accessibility.html")
+
+
+@access.signed_in
+def dashboard(request: HttpRequest) -> HttpResponse:
+    councils = list(access.councils_for(request.user).select_related("membership"))
+    organisations = list(access.organisations_for(request.user))
+    if len(councils) == 1 and not organisations and not access.is_network_admin(request.user):
+        return redirect("network:dashboard", gss_code=councils[0].gss_code)
+    return render(request, "web/dashboard.html", {"councils": councils, "organisations": organisations})
+
+
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(request, "500.html", status=500)
