@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from keepitlocal.accounts import views as account_views
+
 admin.site.site_header = "Keep it Local Network administration"
 admin.site.site_title = "Keep it Local Network"
 
@@ -8,6 +10,7 @@ urlpatterns = [
     path("", include("keepitlocal.web.urls")),
     path("", include("keepitlocal.network.urls")),
     path("account/", include("keepitlocal.accounts.urls")),
+    path("admin/login/", account_views.admin_sign_in, name="admin-sign-in"),
     path("admin/", admin.site.urls),
 ]
 

@@ -86,6 +86,8 @@ class NewPasswordForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("password") and data.get("confirm") and data["password"] != data["confirm"]:
+        # Compare what was typed, so a mismatch is reported even when the password itself was refused.
+        typed = self.data.get("password", "")
+        if typed and data.get("confirm") and typed != data["confirm"]:
             self.add_error("confirm", "The passwords do not match")
         return data

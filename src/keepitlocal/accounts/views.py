@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.encoding import force_bytes, force_str
-from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode, urlsafe_base64_decode, urlsafe_base64_encode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from keepitlocal.accounts.access import public
@@ -23,12 +23,19 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         next_url = ""
-    form = SignInForm(request, request.POST or None)
+    form = SignInForm(request, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid() and form.user is not None:
         login(request, form.user, backend="keepitlocal.accounts.backends.EmailBackend")
         return redirect(next_url or reverse("web:dashboard"))
     status = 400 if form.is_bound else 200
     return render(request, "accounts/sign_in.html", {"form": form, "next": next_url}, status=status)
+
+
+@public
+def admin_sign_in(request: HttpRequest) -> HttpResponse:
+    """The Django admin's own login page is replaced by ours, so the lock-out and its messages apply there too."""
+    next_url = request.GET.get("next", "/admin/")
+    return redirect(f"{reverse('accounts:sign-in')}?{urlencode({'next': next_url})}")
 
 
 @public
@@ -41,7 +48,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 @public
 @require_http_methods(["GET", "POST"])
 def password_reset(request: HttpRequest) -> HttpResponse:
-    form = PasswordResetRequestForm(request.POST or None)
+    form = PasswordResetRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = User.objects.filter(email=form.cleaned_data["email"].lower(), is_active=True).first()
         if user is not None:
@@ -78,7 +85,7 @@ def password_reset_confirm(request: HttpRequest, uidb64: str, token: str) -> Htt
         user = None
     if user is None or not default_token_generator.check_token(user, token):
         return render(request, "accounts/password_reset_invalid.html", status=400)
-    form = NewPasswordForm(user, request.POST or None)
+    form = NewPasswordForm(user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user.set_password(form.cleaned_data["password"])
         user.failed_sign_ins = 0

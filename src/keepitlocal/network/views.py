@@ -100,7 +100,7 @@ def council_profile(request: HttpRequest, gss_code: str) -> HttpResponse:
 @access.public
 @require_http_methods(["GET", "POST"])
 def join(request: HttpRequest) -> HttpResponse:
-    form = JoinForm(request.POST or None)
+    form = JoinForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         form.save()
         return redirect("network:join-done")
@@ -168,7 +168,7 @@ def _form_page(request: HttpRequest, template: str, form: Any, council: Council,
 def membership_edit(request: HttpRequest, gss_code: str) -> HttpResponse:
     council = _council(gss_code)
     membership = Membership.objects.filter(council=council).first()
-    form = MembershipForm(request.POST or None, instance=membership)
+    form = MembershipForm(request.POST if request.method == "POST" else None, instance=membership)
     if request.method == "POST":
 
         def setup(m: Membership) -> None:
@@ -186,7 +186,9 @@ def status_edit(request: HttpRequest, gss_code: str) -> HttpResponse:
     council = _council(gss_code)
     membership = _membership(council)
     journey = services.journey(membership)
-    form = StatusForm(request.POST or None, initial={"status": membership.status}, missing=journey.missing)
+    form = StatusForm(
+        request.POST if request.method == "POST" else None, initial={"status": membership.status}, missing=journey.missing
+    )
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             before = services.snapshot(membership)
@@ -207,7 +209,9 @@ def endorsement_edit(request: HttpRequest, gss_code: str) -> HttpResponse:
     endorsement = Endorsement.objects.filter(membership=membership).first()
     principle_set = endorsement.principle_set if endorsement else queries.current_principles()
     form = EndorsementForm(
-        request.POST or None, instance=endorsement, initial={"is_draft": "True"} if endorsement is None else None
+        request.POST if request.method == "POST" else None,
+        instance=endorsement,
+        initial={"is_draft": "True"} if endorsement is None else None,
     )
     if request.method == "POST":
 
@@ -238,7 +242,7 @@ def champion_edit(request: HttpRequest, gss_code: str, champion_id: int) -> Http
 
 def _champion_form(request: HttpRequest, council: Council, champion: Champion | None) -> HttpResponse:
     membership = _membership(council)
-    form = ChampionForm(request.POST or None, instance=champion)
+    form = ChampionForm(request.POST if request.method == "POST" else None, instance=champion)
     if request.method == "POST":
 
         def setup(c: Champion) -> None:
@@ -266,7 +270,7 @@ def conversation_edit(request: HttpRequest, gss_code: str, conversation_id: int)
 
 def _conversation_form(request: HttpRequest, council: Council, conversation: CommunityConversation | None) -> HttpResponse:
     membership = _membership(council)
-    form = ConversationForm(request.POST or None, instance=conversation)
+    form = ConversationForm(request.POST if request.method == "POST" else None, instance=conversation)
     if request.method == "POST":
 
         def setup(c: CommunityConversation) -> None:
@@ -285,7 +289,7 @@ def _conversation_form(request: HttpRequest, council: Council, conversation: Com
 @require_http_methods(["GET", "POST"])
 def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = get_object_or_404(Organisation, pk=pk)
-    form = OrganisationForm(request.POST or None, instance=organisation)
+    form = OrganisationForm(request.POST if request.method == "POST" else None, instance=organisation)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Organisation details saved")
@@ -318,7 +322,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @access.network_admin
 @require_http_methods(["GET", "POST"])
 def event_add(request: HttpRequest) -> HttpResponse:
-    form = EventForm(request.POST or None)
+    form = EventForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         event = form.save()
         messages.success(request, "Event saved")

@@ -68,7 +68,7 @@ def iter_csv(table: Table) -> Iterator[str]:
     for row in table.rows:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow([neutralise(_plain(row.get(c.key))) for c in table.columns])
+        writer.writerow([_plain(neutralise(row.get(c.key))) for c in table.columns])
         yield buffer.getvalue()
 
 

@@ -1,0 +1,70 @@
+"""Guards for every test: strict HTML parsing of each page, no email leaves, demo data on request."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import html5lib
+import pytest
+from django.test import Client
+
+from keepitlocal.accounts.email import OutboxEmailService
+from keepitlocal.accounts.models import User
+from keepitlocal.network.demo import DEMO_PASSWORD, load_demo
+
+
+class StrictHTMLClient(Client):
+    """A test client that fails the test on any HTML response that is not well-formed HTML5."""
+
+    def request(self, **request: Any) -> Any:
+        response = super().request(**request)
+        content_type = response.get("Content-Type", "")
+        if content_type.startswith("text/html") and not response.streaming and response.content:
+            parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+            try:
+                parser.parse(response.content)
+            except html5lib.html5parser.ParseError as error:
+                line, column = parser.errors[0][0] if parser.errors else ("?", "?")
+                lines = response.content.decode(errors="replace").splitlines()
+                context = lines[line - 1] if isinstance(line, int) and 0 < line <= len(lines) else ""
+                raise AssertionError(f"{request.get('PATH_INFO')}: invalid HTML at {line}:{column}: {error}\n{context}") from None
+        return response
+
+
+@pytest.fixture
+def client() -> StrictHTMLClient:
+    return StrictHTMLClient()
+
+
+@pytest.fixture(autouse=True)
+def email_outbox(settings: Any) -> Iterator[list[Any]]:
+    settings.KIL_EMAIL_SERVICE = "keepitlocal.accounts.email.OutboxEmailService"
+    OutboxEmailService.outbox.clear()
+    yield OutboxEmailService.outbox
+    OutboxEmailService.outbox.clear()
+
+
+@pytest.fixture
+def demo(db: None) -> list[str]:
+    return load_demo()
+
+
+def signed_in_client(email: str) -> StrictHTMLClient:
+    client = StrictHTMLClient()
+    user = User.objects.get(email=email)
+    client.force_login(user, backend="keepitlocal.accounts.backends.EmailBackend")
+    return client
+
+
+@pytest.fixture
+def editor_client(demo: list[str]) -> StrictHTMLClient:
+    return signed_in_client("editor@calderdale.example")
+
+
+@pytest.fixture
+def network_admin_client(demo: list[str]) -> StrictHTMLClient:
+    return signed_in_client("admin@example.org")
+
+
+__all__ = ["DEMO_PASSWORD", "StrictHTMLClient", "signed_in_client"]

@@ -1,0 +1,276 @@
+"""Every URL pattern, for every role: who gets in, and that no council's private data leaks to anyone else.
+
+EXPECTED names the access rule of each route. A new route without an entry fails the test, so each one is
+decided on purpose; changing or removing a view's check makes the walk find a leak.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils.http import urlencode
+
+from keepitlocal.accounts import access
+from keepitlocal.accounts.models import Role, User
+from keepitlocal.network.models import AuditEntry, Champion, CommunityConversation, Event, NetworkMember, Organisation
+from tests.conftest import StrictHTMLClient
+
+EXPECTED = {
+    "admin-sign-in": "public",
+    "web:home": "public",
+    "web:accessibility": "public",
+    "web:dashboard": "signed_in",
+    "accounts:sign-in": "public",
+    "accounts:sign-out": "public",
+    "accounts:password-reset": "public",
+    "accounts:password-reset-sent": "public",
+    "accounts:password-reset-confirm": "public",
+    "accounts:password-reset-done": "public",
+    "network:principles": "public",
+    "network:members": "public",
+    "network:council": "public",
+    "network:join": "public",
+    "network:join-done": "public",
+    "network:dashboard": "council_view",
+    "network:membership": "council_edit",
+    "network:status": "council_edit",
+    "network:endorsement": "council_edit",
+    "network:champion-add": "council_edit",
+    "network:champion-edit": "council_edit",
+    "network:conversation-add": "council_edit",
+    "network:conversation-edit": "council_edit",
+    "network:organisation": "organisation_edit",
+    "network:overview": "network_admin",
+    "network:events": "signed_in",
+    "network:event-add": "network_admin",
+    "network:event": "event_participant",
+    "network:join-request": "network_admin",
+}
+
+POST_ONLY = {"accounts:sign-out", "network:join-request"}
+SENDS_TO_SIGN_IN = {"admin-sign-in"}  # its whole job is to redirect to our sign-in page
+CALDERDALE, BRISTOL, EAST_SUSSEX = "E08000033", "E06000023", "E10000011"
+
+# Text that only people allowed to see a council's private records may ever receive.
+SECRETS = {
+    CALDERDALE: ["cabinet.champion@calderdale.example", "Demo internal note for Calderdale", "01632 960000"],
+    EAST_SUSSEX: ["East Sussex endorses the six Keep it Local principles"],  # a draft endorsement
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    callback: Any
+    kwargs: tuple[str, ...]
+
+
+def _walk(patterns: list[Any], namespace: str = "") -> Iterator[Route]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if entry.app_name == "admin":
+                continue
+            yield from _walk(entry.url_patterns, f"{entry.namespace}:" if entry.namespace else namespace)
+        elif isinstance(entry, URLPattern):
+            yield Route(f"{namespace}{entry.name}", entry.callback, tuple(entry.pattern.converters))
+
+
+def routes() -> list[Route]:
+    return list(_walk(get_resolver().url_patterns))
+
+
+ROLE_EMAILS = {
+    "anonymous": None,
+    "calderdale_editor": "editor@calderdale.example",
+    "calderdale_viewer": "viewer@calderdale.example",
+    "bristol_viewer": "viewer@bristol.example",
+    "organisation_editor": "org@example.org",
+    "network_admin": "admin@example.org",
+}
+
+# Which roles each rule lets in, for the Calderdale records and the West Yorkshire event used below.
+ALLOWED = {
+    "public": set(ROLE_EMAILS),
+    "signed_in": set(ROLE_EMAILS) - {"anonymous"},
+    "council_view": {"calderdale_editor", "calderdale_viewer", "network_admin"},
+    "council_edit": {"calderdale_editor", "network_admin"},
+    "organisation_edit": {"organisation_editor", "network_admin"},
+    "event_participant": {"calderdale_editor", "calderdale_viewer", "network_admin"},
+    "network_admin": {"network_admin"},
+}
+
+
+def _can_see_private(role: str) -> set[str]:
+    return {
+        "calderdale_editor": {CALDERDALE},
+        "calderdale_viewer": {CALDERDALE},
+        "bristol_viewer": {BRISTOL},
+        "network_admin": {CALDERDALE, BRISTOL, EAST_SUSSEX},
+    }.get(role, set())
+
+
+def _url_kwargs() -> dict[str, Any]:
+    organisation = Organisation.objects.get(name="Calder Valley Community Hub (demo)")
+    pending = NetworkMember.objects.create(kind="individual", name="Pending Person", email="pending@example.org")
+    return {
+        "gss_code": CALDERDALE,
+        "champion_id": Champion.objects.filter(membership__council__gss_code=CALDERDALE).first().pk,  # type: ignore[union-attr]
+        "conversation_id": CommunityConversation.objects.filter(membership__council__gss_code=CALDERDALE).first().pk,  # type: ignore[union-attr]
+        "organisation_pk": organisation.pk,
+        "event_pk": Event.objects.get(title__startswith="West Yorkshire").pk,
+        "join_request_pk": pending.pk,
+        "uidb64": "MQ",
+        "token": "not-a-real-token",
+    }
+
+
+def _reverse(route: Route, ids: dict[str, Any]) -> str:
+    from django.urls import reverse
+
+    kwargs: dict[str, Any] = {}
+    for key in route.kwargs:
+        if key == "pk":
+            kwargs[key] = {
+                "network:organisation": ids["organisation_pk"],
+                "network:event": ids["event_pk"],
+                "network:join-request": ids["join_request_pk"],
+            }[route.name]
+        else:
+            kwargs[key] = ids[key]
+    return reverse(route.name, kwargs=kwargs)
+
+
+def _clients() -> dict[str, StrictHTMLClient]:
+    viewer = User.objects.create_user("viewer@calderdale.example", "a-long-test-password")
+    Role.objects.create(
+        user=viewer,
+        kind=Role.Kind.COUNCIL_VIEWER,
+        council_id=Role.objects.get(user__email="editor@calderdale.example").council_id,
+    )
+    clients = {}
+    for role, email in ROLE_EMAILS.items():
+        client = StrictHTMLClient()
+        if email:
+            client.force_login(User.objects.get(email=email), backend="keepitlocal.accounts.backends.EmailBackend")
+        clients[role] = client
+    return clients
+
+
+def _body(response: Any) -> str:
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
+    return raw.decode(errors="replace")
+
+
+def violations() -> list[str]:
+    """Walk every route as every role; return each way the result differs from the rule."""
+    found: list[str] = []
+    ids = _url_kwargs()
+    clients = _clients()
+    for route in routes():
+        rule = EXPECTED.get(route.name)
+        declared = getattr(route.callback, "access_rule", None)
+        if rule is None:
+            found.append(f"{route.name}: no expected access rule; add it to EXPECTED")
+            continue
+        if declared != rule:
+            found.append(f"{route.name}: view declares {declared!r}, expected {rule!r}")
+        url = _reverse(route, ids)
+        for role, client in clients.items():
+            before = AuditEntry.objects.count()
+            response = client.post(url, {}) if route.name in POST_ONLY else client.get(url)
+            if route.name == "accounts:sign-out":
+                continue  # signing out is open to all and would end the session used by later routes
+            let_in = role in ALLOWED[rule]
+            if route.name in SENDS_TO_SIGN_IN:
+                if response.status_code != 302 or "/account/sign-in/" not in response["Location"]:
+                    found.append(f"{route.name} as {role}: should redirect to sign-in")
+            elif let_in:
+                if response.status_code in (403, 404) or (
+                    response.status_code == 302 and "/account/sign-in/" in response["Location"]
+                ):
+                    found.append(f"{route.name} as {role}: refused ({response.status_code}) but should be allowed")
+            else:
+                expected_status = 302 if role == "anonymous" else 403
+                if response.status_code != expected_status:
+                    found.append(f"{route.name} as {role}: got {response.status_code}, expected {expected_status}")
+                if role == "anonymous" and response.status_code == 302 and "/account/sign-in/" not in response["Location"]:
+                    found.append(f"{route.name} as anonymous: redirected somewhere other than sign-in")
+                if AuditEntry.objects.count() != before:
+                    found.append(f"{route.name} as {role}: a refused request changed data")
+            body = _body(response)
+            for council, secrets in SECRETS.items():
+                if council in _can_see_private(role):
+                    continue
+                for secret in secrets:
+                    if secret in body:
+                        found.append(f"{route.name} as {role}: leaked private data of {council}: {secret!r}")
+    return found
+
+
+@pytest.mark.django_db
+def test_every_route_has_the_expected_rule_and_leaks_nothing(demo: list[str]) -> None:
+    assert violations() == []
+
+
+@pytest.mark.django_db
+def test_every_route_is_in_the_walk() -> None:
+    names = {r.name for r in routes()}
+    assert names == set(EXPECTED), "routes and EXPECTED differ"
+    for route in routes():
+        assert getattr(route.callback, "access_rule", None) in access.RULES, f"{route.name} declares no access rule"
+
+
+@pytest.mark.django_db
+def test_the_walk_catches_a_removed_access_check(demo: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    # As if someone deleted the council checks: the walk must notice, or it proves nothing.
+    monkeypatch.setattr(access, "can_view_council", lambda user, council: True)
+    monkeypatch.setattr(access, "can_edit_council", lambda user, council: True)
+    found = violations()
+    assert any("network:dashboard as bristol_viewer" in v for v in found)
+    assert any("leaked private data of E08000033" in v for v in found)
+    assert any("network:champion-add as calderdale_viewer" in v for v in found)
+
+
+@pytest.mark.django_db
+def test_refused_posts_change_nothing(demo: list[str]) -> None:
+    clients = _clients()
+    before = (AuditEntry.objects.count(), Champion.objects.count())
+    for role in ("anonymous", "bristol_viewer", "calderdale_viewer", "organisation_editor"):
+        response = clients[role].post(
+            f"/manage/councils/{CALDERDALE}/champions/new/",
+            {
+                "role": "cabinet",
+                "name": "Intruder",
+                "role_title": "X",
+                "started_on_day": "1",
+                "started_on_month": "1",
+                "started_on_year": "2026",
+            },
+        )
+        assert response.status_code in (302, 403)
+    assert (AuditEntry.objects.count(), Champion.objects.count()) == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("role", "status"), [("anonymous", 302), ("calderdale_editor", 302), ("network_admin", 200)])
+def test_django_admin_is_for_network_admins_only(demo: list[str], role: str, status: int) -> None:
+    client = _clients()[role]
+    response = client.get("/admin/")
+    assert response.status_code == status
+    if status == 302:
+        assert "/admin/login/" in response["Location"] or "/account/sign-in/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_downloads_never_include_private_fields(demo: list[str]) -> None:
+    client = StrictHTMLClient()
+    for fmt in ("csv", "json"):
+        response = client.get("/councils/?" + urlencode({"format": fmt}))
+        body = _body(response)
+        for secrets in SECRETS.values():
+            for secret in secrets:
+                assert secret not in body
