@@ -32,10 +32,10 @@ def test_ons_names_file_and_hierarchy_merge() -> None:
 def test_bom_and_cp1252_are_read() -> None:
     with_bom = b"\xef\xbb\xbf" + ONS_NAMES
     double_bom = "\ufeff".encode().decode("latin-1").encode() + ONS_NAMES
-    cp1252 = "LAD24CD,LAD24NM\nN09000001,Antrim and Newtownabbey – Ulster\n".encode("cp1252")
+    cp1252 = "LAD24CD,LAD24NM\nN09000001,Antrim and Newtownabbey \u2013 Ulster\n".encode("cp1252")
     assert read_councils([("a", with_bom)]).records["E08000033"].name == "Calderdale"
     assert read_councils([("b", double_bom)]).records["E08000033"].name == "Calderdale"
-    assert read_councils([("c", cp1252)]).records["N09000001"].name.endswith("– Ulster")
+    assert read_councils([("c", cp1252)]).records["N09000001"].name.endswith("\u2013 Ulster")
     assert decode(b"\xef\xbb\xbfabc") == "abc"
 
 
