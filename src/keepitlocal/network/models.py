@@ -130,7 +130,7 @@ class Membership(models.Model):
 
     council = models.OneToOneField(Council, on_delete=models.PROTECT, related_name="membership")
     cohort = models.ForeignKey(Cohort, null=True, blank=True, on_delete=models.SET_NULL, related_name="memberships")
-    joined_on = models.DateField(null=True, blank=True)
+    joined_on = models.DateField("date joined", null=True, blank=True)
     status = models.CharField(max_length=20, choices=[(s.value, s.value) for s in Status], default=Status.IN_PROGRESS)
     stage = models.CharField(max_length=30, choices=[(s.value, STAGE_LABELS[s]) for s in Stage], default=Stage.PROSPECT)
     stage_since = models.DateField(default=date.today)
@@ -159,14 +159,14 @@ class Endorsement(models.Model):
         OTHER = "other", "Other"
 
     membership = models.OneToOneField(Membership, on_delete=models.CASCADE, related_name="endorsement")
-    is_draft = models.BooleanField(default=True, help_text="A draft is seen only by the council and the network team")
-    mechanism = models.CharField(max_length=40, choices=Mechanism.choices)
-    mechanism_other = models.CharField(max_length=200, blank=True)
-    endorsed_on = models.DateField(null=True, blank=True)
+    is_draft = models.BooleanField("draft", default=True, help_text="A draft is seen only by the council and the network team")
+    mechanism = models.CharField("how it was endorsed", max_length=40, choices=Mechanism.choices)
+    mechanism_other = models.CharField("how it was endorsed (other)", max_length=200, blank=True)
+    endorsed_on = models.DateField("date of the endorsement", null=True, blank=True)
     signatories = models.TextField(blank=True, validators=[TEXT_LIMIT])
     decision_url = models.URLField("link to the decision", blank=True, validators=[HTTP_URL], max_length=500)
     wording = models.TextField("wording endorsed", blank=True, validators=[TEXT_LIMIT])
-    principle_set = models.ForeignKey(PrincipleSet, on_delete=models.PROTECT, related_name="endorsements")
+    principle_set = models.ForeignKey(PrincipleSet, on_delete=models.PROTECT, related_name="endorsements", verbose_name="principles version")
 
     def __str__(self) -> str:
         return f"Endorsement by {self.membership.council}"
@@ -180,13 +180,13 @@ class Champion(models.Model):
         SENIOR_MANAGEMENT = "senior_management", "Senior management champion"
 
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="champions")
-    role = models.CharField(max_length=30, choices=Role.choices)
-    name = models.CharField(max_length=200)
-    role_title = models.CharField(max_length=200)
-    email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=40, blank=True)
-    started_on = models.DateField()
-    ended_on = models.DateField(null=True, blank=True)
+    role = models.CharField("champion", max_length=30, choices=Role.choices)
+    name = models.CharField("full name", max_length=200)
+    role_title = models.CharField("role title", max_length=200)
+    email = models.EmailField("email address", blank=True)
+    phone = models.CharField("phone number", max_length=40, blank=True)
+    started_on = models.DateField("start date")
+    ended_on = models.DateField("end date", null=True, blank=True)
 
     class Meta:
         ordering = ["role", "-started_on"]
@@ -209,7 +209,7 @@ class CommunityConversation(models.Model):
     """A conversation a council convened with its community about keeping it local."""
 
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="conversations")
-    held_on = models.DateField()
+    held_on = models.DateField("date of the conversation")
     organisations = models.TextField("organisations that took part", blank=True, validators=[TEXT_LIMIT])
     residents = models.PositiveIntegerField("number of residents", default=0)
     agreed = models.TextField("what was agreed", validators=[TEXT_LIMIT])

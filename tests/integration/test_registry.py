@@ -1,0 +1,169 @@
+"""Council import, demo loading, the public pages and downloads, joining the network, events and organisations."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from django.core.management import call_command
+from openpyxl import load_workbook
+
+from keepitlocal.accounts.models import User
+from keepitlocal.cli import main as kil
+from keepitlocal.network.models import AuditEntry, Council, Event, ImportRun, Membership, NetworkMember, Organisation
+from tests.conftest import StrictHTMLClient, signed_in_client
+from tests.paths import real_file
+
+NETWORK = ["Bradford", "Bristol, City of", "Calderdale", "Hackney", "Kirklees", "Lewisham", "Newcastle upon Tyne", "Oldham", "Rotherham", "South Gloucestershire", "Wirral", "Leeds", "Wakefield", "Cheshire West and Chester", "York", "East Sussex", "Malvern Hills"]
+
+
+@pytest.mark.django_db
+def test_import_councils_command_is_idempotent_with_a_run_record(tmp_path: Path) -> None:
+    path = tmp_path / "Local_Authority_Districts_May_2024.csv"
+    path.write_text("LAD24CD,LAD24NM\nE08000033,Calderdale\nE08000034,Kirklees\nnonsense,Nowhere\n", encoding="utf-8-sig")
+    out = io.StringIO()
+    call_command("import_councils", str(path), stdout=out)
+    assert "3 rows read, 2 created, 0 updated, 0 unchanged, 0 skipped, 1 rejected" in out.getvalue()
+    assert "row 4: 'NONSENSE' is not a GSS code" in out.getvalue()
+    call_command("import_councils", str(path), stdout=io.StringIO())
+    runs = list(ImportRun.objects.order_by("started_at"))
+    assert [(r.created, r.updated, r.unchanged, r.rejected) for r in runs] == [(2, 0, 0, 1), (0, 0, 2, 1)]
+    assert runs[0].rejections == [{"source": str(path), "row": 4, "reason": "'NONSENSE' is not a GSS code"}]
+    assert Council.objects.count() == 2
+    # A renamed council is updated, not duplicated.
+    path.write_text("LAD24CD,LAD24NM\nE08000033,Calderdale Council\n")
+    call_command("import_councils", str(path), stdout=io.StringIO())
+    assert Council.objects.get(gss_code="E08000033").name == "Calderdale Council"
+    assert ImportRun.objects.order_by("-started_at").first().updated == 1  # type: ignore[union-attr]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_kil_import_councils_reads_the_real_ons_file() -> None:
+    path = real_file("geography/area_all_codes_lad_utla_cauth_rgn.csv")
+    result = CliRunner().invoke(kil, ["import-councils", str(path)])
+    assert result.exit_code == 0, result.output
+    assert Council.objects.count() == 435
+    assert Council.objects.get(gss_code="E06000028").successor_code == "E06000058"
+    result = CliRunner().invoke(kil, ["import-councils", str(path)])
+    assert "435" in result.output  # all unchanged the second time
+    assert Council.objects.count() == 435
+
+
+@pytest.mark.django_db
+def test_kil_import_councils_refuses_an_unrecognised_file(tmp_path: Path) -> None:
+    path = tmp_path / "spend.csv"
+    path.write_text("Supplier,Amount\nAcme,1\n")
+    result = CliRunner().invoke(kil, ["import-councils", str(path)])
+    assert result.exit_code != 0
+    assert "header matches no layout" in result.output
+
+
+@pytest.mark.django_db
+def test_demo_loads_the_17_network_councils_and_loading_twice_changes_nothing(demo: list[str]) -> None:
+    counts = (Membership.objects.count(), AuditEntry.objects.count(), Event.objects.count(), Organisation.objects.count(), User.objects.count())
+    from keepitlocal.network.demo import load_demo
+
+    load_demo()
+    assert (Membership.objects.count(), AuditEntry.objects.count(), Event.objects.count(), Organisation.objects.count(), User.objects.count()) == counts
+    assert sorted(Membership.objects.values_list("council__name", flat=True)) == sorted(NETWORK)
+    assert all(Membership.objects.values_list("is_demo", flat=True))
+    assert Membership.objects.filter(cohort__slug="trailblazers-2020").count() == 11
+    page = StrictHTMLClient().get("/councils/").content.decode()
+    for name in NETWORK:
+        assert name.replace(",", ",") in page or name in page
+    assert "17 councils" in page
+    assert "Demonstration data" in page
+
+
+@pytest.mark.django_db
+def test_members_filter_and_downloads(demo: list[str]) -> None:
+    client = StrictHTMLClient()
+    page = client.get("/councils/?region=London").content.decode()
+    assert "2 councils matching the filters" in page and "Hackney" in page and "Calderdale" not in page
+    page = client.get("/councils/?cohort=cohort-2022").content.decode()
+    assert "4 councils matching the filters" in page
+
+    csv_text = b"".join(client.get("/councils/?cohort=cohort-2022&format=csv").streaming_content).decode()
+    lines = csv_text.strip().splitlines()
+    assert lines[0] == "GSS code,Council,Council type,Region or nation,Cohort,Stage,Date joined,Link to the endorsement,Demonstration data"
+    assert len(lines) == 5
+
+    data = json.loads(client.get("/councils/?format=json").content)
+    assert len(data["rows"]) == 17
+    assert {c["heading"] for c in data["columns"]} >= {"Council", "Stage", "Cohort"}
+
+    response = client.get("/councils/?format=xlsx")
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None and sheet.max_row == 18
+    assert client.get("/councils/?format=exe").status_code == 404
+
+
+@pytest.mark.django_db
+def test_public_profile_shows_role_titles_never_contact_details(demo: list[str]) -> None:
+    page = StrictHTMLClient().get("/councils/E08000033/").content.decode()
+    assert "Active member" in page and "2020 trailblazers" in page
+    assert "Cabinet member for communities" in page
+    assert "Read the decision" in page
+    assert "calderdale.example" not in page.replace("https://democracy.calderdale.example", "")
+    assert "01632" not in page
+
+
+@pytest.mark.django_db
+def test_principles_page_is_versioned(demo: list[str]) -> None:
+    page = StrictHTMLClient().get("/principles/").content.decode()
+    assert "Version 1.0" in page
+    for title in ("Think whole-system not silos", "Commission simply and collaboratively, local by default"):
+        assert title in page
+
+
+@pytest.mark.django_db
+def test_join_the_network_and_the_team_accepts(demo: list[str]) -> None:
+    client = StrictHTMLClient()
+    body = client.post("/join/", {"kind": "organisation", "name": "Sam", "email": "sam@example.org"}).content.decode()
+    assert "Enter the name of your organisation" in body
+    body = client.post("/join/", {"kind": "organisation", "name": "Sam", "email": "sam@example.org", "organisation_name": "Hub", "org_id": "1234"}).content.decode()
+    assert "Start with the register&#39;s prefix" in body or "Start with the register's prefix" in body
+    response = client.post("/join/", {"kind": "organisation", "name": "Sam", "email": "sam@example.org", "organisation_name": "Todmorden Hub", "org_id": "gb-coh-123456", "home_council": str(Council.objects.get(gss_code="E08000033").pk)})
+    assert response["Location"] == "/join/done/"
+    member = NetworkMember.objects.get(email="sam@example.org")
+    assert member.org_id == "GB-COH-00123456" and member.state == "pending"
+
+    admin = signed_in_client("admin@example.org")
+    assert "Todmorden Hub" in admin.get("/network/").content.decode()
+    admin.post(f"/network/join-requests/{member.pk}/", {"decision": "accept"})
+    member.refresh_from_db()
+    assert member.state == "accepted"
+    assert member.organisation is not None and member.organisation.org_id == "GB-COH-00123456"
+
+
+@pytest.mark.django_db
+def test_events_are_seen_by_participants_only(demo: list[str]) -> None:
+    west_yorkshire = Event.objects.get(title__startswith="West Yorkshire")
+    trailblazers = Event.objects.get(title__startswith="Trailblazer")
+    bristol = signed_in_client("viewer@bristol.example")
+    listing = bristol.get("/network/events/").content.decode()
+    assert "Trailblazer peer exchange" in listing and "West Yorkshire" not in listing
+    assert bristol.get(f"/network/events/{west_yorkshire.pk}/").status_code == 403
+    assert "Demo notes for participants" in bristol.get(f"/network/events/{trailblazers.pk}/").content.decode()
+
+    admin = signed_in_client("admin@example.org")
+    response = admin.post("/network/events/new/", {"title": "Peer review", "held_on_day": "1", "held_on_month": "12", "held_on_year": "2026", "councils": [str(Council.objects.get(gss_code="E06000023").pk)], "notes": "Bring your action plan"})
+    assert response.status_code == 302
+    assert "Peer review" in bristol.get("/network/events/").content.decode()
+
+
+@pytest.mark.django_db
+def test_organisation_editor_edits_their_organisation(demo: list[str]) -> None:
+    organisation = Organisation.objects.get(name__startswith="Calder Valley")
+    client = signed_in_client("org@example.org")
+    assert organisation.name in client.get("/dashboard/").content.decode()
+    body = client.post(f"/manage/organisations/{organisation.pk}/", {"name": organisation.name, "website": "javascript:alert(1)"}).content.decode()
+    assert "Enter a link that starts with http:// or https://" in body
+    response = client.post(f"/manage/organisations/{organisation.pk}/", {"name": organisation.name, "org_id": "GB-CHC-01234567", "website": "https://hub.example"})
+    assert response.status_code == 302
+    organisation.refresh_from_db()
+    assert organisation.org_id == "GB-CHC-1234567"
