@@ -112,7 +112,7 @@ def test_unknown_gss_code_is_not_found(editor: StrictHTMLClient) -> None:
     ("data", "message"),
     [
         ({"role": "cabinet", "name": "A", "role_title": "", **date_fields("started_on", "1", "4", "2026")}, "Enter role title"),
-        ({"role": "", "name": "A", "role_title": "T", **date_fields("started_on", "1", "4", "2026")}, "Select which champion is this?"),
+        ({"role": "", "name": "A", "role_title": "T", **date_fields("started_on", "1", "4", "2026")}, "Select which champion this is"),
         ({"role": "cabinet", "name": "A", "role_title": "T", **date_fields("started_on", "1", "4", "2026"), **date_fields("ended_on", "1", "3", "2026")}, "End date must be the same as or after the start date"),
         ({"role": "cabinet", "name": "A", "role_title": "T", **date_fields("started_on", "31", "2", "2026")}, "Start date must be a real date"),
         ({"role": "cabinet", "name": "A", "role_title": "T", **date_fields("started_on", "1", "", "2026")}, "Start date must include a month"),
@@ -140,7 +140,7 @@ def test_bad_champion_input_is_refused_and_nothing_saved(editor: StrictHTMLClien
         ({"is_draft": "False", "mechanism": "cabinet_decision"}, "Enter the date of the endorsement"),
         ({"is_draft": "True", "mechanism": "other"}, "Describe how the principles were endorsed"),
         ({"is_draft": "True", "mechanism": "cabinet_decision", "wording": "x" * 5001}, "Wording endorsed must be 5,000 characters or fewer"),
-        ({"is_draft": "True", "mechanism": "nonsense"}, "Select how was it endorsed? from the list"),
+        ({"is_draft": "True", "mechanism": "nonsense"}, "Select how the principles were endorsed"),
     ],
 )
 def test_bad_endorsement_input_is_refused(editor: StrictHTMLClient, data: dict[str, str], message: str) -> None:

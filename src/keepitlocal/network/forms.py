@@ -42,6 +42,7 @@ class MembershipForm(GovukModelForm):
 
 
 class StatusForm(GovukForm):
+    required_messages = {"status": "Select the membership status"}
     status = forms.ChoiceField(
         label="What is the council's membership status?",
         widget=forms.RadioSelect,
@@ -67,6 +68,7 @@ class StatusForm(GovukForm):
 
 
 class EndorsementForm(GovukModelForm):
+    required_messages = {"is_draft": "Select whether the endorsement is final", "mechanism": "Select how the principles were endorsed"}
     endorsed_on = GovukDateField(label="Date of the endorsement", required=False)
     is_draft = forms.TypedChoiceField(
         label="Is the endorsement final?",
@@ -107,6 +109,7 @@ class EndorsementForm(GovukModelForm):
 
 
 class ChampionForm(GovukModelForm):
+    required_messages = {"role": "Select which champion this is"}
     started_on = GovukDateField(label="Start date")
     ended_on = GovukDateField(label="End date", required=False, help_text="Leave blank if they are still the champion")
 
@@ -177,6 +180,7 @@ class OrganisationForm(GovukModelForm):
 
 
 class JoinForm(GovukModelForm):
+    required_messages = {"kind": "Select how you are joining"}
     home_council = forms.ModelChoiceField(
         queryset=Council.objects.filter(successor_code=""),
         required=False,
@@ -213,6 +217,7 @@ class JoinForm(GovukModelForm):
 
 
 class EventForm(GovukModelForm):
+    required_messages = {"councils": "Select the councils taking part"}
     held_on = GovukDateField(label="Date")
     councils = forms.ModelMultipleChoiceField(
         queryset=Council.objects.filter(membership__isnull=False).order_by("name"),

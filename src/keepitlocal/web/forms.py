@@ -15,6 +15,8 @@ class GovukFormMixin:
     """Required, too-long and invalid-choice messages in the GOV.UK style; long text capped everywhere."""
 
     fields: dict[str, forms.Field]
+    # Messages a form states itself, where the label is a question and cannot be turned into one.
+    required_messages: dict[str, str] = {}
 
     def _govuk_messages(self) -> None:
         for name, fld in self.fields.items():
@@ -36,6 +38,9 @@ class GovukFormMixin:
                         validator.message = f"{label} must be {limit:,} characters or fewer"
             if isinstance(fld, forms.EmailField):
                 fld.error_messages["invalid"] = "Enter an email address in the correct format, like name@example.org"
+            if name in self.required_messages:
+                fld.error_messages["required"] = self.required_messages[name]
+                fld.error_messages["invalid_choice"] = self.required_messages[name]
             if isinstance(fld, forms.IntegerField):
                 fld.error_messages["invalid"] = f"{label} must be a whole number"
                 fld.error_messages["min_value"] = f"{label} must be 0 or more"

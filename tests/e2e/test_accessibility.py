@@ -1,0 +1,133 @@
+"""Every page of the demo, public and signed in, in headless Chromium: axe-core finds no WCAG 2.2 A or AA failure.
+
+Also the journeys a person takes, with and without JavaScript.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from keepitlocal.network.models import Champion, CommunityConversation, Event, Organisation
+
+pytestmark = pytest.mark.e2e
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+PASSWORD = "keepitlocal-demo"
+
+
+def check(page: Any, path: str, base: str) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    if path:
+        response = page.goto(base + path)
+        assert response is not None and response.status < 500, f"{path}: {response.status if response else 'no response'}"
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    if results.violations_count:
+        return [f"{page.url}\n{results.generate_report()}"]
+    return []
+
+
+def sign_in(page: Any, base: str, email: str) -> None:
+    page.goto(base + "/account/sign-in/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    assert "/account/sign-in/" not in page.url, f"{email} could not sign in"
+
+
+def test_public_pages_pass_axe(browser: Any, demo_server: str) -> None:
+    page = browser.new_page()
+    failures: list[str] = []
+    for path in ["/", "/principles/", "/councils/", "/councils/?region=London", "/councils/E08000033/", "/councils/E10000011/", "/join/", "/join/done/", "/accessibility/", "/account/sign-in/", "/account/password-reset/", "/account/password-reset/sent/", "/no-such-page/"]:
+        failures += check(page, path, demo_server)
+    # Error states: the GOV.UK error summary and inline messages must be accessible too.
+    page.goto(demo_server + "/join/")
+    page.get_by_role("button", name="Send my request").click()
+    page.wait_for_load_state()
+    assert page.title().startswith("Error: ")
+    failures += check(page, "", demo_server)
+    page.goto(demo_server + "/account/sign-in/")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    failures += check(page, "", demo_server)
+    assert failures == [], "\n\n".join(failures)
+
+
+def test_signed_in_pages_pass_axe(browser: Any, demo_server: str) -> None:
+    calderdale = "/manage/councils/E08000033/"
+    champion = Champion.objects.filter(membership__council__gss_code="E08000033").first()
+    conversation = CommunityConversation.objects.filter(membership__council__gss_code="E08000033").first()
+    event = Event.objects.get(title__startswith="West Yorkshire")
+    assert champion and conversation
+    failures: list[str] = []
+
+    page = browser.new_context().new_page()
+    sign_in(page, demo_server, "editor@calderdale.example")
+    for path in [
+        "/dashboard/",
+        calderdale,
+        calderdale + "membership/",
+        calderdale + "status/",
+        calderdale + "endorsement/",
+        calderdale + "champions/new/",
+        f"{calderdale}champions/{champion.pk}/",
+        calderdale + "conversations/new/",
+        f"{calderdale}conversations/{conversation.pk}/",
+        "/network/events/",
+        f"/network/events/{event.pk}/",
+        "/manage/councils/E06000023/",  # the 403 page
+    ]:
+        failures += check(page, path, demo_server)
+    page.goto(demo_server + calderdale + "champions/new/")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+    assert page.title().startswith("Error: ")
+    failures += check(page, "", demo_server)
+
+    page = browser.new_context().new_page()
+    sign_in(page, demo_server, "admin@example.org")
+    for path in ["/dashboard/", "/network/", "/network/events/new/", "/manage/councils/E10000011/"]:
+        failures += check(page, path, demo_server)
+
+    page = browser.new_context().new_page()
+    sign_in(page, demo_server, "org@example.org")
+    organisation = Organisation.objects.get(name__startswith="Calder Valley")
+    failures += check(page, f"/manage/organisations/{organisation.pk}/", demo_server)
+
+    page = browser.new_context().new_page()
+    sign_in(page, demo_server, "viewer@bristol.example")
+    failures += check(page, "/manage/councils/E06000023/", demo_server)
+    assert failures == [], "\n\n".join(failures)
+
+
+def test_recording_a_champion_works_without_javascript(browser: Any, demo_server: str) -> None:
+    page = browser.new_context(java_script_enabled=False).new_page()
+    sign_in(page, demo_server, "admin@example.org")
+    page.goto(demo_server + "/manage/councils/E10000011/champions/new/")
+    page.get_by_label("Cabinet champion").check()
+    page.get_by_label("Full name").fill("Cllr Test Person")
+    page.get_by_label("Role title").fill("Lead member for communities")
+    page.locator("#id_started_on-day").fill("1")
+    page.locator("#id_started_on-month").fill("10")
+    page.locator("#id_started_on-year").fill("2026")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/manage/councils/E10000011/")
+    assert "Champion saved" in page.content()
+    assert "Cllr Test Person" in page.content()
+
+
+def test_demo_accounts_sign_in(browser: Any, demo_server: str) -> None:
+    for email in ("admin@example.org", "editor@calderdale.example", "viewer@bristol.example", "org@example.org"):
+        sign_in(browser.new_context().new_page(), demo_server, email)
+
+
+def test_the_axe_check_does_find_failures(browser: Any) -> None:
+    # Guard against a check that passes everything: a page with known failures must be reported.
+    page = browser.new_page()
+    page.set_content('<html><body><img src="x.png"><input type="text"><a href="#"></a></body></html>')
+    failures = check(page, "", "")
+    assert failures and "image-alt" in failures[0]
