@@ -19,7 +19,7 @@ from keepitlocal.network.models import (
 )
 
 
-class CouncilFactory(DjangoModelFactory):
+class CouncilFactory(DjangoModelFactory[Council]):
     class Meta:
         model = Council
         django_get_or_create = ("gss_code",)
@@ -32,7 +32,7 @@ class CouncilFactory(DjangoModelFactory):
     nation = "England"
 
 
-class PrincipleSetFactory(DjangoModelFactory):
+class PrincipleSetFactory(DjangoModelFactory[PrincipleSet]):
     class Meta:
         model = PrincipleSet
         django_get_or_create = ("version",)
@@ -42,7 +42,7 @@ class PrincipleSetFactory(DjangoModelFactory):
     is_current = True
 
 
-class MembershipFactory(DjangoModelFactory):
+class MembershipFactory(DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 
@@ -50,7 +50,7 @@ class MembershipFactory(DjangoModelFactory):
     joined_on = date(2024, 4, 1)
 
 
-class EndorsementFactory(DjangoModelFactory):
+class EndorsementFactory(DjangoModelFactory[Endorsement]):
     class Meta:
         model = Endorsement
 
@@ -61,7 +61,7 @@ class EndorsementFactory(DjangoModelFactory):
     principle_set = factory.SubFactory(PrincipleSetFactory)
 
 
-class ChampionFactory(DjangoModelFactory):
+class ChampionFactory(DjangoModelFactory[Champion]):
     class Meta:
         model = Champion
 
@@ -73,7 +73,7 @@ class ChampionFactory(DjangoModelFactory):
     started_on = date(2024, 6, 1)
 
 
-class ConversationFactory(DjangoModelFactory):
+class ConversationFactory(DjangoModelFactory[CommunityConversation]):
     class Meta:
         model = CommunityConversation
 
@@ -83,14 +83,14 @@ class ConversationFactory(DjangoModelFactory):
     agreed = "To commission local by default"
 
 
-class OrganisationFactory(DjangoModelFactory):
+class OrganisationFactory(DjangoModelFactory[Organisation]):
     class Meta:
         model = Organisation
 
     name = factory.Sequence(lambda n: f"Community organisation {n}")
 
 
-class UserFactory(DjangoModelFactory):
+class UserFactory(DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("email",)
@@ -99,7 +99,7 @@ class UserFactory(DjangoModelFactory):
     password = factory.django.Password("correct-horse-battery")
 
 
-class RoleFactory(DjangoModelFactory):
+class RoleFactory(DjangoModelFactory[Role]):
     class Meta:
         model = Role
 

@@ -41,7 +41,21 @@ def sign_in(page: Any, base: str, email: str) -> None:
 def test_public_pages_pass_axe(browser: Any, demo_server: str) -> None:
     page = browser.new_page()
     failures: list[str] = []
-    for path in ["/", "/principles/", "/councils/", "/councils/?region=London", "/councils/E08000033/", "/councils/E10000011/", "/join/", "/join/done/", "/accessibility/", "/account/sign-in/", "/account/password-reset/", "/account/password-reset/sent/", "/no-such-page/"]:
+    for path in [
+        "/",
+        "/principles/",
+        "/councils/",
+        "/councils/?region=London",
+        "/councils/E08000033/",
+        "/councils/E10000011/",
+        "/join/",
+        "/join/done/",
+        "/accessibility/",
+        "/account/sign-in/",
+        "/account/password-reset/",
+        "/account/password-reset/sent/",
+        "/no-such-page/",
+    ]:
         failures += check(page, path, demo_server)
     # Error states: the GOV.UK error summary and inline messages must be accessible too.
     page.goto(demo_server + "/join/")

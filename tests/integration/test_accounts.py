@@ -24,7 +24,7 @@ def test_sign_in_with_email_and_password_then_sign_out(client: StrictHTMLClient)
 
 @pytest.mark.django_db
 def test_passwords_are_hashed_with_argon2() -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     assert user.password.startswith("argon2")
 
 
@@ -50,7 +50,7 @@ def test_empty_sign_in_has_inline_errors_linked_from_summary(client: StrictHTMLC
 @pytest.mark.django_db
 @override_settings(KIL_SIGN_IN_MAX_FAILURES=3)
 def test_account_locks_after_repeated_failures(client: StrictHTMLClient) -> None:
-    user = UserFactory(email="someone@example.org")
+    user = UserFactory.create(email="someone@example.org")
     for _ in range(3):
         client.post("/account/sign-in/", {"email": "someone@example.org", "password": "wrong"})
     user.refresh_from_db()
@@ -64,7 +64,7 @@ def test_account_locks_after_repeated_failures(client: StrictHTMLClient) -> None
 
 @pytest.mark.django_db
 def test_successful_sign_in_resets_the_failure_count(client: StrictHTMLClient) -> None:
-    user = UserFactory(email="someone@example.org")
+    user = UserFactory.create(email="someone@example.org")
     client.post("/account/sign-in/", {"email": "someone@example.org", "password": "wrong"})
     client.post("/account/sign-in/", {"email": "someone@example.org", "password": PASSWORD})
     user.refresh_from_db()
@@ -82,7 +82,7 @@ def test_sign_in_ignores_an_offsite_next(client: StrictHTMLClient) -> None:
 
 @pytest.mark.django_db
 def test_password_reset_by_email(client: StrictHTMLClient, email_outbox: list[Any]) -> None:
-    user = UserFactory(email="someone@example.org")
+    user = UserFactory.create(email="someone@example.org")
     response = client.post("/account/password-reset/", {"email": "someone@example.org"})
     assert response["Location"] == "/account/password-reset/sent/"
     assert len(email_outbox) == 1

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
+from keepitlocal.accounts.models import Role
 from keepitlocal.network.models import AuditEntry, Champion, Council, Endorsement, Membership
 from keepitlocal.network.reference import load_reference_data
-from keepitlocal.accounts.models import Role
 from tests.conftest import StrictHTMLClient
 from tests.factories import UserFactory
 
@@ -22,7 +22,7 @@ def date_fields(name: str, day: str, month: str, year: str) -> dict[str, str]:
 @pytest.fixture
 def editor(db: None) -> StrictHTMLClient:
     load_reference_data()
-    user = UserFactory(email="editor@newcastle.example")
+    user = UserFactory.create(email="editor@newcastle.example")
     Role.objects.create(user=user, kind=Role.Kind.COUNCIL_EDITOR, council=Council.objects.get(gss_code=GSS))
     client = StrictHTMLClient()
     client.force_login(user, backend="keepitlocal.accounts.backends.EmailBackend")
@@ -47,19 +47,41 @@ def test_the_whole_journey_from_prospect_to_active(editor: StrictHTMLClient) -> 
     membership = Membership.objects.get(council__gss_code=GSS)
     assert membership.stage == "prospect"
 
-    response = post(editor, "endorsement/", {"is_draft": "False", "mechanism": "cabinet_decision", **date_fields("endorsed_on", "3", "3", "2026"), "decision_url": "https://democracy.example/decision/1", "wording": "We endorse the principles"})
+    response = post(
+        editor,
+        "endorsement/",
+        {
+            "is_draft": "False",
+            "mechanism": "cabinet_decision",
+            **date_fields("endorsed_on", "3", "3", "2026"),
+            "decision_url": "https://democracy.example/decision/1",
+            "wording": "We endorse the principles",
+        },
+    )
     assert response.status_code == 302
     membership.refresh_from_db()
     assert membership.stage == "endorsed"
 
-    cabinet = {"role": "cabinet", "name": "Cllr A", "role_title": "Cabinet member for communities", "email": "a@council.example", **date_fields("started_on", "1", "4", "2026")}
+    cabinet = {
+        "role": "cabinet",
+        "name": "Cllr A",
+        "role_title": "Cabinet member for communities",
+        "email": "a@council.example",
+        **date_fields("started_on", "1", "4", "2026"),
+    }
     assert post(editor, "champions/new/", cabinet).status_code == 302
     membership.refresh_from_db()
     assert membership.stage == "endorsed"  # one champion is not enough
     page = editor.get(f"/manage/councils/{GSS}/").content.decode()
     assert "appoint a champion in the senior management team" in page
 
-    senior = {**cabinet, "role": "senior_management", "name": "B", "role_title": "Director of communities", "email": "b@council.example"}
+    senior = {
+        **cabinet,
+        "role": "senior_management",
+        "name": "B",
+        "role_title": "Director of communities",
+        "email": "b@council.example",
+    }
     assert post(editor, "champions/new/", senior).status_code == 302
     membership.refresh_from_db()
     assert membership.stage == "champions_appointed"
@@ -67,7 +89,19 @@ def test_the_whole_journey_from_prospect_to_active(editor: StrictHTMLClient) -> 
     response = post(editor, "status/", {"status": "active"})
     assert "cannot be an active member yet" in errors_of(response)
 
-    assert post(editor, "conversations/new/", {**date_fields("held_on", "10", "5", "2026"), "organisations": "Community hub", "residents": "30", "agreed": "Local by default"}).status_code == 302
+    assert (
+        post(
+            editor,
+            "conversations/new/",
+            {
+                **date_fields("held_on", "10", "5", "2026"),
+                "organisations": "Community hub",
+                "residents": "30",
+                "agreed": "Local by default",
+            },
+        ).status_code
+        == 302
+    )
     assert post(editor, "status/", {"status": "active"}).status_code == 302
     membership.refresh_from_db()
     assert membership.stage == "active"
@@ -112,14 +146,47 @@ def test_unknown_gss_code_is_not_found(editor: StrictHTMLClient) -> None:
     ("data", "message"),
     [
         ({"role": "cabinet", "name": "A", "role_title": "", **date_fields("started_on", "1", "4", "2026")}, "Enter role title"),
-        ({"role": "", "name": "A", "role_title": "T", **date_fields("started_on", "1", "4", "2026")}, "Select which champion this is"),
-        ({"role": "cabinet", "name": "A", "role_title": "T", **date_fields("started_on", "1", "4", "2026"), **date_fields("ended_on", "1", "3", "2026")}, "End date must be the same as or after the start date"),
-        ({"role": "cabinet", "name": "A", "role_title": "T", **date_fields("started_on", "31", "2", "2026")}, "Start date must be a real date"),
-        ({"role": "cabinet", "name": "A", "role_title": "T", **date_fields("started_on", "1", "", "2026")}, "Start date must include a month"),
-        ({"role": "cabinet", "name": "A", "role_title": "T", **date_fields("started_on", "1", "4", "26")}, "Year must include 4 numbers"),
+        (
+            {"role": "", "name": "A", "role_title": "T", **date_fields("started_on", "1", "4", "2026")},
+            "Select which champion this is",
+        ),
+        (
+            {
+                "role": "cabinet",
+                "name": "A",
+                "role_title": "T",
+                **date_fields("started_on", "1", "4", "2026"),
+                **date_fields("ended_on", "1", "3", "2026"),
+            },
+            "End date must be the same as or after the start date",
+        ),
+        (
+            {"role": "cabinet", "name": "A", "role_title": "T", **date_fields("started_on", "31", "2", "2026")},
+            "Start date must be a real date",
+        ),
+        (
+            {"role": "cabinet", "name": "A", "role_title": "T", **date_fields("started_on", "1", "", "2026")},
+            "Start date must include a month",
+        ),
+        (
+            {"role": "cabinet", "name": "A", "role_title": "T", **date_fields("started_on", "1", "4", "26")},
+            "Year must include 4 numbers",
+        ),
         ({"role": "cabinet", "name": "A", "role_title": "T"}, "Enter start date"),
-        ({"role": "cabinet", "name": "A" * 201, "role_title": "T", **date_fields("started_on", "1", "4", "2026")}, "Full name must be 200 characters or fewer"),
-        ({"role": "cabinet", "name": "A", "role_title": "T", "email": "not-an-email", **date_fields("started_on", "1", "4", "2026")}, "Enter an email address in the correct format"),
+        (
+            {"role": "cabinet", "name": "A" * 201, "role_title": "T", **date_fields("started_on", "1", "4", "2026")},
+            "Full name must be 200 characters or fewer",
+        ),
+        (
+            {
+                "role": "cabinet",
+                "name": "A",
+                "role_title": "T",
+                "email": "not-an-email",
+                **date_fields("started_on", "1", "4", "2026"),
+            },
+            "Enter an email address in the correct format",
+        ),
     ],
 )
 def test_bad_champion_input_is_refused_and_nothing_saved(editor: StrictHTMLClient, data: dict[str, str], message: str) -> None:
@@ -135,11 +202,30 @@ def test_bad_champion_input_is_refused_and_nothing_saved(editor: StrictHTMLClien
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"is_draft": "False", "mechanism": "cabinet_decision", **date_fields("endorsed_on", "3", "3", "2026"), "decision_url": "javascript:alert(1)"}, "Enter a link that starts with http:// or https://"),
-        ({"is_draft": "False", "mechanism": "cabinet_decision", **date_fields("endorsed_on", "3", "3", "2026"), "decision_url": "ftp://files.example/x"}, "Enter a link that starts with http:// or https://"),
+        (
+            {
+                "is_draft": "False",
+                "mechanism": "cabinet_decision",
+                **date_fields("endorsed_on", "3", "3", "2026"),
+                "decision_url": "javascript:alert(1)",
+            },
+            "Enter a link that starts with http:// or https://",
+        ),
+        (
+            {
+                "is_draft": "False",
+                "mechanism": "cabinet_decision",
+                **date_fields("endorsed_on", "3", "3", "2026"),
+                "decision_url": "ftp://files.example/x",
+            },
+            "Enter a link that starts with http:// or https://",
+        ),
         ({"is_draft": "False", "mechanism": "cabinet_decision"}, "Enter the date of the endorsement"),
         ({"is_draft": "True", "mechanism": "other"}, "Describe how the principles were endorsed"),
-        ({"is_draft": "True", "mechanism": "cabinet_decision", "wording": "x" * 5001}, "Wording endorsed must be 5,000 characters or fewer"),
+        (
+            {"is_draft": "True", "mechanism": "cabinet_decision", "wording": "x" * 5001},
+            "Wording endorsed must be 5,000 characters or fewer",
+        ),
         ({"is_draft": "True", "mechanism": "nonsense"}, "Select how the principles were endorsed"),
     ],
 )

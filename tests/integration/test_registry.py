@@ -17,7 +17,25 @@ from keepitlocal.network.models import AuditEntry, Council, Event, ImportRun, Me
 from tests.conftest import StrictHTMLClient, signed_in_client
 from tests.paths import real_file
 
-NETWORK = ["Bradford", "Bristol, City of", "Calderdale", "Hackney", "Kirklees", "Lewisham", "Newcastle upon Tyne", "Oldham", "Rotherham", "South Gloucestershire", "Wirral", "Leeds", "Wakefield", "Cheshire West and Chester", "York", "East Sussex", "Malvern Hills"]
+NETWORK = [
+    "Bradford",
+    "Bristol, City of",
+    "Calderdale",
+    "Hackney",
+    "Kirklees",
+    "Lewisham",
+    "Newcastle upon Tyne",
+    "Oldham",
+    "Rotherham",
+    "South Gloucestershire",
+    "Wirral",
+    "Leeds",
+    "Wakefield",
+    "Cheshire West and Chester",
+    "York",
+    "East Sussex",
+    "Malvern Hills",
+]
 
 
 @pytest.mark.django_db
@@ -63,11 +81,23 @@ def test_kil_import_councils_refuses_an_unrecognised_file(tmp_path: Path) -> Non
 
 @pytest.mark.django_db
 def test_demo_loads_the_17_network_councils_and_loading_twice_changes_nothing(demo: list[str]) -> None:
-    counts = (Membership.objects.count(), AuditEntry.objects.count(), Event.objects.count(), Organisation.objects.count(), User.objects.count())
+    counts = (
+        Membership.objects.count(),
+        AuditEntry.objects.count(),
+        Event.objects.count(),
+        Organisation.objects.count(),
+        User.objects.count(),
+    )
     from keepitlocal.network.demo import load_demo
 
     load_demo()
-    assert (Membership.objects.count(), AuditEntry.objects.count(), Event.objects.count(), Organisation.objects.count(), User.objects.count()) == counts
+    assert (
+        Membership.objects.count(),
+        AuditEntry.objects.count(),
+        Event.objects.count(),
+        Organisation.objects.count(),
+        User.objects.count(),
+    ) == counts
     assert sorted(Membership.objects.values_list("council__name", flat=True)) == sorted(NETWORK)
     assert all(Membership.objects.values_list("is_demo", flat=True))
     assert Membership.objects.filter(cohort__slug="trailblazers-2020").count() == 11
@@ -86,9 +116,13 @@ def test_members_filter_and_downloads(demo: list[str]) -> None:
     page = client.get("/councils/?cohort=cohort-2022").content.decode()
     assert "4 councils matching the filters" in page
 
-    csv_text = b"".join(client.get("/councils/?cohort=cohort-2022&format=csv").streaming_content).decode()
+    response = client.get("/councils/?cohort=cohort-2022&format=csv")
+    csv_text = b"".join(response.streaming_content).decode()  # type: ignore[attr-defined]
     lines = csv_text.strip().splitlines()
-    assert lines[0] == "GSS code,Council,Council type,Region or nation,Cohort,Stage,Date joined,Link to the endorsement,Demonstration data"
+    assert (
+        lines[0]
+        == "GSS code,Council,Council type,Region or nation,Cohort,Stage,Date joined,Link to the endorsement,Demonstration data"
+    )
     assert len(lines) == 5
 
     data = json.loads(client.get("/councils/?format=json").content)
@@ -125,9 +159,22 @@ def test_join_the_network_and_the_team_accepts(demo: list[str]) -> None:
     client = StrictHTMLClient()
     body = client.post("/join/", {"kind": "organisation", "name": "Sam", "email": "sam@example.org"}).content.decode()
     assert "Enter the name of your organisation" in body
-    body = client.post("/join/", {"kind": "organisation", "name": "Sam", "email": "sam@example.org", "organisation_name": "Hub", "org_id": "1234"}).content.decode()
+    body = client.post(
+        "/join/",
+        {"kind": "organisation", "name": "Sam", "email": "sam@example.org", "organisation_name": "Hub", "org_id": "1234"},
+    ).content.decode()
     assert "Start with the register&#39;s prefix" in body or "Start with the register's prefix" in body
-    response = client.post("/join/", {"kind": "organisation", "name": "Sam", "email": "sam@example.org", "organisation_name": "Todmorden Hub", "org_id": "gb-coh-123456", "home_council": str(Council.objects.get(gss_code="E08000033").pk)})
+    response = client.post(
+        "/join/",
+        {
+            "kind": "organisation",
+            "name": "Sam",
+            "email": "sam@example.org",
+            "organisation_name": "Todmorden Hub",
+            "org_id": "gb-coh-123456",
+            "home_council": str(Council.objects.get(gss_code="E08000033").pk),
+        },
+    )
     assert response["Location"] == "/join/done/"
     member = NetworkMember.objects.get(email="sam@example.org")
     assert member.org_id == "GB-COH-00123456" and member.state == "pending"
@@ -151,7 +198,17 @@ def test_events_are_seen_by_participants_only(demo: list[str]) -> None:
     assert "Demo notes for participants" in bristol.get(f"/network/events/{trailblazers.pk}/").content.decode()
 
     admin = signed_in_client("admin@example.org")
-    response = admin.post("/network/events/new/", {"title": "Peer review", "held_on_day": "1", "held_on_month": "12", "held_on_year": "2026", "councils": [str(Council.objects.get(gss_code="E06000023").pk)], "notes": "Bring your action plan"})
+    response = admin.post(
+        "/network/events/new/",
+        {
+            "title": "Peer review",
+            "held_on_day": "1",
+            "held_on_month": "12",
+            "held_on_year": "2026",
+            "councils": [str(Council.objects.get(gss_code="E06000023").pk)],
+            "notes": "Bring your action plan",
+        },
+    )
     assert response.status_code == 302
     assert "Peer review" in bristol.get("/network/events/").content.decode()
 
@@ -161,9 +218,14 @@ def test_organisation_editor_edits_their_organisation(demo: list[str]) -> None:
     organisation = Organisation.objects.get(name__startswith="Calder Valley")
     client = signed_in_client("org@example.org")
     assert organisation.name in client.get("/dashboard/").content.decode()
-    body = client.post(f"/manage/organisations/{organisation.pk}/", {"name": organisation.name, "website": "javascript:alert(1)"}).content.decode()
+    body = client.post(
+        f"/manage/organisations/{organisation.pk}/", {"name": organisation.name, "website": "javascript:alert(1)"}
+    ).content.decode()
     assert "Enter a link that starts with http:// or https://" in body
-    response = client.post(f"/manage/organisations/{organisation.pk}/", {"name": organisation.name, "org_id": "GB-CHC-01234567", "website": "https://hub.example"})
+    response = client.post(
+        f"/manage/organisations/{organisation.pk}/",
+        {"name": organisation.name, "org_id": "GB-CHC-01234567", "website": "https://hub.example"},
+    )
     assert response.status_code == 302
     organisation.refresh_from_db()
     assert organisation.org_id == "GB-CHC-1234567"

@@ -68,7 +68,10 @@ class StatusForm(GovukForm):
 
 
 class EndorsementForm(GovukModelForm):
-    required_messages = {"is_draft": "Select whether the endorsement is final", "mechanism": "Select how the principles were endorsed"}
+    required_messages = {
+        "is_draft": "Select whether the endorsement is final",
+        "mechanism": "Select how the principles were endorsed",
+    }
     endorsed_on = GovukDateField(label="Date of the endorsement", required=False)
     is_draft = forms.TypedChoiceField(
         label="Is the endorsement final?",

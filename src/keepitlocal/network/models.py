@@ -166,7 +166,9 @@ class Endorsement(models.Model):
     signatories = models.TextField(blank=True, validators=[TEXT_LIMIT])
     decision_url = models.URLField("link to the decision", blank=True, validators=[HTTP_URL], max_length=500)
     wording = models.TextField("wording endorsed", blank=True, validators=[TEXT_LIMIT])
-    principle_set = models.ForeignKey(PrincipleSet, on_delete=models.PROTECT, related_name="endorsements", verbose_name="principles version")
+    principle_set = models.ForeignKey(
+        PrincipleSet, on_delete=models.PROTECT, related_name="endorsements", verbose_name="principles version"
+    )
 
     def __str__(self) -> str:
         return f"Endorsement by {self.membership.council}"
