@@ -8,7 +8,7 @@ KIL := .venv/bin/kil
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help setup python assets db run test lint e2e clean
+.PHONY: help setup python assets db run test lint fmt clean
 
 help:
 	@echo "make run    set up, load the demo and serve on http://$(HOST):$(PORT)"
@@ -35,8 +35,8 @@ run: setup
 	$(KIL) manage runserver --noreload $(HOST):$(PORT)
 
 lint: python
-	.venv/bin/ruff check src tests benchmarks
-	.venv/bin/ruff format --check src tests benchmarks
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
 	.venv/bin/mypy
 	.venv/bin/lint-imports
 	$(KIL) manage makemigrations --check --dry-run -v1
@@ -44,6 +44,10 @@ lint: python
 test: setup lint
 	bash scripts/ensure-chromium.sh
 	.venv/bin/pytest
+
+fmt: python
+	.venv/bin/ruff check --fix .
+	.venv/bin/ruff format .
 
 clean:
 	rm -rf .venv node_modules build var

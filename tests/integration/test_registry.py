@@ -229,3 +229,32 @@ def test_organisation_editor_edits_their_organisation(demo: list[str]) -> None:
     assert response.status_code == 302
     organisation.refresh_from_db()
     assert organisation.org_id == "GB-CHC-1234567"
+
+
+@pytest.mark.django_db
+def test_changes_in_the_django_admin_are_audited_and_history_is_read_only(demo: list[str]) -> None:
+    from keepitlocal.network.models import Champion
+
+    admin = signed_in_client("admin@example.org")
+    champion = Champion.objects.filter(membership__council__gss_code="E08000033", role="cabinet").get()
+    before = AuditEntry.objects.filter(council__gss_code="E08000033").count()
+    response = admin.post(
+        f"/admin/network/champion/{champion.pk}/change/",
+        {
+            "membership": champion.membership_id,
+            "role": "cabinet",
+            "name": champion.name,
+            "role_title": "Leader of the council",
+            "email": champion.email,
+            "phone": champion.phone,
+            "started_on": champion.started_on.isoformat(),
+            "ended_on": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    latest = AuditEntry.objects.filter(council__gss_code="E08000033").first()
+    assert AuditEntry.objects.filter(council__gss_code="E08000033").count() == before + 1
+    assert latest is not None and latest.actor_label == "Network admin (demo) (admin@example.org)"
+    assert {"field": "Role title", "from": "Cabinet member for communities", "to": "Leader of the council"} in latest.changes
+    assert admin.get(f"/admin/network/auditentry/{latest.pk}/delete/").status_code == 403
+    assert admin.post(f"/admin/network/auditentry/{latest.pk}/change/", {"action": "forged"}).status_code == 403

@@ -73,6 +73,11 @@ class User(AbstractBaseUser):
     def has_module_perms(self, app_label: str) -> bool:
         return self.is_network_admin
 
+    @property
+    def audit_label(self) -> str:
+        """How this person is named in change histories: the name, and always the address that signed in."""
+        return f"{self.full_name} ({self.email})" if self.full_name else self.email
+
     def is_locked(self) -> bool:
         return self.locked_until is not None and self.locked_until > timezone.now()
 

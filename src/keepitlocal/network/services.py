@@ -80,7 +80,7 @@ def record(
     return AuditEntry.objects.create(
         council=council,
         actor=actor if is_person else None,
-        actor_label=str(actor) if is_person else (actor or "System"),
+        actor_label=actor.audit_label if is_person else (actor or "System"),
         action=action,
         record=str(instance._meta.verbose_name).capitalize(),
         record_id=str(instance.pk or ""),
@@ -131,7 +131,7 @@ def record_stage_change(membership: Membership, actor: Any, change: dict[str, st
     AuditEntry.objects.create(
         council=membership.council,
         actor=actor if is_person else None,
-        actor_label=str(actor) if is_person else (actor or "System"),
+        actor_label=actor.audit_label if is_person else (actor or "System"),
         action="updated",
         record="Membership",
         record_id=str(membership.pk),
