@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from keepitlocal.common.text import decode
 from keepitlocal.network.engine.geography import CouncilType, council_type, is_gss_code, nation, normalise_gss
 
 
@@ -62,17 +63,6 @@ class ReadResult:
 
 class UnrecognisedFileError(ValueError):
     """The file's header matches none of the layouts we read."""
-
-
-def decode(data: bytes) -> str:
-    """UTF-8 with or without a byte-order mark (even one encoded twice); otherwise Windows-1252."""
-    for bom in ("\ufeff".encode().decode("latin-1").encode(), b"\xef\xbb\xbf"):
-        while data.startswith(bom):
-            data = data[len(bom) :]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252")
 
 
 _ONS_COLUMN = re.compile(r"^(LAD|LTLA|UTLA|CTYUA|CTY|RGN|CTRY)(\d{2})?(CD|NM)$", re.IGNORECASE)

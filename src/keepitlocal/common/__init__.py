@@ -1,0 +1,1 @@
+"""Small pure-Python helpers shared by several engines. No Django."""

@@ -1,0 +1,86 @@
+"""Supplier names: one key for the many ways a council spells the same supplier, and the names that are
+redacted personal data."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_REDACTED = re.compile(
+    r"redact|personal data|data protection|\bdp act\b|\bgdpr\b|withheld|name removed|not disclosed|"
+    r"private individual|personal information|sensitive|confidential|^\W*$|^[x*#]{3,}$|^individual$|^individuals$|"
+    r"^employee$|^staff$|^foster carer|^client$|^service user|^personal$|^privacy$",
+    re.IGNORECASE,
+)
+
+# Trading-as and former-name notes: the legal name comes first and is what we key on.
+_TRADING_AS = re.compile(r"\s+(?:t/a|t\.a\.|ta|trading as|trading name|also known as|aka|a/k/a)\s+.*$", re.IGNORECASE)
+_FORMERLY = re.compile(r"\(?\s*\b(?:formerly|previously|fka|f/k/a|now known as|was)\b[^)]*\)?", re.IGNORECASE)
+_NUMERIC_PREFIX = re.compile(r"^(?:\d{3,}\s*[-:.]?\s+|\d+\s*[-:]\s+)(?=[A-Za-z])")
+
+LEGAL_FORMS = {
+    "limited": "ltd",
+    "ltd": "ltd",
+    "plc": "plc",
+    "llp": "llp",
+    "cic": "cic",
+    "cio": "cio",
+    "inc": "inc",
+    "incorporated": "inc",
+    "lp": "lp",
+    "co": "co",
+    "company": "co",
+    "corporation": "corp",
+    "corp": "corp",
+    "uk": "uk",
+}
+# Multi-word legal forms, folded to one token before the suffix is removed.
+_PHRASES = [
+    (re.compile(r"\bpublic limited company\b"), " plc "),
+    (re.compile(r"\bcommunity interest company\b"), " cic "),
+    (re.compile(r"\bcharitable incorporated organisation\b"), " cio "),
+    (re.compile(r"\blimited liability partnership\b"), " llp "),
+    (re.compile(r"\bc\s*i\s*c\b"), " cic "),
+    (re.compile(r"\bl\s*t\s*d\b"), " ltd "),
+    (re.compile(r"\bp\s*l\s*c\b"), " plc "),
+]
+
+
+def is_redacted(name: str) -> bool:
+    """True when the published name hides a person: redacted, withheld, or blank."""
+    return bool(_REDACTED.search((name or "").strip()))
+
+
+@lru_cache(maxsize=262144)
+def normalise_name(name: str) -> str:
+    """The supplier key: case, accents, punctuation, &/and, a leading 'the', trading-as and former-name
+    notes, numeric prefixes and trailing legal forms (Ltd, Limited, PLC, LLP, CIC...) removed."""
+    text = unicodedata.normalize("NFKD", name or "").encode("ascii", "ignore").decode()
+    text = _FORMERLY.sub(" ", text)
+    text = _TRADING_AS.sub("", text)
+    text = _NUMERIC_PREFIX.sub("", text.strip())
+    text = text.lower().replace("&", " and ").replace("+", " and ")
+    text = re.sub(r"[.']", "", text)
+    for pattern, replacement in _PHRASES:
+        text = pattern.sub(replacement, text)
+    text = re.sub(r"[^a-z0-9]+", " ", text).strip()
+    tokens = text.split()
+    if tokens and tokens[0] == "the" and len(tokens) > 1:
+        tokens = tokens[1:]
+    while len(tokens) > 1 and tokens[-1] in LEGAL_FORMS:
+        tokens.pop()
+    return " ".join(tokens)
+
+
+def legal_form(name: str) -> str | None:
+    """The legal form a name declares at its end (ltd, plc, llp, cic, cio), if any."""
+    text = " " + re.sub(r"[^a-z0-9]+", " ", (name or "").lower().replace(".", "")) + " "
+    for pattern, replacement in _PHRASES:
+        text = pattern.sub(replacement, text)
+    for token in reversed(text.split()):
+        if token in ("ltd", "limited", "plc", "llp", "cic", "cio"):
+            return LEGAL_FORMS.get(token, token)
+        if token not in ("uk", "the", "co", "company", "group", "holdings"):
+            return None
+    return None

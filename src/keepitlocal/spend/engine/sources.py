@@ -1,0 +1,142 @@
+"""Find the spend files in what a person points us at: files, folders, gzip, zip, CSV and XLSX."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, cast
+
+from keepitlocal.common.text import detect_encoding, strip_boms
+
+TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
+SNIFF_BYTES = 256 * 1024
+
+
+@dataclass(frozen=True)
+class Source:
+    """One table to read: a CSV or spreadsheet, perhaps gzipped or inside a zip archive."""
+
+    path: Path
+    member: str = ""
+
+    @property
+    def name(self) -> str:
+        return f"{self.path}:{self.member}" if self.member else str(self.path)
+
+    @property
+    def is_spreadsheet(self) -> bool:
+        return (self.member or self.path.name).lower().endswith((".xlsx", ".xlsm"))
+
+    def open_binary(self) -> IO[bytes]:
+        inner = self.member or self.path.name
+        raw: IO[bytes] = io.BytesIO(zipfile.ZipFile(self.path).read(self.member)) if self.member else open(self.path, "rb")  # noqa: SIM115 - the caller closes it
+        return cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="rb")) if inner.lower().endswith(".gz") else raw
+
+
+def _is_table(name: str) -> bool:
+    lower = name.lower().removesuffix(".gz")
+    return lower.endswith(TABLE_SUFFIXES)
+
+
+def discover(paths: list[Path]) -> tuple[list[Source], list[str]]:
+    """The tables found under `paths`, in name order, and a note for each file passed over."""
+    sources: list[Source] = []
+    skipped: list[str] = []
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.is_file()))
+        elif path.is_file():
+            files.append(path)
+        else:
+            skipped.append(f"{path}: not found")
+    for file in files:
+        lower = file.name.lower()
+        if lower.endswith(".zip"):
+            try:
+                with zipfile.ZipFile(file) as archive:
+                    members = sorted(m for m in archive.namelist() if not m.endswith("/"))
+            except zipfile.BadZipFile:
+                skipped.append(f"{file}: not a readable zip archive")
+                continue
+            for member in members:
+                if not _is_table(member):
+                    skipped.append(f"{file}:{member}: not a CSV or XLSX file")
+                    continue
+                sources.append(Source(file, member))
+        elif _is_table(file.name):
+            sources.append(Source(file))
+        else:
+            skipped.append(f"{file}: not a CSV, XLSX, gzip or zip file")
+    return sources, skipped
+
+
+def _chunks(stream: IO[bytes], size: int = 1 << 20) -> Iterator[bytes]:
+    while chunk := stream.read(size):
+        yield chunk
+
+
+def rows(source: Source) -> Iterator[tuple[int, list[str]]]:
+    """(line number, cells) for every row of a table, decoded and split, whatever the encoding or delimiter."""
+    if source.is_spreadsheet:
+        yield from _spreadsheet_rows(source)
+        return
+    with source.open_binary() as stream:
+        encoding = detect_encoding(_chunks(stream))
+    with source.open_binary() as stream:
+        head = stream.read(SNIFF_BYTES)
+        start = len(head) - len(strip_boms(head))
+        sample = strip_boms(head).decode(encoding, errors="replace")
+    delimiter = _delimiter(sample)
+    with source.open_binary() as stream:
+        stream.read(start)
+        text = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
+        reader = csv.reader(text, delimiter=delimiter)
+        for cells in reader:
+            # The physical line a row ends on: a quoted value over several lines makes it further on.
+            yield reader.line_num, cells
+
+
+def _delimiter(sample: str) -> str:
+    lines = [ln for ln in sample.splitlines()[:40] if ln.strip()]
+    best, best_score = ",", 0
+    for delimiter in (",", "\t", ";", "|"):
+        counts = [ln.count(delimiter) for ln in lines]
+        # The delimiter splits most lines into the same, largest number of parts.
+        common = max(set(counts), key=counts.count) if counts else 0
+        score = common * counts.count(common)
+        if common and score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _spreadsheet_rows(source: Source) -> Iterator[tuple[int, list[str]]]:
+    from datetime import date, datetime
+
+    from openpyxl import load_workbook
+
+    with source.open_binary() as stream:
+        workbook = load_workbook(io.BytesIO(stream.read()), read_only=True, data_only=True)
+    try:
+        sheet = workbook.worksheets[0]
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            cells = []
+            for value in values:
+                if value is None:
+                    cells.append("")
+                elif isinstance(value, datetime):
+                    cells.append(value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" "))
+                elif isinstance(value, date):
+                    cells.append(value.isoformat())
+                elif isinstance(value, float) and value.is_integer():
+                    cells.append(str(int(value)))
+                else:
+                    cells.append(str(value))
+            yield number, cells
+    finally:
+        workbook.close()
