@@ -87,6 +87,104 @@ def load_demo() -> None:
         click.echo(f"  {line}")
 
 
+@main.group()
+def spend() -> None:
+    """Analyse councils' published "spend over £500" files."""
+
+
+@spend.command("analyse")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for the five outputs."
+)
+@click.option("--council", default="", help="The council's GSS code, to say which suppliers are local.")
+@click.option(
+    "--registers", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Folder of downloaded register files."
+)
+@click.option("--ignore-column", "ignore", multiple=True, help="Treat this published column as absent (repeatable).")
+@click.option(
+    "--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="JSON or YAML: field → published column."
+)
+def spend_analyse(
+    paths: tuple[Path, ...], out: Path, council: str, registers: Path | None, ignore: tuple[str, ...], mapping: Path | None
+) -> None:
+    """Read spend files (CSV, XLSX, or gzip or zip of them), classify suppliers and write the outputs to OUT."""
+    from keepitlocal.spend.engine.columns import normal
+    from keepitlocal.spend.engine.pipeline import NothingUsableError, Options, analyse
+
+    overrides = _read_mapping(mapping) if mapping else {}
+    loaded = None
+    if registers:
+        from keepitlocal.spend.engine.registers import Registers
+
+        loaded = Registers.from_folder(registers, log=lambda line: console.print(line))
+        for line in loaded.report():
+            click.echo(line)
+    options = Options(council=council.strip().upper(), overrides=overrides, ignore=[normal(c) for c in ignore], registers=loaded)
+    stages = ["read", "load", "duplicates", "suppliers", "write", "indicators", "report"]
+    with Progress(
+        TextColumn("{task.description:<28}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        console=console,
+        disable=not console.is_terminal,
+    ) as bar:
+        files_task = bar.add_task("Reading files", total=None)
+        stage_task = bar.add_task("Stages", total=len(stages))
+
+        def progress(stage: str, detail: object) -> None:
+            if stage == "read":
+                bar.update(files_task, total=int(detail or 0))  # type: ignore[call-overload]
+            elif stage == "file":
+                bar.advance(files_task)
+                if not console.is_terminal:
+                    report = detail
+                    click.echo(
+                        f"read {report.name}: {report.rows_read} rows, {report.kept} kept, {report.rejected} rejected {report.reason}".rstrip(),
+                        err=True,
+                    )  # type: ignore[attr-defined]
+            if stage in stages:
+                bar.update(stage_task, completed=stages.index(stage) + 1, description=f"Stage: {stage}")
+                if not console.is_terminal and stage != "read":
+                    click.echo(f"stage: {stage}", err=True)
+
+        try:
+            result = analyse(list(paths), out, options, progress)
+        except NothingUsableError as error:
+            raise click.ClickException(str(error)) from None
+    ambiguous = [f for f in result.files if f.status == "ambiguous"]
+    for f in result.files:
+        if f.status != "read":
+            click.echo(f"not read: {f.name}: {f.reason}")
+    click.echo(
+        f"{result.rows_read:,} rows read = {result.kept:,} kept + {result.rejected:,} rejected ({result.duplicates:,} duplicates); {result.suppliers:,} suppliers"
+    )
+    shares = {i["id"]: i["value"] for i in result.indicators}
+    click.echo(
+        f"VCSE share {shares['share_vcse']}%, local share {shares['share_local']}% (locality known for {shares['locality_known']}% of spend)"
+    )
+    click.echo(f"Outputs in {out}: transactions.csv, rejected.csv, suppliers.csv, indicators.json, report.html")
+    if ambiguous:
+        raise click.ClickException("Some files have ambiguous columns; settle them with --mapping and run again")
+
+
+def _read_mapping(path: Path) -> dict[str, str]:
+    import json
+
+    text = path.read_text(encoding="utf-8")
+    if path.suffix.lower() in (".yaml", ".yml"):
+        import yaml
+
+        data = yaml.safe_load(text)
+    else:
+        data = json.loads(text)
+    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+        raise click.ClickException(
+            f'{path}: a mapping is an object of field names to column names, for example {{"amount": "Net Amount"}}'
+        )
+    return data
+
+
 @main.command("manage", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def manage(args: tuple[str, ...]) -> None:

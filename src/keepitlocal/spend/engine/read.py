@@ -45,12 +45,13 @@ STAGING_COLUMNS = [
     "vat_number",
     "supplier_id",
     "vcse_flag",
-    "supplier_type",
+    "published_type",
     "service_area",
     "expense_type",
     "transaction_id",
     "invoice",
     "postcode",
+    "raw_line",
 ]
 REJECTED_COLUMNS = ["source_file", "source_row", "reason", "raw_line"]
 _NULLS = {"", "na", "n/a", "none", "nil", "null", "-", "0", "00000000", "unknown", "not applicable", "tbc", "#n/a"}
@@ -173,6 +174,7 @@ def read_source(
         return report
     report.mapping = mapping.describe()
     header_normal = [normal(h) for h in header]
+    header_supplier = header[mapping.columns["supplier_name"]].strip()
 
     def remaining() -> object:
         yield from sample[header_index + 1 :]
@@ -203,7 +205,10 @@ def read_source(
             continue
         if len(cells) < width:
             cells = cells + [""] * (width - len(cells))
-        if [normal(c) for c in cells[: len(header_normal)]] == header_normal:
+        if (
+            cells[col["supplier_name"]].strip() == header_supplier
+            and [normal(c) for c in cells[: len(header_normal)]] == header_normal
+        ):
             writer.reject(report, line, "a repeated header row", cells)
             continue
         supplier = cells[col["supplier_name"]].strip()
@@ -246,6 +251,7 @@ def read_source(
                 opt["transaction_id"],
                 opt["invoice"],
                 opt["postcode"].upper(),
+                _raw(cells),
             ]
         )
         report.kept += 1

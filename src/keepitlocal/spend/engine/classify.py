@@ -1,0 +1,191 @@
+"""Decide what kind of organisation a supplier is, and say which fact decided it.
+
+Types: vcse (voluntary, community and social enterprise), public, private, individual, unknown.
+Facts are tried strongest first: redaction, register entries, the publisher's own flags and codes, then
+what the name itself declares. A supplier with no deciding fact stays unknown: never a silent guess.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from keepitlocal.spend.engine.names import legal_form
+
+VCSE, PUBLIC, PRIVATE, INDIVIDUAL, UNKNOWN = "vcse", "public", "private", "individual", "unknown"
+TYPES = (VCSE, PUBLIC, PRIVATE, INDIVIDUAL, UNKNOWN)
+
+
+@dataclass
+class Decision:
+    supplier_type: str
+    evidence: str
+    confidence: float
+
+
+@dataclass
+class SupplierFacts:
+    """Everything known about one supplier group before it is classified."""
+
+    names: list[str]
+    redacted: bool = False
+    vcse_flags: dict[str, float] = field(default_factory=dict)  # published flag value -> spend
+    type_codes: dict[str, float] = field(default_factory=dict)  # published creditor type -> spend
+    charity_numbers: set[str] = field(default_factory=set)
+    company_numbers: set[str] = field(default_factory=set)
+    register: list[Decision] = field(default_factory=list)  # decisions from register entries, strongest first
+
+
+YES = {"y", "yes", "true", "1", "vcse", "vcs", "x"}
+NO = {"n", "no", "false", "0"}
+
+# Publishers' creditor or supplier type codes, as seen across councils' files.
+TYPE_CODES = {
+    VCSE: {
+        "chty",
+        "charity",
+        "charities",
+        "vcs",
+        "vcse",
+        "cic",
+        "vol",
+        "voluntary",
+        "voluntaryorganisation",
+        "thirdsector",
+        "socialenterprise",
+        "communitygroup",
+        "notforprofit",
+        "cio",
+        "charitablebody",
+    },
+    PUBLIC: {
+        "wga",
+        "educ",
+        "education",
+        "gov",
+        "government",
+        "public",
+        "publicsector",
+        "la",
+        "localauthority",
+        "nhs",
+        "health",
+        "sch",
+        "school",
+        "police",
+        "otherla",
+        "centralgovernment",
+        "publicbody",
+        "parish",
+    },
+    INDIVIDUAL: {
+        "indv",
+        "individual",
+        "person",
+        "employee",
+        "staff",
+        "client",
+        "foster",
+        "fostercarer",
+        "private individual".replace(" ", ""),
+    },
+    PRIVATE: {
+        "ltd",
+        "plc",
+        "llp",
+        "busn",
+        "business",
+        "company",
+        "sole",
+        "soletrader",
+        "partnership",
+        "part",
+        "privatesector",
+        "private",
+        "commercial",
+        "sme",
+    },
+}
+
+_PUBLIC_NAME = re.compile(
+    r"\b(county|borough|district|city|metropolitan|parish|town|community|combined|unitary) council\b|\bcouncil of the\b|"
+    r"^(the )?(royal )?borough of\b|\bnhs\b|clinical commissioning|\bccg\b|integrated care (board|system)|\bicb\b|"
+    r"foundation trust|\bhealth board\b|\bpolice\b|constabulary|fire (and|&) rescue|fire authority|"
+    r"hm revenue|\bhmrc\b|^department (for|of)\b|^ministry of\b|\bdwp\b|environment agency|national highways|"
+    r"\bofsted\b|\bschool\b|\bacademy trust\b|\bprimary academy\b|\bnursery school\b|\bcollege\b|\buniversity\b|"
+    r"pension fund|combined authority|passenger transport executive|\bmagistrates\b|\bhm courts\b|\bprobation\b|"
+    r"\bcoroner|\bdvla\b|home office|cabinet office|land registry|\bhm land\b|ordnance survey|arts council|"
+    r"sport england|historic england|natural england|homes england|local government association|"
+    r"\bhm (treasury|prison|government)\b|\bgovernment\b|\bcouncil tax\b|\bjobcentre\b|valuation office|"
+    r"\bnhs trust\b|\bhealth service\b|\bcounty council\b|\bcity council\b|\bcouncil$",
+    re.IGNORECASE,
+)
+_VCSE_NAME = re.compile(
+    r"\bcharit(y|ies|able)\b|\bcic\b|community interest company|\bcio\b|\bvoluntary\b|\bvolunteer|"
+    r"\bcommunity (association|centre|center|trust|hub|project|foundation|group|transport|interest|partnership|enterprise|farm|garden|church|network|café|cafe)\b|"
+    r"\bassociation\b|\bsociety\b|\bfoundation\b|\btrust\b|\bchurch\b|\bparochial\b|\bmosque\b|\bgurdwara\b|\btemple\b|\bsynagogue\b|"
+    r"\bscouts?\b|\bguides\b|\bhospice\b|citizens advice|\bage (uk|concern)\b|\bmind\b|\bymca\b|\bywca\b|barnardo|\bnspcc\b|"
+    r"\bmencap\b|\bsamaritans\b|\bshelter\b|women'?s aid|food ?bank|credit union|co-?operative|housing association|"
+    r"\bvillage hall\b|\bsports? club\b|\bfootball club\b|\bcricket club\b|\bcvs\b|council for voluntary|\bhealthwatch\b|"
+    r"\bcarers\b|\bsocial enterprise\b|\bdevelopment trust\b|\bmutual\b|\bresidents'? association\b|\btenants\b|\bforum\b",
+    re.IGNORECASE,
+)
+_PERSON = re.compile(r"^(mr|mrs|ms|miss|mx|dr|rev|revd|cllr|councillor|prof|sir|dame|lady|lord)\b\.?\s+\S", re.IGNORECASE)
+_TRUST_NOT_VCSE = re.compile(r"\b(nhs|foundation trust|unit trust|investment trust|trustees? of the .* pension)\b", re.IGNORECASE)
+
+
+def _code(value: str) -> str:
+    return re.sub(r"[^a-z]", "", value.lower())
+
+
+def _by_spend(values: dict[str, float]) -> list[tuple[str, float]]:
+    return sorted(values.items(), key=lambda kv: -kv[1])
+
+
+def classify(facts: SupplierFacts) -> Decision:
+    if facts.redacted:
+        return Decision(INDIVIDUAL, "The council redacted the name as personal data", 0.95)
+    if facts.register:
+        return facts.register[0]
+    flagged = {k: v for k, v in facts.vcse_flags.items() if k.strip()}
+    if flagged:
+        yes = sum(v for k, v in flagged.items() if _code(k) in YES or k.strip().lower() in YES)
+        no = sum(v for k, v in flagged.items() if k.strip().lower() in NO)
+        if yes > no:
+            return Decision(VCSE, "The council's own VCSE flag is set for this supplier", 0.9)
+    if facts.charity_numbers:
+        number = sorted(facts.charity_numbers)[0]
+        return Decision(VCSE, f"The council publishes a registered charity number ({number})", 0.9)
+    for code, _spend in _by_spend(facts.type_codes):
+        normalised = _code(code)
+        for kind, codes in TYPE_CODES.items():
+            if normalised in codes:
+                return Decision(kind, f"The council's supplier type code is '{code}'", 0.8)
+    return classify_name(facts.names)
+
+
+def classify_name(names: Iterable[str]) -> Decision:
+    """What the supplier's name alone says; lower confidence than any register or publisher fact."""
+    names = [n for n in names if n]
+    for name in names:
+        if _PUBLIC_NAME.search(name):
+            return Decision(PUBLIC, f"The name '{name}' is that of a public body", 0.7)
+    for name in names:
+        form = legal_form(name)
+        if form in ("cic", "cio"):
+            label = "community interest company" if form == "cic" else "charitable incorporated organisation"
+            return Decision(VCSE, f"The name '{name}' declares a {label}", 0.85)
+    for name in names:
+        if _VCSE_NAME.search(name) and not _TRUST_NOT_VCSE.search(name):
+            return Decision(VCSE, f"The name '{name}' is that of a community or voluntary body", 0.6)
+    for name in names:
+        if _PERSON.search(name):
+            return Decision(INDIVIDUAL, f"The name '{name}' is a person's name", 0.7)
+    for name in names:
+        form = legal_form(name)
+        if form in ("ltd", "plc", "llp"):
+            what = {"ltd": "a limited company", "plc": "a public limited company", "llp": "a limited liability partnership"}[form]
+            # A charity can be a company limited by guarantee; only a register can tell, so confidence is modest.
+            return Decision(PRIVATE, f"The name '{name}' declares {what}", 0.6 if form == "ltd" else 0.75)
+    return Decision(UNKNOWN, "No register entry, publisher flag or telling name", 0.0)

@@ -1,0 +1,243 @@
+"""Spend indicators. One function each; the docstring states the formula and units (mirrored in
+docs/INDICATORS.md).
+
+Shares are of *positive spend net of credits per supplier*: each supplier's payments and credit notes are
+summed, a supplier whose net is negative counts as zero, and the base is the sum of these per-supplier
+nets. A refund therefore reduces its own supplier's spend but never another's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+GRANT_WORDS = ("grant", "contribution", "donation", "subsid", "award", "bursar")
+BANDS = [
+    ("Credit notes (below £0)", None, 0),
+    ("£0 to £499", 0, 500),
+    ("£500 to £999", 500, 1000),
+    ("£1,000 to £4,999", 1000, 5000),
+    ("£5,000 to £24,999", 5000, 25000),
+    ("£25,000 to £99,999", 25000, 100000),
+    ("£100,000 to £999,999", 100000, 1000000),
+    ("£1 million or more", 1000000, None),
+]
+
+NET = """
+CREATE OR REPLACE TEMP VIEW supplier_net AS
+SELECT supplier_key, any_value(supplier_type) AS supplier_type, any_value(is_local) AS is_local,
+       greatest(sum(amount), 0) AS positive_net, sum(amount) AS net
+FROM tx GROUP BY supplier_key
+"""
+
+
+def _indicator(
+    id_: str, name: str, value: float | None, numerator: float | None, denominator: float | None, unit: str, definition: str
+) -> dict[str, Any]:
+    return {
+        "id": id_,
+        "name": name,
+        "value": value,
+        "numerator": numerator,
+        "denominator": denominator,
+        "unit": unit,
+        "definition": definition,
+    }
+
+
+def _share(con: duckdb.DuckDBPyConnection, condition: str) -> tuple[float, float]:
+    numerator, base = con.execute(
+        f"SELECT coalesce(sum(positive_net) FILTER (WHERE {condition}), 0), coalesce(sum(positive_net), 0) FROM supplier_net"
+    ).fetchone()  # type: ignore[misc]
+    return float(numerator), float(base)
+
+
+def total_spend(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Total spend = Σ amount over kept payments, credit notes included (GBP)."""
+    value = float(con.execute("SELECT coalesce(sum(amount), 0) FROM tx").fetchone()[0])  # type: ignore[index]
+    return _indicator("total_spend", "Total spend", round(value, 2), round(value, 2), None, "GBP", total_spend.__doc__ or "")
+
+
+def payment_count(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Payments = count of kept payment rows, credit notes included (count)."""
+    value = int(con.execute("SELECT count(*) FROM tx").fetchone()[0])  # type: ignore[index]
+    return _indicator("payments", "Payments", value, value, None, "count", payment_count.__doc__ or "")
+
+
+def supplier_count(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Suppliers = count of distinct supplier keys (all redacted individuals count as one) (count)."""
+    value = int(con.execute("SELECT count(DISTINCT supplier_key) FROM tx").fetchone()[0])  # type: ignore[index]
+    return _indicator("suppliers", "Suppliers", value, value, None, "count", supplier_count.__doc__ or "")
+
+
+def share_of_spend(con: duckdb.DuckDBPyConnection, id_: str, name: str, condition: str, description: str) -> dict[str, Any]:
+    """Share = Σ positive net spend of suppliers meeting the condition ÷ Σ positive net spend of all suppliers (%)."""
+    numerator, base = _share(con, condition)
+    value = round(100 * numerator / base, 2) if base else None
+    return _indicator(id_, name, value, round(numerator, 2), round(base, 2), "%", f"{description}. {share_of_spend.__doc__}")
+
+
+def type_shares(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Shares of spend by supplier type: VCSE, public, private, individual, unknown (%)."""
+    labels = {
+        "vcse": "VCSE organisations",
+        "public": "public bodies",
+        "private": "private businesses",
+        "individual": "individuals",
+        "unknown": "suppliers of unknown type",
+    }
+    return [
+        share_of_spend(con, f"share_{t}", f"Share of spend to {label}", f"supplier_type = '{t}'", f"Suppliers classified as {t}")
+        for t, label in labels.items()
+    ]
+
+
+def local_shares(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Shares of spend to local suppliers, local VCSE organisations, and of spend whose locality is known (%)."""
+    return [
+        share_of_spend(
+            con,
+            "share_local",
+            "Share of spend to local suppliers",
+            "is_local",
+            "Suppliers whose postcode is in the council's own area; unknown locality counts as not local",
+        ),
+        share_of_spend(
+            con,
+            "share_local_vcse",
+            "Share of spend to local VCSE organisations",
+            "is_local AND supplier_type = 'vcse'",
+            "VCSE suppliers whose postcode is in the council's own area",
+        ),
+        share_of_spend(
+            con,
+            "locality_known",
+            "Share of spend whose locality is known",
+            "is_local IS NOT NULL",
+            "Suppliers with a postcode placed in a local authority; the coverage behind the local shares",
+        ),
+    ]
+
+
+def top10_share(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Top-10 share = Σ positive net spend of the 10 largest suppliers ÷ Σ positive net spend of all suppliers (%)."""
+    numerator, base = con.execute(
+        "SELECT coalesce(sum(positive_net) FILTER (WHERE rank <= 10), 0), coalesce(sum(positive_net), 0) "
+        "FROM (SELECT positive_net, row_number() OVER (ORDER BY positive_net DESC, supplier_key) AS rank FROM supplier_net)"
+    ).fetchone()  # type: ignore[misc]
+    value = round(100 * float(numerator) / float(base), 2) if base else None
+    return _indicator(
+        "top10_share",
+        "Share of spend to the 10 largest suppliers",
+        value,
+        round(float(numerator), 2),
+        round(float(base), 2),
+        "%",
+        top10_share.__doc__ or "",
+    )
+
+
+def herfindahl(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Herfindahl–Hirschman index = Σ over suppliers of (100 × positive net spend ÷ Σ positive net spend)²; 0 to 10,000 (index).
+    Below 1,500 is unconcentrated, above 2,500 highly concentrated."""
+    value = con.execute(
+        "SELECT sum(power(100 * positive_net / nullif((SELECT sum(positive_net) FROM supplier_net), 0), 2)) FROM supplier_net"
+    ).fetchone()[0]  # type: ignore[index]
+    value = round(float(value), 1) if value is not None else None
+    return _indicator(
+        "hhi", "Supplier concentration (Herfindahl–Hirschman index)", value, None, None, "index", herfindahl.__doc__ or ""
+    )
+
+
+def payment_bands(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Payment-size bands = count and Σ amount of payments in each band of amount (count, GBP)."""
+    rows = []
+    for label, low, high in BANDS:
+        condition = " AND ".join(
+            c for c in (f"amount >= {low}" if low is not None else "", f"amount < {high}" if high is not None else "") if c
+        )
+        count, amount = con.execute(f"SELECT count(*), coalesce(sum(amount), 0) FROM tx WHERE {condition}").fetchone()  # type: ignore[misc]
+        rows.append({"band": label, "payments": int(count), "amount": round(float(amount), 2)})
+    return {
+        **_indicator("payment_bands", "Payments by size", None, None, None, "count, GBP", payment_bands.__doc__ or ""),
+        "rows": rows,
+    }
+
+
+def by_service_area(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """By service area = Σ amount, and Σ amount to VCSE suppliers, per published service area (GBP)."""
+    rows = [
+        {
+            "service_area": area or "Not given",
+            "amount": round(float(total), 2),
+            "vcse_amount": round(float(vcse), 2),
+            "payments": int(n),
+        }
+        for area, total, vcse, n in con.execute(
+            "SELECT service_area, sum(amount), coalesce(sum(amount) FILTER (WHERE supplier_type = 'vcse'), 0), count(*) FROM tx GROUP BY ALL ORDER BY 2 DESC"
+        ).fetchall()
+    ]
+    return {
+        **_indicator("by_service_area", "Spend by service area", None, None, None, "GBP", by_service_area.__doc__ or ""),
+        "rows": rows,
+    }
+
+
+def by_month(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """By month = Σ amount, and Σ amount to VCSE and to local suppliers, per calendar month of payment (GBP)."""
+    rows = [
+        {
+            "month": month,
+            "amount": round(float(total), 2),
+            "vcse_amount": round(float(vcse), 2),
+            "local_amount": round(float(local), 2),
+            "payments": int(n),
+        }
+        for month, total, vcse, local, n in con.execute(
+            "SELECT strftime(date, '%Y-%m'), sum(amount), coalesce(sum(amount) FILTER (WHERE supplier_type = 'vcse'), 0), "
+            "coalesce(sum(amount) FILTER (WHERE is_local), 0), count(*) FROM tx GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+    ]
+    return {**_indicator("by_month", "Spend by month", None, None, None, "GBP", by_month.__doc__ or ""), "rows": rows}
+
+
+def grants_versus_contracts(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Grants = Σ amount whose expense type names a grant, contribution, donation, subsidy or award; the rest
+    with an expense type are contracts and purchases; no expense type is unknown (GBP)."""
+    pattern = "|".join(GRANT_WORDS)
+    rows = [
+        {"kind": kind, "amount": round(float(total), 2), "vcse_amount": round(float(vcse), 2), "payments": int(n)}
+        for kind, total, vcse, n in con.execute(
+            f"""
+            SELECT CASE WHEN expense_type IS NULL THEN 'Unknown (no expense type)'
+                        WHEN regexp_matches(lower(expense_type), '{pattern}') THEN 'Grants'
+                        ELSE 'Contracts and purchases' END AS kind,
+                   sum(amount), coalesce(sum(amount) FILTER (WHERE supplier_type = 'vcse'), 0), count(*)
+            FROM tx GROUP BY 1 ORDER BY 2 DESC
+            """
+        ).fetchall()
+    ]
+    return {
+        **_indicator(
+            "grants_vs_contracts", "Grants versus contracts", None, None, None, "GBP", grants_versus_contracts.__doc__ or ""
+        ),
+        "rows": rows,
+    }
+
+
+def compute_all(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    con.execute(NET)
+    return [
+        total_spend(con),
+        payment_count(con),
+        supplier_count(con),
+        *type_shares(con),
+        *local_shares(con),
+        top10_share(con),
+        herfindahl(con),
+        payment_bands(con),
+        by_service_area(con),
+        by_month(con),
+        grants_versus_contracts(con),
+    ]

@@ -1,0 +1,123 @@
+"""Write the analysis out: transactions.csv, rejected.csv, suppliers.csv (indicators and the report elsewhere)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from keepitlocal.spend.engine.bulk import bulk_insert
+
+SUPPLIER_COLUMNS = [
+    "supplier_key",
+    "names",
+    "org_id",
+    "supplier_type",
+    "evidence",
+    "confidence",
+    "postcode",
+    "lad_code",
+    "region_code",
+    "is_local",
+    "charity_scale",
+    "candidates",
+    "total_amount",
+    "transactions",
+]
+
+
+def _bool(value: bool | None) -> str:
+    return "" if value is None else "true" if value else "false"
+
+
+def load_suppliers(con: duckdb.DuckDBPyConnection, suppliers: list[dict[str, Any]]) -> None:
+    con.execute(
+        "CREATE TABLE suppliers (supplier_key VARCHAR PRIMARY KEY, org_id VARCHAR, supplier_type VARCHAR, is_local BOOLEAN, "
+        "lad_code VARCHAR, region_code VARCHAR, name VARCHAR, confidence DOUBLE)"
+    )
+    bulk_insert(
+        con,
+        "suppliers",
+        (
+            (
+                s["supplier_key"],
+                s["org_id"],
+                s["supplier_type"],
+                s["is_local"],
+                s["lad_code"],
+                s["region_code"],
+                s["names"][0],
+                s["confidence"],
+            )
+            for s in suppliers
+        ),
+    )
+    con.execute(
+        """
+        CREATE VIEW tx AS
+        SELECT p.*, m.supplier_key, s.org_id, s.supplier_type, s.is_local, s.lad_code, s.region_code
+        FROM payments p
+        JOIN supplier_map m ON coalesce(p.norm_name, '') = m.norm_name AND coalesce(p.company_number, '') = m.company_number
+         AND coalesce(p.charity_number, '') = m.charity_number AND coalesce(p.supplier_id, '') = m.supplier_id AND p.redacted = m.redacted
+        JOIN suppliers s USING (supplier_key)
+        """
+    )
+
+
+def _copy(con: duckdb.DuckDBPyConnection, query: str, path: Path) -> None:
+    con.execute(f"COPY ({query}) TO '{path}' (HEADER, DELIMITER ',', QUOTE '\"')")
+
+
+def write_transactions(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    _copy(
+        con,
+        """
+        SELECT source_file, source_row, strftime(date, '%Y-%m-%d') AS date, amount, supplier_name, supplier_key,
+               coalesce(org_id, '') AS org_id, supplier_type,
+               CASE WHEN is_local IS NULL THEN '' WHEN is_local THEN 'true' ELSE 'false' END AS is_local,
+               coalesce(service_area, '') AS service_area, coalesce(expense_type, '') AS expense_type
+        FROM tx ORDER BY file_index, source_row
+        """,
+        path,
+    )
+
+
+def append_duplicates(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    rows = con.execute(
+        "SELECT d.source_file, d.source_row, d.reason, k.raw_line FROM duplicates d JOIN keyed k USING (source_file, source_row) ORDER BY k.file_index, d.source_row"
+    ).fetchall()
+    with open(path, "a", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
+
+
+def write_suppliers(suppliers: list[dict[str, Any]], path: Path) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(SUPPLIER_COLUMNS)
+        for s in sorted(suppliers, key=lambda s: -s["total_amount"]):
+            writer.writerow(
+                [
+                    s["supplier_key"],
+                    " | ".join(s["names"]),
+                    s["org_id"],
+                    s["supplier_type"],
+                    s["evidence"],
+                    f"{s['confidence']:.2f}",
+                    s["postcode"],
+                    s["lad_code"],
+                    s["region_code"],
+                    _bool(s["is_local"]),
+                    s["charity_scale"],
+                    s["candidates"],
+                    f"{s['total_amount']:.2f}",
+                    s["transactions"],
+                ]
+            )
+
+
+def write_report(con: duckdb.DuckDBPyConnection, result: Any, suppliers: list[dict[str, Any]], path: Path) -> None:
+    from keepitlocal.spend.engine.report import render
+
+    path.write_text(render(con, result, suppliers), encoding="utf-8")

@@ -1,0 +1,364 @@
+"""The spend analysis from files to outputs: read (Python, streaming), then DuckDB for duplicates,
+supplier groups, joins, indicators and the CSV outputs, so memory stays flat as the input grows."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from keepitlocal.spend.engine.bulk import bulk_insert
+from keepitlocal.spend.engine.classify import SupplierFacts, classify
+from keepitlocal.spend.engine.read import FileReport, read_all
+from keepitlocal.spend.engine.sources import discover
+
+STAGING_TYPES = {
+    "file_index": "INTEGER",
+    "source_file": "VARCHAR",
+    "source_row": "BIGINT",
+    "date": "DATE",
+    "amount": "DECIMAL(18,2)",
+    "supplier_name": "VARCHAR",
+    "norm_name": "VARCHAR",
+    "redacted": "BOOLEAN",
+    "company_number": "VARCHAR",
+    "charity_number": "VARCHAR",
+    "vat_number": "VARCHAR",
+    "supplier_id": "VARCHAR",
+    "vcse_flag": "VARCHAR",
+    "published_type": "VARCHAR",
+    "service_area": "VARCHAR",
+    "expense_type": "VARCHAR",
+    "transaction_id": "VARCHAR",
+    "invoice": "VARCHAR",
+    "postcode": "VARCHAR",
+    "raw_line": "VARCHAR",
+}
+REDACTED_KEY = "redacted-personal-data"
+
+
+class NothingUsableError(Exception):
+    """No file held spend data we could read; the message says why for each."""
+
+
+@dataclass
+class Options:
+    council: str = ""
+    overrides: dict[str, str] = field(default_factory=dict)
+    ignore: Sequence[str] = ()
+    registers: Any = None  # a registers.Registers, or None to work from the published data alone
+
+
+@dataclass
+class Result:
+    out: Path
+    files: list[FileReport]
+    skipped: list[str]
+    rows_read: int
+    kept: int
+    rejected: int
+    duplicates: int
+    suppliers: int
+    indicators: dict[str, Any]
+    registers_used: list[str] = field(default_factory=list)
+
+
+def _connect(workdir: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(workdir / "spend.duckdb"))
+    con.execute("SET preserve_insertion_order = false")
+    con.execute(f"SET temp_directory = '{workdir / 'tmp'}'")
+    return con
+
+
+def load_staging(con: duckdb.DuckDBPyConnection, staging: Path) -> None:
+    columns = ", ".join(f"'{k}': '{v}'" for k, v in STAGING_TYPES.items())
+    con.execute(
+        f"CREATE TABLE staged AS SELECT * FROM read_csv('{staging}', header = true, columns = {{{columns}}}, "
+        "nullstr = '', quote = '\"', escape = '\"', auto_detect = false)"
+    )
+
+
+def mark_duplicates(con: duckdb.DuckDBPyConnection) -> None:
+    """A payment repeated in a later, overlapping file is a duplicate; repeats within one file are kept.
+
+    Counting copies per file: the k-th copy of a payment in a file is a duplicate when an earlier file
+    already has at least k copies of it.
+    """
+    con.execute(
+        """
+        CREATE TABLE keyed AS
+        WITH hashed AS (
+          SELECT *, hash(date, amount, supplier_name, coalesce(transaction_id, ''), coalesce(invoice, ''),
+                         coalesce(service_area, ''), coalesce(expense_type, '')) AS payment_key
+          FROM staged
+        )
+        SELECT *, row_number() OVER (PARTITION BY payment_key, file_index ORDER BY source_row) AS copy FROM hashed
+        """
+    )
+    con.execute(
+        """
+        CREATE TABLE earlier AS
+        SELECT payment_key, file_index,
+               max(n) OVER (PARTITION BY payment_key ORDER BY file_index ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS earlier_copies,
+               first_value(source_file) OVER (PARTITION BY payment_key ORDER BY file_index) AS first_file
+        FROM (SELECT payment_key, file_index, min(source_file) AS source_file, count(*) AS n FROM keyed GROUP BY ALL)
+        """
+    )
+    con.execute(
+        """
+        CREATE TABLE duplicates AS
+        SELECT k.source_file, k.source_row, 'a duplicate of a payment in ' || e.first_file AS reason
+        FROM keyed k JOIN earlier e USING (payment_key, file_index)
+        WHERE e.earlier_copies IS NOT NULL AND k.copy <= e.earlier_copies
+        """
+    )
+    con.execute("CREATE TABLE payments AS SELECT k.* FROM keyed k ANTI JOIN duplicates d USING (source_file, source_row)")
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, item: str) -> str:
+        self.parent.setdefault(item, item)
+        while self.parent[item] != item:
+            self.parent[item] = self.parent[self.parent[item]]
+            item = self.parent[item]
+        return item
+
+    def union(self, a: str, b: str) -> None:
+        root_a, root_b = self.find(a), self.find(b)
+        if root_a != root_b:
+            self.parent[max(root_a, root_b)] = min(root_a, root_b)
+
+
+def _slug(text: str) -> str:
+    return "-".join(text.split())[:80] or "unnamed"
+
+
+def group_suppliers(con: duckdb.DuckDBPyConnection, options: Options) -> list[dict[str, Any]]:
+    """One group per real supplier: spellings that share a normalised name, a company or charity number,
+    or the publisher's supplier id are one supplier. Redacted names are one 'individuals' group."""
+    variants = con.execute(
+        """
+        SELECT coalesce(norm_name, '') AS norm_name, coalesce(company_number, '') AS company_number, coalesce(charity_number, '') AS charity_number,
+               coalesce(supplier_id, '') AS supplier_id, redacted,
+               list(DISTINCT supplier_name) AS names, list(DISTINCT vat_number) FILTER (WHERE vat_number IS NOT NULL) AS vats,
+               sum(amount) AS total, count(*) AS n, list(DISTINCT postcode) FILTER (WHERE postcode IS NOT NULL) AS postcodes
+        FROM payments GROUP BY ALL
+        """
+    ).fetchall()
+    uf = _UnionFind()
+    for norm, company, charity, supplier_id, redacted, *_ in variants:
+        if redacted:
+            continue
+        nodes = (
+            [f"n:{norm}"]
+            + ([f"c:{company}"] if company else [])
+            + ([f"h:{charity}"] if charity else [])
+            + ([f"s:{supplier_id}"] if supplier_id else [])
+        )
+        for node in nodes[1:]:
+            uf.union(nodes[0], node)
+    groups: dict[str, dict[str, Any]] = {}
+    mapping_rows = []
+    for norm, company, charity, supplier_id, redacted, names, vats, total, n, postcodes in variants:
+        root = REDACTED_KEY if redacted else uf.find(f"n:{norm}")
+        group = groups.setdefault(
+            root,
+            {
+                "names": defaultdict(float),
+                "norms": defaultdict(float),
+                "companies": set(),
+                "charities": set(),
+                "vats": set(),
+                "ids": set(),
+                "postcodes": set(),
+                "redacted": redacted,
+                "total": 0.0,
+                "n": 0,
+            },
+        )
+        for name in names:
+            group["names"][name] += float(total) / len(names)
+        group["norms"][norm] += float(total)
+        group["companies"].update([company] if company else [])
+        group["charities"].update([charity] if charity else [])
+        group["vats"].update(vats or [])
+        group["ids"].update([supplier_id] if supplier_id else [])
+        group["postcodes"].update(postcodes or [])
+        group["total"] += float(total)
+        group["n"] += n
+        mapping_rows.append((norm, company, charity, supplier_id, redacted, root))
+    # A readable, stable key: the group's highest-spending normalised name.
+    keys: dict[str, str] = {}
+    for root, group in groups.items():
+        keys[root] = REDACTED_KEY if group["redacted"] else _slug(max(group["norms"].items(), key=lambda kv: (kv[1], kv[0]))[0])
+    con.execute(
+        "CREATE TABLE supplier_map (norm_name VARCHAR, company_number VARCHAR, charity_number VARCHAR, supplier_id VARCHAR, redacted BOOLEAN, supplier_key VARCHAR)"
+    )
+    bulk_insert(con, "supplier_map", ((*row[:5], keys[row[5]]) for row in mapping_rows))
+    flags = _spend_by(con, "vcse_flag")
+    codes = _spend_by(con, "published_type")
+    suppliers = []
+    for root, group in groups.items():
+        key = keys[root]
+        names = sorted(group["names"], key=lambda name: -group["names"][name])
+        facts = SupplierFacts(
+            names=names,
+            redacted=group["redacted"],
+            vcse_flags=flags.get(key, {}),
+            type_codes=codes.get(key, {}),
+            charity_numbers=group["charities"],
+            company_numbers=group["companies"],
+        )
+        linked: dict[str, Any] = {}
+        if options.registers is not None and not group["redacted"]:
+            linked = options.registers.link(facts, group)
+        decision = classify(facts)
+        suppliers.append(
+            {
+                "supplier_key": key,
+                "names": names,
+                "org_id": linked.get("org_id", _published_org_id(group)),
+                "supplier_type": decision.supplier_type,
+                "evidence": decision.evidence,
+                "confidence": round(decision.confidence, 2),
+                "postcode": linked.get("postcode", sorted(group["postcodes"])[0] if group["postcodes"] else ""),
+                "lad_code": linked.get("lad_code", ""),
+                "region_code": linked.get("region_code", ""),
+                "charity_scale": linked.get("charity_scale", ""),
+                "candidates": linked.get("candidates", ""),
+                "total_amount": round(group["total"], 2),
+                "transactions": group["n"],
+            }
+        )
+    return suppliers
+
+
+def _published_org_id(group: dict[str, Any]) -> str:
+    if group["charities"]:
+        number = sorted(group["charities"])[0]
+        return (
+            f"GB-SC-{number}"
+            if number.startswith("SC")
+            else f"GB-NIC-{number[3:]}"
+            if number.startswith("NIC")
+            else f"GB-CHC-{number}"
+        )
+    if group["companies"]:
+        return f"GB-COH-{sorted(group['companies'])[0]}"
+    return ""
+
+
+def _spend_by(con: duckdb.DuckDBPyConnection, column: str) -> dict[str, dict[str, float]]:
+    found: dict[str, dict[str, float]] = defaultdict(dict)
+    for key, value, total in con.execute(
+        f"""
+        SELECT m.supplier_key, p.{column}, sum(p.amount)
+        FROM payments p JOIN supplier_map m
+          ON coalesce(p.norm_name, '') = m.norm_name AND coalesce(p.company_number, '') = m.company_number
+         AND coalesce(p.charity_number, '') = m.charity_number AND coalesce(p.supplier_id, '') = m.supplier_id AND p.redacted = m.redacted
+        WHERE p.{column} IS NOT NULL GROUP BY ALL
+        """
+    ).fetchall():
+        found[key][value] = float(total)
+    return found
+
+
+def locality(suppliers: list[dict[str, Any]], council: str, registers: Any) -> None:
+    """is_local: the supplier's postcode lies in the council's own area; unknown without a postcode or lookup."""
+    for supplier in suppliers:
+        lad = supplier["lad_code"]
+        if not lad and supplier["postcode"] and registers is not None:
+            lad, region = registers.place(supplier["postcode"])
+            supplier["lad_code"], supplier["region_code"] = lad or "", region or ""
+        if not council or not supplier["lad_code"]:
+            supplier["is_local"] = None
+        else:
+            supplier["is_local"] = (
+                supplier["lad_code"] in registers.council_areas(council)
+                if registers is not None
+                else supplier["lad_code"] == council
+            )
+
+
+def analyse(paths: Sequence[Path], out: Path, options: Options, progress: Callable[[str, Any], None] | None = None) -> Result:
+    """Run the whole analysis; write transactions, rejected rows, suppliers, indicators and the report to `out`."""
+    from keepitlocal.spend.engine import indicators, outputs
+
+    def tell(stage: str, detail: Any = None) -> None:
+        if progress:
+            progress(stage, detail)
+
+    out.mkdir(parents=True, exist_ok=True)
+    sources, skipped = discover(list(paths))
+    with tempfile.TemporaryDirectory(prefix="kil-spend-") as tmp:
+        workdir = Path(tmp)
+        (workdir / "tmp").mkdir()
+        tell("read", len(sources))
+        reports = read_all(
+            sources,
+            workdir / "staging.csv",
+            out / "rejected.csv",
+            options.overrides,
+            options.ignore,
+            progress=lambda r: tell("file", r),
+        )
+        if not any(r.kept for r in reports):
+            reasons = "; ".join(f"{Path(r.name).name}: {r.reason}" for r in reports if r.reason) or "no CSV or XLSX files found"
+            raise NothingUsableError(f"No usable spend data. {reasons}")
+        con = _connect(workdir)
+        tell("load")
+        load_staging(con, workdir / "staging.csv")
+        tell("duplicates")
+        mark_duplicates(con)
+        duplicate_counts = dict(con.execute("SELECT source_file, count(*) FROM duplicates GROUP BY ALL").fetchall())
+        for report in reports:
+            report.duplicates = duplicate_counts.get(report.name, 0)
+            report.kept -= report.duplicates
+            report.rejected += report.duplicates
+        tell("suppliers")
+        suppliers = group_suppliers(con, options)
+        locality(suppliers, options.council, options.registers)
+        outputs.load_suppliers(con, suppliers)
+        tell("write")
+        outputs.write_transactions(con, out / "transactions.csv")
+        outputs.append_duplicates(con, out / "rejected.csv")
+        outputs.write_suppliers(suppliers, out / "suppliers.csv")
+        tell("indicators")
+        computed = indicators.compute_all(con)
+        result = Result(
+            out=out,
+            files=reports,
+            skipped=skipped,
+            rows_read=sum(r.rows_read for r in reports),
+            kept=sum(r.kept for r in reports),
+            rejected=sum(r.rejected for r in reports),
+            duplicates=sum(r.duplicates for r in reports),
+            suppliers=len(suppliers),
+            indicators=computed,
+            registers_used=list(getattr(options.registers, "used", [])),
+        )
+        (out / "indicators.json").write_text(
+            json.dumps(
+                {
+                    "indicators": computed,
+                    "files": [asdict(r) for r in reports],
+                    "council": options.council,
+                    "registers": result.registers_used,
+                },
+                indent=1,
+                default=str,
+            )
+        )
+        tell("report")
+        outputs.write_report(con, result, suppliers, out / "report.html")
+        con.close()
+    return result

@@ -1,0 +1,190 @@
+"""The self-contained, accessible HTML report of one spend analysis."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+from jinja2 import Environment, select_autoescape
+
+from keepitlocal.spend.engine.charts import bar_chart, column_chart
+
+TEMPLATE = """<!DOCTYPE html>
+<html lang="en-GB">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Spend analysis{% if council %}: {{ council }}{% endif %}</title>
+<style>
+body { font-family: arial, sans-serif; margin: 0 auto; max-width: 960px; padding: 0 16px 40px; color: #0b0c0c; line-height: 1.4; }
+h1 { font-size: 2rem; } h2 { margin-top: 2rem; border-top: 1px solid #b1b4b6; padding-top: 1rem; }
+table { border-collapse: collapse; width: 100%; margin: 1rem 0; }
+caption { text-align: left; font-weight: bold; padding-bottom: 0.5rem; }
+th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid #b1b4b6; vertical-align: top; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+.headlines { display: flex; flex-wrap: wrap; gap: 16px; padding: 0; list-style: none; }
+.headlines li { border-left: 5px solid #1d70b8; padding: 8px 12px; min-width: 180px; }
+.headlines strong { display: block; font-size: 1.6rem; }
+.figure { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 16px; align-items: start; }
+.figure svg { max-width: 100%; height: auto; }
+.warning { border-left: 5px solid #d4351c; padding: 8px 12px; }
+@media (max-width: 700px) { .figure { grid-template-columns: 1fr; } }
+</style>
+</head>
+<body>
+<main>
+<h1>Spend analysis{% if council %}: {{ council }}{% endif %}</h1>
+<p>{{ result.kept | number }} payments from {{ files_read }} file{{ "" if files_read == 1 else "s" }}, {{ period }}. Shares are of positive spend net of credit notes for each supplier.</p>
+<ul class="headlines">
+{% for item in headlines %}<li>{{ item.name }}<strong>{{ item.shown }}</strong></li>
+{% endfor %}</ul>
+
+<h2 id="types">Who the money goes to</h2>
+<div class="figure">
+{{ type_chart | safe }}
+<table>
+<caption>Share of spend by type of supplier</caption>
+<thead><tr><th scope="col">Supplier type</th><th scope="col" class="n">Share</th><th scope="col" class="n">Spend</th></tr></thead>
+<tbody>{% for row in type_rows %}<tr><th scope="row">{{ row.label }}</th><td class="n">{{ row.share }}</td><td class="n">{{ row.amount | money }}</td></tr>{% endfor %}</tbody>
+</table>
+</div>
+{% if locality_note %}<p class="warning">{{ locality_note }}</p>{% endif %}
+
+<h2 id="months">Spend by month</h2>
+<div class="figure">
+{{ month_chart | safe }}
+<table>
+<caption>Spend by month of payment</caption>
+<thead><tr><th scope="col">Month</th><th scope="col" class="n">Spend</th><th scope="col" class="n">To VCSE</th><th scope="col" class="n">Payments</th></tr></thead>
+<tbody>{% for row in months %}<tr><th scope="row">{{ row.month }}</th><td class="n">{{ row.amount | money }}</td><td class="n">{{ row.vcse_amount | money }}</td><td class="n">{{ row.payments | number }}</td></tr>{% endfor %}</tbody>
+</table>
+</div>
+
+<h2 id="suppliers">Largest suppliers</h2>
+<table>
+<caption>The 20 suppliers with the most net spend</caption>
+<thead><tr><th scope="col">Supplier</th><th scope="col">Type</th><th scope="col">Evidence</th><th scope="col" class="n">Net spend</th><th scope="col" class="n">Payments</th></tr></thead>
+<tbody>{% for s in top %}<tr><th scope="row">{{ s.names[0] }}</th><td>{{ s.supplier_type }}</td><td>{{ s.evidence }}</td><td class="n">{{ s.total_amount | money }}</td><td class="n">{{ s.transactions | number }}</td></tr>{% endfor %}</tbody>
+</table>
+
+<h2 id="bands">Payments by size</h2>
+<table>
+<caption>Number and value of payments in each size band</caption>
+<thead><tr><th scope="col">Band</th><th scope="col" class="n">Payments</th><th scope="col" class="n">Amount</th></tr></thead>
+<tbody>{% for row in bands %}<tr><th scope="row">{{ row.band }}</th><td class="n">{{ row.payments | number }}</td><td class="n">{{ row.amount | money }}</td></tr>{% endfor %}</tbody>
+</table>
+
+<h2 id="grants">Grants and contracts</h2>
+<table>
+<caption>Spend by kind, from the published expense type</caption>
+<thead><tr><th scope="col">Kind</th><th scope="col" class="n">Spend</th><th scope="col" class="n">To VCSE</th><th scope="col" class="n">Payments</th></tr></thead>
+<tbody>{% for row in grants %}<tr><th scope="row">{{ row.kind }}</th><td class="n">{{ row.amount | money }}</td><td class="n">{{ row.vcse_amount | money }}</td><td class="n">{{ row.payments | number }}</td></tr>{% endfor %}</tbody>
+</table>
+
+<h2 id="validation">What was read</h2>
+<p>Every row is accounted for: rows read = rows kept + rows rejected, for each file. Rejected rows, with the reason, are in rejected.csv.</p>
+<table>
+<caption>Row accounting by file</caption>
+<thead><tr><th scope="col">File</th><th scope="col">Outcome</th><th scope="col" class="n">Rows read</th><th scope="col" class="n">Kept</th><th scope="col" class="n">Rejected</th><th scope="col" class="n">Of which duplicates</th></tr></thead>
+<tbody>{% for f in result.files %}<tr><th scope="row">{{ f.name.split("/")[-1] }}</th><td>{% if f.status == "read" %}Read{% else %}Not read: {{ f.reason }}{% endif %}</td><td class="n">{{ f.rows_read | number }}</td><td class="n">{{ f.kept | number }}</td><td class="n">{{ f.rejected | number }}</td><td class="n">{{ f.duplicates | number }}</td></tr>{% endfor %}
+<tr><th scope="row">All files</th><td></td><td class="n">{{ result.rows_read | number }}</td><td class="n">{{ result.kept | number }}</td><td class="n">{{ result.rejected | number }}</td><td class="n">{{ result.duplicates | number }}</td></tr></tbody>
+</table>
+{% if reasons %}
+<table>
+<caption>Why rows were rejected</caption>
+<thead><tr><th scope="col">Reason</th><th scope="col" class="n">Rows</th></tr></thead>
+<tbody>{% for reason, n in reasons %}<tr><th scope="row">{{ reason }}</th><td class="n">{{ n | number }}</td></tr>{% endfor %}</tbody>
+</table>
+{% endif %}
+<h3>How the columns were read</h3>
+<ul>{% for f in result.files if f.mapping %}<li>{{ f.name.split("/")[-1] }}: {{ f.mapping }}</li>{% endfor %}</ul>
+{% if result.skipped %}<h3>Files passed over</h3><ul>{% for s in result.skipped %}<li>{{ s }}</li>{% endfor %}</ul>{% endif %}
+<h3>Registers used</h3>
+{% if result.registers_used %}<ul>{% for r in result.registers_used %}<li>{{ r }}</li>{% endfor %}</ul>{% else %}<p>None: suppliers were classified from the published data alone (publisher flags, identifiers and names).</p>{% endif %}
+</main>
+</body>
+</html>
+"""
+
+
+def _money(value: float | None) -> str:
+    if value is None:
+        return ""
+    sign = "-" if value < 0 else ""
+    return f"{sign}£{abs(value):,.0f}"
+
+
+def render(con: duckdb.DuckDBPyConnection, result: Any, suppliers: list[dict[str, Any]]) -> str:
+    env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+    env.filters["money"] = _money
+    env.filters["number"] = lambda v: f"{v:,}"
+    by_id = {i["id"]: i for i in result.indicators}
+    labels = [
+        ("share_vcse", "VCSE organisations"),
+        ("share_public", "Public bodies"),
+        ("share_private", "Private businesses"),
+        ("share_individual", "Individuals"),
+        ("share_unknown", "Unknown"),
+    ]
+    type_rows = [
+        {
+            "label": label,
+            "share": f"{by_id[i]['value'] or 0:.1f}%",
+            "value": by_id[i]["value"] or 0,
+            "amount": by_id[i]["numerator"],
+        }
+        for i, label in labels
+    ]
+    months = by_id["by_month"]["rows"]
+    period = f"{months[0]['month']} to {months[-1]['month']}" if months else "no dates"
+    headlines = [
+        {"name": "Total spend", "shown": _money(by_id["total_spend"]["value"])},
+        {"name": "To VCSE organisations", "shown": f"{by_id['share_vcse']['value'] or 0:.1f}%"},
+        {
+            "name": "To local suppliers",
+            "shown": "Unknown" if not by_id["locality_known"]["value"] else f"{by_id['share_local']['value'] or 0:.1f}%",
+        },
+        {"name": "To the 10 largest suppliers", "shown": f"{by_id['top10_share']['value'] or 0:.1f}%"},
+        {"name": "Suppliers", "shown": f"{by_id['suppliers']['value']:,}"},
+    ]
+    known = by_id["locality_known"]["value"] or 0
+    locality_note = (
+        "Locality is unknown for every supplier: give the council's GSS code and a folder of registers with postcodes to measure local spend."
+        if not known
+        else f"Locality is known for {known:.1f}% of spend; the local shares count the rest as not local."
+        if known < 99.5
+        else ""
+    )
+    reasons = con.execute(
+        "SELECT reason, count(*) FROM read_csv(?, header = true, all_varchar = true) GROUP BY 1 ORDER BY 2 DESC",
+        [str(result.out / "rejected.csv")],
+    ).fetchall()
+    top = sorted(suppliers, key=lambda s: -s["total_amount"])[:20]
+    return env.from_string(TEMPLATE).render(
+        council=getattr(result, "council", ""),
+        result=result,
+        files_read=sum(1 for f in result.files if f.status == "read"),
+        period=period,
+        headlines=headlines,
+        type_rows=type_rows,
+        type_chart=bar_chart(
+            [r["label"] for r in type_rows],
+            [r["value"] for r in type_rows],
+            "Share of spend by supplier type",
+            "Horizontal bars; the same figures are in the table beside the chart.",
+            "chart-types",
+        ),
+        month_chart=column_chart(
+            [m["month"] for m in months],
+            [m["amount"] for m in months],
+            "Spend by month",
+            "Columns of total spend per month; the same figures are in the table beside the chart.",
+            "chart-months",
+        ),
+        months=months,
+        top=top,
+        bands=by_id["payment_bands"]["rows"],
+        grants=by_id["grants_vs_contracts"]["rows"],
+        reasons=reasons,
+        locality_note=locality_note,
+    )
