@@ -111,6 +111,7 @@ def spend_analyse(
     """Read spend files (CSV, XLSX, or gzip or zip of them), classify suppliers and write the outputs to OUT."""
     from keepitlocal.spend.engine.columns import normal
     from keepitlocal.spend.engine.pipeline import NothingUsableError, Options, analyse
+    from keepitlocal.spend.engine.read import FileReport
 
     overrides = _read_mapping(mapping) if mapping else {}
     loaded = None
@@ -137,12 +138,11 @@ def spend_analyse(
                 bar.update(files_task, total=int(detail or 0))  # type: ignore[call-overload]
             elif stage == "file":
                 bar.advance(files_task)
-                if not console.is_terminal:
-                    report = detail
+                if not console.is_terminal and isinstance(detail, FileReport):
                     click.echo(
-                        f"read {report.name}: {report.rows_read} rows, {report.kept} kept, {report.rejected} rejected {report.reason}".rstrip(),
+                        f"read {detail.name}: {detail.rows_read} rows, {detail.kept} kept, {detail.rejected} rejected {detail.reason}".rstrip(),
                         err=True,
-                    )  # type: ignore[attr-defined]
+                    )
             if stage in stages:
                 bar.update(stage_task, completed=stages.index(stage) + 1, description=f"Stage: {stage}")
                 if not console.is_terminal and stage != "read":

@@ -13,6 +13,11 @@ import duckdb
 NULL = "\\N"
 
 
+def sql_string(value: object) -> str:
+    """A value (usually a path) as a quoted SQL string literal, for the statements that take no parameters."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
 def bulk_insert(con: duckdb.DuckDBPyConnection, table: str, rows: Iterable[Sequence[Any]]) -> None:
     """COPY rows into an existing table through a temporary CSV; None becomes NULL, '' stays ''."""
     handle, path = tempfile.mkstemp(suffix=".csv", prefix="kil-bulk-")
@@ -21,6 +26,6 @@ def bulk_insert(con: duckdb.DuckDBPyConnection, table: str, rows: Iterable[Seque
             writer = csv.writer(out)
             for row in rows:
                 writer.writerow([NULL if v is None else ("true" if v is True else "false" if v is False else v) for v in row])
-        con.execute(f"COPY {table} FROM '{path}' (HEADER false, NULLSTR '{NULL}', QUOTE '\"', ESCAPE '\"')")
+        con.execute(f"COPY {table} FROM {sql_string(path)} (HEADER false, NULLSTR '{NULL}', QUOTE '\"', ESCAPE '\"')")
     finally:
         os.unlink(path)

@@ -55,7 +55,7 @@ def bar_chart(labels: list[str], values: list[float], title: str, description: s
     for position, value in zip(positions, values, strict=True):
         axes.text(value, position, f" {value:,.1f}{unit}" if unit == "%" else f" £{value:,.0f}", va="center")
     axes.spines[["top", "right"]].set_visible(False)
-    axes.set_xlim(0, max(values + [1]) * 1.25)
+    axes.set_xlim(0, max([*values, 1]) * 1.25)
     return _svg(figure, title, description, chart_id)
 
 

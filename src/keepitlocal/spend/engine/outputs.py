@@ -8,7 +8,7 @@ from typing import Any
 
 import duckdb
 
-from keepitlocal.spend.engine.bulk import bulk_insert
+from keepitlocal.spend.engine.bulk import bulk_insert, sql_string
 
 SUPPLIER_COLUMNS = [
     "supplier_key",
@@ -67,7 +67,7 @@ def load_suppliers(con: duckdb.DuckDBPyConnection, suppliers: list[dict[str, Any
 
 
 def _copy(con: duckdb.DuckDBPyConnection, query: str, path: Path) -> None:
-    con.execute(f"COPY ({query}) TO '{path}' (HEADER, DELIMITER ',', QUOTE '\"')")
+    con.execute(f"COPY ({query}) TO {sql_string(path)} (HEADER, DELIMITER ',', QUOTE '\"')")
 
 
 def write_transactions(con: duckdb.DuckDBPyConnection, path: Path) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import duckdb
 
-from keepitlocal.spend.engine.bulk import bulk_insert
+from keepitlocal.spend.engine.bulk import bulk_insert, sql_string
 from keepitlocal.spend.engine.classify import SupplierFacts, classify
 from keepitlocal.spend.engine.read import FileReport, read_all
 from keepitlocal.spend.engine.sources import discover
@@ -65,21 +65,21 @@ class Result:
     rejected: int
     duplicates: int
     suppliers: int
-    indicators: dict[str, Any]
+    indicators: list[dict[str, Any]]
     registers_used: list[str] = field(default_factory=list)
 
 
 def _connect(workdir: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(workdir / "spend.duckdb"))
     con.execute("SET preserve_insertion_order = false")
-    con.execute(f"SET temp_directory = '{workdir / 'tmp'}'")
+    con.execute(f"SET temp_directory = {sql_string(workdir / 'tmp')}")
     return con
 
 
 def load_staging(con: duckdb.DuckDBPyConnection, staging: Path) -> None:
     columns = ", ".join(f"'{k}': '{v}'" for k, v in STAGING_TYPES.items())
     con.execute(
-        f"CREATE TABLE staged AS SELECT * FROM read_csv('{staging}', header = true, columns = {{{columns}}}, "
+        f"CREATE TABLE staged AS SELECT * FROM read_csv({sql_string(staging)}, header = true, columns = {{{columns}}}, "
         "nullstr = '', quote = '\"', escape = '\"', auto_detect = false)"
     )
 
