@@ -67,6 +67,7 @@ class Result:
     suppliers: int
     indicators: list[dict[str, Any]]
     registers_used: list[str] = field(default_factory=list)
+    council: str = ""
 
 
 def _connect(workdir: Path) -> duckdb.DuckDBPyConnection:
@@ -345,6 +346,7 @@ def analyse(paths: Sequence[Path], out: Path, options: Options, progress: Callab
             suppliers=len(suppliers),
             indicators=computed,
             registers_used=list(getattr(options.registers, "used", [])),
+            council=options.council,
         )
         (out / "indicators.json").write_text(
             json.dumps(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -146,6 +146,22 @@ def read_source(
     report = FileReport(source.name)
     latest = date((today or date.today()).year + 1, 12, 31)
     iterator = rows(source)
+    try:
+        return _read_rows(source, iterator, file_index, writer, report, latest, overrides, ignore)
+    finally:
+        iterator.close()
+
+
+def _read_rows(
+    source: Source,
+    iterator: Generator[tuple[int, list[str]], None, None],
+    file_index: int,
+    writer: StagingWriter,
+    report: FileReport,
+    latest: date,
+    overrides: dict[str, str] | None,
+    ignore: Sequence[str],
+) -> FileReport:
     sample: list[tuple[int, list[str]]] = []
     for item in iterator:
         sample.append(item)

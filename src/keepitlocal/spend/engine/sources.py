@@ -6,7 +6,7 @@ import csv
 import gzip
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, cast
@@ -33,9 +33,13 @@ class Source:
         return (self.member or self.path.name).lower().endswith((".xlsx", ".xlsm"))
 
     def open_binary(self) -> IO[bytes]:
-        inner = self.member or self.path.name
-        raw: IO[bytes] = io.BytesIO(zipfile.ZipFile(self.path).read(self.member)) if self.member else open(self.path, "rb")  # noqa: SIM115 - the caller closes it
-        return cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="rb")) if inner.lower().endswith(".gz") else raw
+        gzipped = (self.member or self.path.name).lower().endswith(".gz")
+        if self.member:
+            with zipfile.ZipFile(self.path) as archive:
+                data = archive.read(self.member)
+            return cast(IO[bytes], gzip.GzipFile(fileobj=io.BytesIO(data))) if gzipped else io.BytesIO(data)
+        # gzip.open and open own the file they open, so closing what they return closes it.
+        return cast(IO[bytes], gzip.open(self.path, "rb")) if gzipped else open(self.path, "rb")
 
 
 def _is_table(name: str) -> bool:
@@ -81,7 +85,7 @@ def _chunks(stream: IO[bytes], size: int = 1 << 20) -> Iterator[bytes]:
         yield chunk
 
 
-def rows(source: Source) -> Iterator[tuple[int, list[str]]]:
+def rows(source: Source) -> Generator[tuple[int, list[str]], None, None]:
     """(line number, cells) for every row of a table, decoded and split, whatever the encoding or delimiter."""
     if source.is_spreadsheet:
         yield from _spreadsheet_rows(source)
@@ -115,7 +119,7 @@ def _delimiter(sample: str) -> str:
     return best
 
 
-def _spreadsheet_rows(source: Source) -> Iterator[tuple[int, list[str]]]:
+def _spreadsheet_rows(source: Source) -> Generator[tuple[int, list[str]], None, None]:
     from datetime import date, datetime
 
     from openpyxl import load_workbook

@@ -1,0 +1,162 @@
+import pytest
+
+from keepitlocal.spend.engine.classify import SupplierFacts, classify, classify_name
+from keepitlocal.spend.engine.columns import AmbiguousMappingError, MissingColumnError, NotSpendDataError, map_columns
+from keepitlocal.spend.engine.read import clean_charity_number, clean_company_number, clean_vat_number
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        (
+            ["Body", "Date", "Amount", "Supplier Name", "Expense Area", "Expense Type"],
+            {"date": "Date", "amount": "Amount", "supplier_name": "Supplier Name", "service_area": "Expense Area"},
+        ),
+        (
+            [
+                "Supplier(Beneficiary) Name",
+                "Net Amount",
+                "Irrecoverable VAT",
+                "Date",
+                "Voluntary Community and Social Enterprise Supplier",
+            ],
+            {
+                "supplier_name": "Supplier(Beneficiary) Name",
+                "amount": "Net Amount",
+                "vcse_flag": "Voluntary Community and Social Enterprise Supplier",
+            },
+        ),
+        (
+            ["PAYEE", "VALUE", "PAYMENT DATE", "DIRECTORATE", "CATEGORY"],
+            {
+                "supplier_name": "PAYEE",
+                "amount": "VALUE",
+                "date": "PAYMENT DATE",
+                "service_area": "DIRECTORATE",
+                "expense_type": "CATEGORY",
+            },
+        ),
+        (
+            [" Vendor Name ", "Net Value", "Gross Value", "Paid Date"],
+            {"supplier_name": "Vendor Name", "amount": "Net Value", "date": "Paid Date"},
+        ),
+        (
+            ["supplier_name", "amount_gbp", "transaction_date", "supplier_company_number", "charity_number"],
+            {"company_number": "supplier_company_number", "charity_number": "charity_number"},
+        ),
+        (
+            ["Beneficiary", "Total", "Effective Date", "Service Area Categorisation"],
+            {
+                "supplier_name": "Beneficiary",
+                "amount": "Total",
+                "date": "Effective Date",
+                "service_area": "Service Area Categorisation",
+            },
+        ),
+    ],
+)
+def test_publishers_vocabularies_map(headers: list[str], expected: dict[str, str]) -> None:
+    mapping = map_columns(headers)
+    for field, header in expected.items():
+        assert mapping.headers[field] == header
+
+
+def test_ambiguous_columns_stop_and_name_the_candidates() -> None:
+    with pytest.raises(AmbiguousMappingError) as error:
+        map_columns(["Supplier", "Payee", "Amount", "Date"])
+    assert error.value.candidates == ["Supplier", "Payee"]
+    assert '"supplier_name": "Supplier"' in str(error.value)
+    mapping = map_columns(["Supplier", "Payee", "Amount", "Date"], overrides={"supplier_name": "Payee"})
+    assert mapping.headers["supplier_name"] == "Payee" and mapping.how["supplier_name"] == "mapping file"
+
+
+def test_ignored_columns_are_absent() -> None:
+    headers = ["Supplier Name", "Amount", "Date", "VCSE"]
+    assert "vcse_flag" in map_columns(headers).columns
+    assert "vcse_flag" not in map_columns(headers, ignore=["vcse"]).columns
+
+
+def test_missing_fields_are_named() -> None:
+    with pytest.raises(MissingColumnError, match="date"):
+        map_columns(["Supplier Name", "Amount"])
+    with pytest.raises(MissingColumnError, match="no such column"):
+        map_columns(["Supplier Name", "Amount", "Date"], overrides={"amount": "Net"})
+
+
+@pytest.mark.parametrize(
+    ("headers", "words"),
+    [
+        (["Body", "Transaction Date", "Supplier Name", "Net Amount", "Merchant Category"], "purchase card"),
+        (
+            ["Supplier Company Name", "Supplier Postcode", "Annual Value", "Total Contract Value", "Start Date", "End Date"],
+            "contracts register",
+        ),
+        (["Identifier", "Title", "Amount Awarded", "Award Date", "Recipient Org:Identifier"], "360Giving"),
+    ],
+)
+def test_other_datasets_are_refused_with_a_reason(headers: list[str], words: str) -> None:
+    with pytest.raises(NotSpendDataError, match=words):
+        map_columns(headers)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1234567", "01234567"),
+        ("01234567", "01234567"),
+        ("SC12345", "SC012345"),
+        ("n/a", ""),
+        ("0", ""),
+        (" 123 456 ", "00123456"),
+        ("ABC", ""),
+    ],
+)
+def test_company_numbers_get_their_zeros_back(value: str, expected: str) -> None:
+    assert clean_company_number(value) == expected
+
+
+def test_charity_and_vat_numbers() -> None:
+    assert clean_charity_number("0123456") == "123456"
+    assert clean_charity_number("SC 12345") == "SC012345"
+    assert clean_charity_number("N/A") == ""
+    assert clean_charity_number("1050123-1") == "1050123"
+    assert clean_vat_number("GB 123 4567 89") == "123456789"
+    assert clean_vat_number("12345") == ""
+
+
+def test_classification_order_and_evidence() -> None:
+    redacted = classify(SupplierFacts(names=["REDACTED"], redacted=True))
+    assert redacted.supplier_type == "individual" and "redacted" in redacted.evidence
+    flagged = classify(SupplierFacts(names=["Acme Ltd"], vcse_flags={"Y": 100.0}))
+    assert flagged.supplier_type == "vcse" and "VCSE flag" in flagged.evidence
+    not_flagged = classify(SupplierFacts(names=["Acme Ltd"], vcse_flags={"N": 100.0}))
+    assert not_flagged.supplier_type == "private"
+    charity = classify(SupplierFacts(names=["Somebody"], charity_numbers={"1050123"}))
+    assert charity.supplier_type == "vcse" and "1050123" in charity.evidence
+    coded = classify(SupplierFacts(names=["Somebody"], type_codes={"CHTY": 5.0, "LTD": 1.0}))
+    assert coded.supplier_type == "vcse" and "CHTY" in coded.evidence
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("Calderdale Metropolitan Borough Council", "public"),
+        ("Calderdale and Huddersfield NHS Foundation Trust", "public"),
+        ("West Yorkshire Police", "public"),
+        ("Todmorden High School", "public"),
+        ("HM Revenue & Customs", "public"),
+        ("Calder Valley Hub CIC", "vcse"),
+        ("Age UK Calderdale and Kirklees", "vcse"),
+        ("Halifax Scouts Association", "vcse"),
+        ("Overgate Hospice", "vcse"),
+        ("Mr J Smith", "individual"),
+        ("Acme Construction Ltd", "private"),
+        ("Tesco PLC", "private"),
+        ("Planning Thing", "unknown"),
+    ],
+)
+def test_names_alone(name: str, kind: str) -> None:
+    decision = classify_name([name])
+    assert decision.supplier_type == kind
+    assert decision.evidence
+    assert (decision.confidence == 0) == (kind == "unknown")

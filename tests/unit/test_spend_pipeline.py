@@ -1,0 +1,296 @@
+"""The whole spend pipeline on generated messy files and on every real council file in ../shared."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from keepitlocal.cli import main as kil
+from keepitlocal.spend.engine.pipeline import NothingUsableError, Options, analyse
+from tests.paths import SHARED, real_file
+
+SUPPLIERS = [
+    ["Acme Construction Ltd", "ACME CONSTRUCTION LIMITED", "Acme Construction Ltd."],
+    ["Calder Valley Hub CIC", "Calder Valley Hub C.I.C."],
+    ["Todmorden High School"],
+    ["REDACTED UNDER DP ACT", "Redacted - personal data"],
+    ["Café Crème & Co"],
+    ["Smith and Sons", "SMITH & SONS LTD"],
+]
+HEADERS = [
+    ("Supplier Name", "Amount", "Payment Date", "Expense Area"),
+    ("Supplier(Beneficiary) Name", "Net Amount", "Date", "Service Area"),
+    ("  PAYEE  ", "VALUE", "Paid Date", "Directorate"),
+    ("Vendor Name", "Amount (GBP)", "Transaction Date", "Department"),
+]
+DATE_STYLES = [
+    lambda d: d.isoformat(),
+    lambda d: f"{d.isoformat()} 00:00:00",
+    lambda d: d.strftime("%d/%m/%Y"),
+    lambda d: f"{d.day}-{d:%b}-{d:%y}",
+]
+AMOUNT_STYLES = [
+    lambda a: f"{a}",
+    lambda a: f"£{a:,}" if a >= 0 else f"-£{abs(a):,}",
+    lambda a: f"{a:,.2f}" if a >= 0 else f"({abs(a):,.2f})",
+    lambda a: repr(float(a) + 1e-12) if a else "0",
+]
+
+payment = st.tuples(
+    st.sampled_from(range(len(SUPPLIERS))),
+    st.integers(0, 5),
+    st.decimals(min_value=Decimal("-5000"), max_value=Decimal("250000"), places=2).filter(lambda a: a != 0),
+    st.dates(min_value=date(2021, 4, 1), max_value=date(2022, 3, 31)),
+)
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One generated council file: its payments and every way it can be messy."""
+
+    payments: list[tuple[int, int, Decimal, date]]
+    header: tuple[str, str, str, str]
+    date_style: int
+    amount_style: int
+    junk_lines: int
+    encoding: str
+    blank_rows: int
+    totals_row: bool
+    compression: str
+
+
+messy_file = st.builds(
+    Spec,
+    payments=st.lists(payment, min_size=1, max_size=25),
+    header=st.sampled_from(HEADERS),
+    date_style=st.sampled_from(range(len(DATE_STYLES))),
+    amount_style=st.sampled_from(range(len(AMOUNT_STYLES))),
+    junk_lines=st.integers(0, 4),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "double-bom", "cp1252"]),
+    blank_rows=st.integers(0, 2),
+    totals_row=st.booleans(),
+    compression=st.sampled_from(["none", "gzip", "zip"]),
+)
+
+
+def write_file(folder: Path, name: str, spec: Spec) -> tuple[int, int, Decimal]:
+    """Write one messy file; return (data rows written below the header, payments, total)."""
+    rows: list[list[str]] = []
+    total = Decimal(0)
+    for supplier, variant, amount, paid in spec.payments:
+        names = SUPPLIERS[supplier]
+        rows.append(
+            [
+                names[variant % len(names)],
+                AMOUNT_STYLES[spec.amount_style](amount),
+                DATE_STYLES[spec.date_style](paid),
+                "Adult Services",
+            ]
+        )
+        total += amount
+    extra = 0
+    for _ in range(spec.blank_rows):
+        rows.insert(len(rows) // 2, ["", "", "", ""])
+        extra += 1
+    if spec.totals_row:
+        rows.append(["Total", str(total), "", ""])
+        extra += 1
+    lines = ["Spend over £500 published by a council,,,"] * spec.junk_lines + [""] * min(1, spec.junk_lines)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for line in lines:
+        out.write(line + "\r\n")
+    writer.writerow(spec.header)
+    writer.writerows(rows)
+    text = out.getvalue()
+    encoding = spec.encoding
+    data = {
+        "utf-8": text.encode("utf-8"),
+        "utf-8-sig": text.encode("utf-8-sig"),
+        "double-bom": "\ufeff".encode().decode("latin-1").encode() + text.encode("utf-8"),
+        "cp1252": text.encode("cp1252"),
+    }[encoding]
+    path = folder / name
+    if spec.compression == "gzip":
+        path = path.with_suffix(".csv.gz")
+        path.write_bytes(gzip.compress(data))
+    elif spec.compression == "zip":
+        with zipfile.ZipFile(path.with_suffix(".zip"), "w") as archive:
+            archive.writestr(name, data)
+    else:
+        path.write_bytes(data)
+    return len(rows), len(spec.payments), total
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(st.lists(messy_file, min_size=1, max_size=3))
+def test_generated_messy_files_are_read_exactly(tmp_path_factory: pytest.TempPathFactory, specs: list[Spec]) -> None:
+    folder = tmp_path_factory.mktemp("spend")
+    expected_rows, expected_kept, expected_total = 0, 0, Decimal(0)
+    for index, spec in enumerate(specs):
+        rows, kept, total = write_file(folder, f"month-{index:02d}.csv", spec)
+        expected_rows, expected_kept, expected_total = expected_rows + rows, expected_kept + kept, expected_total + total
+    out = tmp_path_factory.mktemp("out")
+    result = analyse([folder], out, Options())
+    assert result.rows_read == expected_rows
+    assert all(f.balanced for f in result.files)
+    # Identical payments in two different files are reported as duplicates, so only count what is kept.
+    assert result.kept + result.duplicates == expected_kept
+    by_id = {i["id"]: i for i in result.indicators}
+    with open(out / "transactions.csv", newline="") as handle:
+        kept_rows = list(csv.DictReader(handle))
+    assert len(kept_rows) == result.kept
+    assert Decimal(str(by_id["total_spend"]["value"])) == sum((Decimal(r["amount"]) for r in kept_rows), Decimal(0))
+    if not result.duplicates:
+        assert Decimal(str(by_id["total_spend"]["value"])) == expected_total
+    # Every spelling of a supplier lands on one key, and redacted names are individuals.
+    keys = {r["supplier_name"]: r["supplier_key"] for r in kept_rows}
+    for spellings in SUPPLIERS:
+        assert len({keys[s] for s in spellings if s in keys}) <= 1
+    for row in kept_rows:
+        if "REDACTED" in row["supplier_name"].upper():
+            assert row["supplier_type"] == "individual"
+    with open(out / "rejected.csv", newline="") as handle:
+        assert len(list(csv.DictReader(handle))) == result.rejected
+
+
+def test_overlapping_files_report_duplicates_but_keep_repeats_within_a_file(tmp_path: Path) -> None:
+    header = "Supplier Name,Amount,Date\n"
+    (tmp_path / "a.csv").write_text(header + "Acme Ltd,100,2024-04-01\nAcme Ltd,100,2024-04-01\nBeta Ltd,5,2024-04-02\n")
+    (tmp_path / "b.csv").write_text(
+        header + "Acme Ltd,100,2024-04-01\nAcme Ltd,100,2024-04-01\nAcme Ltd,100,2024-04-01\nGamma Ltd,7,2024-05-01\n"
+    )
+    result = analyse([tmp_path], tmp_path / "out", Options())
+    a, b = result.files
+    assert (a.rows_read, a.kept, a.rejected, a.duplicates) == (3, 3, 0, 0)
+    assert (b.rows_read, b.kept, b.rejected, b.duplicates) == (4, 2, 2, 2)  # a third identical payment is new
+    reasons = (tmp_path / "out" / "rejected.csv").read_text()
+    assert reasons.count("a duplicate of a payment in") == 2
+
+
+def test_credit_notes_reduce_their_own_supplier_only(tmp_path: Path) -> None:
+    (tmp_path / "m.csv").write_text(
+        "Supplier Name,Amount,Date\nAcme Ltd,100,2024-04-01\nAcme Ltd,-150,2024-04-02\nAge UK,50,2024-04-03\n"
+    )
+    result = analyse([tmp_path / "m.csv"], tmp_path / "out", Options())
+    by_id = {i["id"]: i for i in result.indicators}
+    assert by_id["total_spend"]["value"] == 0.0
+    assert by_id["share_vcse"]["denominator"] == 50.0  # Acme's net is negative and counts as zero
+    assert by_id["share_vcse"]["value"] == 100.0
+
+
+def test_bad_rows_are_rejected_with_reasons(tmp_path: Path) -> None:
+    (tmp_path / "m.csv").write_text(
+        "Supplier Name,Amount,Date\nAcme Ltd,abc,2024-04-01\nAcme Ltd,10,31/02/2024\n,10,2024-04-01\nAcme Ltd,10,1850-01-01\n"
+        "Supplier Name,Amount,Date\n\nAcme Ltd,10,2024-04-01,extra,cells\n"
+    )
+    result = analyse([tmp_path / "m.csv"], tmp_path / "out", Options())
+    with open(tmp_path / "out" / "rejected.csv", newline="") as handle:
+        reasons = {int(r["source_row"]): r["reason"] for r in csv.DictReader(handle)}
+    assert reasons == {
+        2: "The amount 'abc' is not a number",
+        3: "The date '31/02/2024' is not a real date",
+        4: "no supplier name",
+        5: f"the date 1850-01-01 is outside 1990 to {date.today().year + 1}",
+        6: "a repeated header row",
+        7: "empty row",
+    }
+    assert (result.rows_read, result.kept, result.rejected) == (7, 1, 6)
+
+
+def test_nothing_usable_fails_with_a_reason(tmp_path: Path) -> None:
+    (tmp_path / "notes.csv").write_text("just,some,words\n1,2,3\n")
+    with pytest.raises(NothingUsableError, match="no header row"):
+        analyse([tmp_path], tmp_path / "out", Options())
+    result = CliRunner().invoke(kil, ["spend", "analyse", str(tmp_path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert "No usable spend data" in result.output
+
+
+def test_ambiguous_columns_are_settled_by_a_mapping_file(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "m.csv").write_text("Supplier,Payee,Amount,Date\nAcme Ltd,Acme Ltd,10,2024-04-01\n")
+    runner = CliRunner()
+    result = runner.invoke(kil, ["spend", "analyse", str(data), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert "'Supplier', 'Payee'" in result.output
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("supplier_name: Payee\n")
+    result = runner.invoke(kil, ["spend", "analyse", str(data), "--out", str(tmp_path / "out"), "--mapping", str(mapping)])
+    assert result.exit_code == 0, result.output
+    assert "1 rows read = 1 kept + 0 rejected" in result.output
+
+
+def test_output_folder_with_an_apostrophe(tmp_path: Path) -> None:
+    (tmp_path / "m.csv").write_text("Supplier Name,Amount,Date\nAcme Ltd,10,2024-04-01\n")
+    out = tmp_path / "o'brien's analysis"
+    analyse([tmp_path / "m.csv"], out, Options())
+    assert (out / "transactions.csv").exists()
+
+
+def test_xlsx_files_are_read(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["Spend report"])
+    sheet.append([])
+    sheet.append(["Supplier Name", "Amount", "Date"])
+    sheet.append(["Acme Ltd", 12.5, date(2024, 4, 1)])
+    sheet.append(["Age UK", "£1,000", "02/04/2024"])
+    workbook.save(tmp_path / "m.xlsx")
+    result = analyse([tmp_path / "m.xlsx"], tmp_path / "out", Options())
+    assert (result.rows_read, result.kept) == (2, 2)
+    assert result.files[0].header_line == 3
+
+
+@pytest.mark.parametrize("publisher", ["devon/fy2024_25_gz", "calderdale"])
+def test_every_real_council_file(tmp_path: Path, publisher: str) -> None:
+    folder = real_file(f"spend/{publisher}")
+    result = analyse([folder], tmp_path, Options())
+    for name in ("transactions.csv", "rejected.csv", "suppliers.csv", "indicators.json", "report.html"):
+        assert (tmp_path / name).stat().st_size > 0
+    assert all(f.balanced for f in result.files)
+    read = [f for f in result.files if f.status == "read"]
+    assert read and all(f.kept > 1000 for f in read)
+    refused = {Path(f.name).name: f.reason for f in result.files if f.status != "read"}
+    if publisher == "calderdale":
+        assert "purchase card" in refused["calderdale_2022-03-card.csv"]
+        share = {i["id"]: i["value"] for i in result.indicators}["share_vcse"]
+        assert 9 < share < 14  # the council's own VCSE flag puts FY21/22 at 11.2% of spend
+    indicators = json.loads((tmp_path / "indicators.json").read_text())["indicators"]
+    assert {i["id"] for i in indicators} >= {
+        "total_spend",
+        "share_vcse",
+        "share_local",
+        "share_local_vcse",
+        "top10_share",
+        "hhi",
+        "by_month",
+    }
+
+
+def test_contracts_register_is_refused(tmp_path: Path) -> None:
+    path = real_file("contracts/salford_contracts_register_2022-07.csv")
+    with pytest.raises(NothingUsableError, match="contracts register"):
+        analyse([path], tmp_path, Options())
+
+
+def test_shared_data_is_where_the_tests_expect() -> None:
+    if not SHARED.exists():
+        pytest.skip("../shared is not beside the repository")
+    assert (SHARED / "spend").is_dir()
