@@ -13,6 +13,12 @@ import duckdb
 NULL = "\\N"
 
 
+def scalar(con: duckdb.DuckDBPyConnection, query: str, parameters: Sequence[Any] = ()) -> Any:
+    """The single value a query returns (None when it returns no row)."""
+    row = con.execute(query, parameters).fetchone()
+    return row[0] if row else None
+
+
 def sql_string(value: object) -> str:
     """A value (usually a path) as a quoted SQL string literal, for the statements that take no parameters."""
     return "'" + str(value).replace("'", "''") + "'"

@@ -146,8 +146,11 @@ def _by_spend(values: dict[str, float]) -> list[tuple[str, float]]:
 def classify(facts: SupplierFacts) -> Decision:
     if facts.redacted:
         return Decision(INDIVIDUAL, "The council redacted the name as personal data", 0.95)
-    if facts.register:
-        return facts.register[0]
+    # A register entry found by a published number outranks everything the publisher says; one found
+    # by name alone ranks below the publisher's own flags and numbers.
+    strong = [d for d in facts.register if d.confidence >= 0.9]
+    if strong:
+        return strong[0]
     flagged = {k: v for k, v in facts.vcse_flags.items() if k.strip()}
     if flagged:
         yes = sum(v for k, v in flagged.items() if _code(k) in YES or k.strip().lower() in YES)
@@ -157,6 +160,8 @@ def classify(facts: SupplierFacts) -> Decision:
     if facts.charity_numbers:
         number = sorted(facts.charity_numbers)[0]
         return Decision(VCSE, f"The council publishes a registered charity number ({number})", 0.9)
+    if facts.register:
+        return facts.register[0]
     for code, _spend in _by_spend(facts.type_codes):
         normalised = _code(code)
         for kind, codes in TYPE_CODES.items():

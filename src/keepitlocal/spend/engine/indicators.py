@@ -26,7 +26,7 @@ BANDS = [
 
 NET = """
 CREATE OR REPLACE TEMP VIEW supplier_net AS
-SELECT supplier_key, any_value(supplier_type) AS supplier_type, any_value(is_local) AS is_local,
+SELECT supplier_key, any_value(supplier_type) AS supplier_type, any_value(is_local) AS is_local, any_value(in_region) AS in_region,
        greatest(sum(amount), 0) AS positive_net, sum(amount) AS net
 FROM tx GROUP BY supplier_key
 """
@@ -109,6 +109,13 @@ def local_shares(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
             "Share of spend to local VCSE organisations",
             "is_local AND supplier_type = 'vcse'",
             "VCSE suppliers whose postcode is in the council's own area",
+        ),
+        share_of_spend(
+            con,
+            "share_region",
+            "Share of spend to suppliers in the council's region",
+            "in_region",
+            "Suppliers whose postcode is in the same region (or nation) as the council; unknown counts as not in the region",
         ),
         share_of_spend(
             con,

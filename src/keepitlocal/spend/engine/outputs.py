@@ -21,6 +21,7 @@ SUPPLIER_COLUMNS = [
     "lad_code",
     "region_code",
     "is_local",
+    "in_region",
     "charity_scale",
     "candidates",
     "total_amount",
@@ -35,7 +36,7 @@ def _bool(value: bool | None) -> str:
 def load_suppliers(con: duckdb.DuckDBPyConnection, suppliers: list[dict[str, Any]]) -> None:
     con.execute(
         "CREATE TABLE suppliers (supplier_key VARCHAR PRIMARY KEY, org_id VARCHAR, supplier_type VARCHAR, is_local BOOLEAN, "
-        "lad_code VARCHAR, region_code VARCHAR, name VARCHAR, confidence DOUBLE)"
+        "in_region BOOLEAN, lad_code VARCHAR, region_code VARCHAR, name VARCHAR, confidence DOUBLE)"
     )
     bulk_insert(
         con,
@@ -46,6 +47,7 @@ def load_suppliers(con: duckdb.DuckDBPyConnection, suppliers: list[dict[str, Any
                 s["org_id"],
                 s["supplier_type"],
                 s["is_local"],
+                s.get("in_region"),
                 s["lad_code"],
                 s["region_code"],
                 s["names"][0],
@@ -57,7 +59,7 @@ def load_suppliers(con: duckdb.DuckDBPyConnection, suppliers: list[dict[str, Any
     con.execute(
         """
         CREATE VIEW tx AS
-        SELECT p.*, m.supplier_key, s.org_id, s.supplier_type, s.is_local, s.lad_code, s.region_code
+        SELECT p.*, m.supplier_key, s.org_id, s.supplier_type, s.is_local, s.in_region, s.lad_code, s.region_code
         FROM payments p
         JOIN supplier_map m ON coalesce(p.norm_name, '') = m.norm_name AND coalesce(p.company_number, '') = m.company_number
          AND coalesce(p.charity_number, '') = m.charity_number AND coalesce(p.supplier_id, '') = m.supplier_id AND p.redacted = m.redacted
@@ -109,6 +111,7 @@ def write_suppliers(suppliers: list[dict[str, Any]], path: Path) -> None:
                     s["lad_code"],
                     s["region_code"],
                     _bool(s["is_local"]),
+                    _bool(s.get("in_region")),
                     s["charity_scale"],
                     s["candidates"],
                     f"{s['total_amount']:.2f}",

@@ -207,10 +207,16 @@ def group_suppliers(con: duckdb.DuckDBPyConnection, options: Options) -> list[di
     bulk_insert(con, "supplier_map", ((*row[:5], keys[row[5]]) for row in mapping_rows))
     flags = _spend_by(con, "vcse_flag")
     codes = _spend_by(con, "published_type")
+    links = (
+        options.registers.link_all({keys[root]: g for root, g in groups.items() if not g["redacted"]})
+        if options.registers is not None
+        else {}
+    )
     suppliers = []
     for root, group in groups.items():
         key = keys[root]
         names = sorted(group["names"], key=lambda name: -group["names"][name])
+        link = links.get(key)
         facts = SupplierFacts(
             names=names,
             redacted=group["redacted"],
@@ -218,24 +224,23 @@ def group_suppliers(con: duckdb.DuckDBPyConnection, options: Options) -> list[di
             type_codes=codes.get(key, {}),
             charity_numbers=group["charities"],
             company_numbers=group["companies"],
+            register=[link.decision] if link is not None and link.decision is not None else [],
         )
-        linked: dict[str, Any] = {}
-        if options.registers is not None and not group["redacted"]:
-            linked = options.registers.link(facts, group)
         decision = classify(facts)
         suppliers.append(
             {
                 "supplier_key": key,
                 "names": names,
-                "org_id": linked.get("org_id", _published_org_id(group)),
+                "org_id": (link.org_id if link is not None and link.org_id else "") or _published_org_id(group),
                 "supplier_type": decision.supplier_type,
                 "evidence": decision.evidence,
                 "confidence": round(decision.confidence, 2),
-                "postcode": linked.get("postcode", sorted(group["postcodes"])[0] if group["postcodes"] else ""),
-                "lad_code": linked.get("lad_code", ""),
-                "region_code": linked.get("region_code", ""),
-                "charity_scale": linked.get("charity_scale", ""),
-                "candidates": linked.get("candidates", ""),
+                "postcode": (link.postcode if link is not None and link.postcode else "")
+                or (sorted(group["postcodes"])[0] if group["postcodes"] else ""),
+                "lad_code": "",
+                "region_code": "",
+                "charity_scale": link.charity_scale if link is not None else "",
+                "candidates": link.candidates if link is not None else "",
                 "total_amount": round(group["total"], 2),
                 "transactions": group["n"],
             }
