@@ -113,7 +113,7 @@ _PUBLIC_NAME = re.compile(
     r"^(the )?(royal )?borough of\b|\bnhs\b|clinical commissioning|\bccg\b|integrated care (board|system)|\bicb\b|"
     r"foundation trust|\bhealth board\b|\bpolice\b|constabulary|fire (and|&) rescue|fire authority|"
     r"hm revenue|\bhmrc\b|^department (for|of)\b|^ministry of\b|\bdwp\b|environment agency|national highways|"
-    r"\bofsted\b|\bschool\b|\bacademy trust\b|\bprimary academy\b|\bnursery school\b|\bcollege\b|\buniversity\b|"
+    r"\bofsted\b|(?<!pre-)(?<!pre )\bschool\b|\bacademy trust\b|\bprimary academy\b|\bnursery school\b|\bcollege\b|\buniversity\b|"
     r"pension fund|combined authority|passenger transport executive|\bmagistrates\b|\bhm courts\b|\bprobation\b|"
     r"\bcoroner|\bdvla\b|home office|cabinet office|land registry|\bhm land\b|ordnance survey|arts council|"
     r"sport england|historic england|natural england|homes england|local government association|"
@@ -125,14 +125,17 @@ _VCSE_NAME = re.compile(
     r"\bcharit(y|ies|able)\b|\bcic\b|community interest company|\bcio\b|\bvoluntary\b|\bvolunteer|"
     r"\bcommunity (association|centre|center|trust|hub|project|foundation|group|transport|interest|partnership|enterprise|farm|garden|church|network|café|cafe)\b|"
     r"\bassociation\b|\bsociety\b|\bfoundation\b|\btrust\b|\bchurch\b|\bparochial\b|\bmosque\b|\bgurdwara\b|\btemple\b|\bsynagogue\b|"
-    r"\bscouts?\b|\bguides\b|\bhospice\b|citizens advice|\bage (uk|concern)\b|\bmind\b|\bymca\b|\bywca\b|barnardo|\bnspcc\b|"
-    r"\bmencap\b|\bsamaritans\b|\bshelter\b|women'?s aid|food ?bank|credit union|co-?operative|housing association|"
+    r"\bscouts?\b|\bguides\b|\bhospice\b|citizens advice|\bage (uk|concern)\b|\bymca\b|\bywca\b|barnardo|\bnspcc\b|"
+    r"\bmencap\b|\bsamaritans\b|\bshelter\b|women'?s aid|food ?bank|credit union|co-?operative|\bproject\b|\bfestival\b|\badvocacy\b|"
+    r"\bplaygroup\b|\bpre-?school (committee|playgroup)\b|\btoddler group\b|"
     r"\bvillage hall\b|\bsports? club\b|\bfootball club\b|\bcricket club\b|\bcvs\b|council for voluntary|\bhealthwatch\b|"
     r"\bcarers\b|\bsocial enterprise\b|\bdevelopment trust\b|\bmutual\b|\bresidents'? association\b|\btenants\b|\bforum\b",
     re.IGNORECASE,
 )
 _PERSON = re.compile(r"^(mr|mrs|ms|miss|mx|dr|rev|revd|cllr|councillor|prof|sir|dame|lady|lord)\b\.?\s+\S", re.IGNORECASE)
-_TRUST_NOT_VCSE = re.compile(r"\b(nhs|foundation trust|unit trust|investment trust|trustees? of the .* pension)\b", re.IGNORECASE)
+_TRUST_NOT_VCSE = re.compile(
+    r"\b(nhs|foundation trust|unit trust|investment trust|housing association|trustees? of the .* pension)\b", re.IGNORECASE
+)
 
 
 def _code(value: str) -> str:
