@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from keepitlocal.spend.engine.bulk import sql_string
 from keepitlocal.spend.engine.columns import normal
 from keepitlocal.spend.engine.pipeline import Options, analyse
 from keepitlocal.spend.engine.read import read_all
@@ -53,10 +54,10 @@ def main() -> None:
         seconds = time.perf_counter() - started
         con = duckdb.connect()
         con.execute(
-            f"CREATE VIEW truth AS SELECT source_file, source_row, lower(trim(coalesce(vcse_flag, ''))) IN {YES} AS flagged FROM read_csv('{work / 'truth.csv'}', all_varchar = true)"
+            f"CREATE VIEW truth AS SELECT source_file, source_row, lower(trim(coalesce(vcse_flag, ''))) IN {YES} AS flagged FROM read_csv({sql_string(work / 'truth.csv')}, all_varchar = true)"  # noqa: S608 - paths quoted by sql_string
         )
         con.execute(
-            f"CREATE VIEW predicted AS SELECT source_file, source_row, supplier_key, amount::DECIMAL(18,2) AS amount, supplier_type = 'vcse' AS predicted FROM read_csv('{work / 'out' / 'transactions.csv'}', all_varchar = true)"
+            f"CREATE VIEW predicted AS SELECT source_file, source_row, supplier_key, amount::DECIMAL(18,2) AS amount, supplier_type = 'vcse' AS predicted FROM read_csv({sql_string(work / 'out' / 'transactions.csv')}, all_varchar = true)"  # noqa: S608 - paths quoted by sql_string
         )
         tp, fp, fn, tn = con.execute(
             """SELECT sum(amount) FILTER (WHERE predicted AND flagged), sum(amount) FILTER (WHERE predicted AND NOT flagged),

@@ -47,6 +47,7 @@ _PHRASES = [
 ]
 
 
+@lru_cache(maxsize=65536)
 def is_redacted(name: str) -> bool:
     """True when the published name hides a person: redacted, withheld, or blank."""
     return bool(_REDACTED.search((name or "").strip()))

@@ -24,6 +24,15 @@ def parse_amount(text: str) -> Decimal:
     raw = (text or "").strip()
     if not raw:
         raise ParseError("the amount is blank")
+    if raw[0] in "0123456789-." and raw[-1] in "0123456789":
+        # Most published amounts are plain numbers; Decimal reads them directly.
+        try:
+            plain = Decimal(raw)
+        except InvalidOperation:
+            pass
+        else:
+            if plain.is_finite():
+                return plain.quantize(CENT, rounding=ROUND_HALF_UP) + 0  # + 0 turns -0.00 into 0.00
     value = raw.replace("\u2212", "-").replace("\u2013", "-")
     negative = False
     if value.startswith("(") and value.endswith(")"):
@@ -45,7 +54,7 @@ def parse_amount(text: str) -> Decimal:
         amount = Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
     except InvalidOperation:
         raise ParseError(f"the amount '{raw}' is not a number") from None
-    return -amount if negative else amount
+    return (-amount if negative else amount) + 0
 
 
 MONTHS = {

@@ -41,6 +41,7 @@ STAGING_TYPES = {
     "raw_line": "VARCHAR",
 }
 REDACTED_KEY = "redacted-personal-data"
+MEMORY_LIMIT = "256MB"
 
 
 class NothingUsableError(Exception):
@@ -73,6 +74,8 @@ class Result:
 def _connect(workdir: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(workdir / "spend.duckdb"))
     con.execute("SET preserve_insertion_order = false")
+    # A fixed buffer pool: DuckDB spills to disk beyond it, so memory stays flat however large the input.
+    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     con.execute(f"SET temp_directory = {sql_string(workdir / 'tmp')}")
     return con
 

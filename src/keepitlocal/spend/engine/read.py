@@ -105,10 +105,16 @@ def clean_vat_number(value: str) -> str:
     return text if len(text) in (9, 12) and text.strip("0") else ""
 
 
+_RAW_BUFFER = io.StringIO()
+_RAW_WRITER = csv.writer(_RAW_BUFFER, lineterminator="")
+
+
 def _raw(cells: Sequence[str]) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="").writerow(cells)
-    return out.getvalue()
+    """The row as one CSV line, for rejected.csv (one shared writer: this runs for every row)."""
+    _RAW_BUFFER.seek(0)
+    _RAW_BUFFER.truncate()
+    _RAW_WRITER.writerow(cells)
+    return _RAW_BUFFER.getvalue()
 
 
 def find_header(sample: list[tuple[int, list[str]]]) -> int | None:
