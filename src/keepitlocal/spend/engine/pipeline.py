@@ -282,20 +282,19 @@ def _spend_by(con: duckdb.DuckDBPyConnection, column: str) -> dict[str, dict[str
 
 
 def locality(suppliers: list[dict[str, Any]], council: str, registers: Any) -> None:
-    """is_local: the supplier's postcode lies in the council's own area; unknown without a postcode or lookup."""
+    """is_local: the supplier's postcode lies in the council's own area (for a county, in any of its
+    districts); in_region: in the council's region. Unknown (None) without a postcode, a lookup or a council."""
+    areas = registers.council_areas(council) if registers is not None and council else {council}
+    council_region = registers.region_of(council) if registers is not None and council else None
     for supplier in suppliers:
-        lad = supplier["lad_code"]
-        if not lad and supplier["postcode"] and registers is not None:
+        if supplier["postcode"] and registers is not None:
             lad, region = registers.place(supplier["postcode"])
             supplier["lad_code"], supplier["region_code"] = lad or "", region or ""
-        if not council or not supplier["lad_code"]:
-            supplier["is_local"] = None
-        else:
-            supplier["is_local"] = (
-                supplier["lad_code"] in registers.council_areas(council)
-                if registers is not None
-                else supplier["lad_code"] == council
-            )
+        known = bool(council and supplier["lad_code"])
+        supplier["is_local"] = supplier["lad_code"] in areas if known else None
+        supplier["in_region"] = (
+            supplier["region_code"] == council_region if known and council_region and supplier["region_code"] else None
+        )
 
 
 def analyse(paths: Sequence[Path], out: Path, options: Options, progress: Callable[[str, Any], None] | None = None) -> Result:

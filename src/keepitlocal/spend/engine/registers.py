@@ -16,7 +16,9 @@ import csv
 import gzip
 import json
 import re
+import shutil
 import tempfile
+import weakref
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -121,8 +123,14 @@ class Registers:
         self.con.execute("CREATE TABLE areas (lad VARCHAR, parent VARCHAR, rgn VARCHAR, successor VARCHAR)")
         self.used: list[str] = []
         self.ignored: list[str] = []
-        self._tmp = tempfile.TemporaryDirectory(prefix="kil-registers-")
+        # Transcoded copies of registers live here until this object goes; no warning if never closed.
+        self._tmp = tempfile.mkdtemp(prefix="kil-registers-")
+        self._cleanup = weakref.finalize(self, shutil.rmtree, self._tmp, True)
         self._place_cache: dict[str, tuple[str | None, str | None]] = {}
+
+    def close(self) -> None:
+        self.con.close()
+        self._cleanup()
 
     # Loading -------------------------------------------------------------------------------------
 
@@ -146,7 +154,7 @@ class Registers:
                 members = [m for m in archive.namelist() if m.lower().endswith((".csv", ".txt", ".tsv", ".json"))]
                 if not members:
                     raise ValueError("the zip holds no CSV, TXT or JSON file")
-                target = Path(self._tmp.name) / Path(members[0]).name
+                target = Path(self._tmp) / Path(members[0]).name
                 target.write_bytes(archive.read(members[0]))
                 return self._utf8(target)
         opener = gzip.open if path.suffix.lower() == ".gz" else open
@@ -156,7 +164,7 @@ class Registers:
             head = handle.read(16)
         if encoding == "utf-8" and strip_boms(head) == head:
             return path
-        target = Path(self._tmp.name) / (path.name.removesuffix(".gz") + ".utf8.csv")
+        target = Path(self._tmp) / (path.name.removesuffix(".gz") + ".utf8.csv")
         with opener(path, "rb") as source, open(target, "w", encoding="utf-8", newline="") as out:
             decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
             first = True

@@ -1,0 +1,194 @@
+"""Registers recognised by header, linkage by identifier then name, locality; then the real register samples."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from keepitlocal.spend.engine.bulk import scalar
+from keepitlocal.spend.engine.pipeline import Options, analyse
+from keepitlocal.spend.engine.registers import Registers, company_kind
+from tests.paths import real_file
+
+CCEW = (
+    "date_of_extract\torganisation_number\tregistered_charity_number\tlinked_charity_number\tcharity_name\tcharity_type\tcharity_registration_status\t"
+    "charity_company_registration_number\tcharity_contact_postcode\n"
+    "2026-11-01\t1\t1050123\t0\tCALDER VALLEY HUB\tCharitable company\tRegistered\t04567890\tHX7 8AD\n"
+    "2026-11-01\t2\t1050123\t1\tCALDER VALLEY HUB SUBSIDIARY FUND\tOther\tRegistered\t\tHX7 8AD\n"
+    "2026-11-01\t3\t200001\t0\tOLD CHARITY\tTrust\tRemoved\t\tHX1 1AA\n"
+    "2026-11-01\t4\t1100001\t0\tTODMORDEN COMMUNITY ASSOCIATION\tCIO\tRegistered\t\tOL14 5AB\n"
+)
+COMPANIES = (
+    "CompanyName, CompanyNumber,RegAddress.PostCode,CompanyCategory,CompanyStatus,SICCode.SicText_1,SICCode.SicText_2\n"
+    "ACME BUILDERS LIMITED,01234567,LS1 4AP,Private Limited Company,Active,41201 - Construction,\n"
+    "HEBDEN HELPERS CIC,SC123456,HX7 6AA,Community Interest Company,Active,88990 - Other social work,\n"
+    'PLAIN GUARANTEE LTD,07654321,HX1 2BB,"PRI/LTD BY GUAR/NSC (Private, limited by guarantee, no share capital)",Active,68320 - Management of real estate,\n'
+    'YOUTH CLUB LIMITED,07654322,HX1 2BC,"PRI/LTD BY GUAR/NSC (Private, limited by guarantee, no share capital)",Active,94990 - Activities of other membership organisations,\n'
+)
+POSTCODES = "pcds,laua,rgn\nHX7 8AD,E08000033,E12000003\nLS1 4AP,E08000035,E12000003\nOL14 5AB,E08000033,E12000003\nHX1 2BB,E08000033,E12000003\nEX1 1AA,E07000041,E12000009\n"
+AREAS = (
+    "LAD24CD,LAD24NM,UTLA24CD,UTLA24NM,RGN24CD,RGN24NM\n"
+    "E08000033,Calderdale,E08000033,Calderdale,E12000003,Yorkshire and The Humber\n"
+    "E08000035,Leeds,E08000035,Leeds,E12000003,Yorkshire and The Humber\n"
+    "E07000041,Exeter,E10000008,Devon,E12000009,South West\n"
+)
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    registers = tmp_path / "registers"
+    registers.mkdir()
+    (registers / "publicextract.charity.txt").write_text(CCEW, encoding="utf-8-sig")
+    (registers / "BasicCompanyData-part1.csv").write_text(COMPANIES)
+    with gzip.open(registers / "NSPL_subset.csv.gz", "wt") as handle:
+        handle.write(POSTCODES)
+    (registers / "lad_to_utla.csv").write_text(AREAS)
+    (registers / "rel.csv").write_text(
+        "org_id_a,org_id_b,relationship,source\nGB-COH-CE001234,GB-CHC-1100001,sameas,CIO Company Numbers\n"
+    )
+    (registers / "scale.csv").write_text('"reg_number","scale"\n1050123,Local\n')
+    (registers / "notes.txt").write_text("just some notes\n")
+    return registers
+
+
+def test_registers_are_recognised_by_header(folder: Path) -> None:
+    registers = Registers.from_folder(folder)
+    used = "\n".join(registers.used)
+    assert "publicextract.charity.txt: charity commission, 2 rows" in used  # removed and linked charities left out
+    assert "BasicCompanyData-part1.csv: companies house, 4 rows" in used
+    assert "NSPL_subset.csv.gz: postcodes" in used
+    assert "lad_to_utla.csv: areas" in used
+    assert "rel.csv: relationships" in used
+    assert "scale.csv: charity scale" in used
+    assert any(line.startswith("notes.txt") for line in registers.ignored)
+
+
+def test_company_categories() -> None:
+    assert company_kind("Community Interest Company", [])[0] == "vcse"
+    assert company_kind("Charitable Incorporated Organisation", [])[0] == "vcse"
+    assert company_kind("Registered Society", [])[0] == "vcse"
+    assert company_kind("Private Limited Company", [])[0] == "private"
+    assert company_kind("PRI/LTD BY GUAR/NSC (Private, limited by guarantee, no share capital)", ["94990 - Other"])[0] == "vcse"
+    assert company_kind("PRI/LTD BY GUAR/NSC (Private, limited by guarantee, no share capital)", ["68320 - Estate"])[0] is None
+    assert (
+        company_kind("PRI/LBG/NSC (Private, Limited by guarantee, no share capital, use of 'Limited' exemption)", [])[0] == "vcse"
+    )
+
+
+def _spend(tmp_path: Path, rows: str) -> Path:
+    path = tmp_path / "spend.csv"
+    path.write_text("Supplier Name,Amount,Date,Company Number,Charity Number\n" + rows)
+    return path
+
+
+def test_linkage_by_number_by_name_and_by_close_name(tmp_path: Path, folder: Path) -> None:
+    spend = _spend(
+        tmp_path,
+        "Calder Valley Hub Ltd,1000,2024-04-01,4567890,\n"  # company number (zeros lost) linked to the charity
+        "Acme Builders Ltd,2000,2024-04-02,,\n"  # exact name in Companies House
+        "Todmorden Comunity Association,300,2024-04-03,,\n"  # a misspelt name, close to a CIO
+        "Plain Guarantee Ltd,50,2024-04-04,,\n"  # a guarantee company with no social purpose: not a silent guess
+        "Youth Club Limited,70,2024-04-05,,\n",
+    )
+    result = analyse([spend], tmp_path / "out", Options(council="E08000033", registers=Registers.from_folder(folder)))
+    suppliers = {s["names"].split(" | ")[0]: s for s in _rows(tmp_path / "out" / "suppliers.csv")}
+    hub = suppliers["Calder Valley Hub Ltd"]
+    assert (hub["supplier_type"], hub["org_id"], hub["is_local"], hub["charity_scale"]) == (
+        "vcse",
+        "GB-CHC-1050123",
+        "true",
+        "Local",
+    )
+    assert "GB-CHC-1050123" in hub["evidence"] and float(hub["confidence"]) >= 0.9
+    acme = suppliers["Acme Builders Ltd"]
+    assert (acme["supplier_type"], acme["org_id"], acme["lad_code"], acme["is_local"], acme["in_region"]) == (
+        "private",
+        "GB-COH-01234567",
+        "E08000035",
+        "false",
+        "true",
+    )
+    todmorden = suppliers["Todmorden Comunity Association"]
+    assert todmorden["supplier_type"] == "vcse" and "close to" in todmorden["evidence"]
+    plain = suppliers["Plain Guarantee Ltd"]
+    assert plain["supplier_type"] == "private" and "limited company" in plain["evidence"]  # falls back to the name, with evidence
+    assert suppliers["Youth Club Limited"]["supplier_type"] == "vcse"
+    shares = {i["id"]: i["value"] for i in result.indicators}
+    # Youth Club's postcode (HX1 2BC) is not in the lookup: unknown locality counts as not local.
+    assert shares["share_local"] == pytest.approx(100 * (1000 + 300 + 50) / 3420, abs=0.01)
+    assert shares["share_region"] == pytest.approx(100 * (3420 - 70) / 3420, abs=0.01)
+    assert result.registers_used
+
+
+def test_a_county_is_local_for_its_districts(tmp_path: Path, folder: Path) -> None:
+    spend = _spend(tmp_path, "Someone In Exeter Ltd,10,2024-04-01,,\n")
+    registers = Registers.from_folder(folder)
+    registers.con.execute(
+        "INSERT INTO orgs VALUES ('GB-COH-00000001', 'SOMEONE IN EXETER LTD', 'someone in exeter', 'EX1 1AA', 'private', 'a private limited company (Companies House)', 'test')"
+    )
+    analyse([spend], tmp_path / "out", Options(council="E10000008", registers=registers))
+    supplier = _rows(tmp_path / "out" / "suppliers.csv")[0]
+    assert (supplier["lad_code"], supplier["is_local"]) == ("E07000041", "true")
+
+
+def test_below_the_threshold_candidates_are_listed_not_guessed(tmp_path: Path, folder: Path) -> None:
+    spend = _spend(tmp_path, "Calder Vale Hubbub,10,2024-04-01,,\n")
+    analyse([spend], tmp_path / "out", Options(registers=Registers.from_folder(folder)))
+    supplier = _rows(tmp_path / "out" / "suppliers.csv")[0]
+    assert supplier["supplier_type"] == "unknown"
+    assert "GB-CHC-1050123 CALDER VALLEY HUB" in supplier["candidates"]
+
+
+def test_real_register_samples(tmp_path: Path) -> None:
+    registers = Registers()
+    for relative in [
+        "registers/ccew_charities_operating_in_trafford_2023-04.csv",
+        "registers/companies_house_basiccompanydata_2020-06-01_87rows_by_category.csv",
+        "registers/coops_uk_open_data_organisations_2017-06.csv",
+        "registers/rel_cio_company_numbers.csv",
+        "charity/ccni_register_of_charities_2020-06-30.csv",
+        "charity/rel_charity_company_numbers.csv",
+        "charity/ccew_charity_scale.csv",
+        "grants_360giving/lloyds_bank_foundation_2010_2015.json",
+        "grants_360giving/indigo_trust_360giving_flat.csv",
+        "geography/outcode_to_lad_nspl_aug2024_DERIVED.csv",
+    ]:
+        registers.load(real_file(relative))
+    registers.finish()
+    assert not registers.ignored, registers.ignored
+
+    def count(source: str) -> int:
+        return int(scalar(registers.con, "SELECT count(*) FROM orgs WHERE source LIKE ?", [f"%{source}%"]))
+
+    assert count("CCNI") > 6000 and count("Co-operatives UK") > 6000
+    trafford = str(real_file("registers/ccew_charities_operating_in_trafford_2023-04.csv"))
+    assert count("Charity Commission") == scalar(
+        registers.con, "SELECT count(DISTINCT registered_charity_number) FROM read_csv(?)", [trafford]
+    )
+    # The CCNI register is Windows-1252; its postcodes are inside the address text.
+    assert scalar(registers.con, "SELECT count(*) FROM orgs WHERE org_id LIKE 'GB-NIC-%' AND postcode LIKE 'BT%'") > 5000
+    assert registers.place("HX1 1AA")[0] == "E08000033"  # by outcode, as no full postcode file was loaded
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    import csv
+
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_360giving_json_recipients(tmp_path: Path) -> None:
+    grants = {
+        "grants": [
+            {"recipientOrganization": [{"id": "GB-CHC-1050123", "name": "Calder Valley Hub", "postalCode": "HX7 8AD"}]},
+            {"recipientOrganization": [{"id": "360G-x", "name": "No id"}]},
+        ]
+    }
+    (tmp_path / "grants.json").write_text(json.dumps(grants))
+    (tmp_path / "other.json").write_text(json.dumps({"not": "grants"}))
+    registers = Registers.from_folder(tmp_path)
+    assert registers.used == ["grants.json: 360Giving grants, 1 recipients with identifiers"]
+    assert registers.ignored == ["other.json: a JSON file that is not 360Giving grants data"]
