@@ -12,8 +12,8 @@ from keepitlocal.accounts.backends import AccountLockedError
 from keepitlocal.accounts.models import User
 
 
-class SignInForm(forms.Form):
-    email = forms.EmailField(
+def email_field() -> forms.EmailField:
+    return forms.EmailField(
         label="Email address",
         max_length=254,
         error_messages={
@@ -21,6 +21,10 @@ class SignInForm(forms.Form):
             "invalid": "Enter an email address in the correct format, like name@example.org",
         },
     )
+
+
+class SignInForm(forms.Form):
+    email = email_field()
     password = forms.CharField(
         label="Password", max_length=200, widget=forms.PasswordInput, error_messages={"required": "Enter your password"}
     )
@@ -47,14 +51,7 @@ class SignInForm(forms.Form):
 
 
 class PasswordResetRequestForm(forms.Form):
-    email = forms.EmailField(
-        label="Email address",
-        max_length=254,
-        error_messages={
-            "required": "Enter your email address",
-            "invalid": "Enter an email address in the correct format, like name@example.org",
-        },
-    )
+    email = email_field()
 
 
 class NewPasswordForm(forms.Form):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.db import transaction
 
@@ -178,27 +179,28 @@ def load_demo() -> list[str]:
     return lines
 
 
+DEMO_EVENTS: list[tuple[str, date, str, str, dict[str, Any]]] = [
+    (
+        "Trailblazer peer exchange: commissioning local by default (demo)",
+        date(2026, 6, 17),
+        "Commissioning",
+        "Demo notes for participants: each council shared one grant process it simplified.",
+        {"membership__cohort__slug": "trailblazers-2020"},
+    ),
+    (
+        "West Yorkshire neighbourhood working session (demo)",
+        date(2026, 9, 23),
+        "Neighbourhood coordination",
+        "Demo notes: Calderdale, Kirklees, Leeds and Wakefield compared neighbourhood hubs.",
+        {"gss_code__in": ["E08000033", "E08000034", "E08000035", "E08000036", "E08000032"]},
+    ),
+]
+
+
 def _load_events() -> None:
-    trailblazers = Council.objects.filter(membership__cohort__slug="trailblazers-2020")
-    event, made = Event.objects.get_or_create(
-        title="Trailblazer peer exchange: commissioning local by default (demo)",
-        defaults={
-            "held_on": date(2026, 6, 17),
-            "topic": "Commissioning",
-            "notes": "Demo notes for participants: each council shared one grant process it simplified.",
-            "is_demo": True,
-        },
-    )
-    if made:
-        event.councils.set(trailblazers)
-    event, made = Event.objects.get_or_create(
-        title="West Yorkshire neighbourhood working session (demo)",
-        defaults={
-            "held_on": date(2026, 9, 23),
-            "topic": "Neighbourhood coordination",
-            "notes": "Demo notes: Calderdale, Kirklees, Leeds and Wakefield compared neighbourhood hubs.",
-            "is_demo": True,
-        },
-    )
-    if made:
-        event.councils.set(Council.objects.filter(gss_code__in=["E08000033", "E08000034", "E08000035", "E08000036", "E08000032"]))
+    for title, held_on, topic, notes, councils in DEMO_EVENTS:
+        event, made = Event.objects.get_or_create(
+            title=title, defaults={"held_on": held_on, "topic": topic, "notes": notes, "is_demo": True}
+        )
+        if made:
+            event.councils.set(Council.objects.filter(**councils))

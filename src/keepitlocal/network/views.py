@@ -241,17 +241,32 @@ def champion_edit(request: HttpRequest, gss_code: str, champion_id: int) -> Http
 
 
 def _champion_form(request: HttpRequest, council: Council, champion: Champion | None) -> HttpResponse:
+    return _evidence_form(
+        request, council, ChampionForm, champion, "network/champion_form.html", "Champion saved", champion=champion
+    )
+
+
+def _evidence_form(
+    request: HttpRequest,
+    council: Council,
+    form_class: type[GovukModelForm],
+    instance: Model | None,
+    template: str,
+    saved: str,
+    **context: Any,
+) -> HttpResponse:
+    """Add or change one piece of a membership's evidence (a champion, a conversation), audited."""
     membership = _membership(council)
-    form = ChampionForm(request.POST if request.method == "POST" else None, instance=champion)
+    form = form_class(request.POST if request.method == "POST" else None, instance=instance)
     if request.method == "POST":
 
-        def setup(c: Champion) -> None:
-            c.membership = membership
+        def setup(record: Any) -> None:
+            record.membership = membership
 
         if _save_form(request, form, council, setup):
-            messages.success(request, "Champion saved")
+            messages.success(request, saved)
             return redirect("network:dashboard", gss_code=council.gss_code)
-    return _form_page(request, "network/champion_form.html", form, council, champion=champion)
+    return _form_page(request, template, form, council, **context)
 
 
 @access.council_edit
@@ -269,17 +284,15 @@ def conversation_edit(request: HttpRequest, gss_code: str, conversation_id: int)
 
 
 def _conversation_form(request: HttpRequest, council: Council, conversation: CommunityConversation | None) -> HttpResponse:
-    membership = _membership(council)
-    form = ConversationForm(request.POST if request.method == "POST" else None, instance=conversation)
-    if request.method == "POST":
-
-        def setup(c: CommunityConversation) -> None:
-            c.membership = membership
-
-        if _save_form(request, form, council, setup):
-            messages.success(request, "Community conversation saved")
-            return redirect("network:dashboard", gss_code=council.gss_code)
-    return _form_page(request, "network/conversation_form.html", form, council, conversation=conversation)
+    return _evidence_form(
+        request,
+        council,
+        ConversationForm,
+        conversation,
+        "network/conversation_form.html",
+        "Community conversation saved",
+        conversation=conversation,
+    )
 
 
 # Organisations ------------------------------------------------------------------------------------

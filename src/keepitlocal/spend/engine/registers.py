@@ -109,6 +109,15 @@ def company_kind(category: str, sics: Iterable[str], status: str = "") -> tuple[
     return None, category.lower() if category else ""
 
 
+def _company_udf(part: int) -> Callable[[str | None, str | None, str | None], str | None]:
+    """A DuckDB function returning the kind (part 0) or the reason (part 1) from company_kind."""
+
+    def udf(category: str | None, sics: str | None, status: str | None) -> str | None:
+        return company_kind(category or "", (sics or "").split("|"), status or "")[part]
+
+    return udf
+
+
 class Registers:
     def __init__(self) -> None:
         self.con = duckdb.connect()
@@ -295,20 +304,14 @@ class Registers:
     def _load_companies_house(self, path: Path, cols: dict[str, str], delimiter: str) -> int:
         q = lambda n: f'"{cols[n]}"' if n in cols else "''"  # noqa: E731
         sics = [q(n) for n in ("siccodesictext1", "siccodesictext2", "siccodesictext3", "siccodesictext4") if n in cols] or ["''"]
-        self.con.create_function(
-            "company_kind_of",
-            lambda cat, sic, status: company_kind(cat or "", (sic or "").split("|"), status or "")[0],
-            [VARCHAR, VARCHAR, VARCHAR],
-            VARCHAR,
-            null_handling=FunctionNullHandling.SPECIAL,
-        )
-        self.con.create_function(
-            "company_why_of",
-            lambda cat, sic, status: company_kind(cat or "", (sic or "").split("|"), status or "")[1],
-            [VARCHAR, VARCHAR, VARCHAR],
-            VARCHAR,
-            null_handling=FunctionNullHandling.SPECIAL,
-        )
+        for udf, part in (("company_kind_of", 0), ("company_why_of", 1)):
+            self.con.create_function(
+                udf,
+                _company_udf(part),
+                [VARCHAR, VARCHAR, VARCHAR],
+                VARCHAR,
+                null_handling=FunctionNullHandling.SPECIAL,
+            )
         sic = " || '|' || ".join(f"coalesce({s}, '')" for s in sics)
         status = f"coalesce({q('companystatus')}, '')"
         rows = self._insert_orgs(
