@@ -294,3 +294,22 @@ def test_shared_data_is_where_the_tests_expect() -> None:
     if not SHARED.exists():
         pytest.skip("../shared is not beside the repository")
     assert (SHARED / "spend").is_dir()
+
+
+def test_parallel_reading_gives_the_same_result_as_sequential(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from keepitlocal.spend.engine import read
+    from keepitlocal.spend.engine.sources import discover
+
+    for month in range(3):
+        (tmp_path / f"m{month}.csv").write_text(
+            "junk line\nSupplier Name,Amount,Date\n"
+            + "".join(f"Supplier {i},{i}.5,2024-0{month + 1}-01\n" for i in range(50))
+            + "Total,99,\n,,\n"
+        )
+    sources, _ = discover([tmp_path])
+    sequential = read.read_all(sources, tmp_path / "a.csv", tmp_path / "a-rejected.csv", workers=1)
+    monkeypatch.setattr(read, "PARALLEL_MIN_BYTES", 0)
+    parallel = read.read_all(sources, tmp_path / "b.csv", tmp_path / "b-rejected.csv", workers=2)
+    assert [r.__dict__ for r in sequential] == [r.__dict__ for r in parallel]
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    assert (tmp_path / "a-rejected.csv").read_bytes() == (tmp_path / "b-rejected.csv").read_bytes()

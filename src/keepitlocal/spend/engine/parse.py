@@ -9,6 +9,7 @@ from functools import lru_cache
 
 CENT = Decimal("0.01")
 _CURRENCY = re.compile(r"[£$€,\s]|GBP|gbp|\u00a0")
+_NUMBER = re.compile(r"\d*\.?\d*(?:[eE][+-]?\d+)?")
 
 
 class ParseError(ValueError):
@@ -48,7 +49,7 @@ def parse_amount(text: str) -> Decimal:
     if value.startswith("-"):
         negative, value = not negative, value[1:]
     value = value.lstrip("+")
-    if not value or not re.fullmatch(r"\d*\.?\d*(?:[eE][+-]?\d+)?", value) or value == ".":
+    if not value or not _NUMBER.fullmatch(value) or value == ".":
         raise ParseError(f"the amount '{raw}' is not a number")
     try:
         amount = Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)

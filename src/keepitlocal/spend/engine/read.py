@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import csv
 import io
+import multiprocessing
+import os
 import re
-from collections.abc import Generator, Sequence
+import shutil
+from collections.abc import Callable, Generator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import IO
 
@@ -29,6 +34,19 @@ from keepitlocal.spend.engine.parse import ParseError, parse_amount, parse_date
 from keepitlocal.spend.engine.sources import Source, rows
 
 HEADER_SEARCH_ROWS = 60
+OPTIONAL_FIELDS = (
+    "company_number",
+    "charity_number",
+    "vat_number",
+    "supplier_id",
+    "vcse_flag",
+    "supplier_type",
+    "service_area",
+    "expense_type",
+    "transaction_id",
+    "invoice",
+    "postcode",
+)
 EARLIEST = date(1990, 1, 1)
 
 STAGING_COLUMNS = [
@@ -78,7 +96,10 @@ class FileReport:
         return self.rows_read == self.kept + self.rejected
 
 
+@lru_cache(maxsize=65536)
 def clean_company_number(value: str) -> str:
+    if not value:
+        return ""
     text = re.sub(r"[\s.\-]", "", value or "").upper()
     if text.lower() in _NULLS or not re.fullmatch(r"[A-Z]{0,2}\d{1,8}", text) or not text.strip("0"):
         return ""
@@ -87,7 +108,10 @@ def clean_company_number(value: str) -> str:
     return prefix + digits.zfill(8 - len(prefix))
 
 
+@lru_cache(maxsize=65536)
 def clean_charity_number(value: str) -> str:
+    if not value:
+        return ""
     text = re.sub(r"[\s.]", "", value or "").upper()
     if text.lower() in _NULLS:
         return ""
@@ -100,7 +124,10 @@ def clean_charity_number(value: str) -> str:
     return ""
 
 
+@lru_cache(maxsize=65536)
 def clean_vat_number(value: str) -> str:
+    if not value:
+        return ""
     text = re.sub(r"[^0-9]", "", re.sub(r"^GB", "", (value or "").strip().upper()))
     return text if len(text) in (9, 12) and text.strip("0") else ""
 
@@ -130,11 +157,12 @@ def find_header(sample: list[tuple[int, list[str]]]) -> int | None:
 class StagingWriter:
     """The normalised rows kept from every file, and the rejected rows, as two CSV streams."""
 
-    def __init__(self, staging: IO[str], rejected: IO[str]) -> None:
+    def __init__(self, staging: IO[str], rejected: IO[str], header: bool = True) -> None:
         self.staging = csv.writer(staging)
         self.rejected = csv.writer(rejected)
-        self.staging.writerow(STAGING_COLUMNS)
-        self.rejected.writerow(REJECTED_COLUMNS)
+        if header:
+            self.staging.writerow(STAGING_COLUMNS)
+            self.rejected.writerow(REJECTED_COLUMNS)
 
     def reject(self, report: FileReport, line: int, reason: str, cells: Sequence[str]) -> None:
         report.rejected += 1
@@ -203,22 +231,7 @@ def _read_rows(
         yield from iterator
 
     col = mapping.columns
-    optional = {
-        name: col.get(name)
-        for name in (
-            "company_number",
-            "charity_number",
-            "vat_number",
-            "supplier_id",
-            "vcse_flag",
-            "supplier_type",
-            "service_area",
-            "expense_type",
-            "transaction_id",
-            "invoice",
-            "postcode",
-        )
-    }
+    optional = [col.get(name) for name in OPTIONAL_FIELDS]
     width = max(col.values()) + 1
     for line, cells in remaining():  # type: ignore[attr-defined]
         report.rows_read += 1
@@ -250,8 +263,10 @@ def _read_rows(
             writer.reject(report, line, f"the date {paid.isoformat()} is outside {EARLIEST.year} to {latest.year}", cells)
             continue
         redacted = is_redacted(supplier)
-        opt = {name: cells[i].strip() if i is not None and i < len(cells) else "" for name, i in optional.items()}
-        supplier_id = opt["supplier_id"]
+        # Rows were padded to the widest mapped column, so every mapped index is present.
+        company, charity, vat, supplier_id, vcse, published_type, area, expense, transaction, invoice, postcode = [
+            cells[i].strip() if i is not None else "" for i in optional
+        ]
         writer.staging.writerow(
             [
                 file_index,
@@ -262,22 +277,33 @@ def _read_rows(
                 supplier,
                 "" if redacted else normalise_name(supplier),
                 "true" if redacted else "false",
-                clean_company_number(opt["company_number"]),
-                clean_charity_number(opt["charity_number"]),
-                clean_vat_number(opt["vat_number"]),
+                clean_company_number(company),
+                clean_charity_number(charity),
+                clean_vat_number(vat),
                 "" if supplier_id.lower() in _NULLS else supplier_id,
-                opt["vcse_flag"],
-                opt["supplier_type"],
-                opt["service_area"],
-                opt["expense_type"],
-                opt["transaction_id"],
-                opt["invoice"],
-                opt["postcode"].upper(),
+                vcse,
+                published_type,
+                area,
+                expense,
+                transaction,
+                invoice,
+                postcode.upper(),
                 _raw(cells),
             ]
         )
         report.kept += 1
     return report
+
+
+PARALLEL_MIN_BYTES = 4 * 1024 * 1024
+
+
+def _read_part(
+    source: Source, index: int, staging: Path, rejected: Path, overrides: dict[str, str] | None, ignore: Sequence[str]
+) -> FileReport:
+    """Read one file into its own staging and rejected parts (run in a worker process)."""
+    with open(staging, "w", newline="", encoding="utf-8") as st, open(rejected, "w", newline="", encoding="utf-8") as rj:
+        return read_source(source, index, StagingWriter(st, rj, header=False), overrides, ignore)
 
 
 def read_all(
@@ -286,19 +312,55 @@ def read_all(
     rejected_path: Path,
     overrides: dict[str, str] | None = None,
     ignore: Sequence[str] = (),
-    progress: object = None,
+    progress: Callable[[FileReport], None] | None = None,
+    workers: int | None = None,
 ) -> list[FileReport]:
-    reports = []
+    """Read every source into one staging CSV and one rejected CSV, in source order.
+
+    With several files and enough bytes, files are read in parallel worker processes (councils publish a
+    file a month), each into its own parts, which are then joined in order: the result is the same as
+    reading them one after another.
+    """
+    size = sum(s.path.stat().st_size for s in sources)
+    workers = workers if workers is not None else min(os.cpu_count() or 1, len(sources))
+    if workers <= 1 or len(sources) < 2 or size < PARALLEL_MIN_BYTES:
+        reports = []
+        with (
+            open(staging_path, "w", newline="", encoding="utf-8") as staging,
+            open(rejected_path, "w", newline="", encoding="utf-8") as rejected,
+        ):
+            writer = StagingWriter(staging, rejected)
+            for index, source in enumerate(sources):
+                reports.append(read_source(source, index, writer, overrides, ignore))
+                if progress:
+                    progress(reports[-1])
+        return reports
+    parts = staging_path.parent / f"{staging_path.stem}-parts"
+    parts.mkdir(exist_ok=True)
+    found: dict[int, FileReport] = {}
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {
+            pool.submit(
+                _read_part, source, index, parts / f"{index}.staging.csv", parts / f"{index}.rejected.csv", overrides, ignore
+            ): index
+            for index, source in enumerate(sources)
+        }
+        for future in as_completed(futures):
+            found[futures[future]] = future.result()
+            if progress:
+                progress(found[futures[future]])
     with (
         open(staging_path, "w", newline="", encoding="utf-8") as staging,
         open(rejected_path, "w", newline="", encoding="utf-8") as rejected,
     ):
-        writer = StagingWriter(staging, rejected)
-        for index, source in enumerate(sources):
-            reports.append(read_source(source, index, writer, overrides, ignore))
-            if callable(progress):
-                progress(reports[-1])
-    return reports
+        StagingWriter(staging, rejected)
+        for index in range(len(sources)):
+            for part, out in ((parts / f"{index}.staging.csv", staging), (parts / f"{index}.rejected.csv", rejected)):
+                with open(part, newline="", encoding="utf-8") as handle:
+                    shutil.copyfileobj(handle, out)
+                part.unlink()
+    parts.rmdir()
+    return [found[index] for index in range(len(sources))]
 
 
 __all__ = ["FileReport", "Mapping", "read_all", "read_source"]
