@@ -160,3 +160,15 @@ def test_names_alone(name: str, kind: str) -> None:
     assert decision.supplier_type == kind
     assert decision.evidence
     assert (decision.confidence == 0) == (kind == "unknown")
+
+
+def test_the_more_specific_date_wins_and_plain_name_is_a_supplier() -> None:
+    mapping = map_columns(["Name", "Transaction Date", "Payment Date", "Invoice Date", "Amount"])
+    assert mapping.headers["date"] == "Payment Date"
+    assert mapping.headers["supplier_name"] == "Name"
+    assert map_columns(["Supplier Name", "Date", "Transaction Date", "Amount"]).headers["date"] == "Transaction Date"
+
+
+def test_true_synonyms_still_tie() -> None:
+    with pytest.raises(AmbiguousMappingError):
+        map_columns(["Supplier Name", "Amount", "Payment Date", "Date Paid"])

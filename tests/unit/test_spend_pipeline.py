@@ -313,3 +313,19 @@ def test_parallel_reading_gives_the_same_result_as_sequential(tmp_path: Path, mo
     assert [r.__dict__ for r in sequential] == [r.__dict__ for r in parallel]
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
     assert (tmp_path / "a-rejected.csv").read_bytes() == (tmp_path / "b-rejected.csv").read_bytes()
+
+
+def test_the_spend_sheet_of_a_workbook_is_found(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    notes = workbook.active
+    assert notes is not None
+    notes.title = "Notes"
+    notes.append(["This workbook lists payments over £500."])
+    data = workbook.create_sheet("Payments")
+    data.append(["Supplier Name", "Amount", "Date"])
+    data.append(["Acme Ltd", 12.5, date(2024, 4, 1)])
+    workbook.save(tmp_path / "m.xlsx")
+    result = analyse([tmp_path / "m.xlsx"], tmp_path / "out", Options())
+    assert (result.rows_read, result.kept) == (1, 1)

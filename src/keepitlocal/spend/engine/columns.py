@@ -29,6 +29,7 @@ VOCABULARY: dict[str, list[list[str]]] = {
             "recipientname",
         ],
         ["supplier", "beneficiary", "payee", "vendor", "creditor", "recipient", "paidto", "merchantname", "suppliertradingname"],
+        ["name"],
     ],
     "amount": [
         [
@@ -59,21 +60,12 @@ VOCABULARY: dict[str, list[list[str]]] = {
         ],
         ["total", "totalamount", "grossamount", "amountincvat", "grossvalue", "totalvalue"],
     ],
+    # Dates from the most to the least specific: a file with both a payment and a transaction date is
+    # read by its payment date, not refused.
     "date": [
-        [
-            "paymentdate",
-            "datepaid",
-            "paiddate",
-            "dateofpayment",
-            "transactiondate",
-            "effectivedate",
-            "date",
-            "paymentrundate",
-            "chequedate",
-            "postingdate",
-            "transdate",
-            "datepaymentmade",
-        ],
+        ["paymentdate", "datepaid", "paiddate", "dateofpayment", "datepaymentmade"],
+        ["transactiondate", "effectivedate", "postingdate", "paymentrundate", "chequedate", "transdate"],
+        ["date"],
         ["invoicedate", "documentdate", "processeddate", "dateprocessed"],
         ["period", "paymentperiod", "month", "quarter", "periodending"],
     ],

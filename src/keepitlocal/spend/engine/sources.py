@@ -9,9 +9,10 @@ import zipfile
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, cast
+from typing import IO, Any, cast
 
 from keepitlocal.common.text import detect_encoding, strip_boms
+from keepitlocal.spend.engine.columns import header_score
 
 TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
 SNIFF_BYTES = 256 * 1024
@@ -127,7 +128,14 @@ def _spreadsheet_rows(source: Source) -> Generator[tuple[int, list[str]], None, 
     with source.open_binary() as stream:
         workbook = load_workbook(io.BytesIO(stream.read()), read_only=True, data_only=True)
     try:
-        sheet = workbook.worksheets[0]
+        # Workbooks often open on a notes or cover sheet: read the sheet that looks most like spend data.
+        def score(sheet: Any) -> int:
+            return max(
+                (header_score([str(v) for v in row if v is not None]) for row in sheet.iter_rows(max_row=60, values_only=True)),
+                default=0,
+            )
+
+        sheet = max(workbook.worksheets, key=score)
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             cells = []
             for value in values:
