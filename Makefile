@@ -31,8 +31,9 @@ db: python
 
 run: setup
 	$(KIL) load-demo
-	@echo "Serving on http://$(HOST):$(PORT) (press Ctrl+C to stop)"
-	$(KIL) manage runserver --noreload $(HOST):$(PORT)
+	@echo "Serving on http://$(HOST):$(PORT) with a background worker (press Ctrl+C to stop both)"
+	@$(KIL) manage db_worker --interval 1 & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(KIL) manage runserver --noreload $(HOST):$(PORT)
 
 lint: python
 	.venv/bin/ruff check .

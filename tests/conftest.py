@@ -45,6 +45,14 @@ def email_outbox(settings: Any) -> Iterator[list[Any]]:
     OutboxEmailService.outbox.clear()
 
 
+@pytest.fixture(autouse=True)
+def immediate_tasks(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    # Background tasks run at once in tests, and uploads go to a temporary folder.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    settings.KIL_REGISTERS_DIR = tmp_path_factory.mktemp("no-registers")
+
+
 @pytest.fixture
 def demo(db: None) -> list[str]:
     return load_demo()

@@ -43,10 +43,23 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
     "keepitlocal.accounts",
     "keepitlocal.network",
+    "keepitlocal.spend",
     "keepitlocal.web",
 ]
+
+# Background work runs in a separate worker (`kil manage db_worker`), queued in the database.
+TASKS = {"default": {"BACKEND": os.environ.get("KIL_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
+MEDIA_ROOT = VAR_DIR / "uploads"
+MEDIA_URL = "/media-not-served/"  # uploads are never served directly; only the app reads them
+KIL_SPEND_MAX_UPLOAD = int(os.environ.get("KIL_SPEND_MAX_UPLOAD", str(200 * 1024 * 1024)))
+KIL_SPEND_MAX_EXPANDED = int(os.environ.get("KIL_SPEND_MAX_EXPANDED", str(1024 * 1024 * 1024)))
+# Register files (charity and company registers, postcode lookups) used by every analysis.
+KIL_REGISTERS_DIR = Path(os.environ.get("KIL_REGISTERS_DIR", VAR_DIR / "registers"))
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

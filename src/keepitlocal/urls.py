@@ -9,6 +9,7 @@ admin.site.site_title = "Keep it Local Network"
 urlpatterns = [
     path("", include("keepitlocal.web.urls")),
     path("", include("keepitlocal.network.urls")),
+    path("", include("keepitlocal.spend.urls")),
     path("account/", include("keepitlocal.accounts.urls")),
     path("admin/login/", account_views.admin_sign_in, name="admin-sign-in"),
     path("admin/", admin.site.urls),

@@ -16,7 +16,8 @@ from django.utils.http import urlencode
 
 from keepitlocal.accounts import access
 from keepitlocal.accounts.models import Role, User
-from keepitlocal.network.models import AuditEntry, Champion, CommunityConversation, Event, NetworkMember, Organisation
+from keepitlocal.network.models import AuditEntry, Champion, CommunityConversation, Council, Event, NetworkMember, Organisation
+from keepitlocal.spend.models import AnalysisRun, SpendFile
 from tests.conftest import StrictHTMLClient
 
 EXPECTED = {
@@ -49,9 +50,15 @@ EXPECTED = {
     "network:event-add": "network_admin",
     "network:event": "event_participant",
     "network:join-request": "network_admin",
+    "spend:dashboard": "council_view",
+    "spend:upload": "council_edit",
+    "spend:run": "council_view",
+    "spend:remove": "council_edit",
+    "spend:suppliers": "council_view",
+    "spend:rejected": "council_view",
 }
 
-POST_ONLY = {"accounts:sign-out", "network:join-request"}
+POST_ONLY = {"accounts:sign-out", "network:join-request", "spend:remove"}
 SENDS_TO_SIGN_IN = {"admin-sign-in"}  # its whole job is to redirect to our sign-in page
 CALDERDALE, BRISTOL, EAST_SUSSEX = "E08000033", "E06000023", "E10000011"
 
@@ -123,6 +130,10 @@ def _url_kwargs() -> dict[str, Any]:
         "organisation_pk": organisation.pk,
         "event_pk": Event.objects.get(title__startswith="West Yorkshire").pk,
         "join_request_pk": pending.pk,
+        "run_id": AnalysisRun.objects.create(council=Council.objects.get(gss_code=CALDERDALE)).pk,
+        "file_id": SpendFile.objects.create(
+            council=Council.objects.get(gss_code=CALDERDALE), original_name="x.csv", sha256="0" * 64, size=1
+        ).pk,
         "uidb64": "MQ",
         "token": "not-a-real-token",
     }
@@ -180,6 +191,15 @@ def violations() -> list[str]:
             found.append(f"{route.name}: view declares {declared!r}, expected {rule!r}")
         url = _reverse(route, ids)
         for role, client in clients.items():
+            if route.name == "spend:remove" and not SpendFile.objects.filter(pk=ids["file_id"]).exists():
+                # The editor's request removed it; each role must meet the same file.
+                SpendFile.objects.create(
+                    pk=ids["file_id"],
+                    council=Council.objects.get(gss_code=CALDERDALE),
+                    original_name="x.csv",
+                    sha256="0" * 64,
+                    size=1,
+                )
             before = AuditEntry.objects.count()
             response = client.post(url, {}) if route.name in POST_ONLY else client.get(url)
             if route.name == "accounts:sign-out":

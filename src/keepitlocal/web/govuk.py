@@ -215,4 +215,6 @@ def widget_kind(bound: forms.BoundField) -> str:
         return "textarea"
     if isinstance(widget, forms.PasswordInput):
         return "password"
+    if isinstance(widget, forms.FileInput):
+        return "file"
     return "input"

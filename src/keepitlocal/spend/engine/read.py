@@ -26,6 +26,7 @@ from keepitlocal.spend.engine.columns import (
     MissingColumnError,
     NotSpendDataError,
     header_score,
+    kind_of_dataset,
     map_columns,
     normal,
 )
@@ -203,10 +204,10 @@ def _read_rows(
             break
     header_index = find_header(sample)
     if header_index is None:
-        report.status, report.reason = (
-            "refused",
-            "no header row naming a supplier, an amount and a date was found in the first 60 lines",
-        )
+        # Another dataset names few of our fields; say what it is rather than that nothing was found.
+        other = next((reason for _, cells in sample if (reason := kind_of_dataset(cells))), None)
+        report.status = "refused"
+        report.reason = other or "no header row naming a supplier, an amount and a date was found in the first 60 lines"
         return report
     header_line, header = sample[header_index]
     report.header_line = header_line

@@ -1,0 +1,136 @@
+"""A council's spend files and what the latest analysis of them found."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from keepitlocal.network.models import Council
+
+
+class SpendFile(models.Model):
+    """A spend file a council uploaded: stored, hashed, and analysed together with the council's other files."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="spend_files")
+    original_name = models.CharField(max_length=255)
+    stored = models.FileField(upload_to="spend/%Y/%m/", max_length=500)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["original_name", "uploaded_at"]
+        constraints = [models.UniqueConstraint(fields=["council", "sha256"], name="one_copy_of_a_file_per_council")]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class AnalysisRun(models.Model):
+    """One background analysis of all of a council's spend files."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Finished"
+        FAILED = "failed", "Failed"
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="analysis_runs")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    stage = models.CharField(max_length=40, blank=True)
+    files_done = models.PositiveIntegerField(default=0)
+    files_total = models.PositiveIntegerField(default=0)
+    rows_processed = models.PositiveBigIntegerField(default=0)
+    message = models.TextField(blank=True)
+    files_report = models.JSONField(default=list, blank=True)
+    indicators = models.JSONField(default=list, blank=True)
+    registers_used = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Analysis of {self.council} ({self.get_status_display()})"
+
+    @property
+    def done(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.SUCCEEDED:
+            return 100
+        stages = ["read", "load", "duplicates", "suppliers", "write", "indicators", "report", "saving"]
+        reading = self.files_done / self.files_total if self.files_total else 0
+        index = stages.index(self.stage) if self.stage in stages else 0
+        return int(min(99, 60 * reading if self.stage in ("", "read", "file") else 60 + 40 * index / len(stages)))
+
+
+class Supplier(models.Model):
+    """A supplier of a council, as resolved and classified by the latest analysis."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="suppliers")
+    key = models.CharField(max_length=100)
+    name = models.CharField(max_length=500)
+    names = models.TextField(blank=True)
+    org_id = models.CharField(max_length=40, blank=True)
+    supplier_type = models.CharField(max_length=20)
+    evidence = models.TextField(blank=True)
+    confidence = models.FloatField(default=0)
+    postcode = models.CharField(max_length=12, blank=True)
+    lad_code = models.CharField(max_length=9, blank=True)
+    is_local = models.BooleanField(null=True)
+    candidates = models.TextField(blank=True)
+    total_amount = models.DecimalField(max_digits=16, decimal_places=2)
+    transactions = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-total_amount"]
+        constraints = [models.UniqueConstraint(fields=["council", "key"], name="one_supplier_key_per_council")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Payment(models.Model):
+    """One payment kept from a council's spend files."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="payments")
+    spend_file = models.ForeignKey(SpendFile, on_delete=models.CASCADE, related_name="payments")
+    source_row = models.PositiveBigIntegerField()
+    date = models.DateField()
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    supplier_name = models.CharField(max_length=500)
+    supplier_key = models.CharField(max_length=100)
+    org_id = models.CharField(max_length=40, blank=True)
+    supplier_type = models.CharField(max_length=20)
+    is_local = models.BooleanField(null=True)
+    service_area = models.CharField(max_length=500, blank=True)
+    expense_type = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        indexes = [models.Index(fields=["council", "date"]), models.Index(fields=["council", "supplier_key"])]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.supplier_name} £{self.amount}"
+
+
+class RejectedRow(models.Model):
+    """A row of a spend file that was not kept, with the reason."""
+
+    spend_file = models.ForeignKey(SpendFile, on_delete=models.CASCADE, related_name="rejected_rows")
+    source_row = models.PositiveBigIntegerField()
+    reason = models.CharField(max_length=500)
+    raw_line = models.TextField()
+
+    class Meta:
+        ordering = ["spend_file", "source_row"]
+
+    def __str__(self) -> str:
+        return f"{self.spend_file} row {self.source_row}: {self.reason}"

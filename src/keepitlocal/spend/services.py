@@ -1,0 +1,312 @@
+"""Spend files in the platform: checking and storing uploads, and running the engine over a council's files."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from keepitlocal.network.models import Council
+from keepitlocal.spend.models import AnalysisRun, Payment, RejectedRow, SpendFile, Supplier
+
+ALLOWED = (".csv", ".txt", ".tsv", ".xlsx", ".zip", ".gz")
+ARCHIVES = (".zip", ".gz", ".7z", ".rar", ".tar", ".tgz", ".bz2", ".xz")
+BATCH = 5000
+
+
+class UploadError(ValueError):
+    """The upload cannot be used; the message is shown to the person who uploaded it."""
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):,.0f} MB"
+
+
+def check_upload(upload: UploadedFile) -> None:
+    """Refuse what cannot be spend data before it is stored, with a message saying why."""
+    name = (upload.name or "").lower()
+    if not name.endswith(ALLOWED):
+        raise UploadError("The selected file must be a CSV, an XLSX spreadsheet, or a ZIP or GZIP of them")
+    if not upload.size:
+        raise UploadError("The selected file is empty")
+    if upload.size > settings.KIL_SPEND_MAX_UPLOAD:
+        raise UploadError(f"The selected file must be smaller than {_mb(settings.KIL_SPEND_MAX_UPLOAD)}")
+    upload.seek(0)
+    if name.endswith((".zip", ".xlsx")):
+        if not zipfile.is_zipfile(upload):
+            raise UploadError("The selected file is damaged or is not really a ZIP or XLSX file")
+        upload.seek(0)
+        with zipfile.ZipFile(upload) as archive:
+            members = [m for m in archive.infolist() if not m.is_dir()]
+            expanded = sum(m.file_size for m in members)
+            if expanded > settings.KIL_SPEND_MAX_EXPANDED:
+                raise UploadError(
+                    f"The file expands to more than {_mb(settings.KIL_SPEND_MAX_EXPANDED)}; upload the files one by one"
+                )
+            if name.endswith(".zip"):
+                if any(m.filename.lower().endswith(ARCHIVES) for m in members):
+                    raise UploadError("The ZIP file holds another archive; upload a ZIP of CSV or XLSX files only")
+                if not any(m.filename.lower().endswith((".csv", ".txt", ".tsv", ".xlsx")) for m in members):
+                    raise UploadError("The ZIP file holds no CSV or XLSX file")
+                for member in members:
+                    if member.filename.lower().endswith(".xlsx"):
+                        _check_spreadsheet(archive.open(member))
+            else:
+                upload.seek(0)
+                _check_spreadsheet(upload)
+    elif name.endswith(".gz"):
+        try:
+            with gzip.open(upload, "rb") as stream:
+                total = 0
+                while chunk := stream.read(1 << 20):
+                    total += len(chunk)
+                    if total > settings.KIL_SPEND_MAX_EXPANDED:
+                        raise UploadError(f"The file expands to more than {_mb(settings.KIL_SPEND_MAX_EXPANDED)}")
+        except (OSError, EOFError):
+            raise UploadError("The GZIP file is damaged or cut short; upload it again") from None
+    else:
+        head = upload.read(64 * 1024)
+        if b"\x00" in head:
+            raise UploadError("The selected file is not a text CSV file")
+    upload.seek(0)
+
+
+def _check_spreadsheet(stream: Any) -> None:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(stream, read_only=True, data_only=False)
+    except Exception:
+        raise UploadError("The spreadsheet cannot be opened; save it again as XLSX or CSV") from None
+    try:
+        for sheet in workbook.worksheets:
+            for row in sheet.iter_rows(max_row=5000, values_only=True):
+                if any(isinstance(v, str) and v.startswith("=") for v in row):
+                    raise UploadError(
+                        f"The spreadsheet has formulae (sheet '{sheet.title}'); save it with values only, or as CSV, and upload it again"
+                    )
+    finally:
+        workbook.close()
+
+
+def _sha256(upload: UploadedFile) -> str:
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
+def store_upload(council: Council, upload: UploadedFile, user: Any) -> tuple[SpendFile, bool]:
+    """Check and store an upload; the same file uploaded again is recognised and changes nothing."""
+    check_upload(upload)
+    sha = _sha256(upload)
+    existing = SpendFile.objects.filter(council=council, sha256=sha).first()
+    if existing:
+        return existing, False
+    spend_file = SpendFile(
+        council=council,
+        original_name=Path(upload.name or "spend.csv").name[:255],
+        sha256=sha,
+        size=upload.size or 0,
+        uploaded_by=user,
+    )
+    spend_file.stored.save(f"{council.gss_code}-{sha[:16]}-{spend_file.original_name}", upload, save=False)
+    spend_file.save()
+    return spend_file, True
+
+
+def start_analysis(council: Council) -> AnalysisRun:
+    from keepitlocal.spend.tasks import analyse_council
+
+    run = AnalysisRun.objects.create(council=council, files_total=SpendFile.objects.filter(council=council).count())
+    analyse_council.enqueue(run.pk)
+    return run
+
+
+def remove_file(spend_file: SpendFile) -> AnalysisRun:
+    council = spend_file.council
+    with transaction.atomic():
+        spend_file.stored.delete(save=False)
+        spend_file.delete()
+    return start_analysis(council)
+
+
+def _registers() -> Any:
+    folder = Path(settings.KIL_REGISTERS_DIR)
+    if not folder.is_dir() or not any(folder.iterdir()):
+        return None
+    from keepitlocal.spend.engine.registers import Registers
+
+    return Registers.from_folder(folder)
+
+
+def _rows(path: Path) -> Iterator[dict[str, str]]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        yield from csv.DictReader(handle)
+
+
+def _bool(value: str) -> bool | None:
+    return None if value == "" else value == "true"
+
+
+def run_analysis(run: AnalysisRun) -> None:
+    """Run the engine over every file of the council and replace its results in one transaction."""
+    from keepitlocal.spend.engine.pipeline import NothingUsableError, Options, analyse
+
+    council = run.council
+    files = list(SpendFile.objects.filter(council=council))
+    AnalysisRun.objects.filter(pk=run.pk).update(
+        status=AnalysisRun.Status.RUNNING, started_at=timezone.now(), files_total=len(files)
+    )
+    by_path = {str(Path(f.stored.path)): f for f in files}
+
+    def progress(stage: str, detail: Any) -> None:
+        if stage == "file":
+            AnalysisRun.objects.filter(pk=run.pk).update(
+                stage="read", files_done=run.files_done + 1, rows_processed=run.rows_processed + detail.rows_read
+            )
+            run.files_done += 1
+            run.rows_processed += detail.rows_read
+        elif stage != "read":
+            AnalysisRun.objects.filter(pk=run.pk).update(stage=stage)
+
+    try:
+        with tempfile.TemporaryDirectory(prefix="kil-run-") as tmp:
+            out = Path(tmp)
+            if files:
+                result = analyse(
+                    [Path(p) for p in by_path], out, Options(council=council.gss_code, registers=_registers()), progress
+                )
+            AnalysisRun.objects.filter(pk=run.pk).update(stage="saving")
+            with transaction.atomic():
+                Payment.objects.filter(council=council).delete()
+                Supplier.objects.filter(council=council).delete()
+                RejectedRow.objects.filter(spend_file__council=council).delete()
+                if files:
+                    _load(council, out, by_path)
+                    run.files_report = [_report(r, by_path) for r in result.files]
+                    run.indicators = result.indicators
+                    run.registers_used = result.registers_used
+                else:
+                    run.files_report, run.indicators = [], []
+                run.status = AnalysisRun.Status.SUCCEEDED
+                run.stage = "done"
+                run.finished_at = timezone.now()
+                run.save()
+    except NothingUsableError as error:
+        message = str(error)
+        for spend_file in files:
+            message = message.replace(Path(spend_file.stored.name).name, spend_file.original_name)
+        _fail(run, message)
+    except Exception as error:
+        _fail(run, f"The analysis stopped: {type(error).__name__}: {str(error)[:500]}")
+
+
+def _fail(run: AnalysisRun, message: str) -> None:
+    AnalysisRun.objects.filter(pk=run.pk).update(status=AnalysisRun.Status.FAILED, message=message, finished_at=timezone.now())
+
+
+def _file_of(source: str, by_path: dict[str, SpendFile]) -> SpendFile:
+    for path, spend_file in by_path.items():
+        if source == path or source.startswith(path + ":"):
+            return spend_file
+    raise KeyError(source)
+
+
+def _report(report: Any, by_path: dict[str, SpendFile]) -> dict[str, Any]:
+    spend_file = _file_of(report.name, by_path)
+    inner = report.name[len(str(spend_file.stored.path)) + 1 :] if report.name != spend_file.stored.path else ""
+    return {
+        "file": spend_file.original_name + (f" › {inner}" if inner else ""),
+        "file_id": spend_file.pk,
+        "status": report.status,
+        "reason": report.reason,
+        "mapping": report.mapping,
+        "rows_read": report.rows_read,
+        "kept": report.kept,
+        "rejected": report.rejected,
+        "duplicates": report.duplicates,
+    }
+
+
+def _batched(objects: Iterator[Any], model: type[Any]) -> None:
+    batch: list[Any] = []
+    for obj in objects:
+        batch.append(obj)
+        if len(batch) >= BATCH:
+            model.objects.bulk_create(batch)
+            batch = []
+    if batch:
+        model.objects.bulk_create(batch)
+
+
+def _load(council: Council, out: Path, by_path: dict[str, SpendFile]) -> None:
+    """Batched inserts from the engine's CSV outputs, streamed so that memory does not grow with the rows."""
+    _batched(
+        (
+            Supplier(
+                council=council,
+                key=row["supplier_key"],
+                name=row["names"].split(" | ")[0][:500],
+                names=row["names"],
+                org_id=row["org_id"],
+                supplier_type=row["supplier_type"],
+                evidence=row["evidence"],
+                confidence=float(row["confidence"] or 0),
+                postcode=row["postcode"][:12],
+                lad_code=row["lad_code"],
+                is_local=_bool(row["is_local"]),
+                candidates=row["candidates"],
+                total_amount=Decimal(row["total_amount"]),
+                transactions=int(row["transactions"]),
+            )
+            for row in _rows(out / "suppliers.csv")
+        ),
+        Supplier,
+    )
+    _batched(
+        (
+            Payment(
+                council=council,
+                spend_file=_file_of(row["source_file"], by_path),
+                source_row=int(row["source_row"]),
+                date=date.fromisoformat(row["date"]),
+                amount=Decimal(row["amount"]),
+                supplier_name=row["supplier_name"][:500],
+                supplier_key=row["supplier_key"],
+                org_id=row["org_id"],
+                supplier_type=row["supplier_type"],
+                is_local=_bool(row["is_local"]),
+                service_area=row["service_area"][:500],
+                expense_type=row["expense_type"][:500],
+            )
+            for row in _rows(out / "transactions.csv")
+        ),
+        Payment,
+    )
+    _batched(
+        (
+            RejectedRow(
+                spend_file=_file_of(row["source_file"], by_path),
+                source_row=int(row["source_row"]),
+                reason=row["reason"][:500],
+                raw_line=row["raw_line"],
+            )
+            for row in _rows(out / "rejected.csv")
+        ),
+        RejectedRow,
+    )

@@ -1,0 +1,15 @@
+"""Background work: the analysis of a council's spend files runs in the task worker, not the web request."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from keepitlocal.spend.models import AnalysisRun
+
+
+@task()
+def analyse_council(run_id: int) -> None:
+    from keepitlocal.spend.services import run_analysis
+
+    run = AnalysisRun.objects.select_related("council").get(pk=run_id)
+    run_analysis(run)

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from keepitlocal.spend import views
+
+app_name = "spend"
+
+urlpatterns = [
+    path("manage/councils/<str:gss_code>/spend/", views.dashboard, name="dashboard"),
+    path("manage/councils/<str:gss_code>/spend/upload/", views.upload, name="upload"),
+    path("manage/councils/<str:gss_code>/spend/runs/<int:run_id>/", views.run_progress, name="run"),
+    path("manage/councils/<str:gss_code>/spend/files/<int:file_id>/remove/", views.remove, name="remove"),
+    path("manage/councils/<str:gss_code>/spend/suppliers/", views.suppliers, name="suppliers"),
+    path("manage/councils/<str:gss_code>/spend/rejected/", views.rejected, name="rejected"),
+]

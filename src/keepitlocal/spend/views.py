@@ -1,0 +1,153 @@
+"""A council's spend: upload files, follow the analysis, see the results and the suppliers behind them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from keepitlocal.accounts import access
+from keepitlocal.network.models import Council
+from keepitlocal.reports.downloads import download
+from keepitlocal.reports.engine.tables import Column, Table
+from keepitlocal.spend import services
+from keepitlocal.spend.forms import UploadForm
+from keepitlocal.spend.models import AnalysisRun, RejectedRow, SpendFile, Supplier
+
+TYPE_LABELS = {
+    "vcse": "VCSE",
+    "public": "Public body",
+    "private": "Private business",
+    "individual": "Individual",
+    "unknown": "Unknown",
+}
+
+
+def _council(gss_code: str) -> Council:
+    return get_object_or_404(Council, gss_code=gss_code.upper())
+
+
+def _latest(council: Council) -> AnalysisRun | None:
+    return AnalysisRun.objects.filter(council=council, status=AnalysisRun.Status.SUCCEEDED).first()
+
+
+@access.council_view
+def dashboard(request: HttpRequest, gss_code: str) -> HttpResponse:
+    council = _council(gss_code)
+    latest = _latest(council)
+    runs = AnalysisRun.objects.filter(council=council)
+    newest = runs.first()
+    indicators = {i["id"]: i for i in (latest.indicators if latest else [])}
+    return render(
+        request,
+        "spend/dashboard.html",
+        {
+            "council": council,
+            "latest": latest,
+            "running": runs.exclude(status__in=[AnalysisRun.Status.SUCCEEDED, AnalysisRun.Status.FAILED]).first(),
+            "failed": newest if newest is not None and newest.status == AnalysisRun.Status.FAILED else None,
+            "files": SpendFile.objects.filter(council=council).select_related("uploaded_by"),
+            "ind": indicators,
+            "types": [(TYPE_LABELS[t], indicators.get(f"share_{t}", {})) for t in TYPE_LABELS],
+            "top": Supplier.objects.filter(council=council)[:10],
+            "can_edit": access.can_edit_council(request.user, council),
+        },
+    )
+
+
+@access.council_edit
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest, gss_code: str) -> HttpResponse:
+    council = _council(gss_code)
+    form = UploadForm(request.POST if request.method == "POST" else None, request.FILES if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            spend_file, created = services.store_upload(council, form.cleaned_data["spend_file"], request.user)
+        except services.UploadError as error:
+            form.add_error("spend_file", str(error))
+        else:
+            if not created:
+                messages.success(
+                    request,
+                    f"{spend_file.original_name} was already uploaded on {spend_file.uploaded_at:%d %B %Y}: nothing has changed",
+                )
+                return redirect("spend:dashboard", gss_code=council.gss_code)
+            run = services.start_analysis(council)
+            return redirect("spend:run", gss_code=council.gss_code, run_id=run.pk)
+    return render(request, "spend/upload.html", {"council": council, "form": form}, status=400 if form.is_bound else 200)
+
+
+@access.council_view
+def run_progress(request: HttpRequest, gss_code: str, run_id: int) -> HttpResponse:
+    council = _council(gss_code)
+    run = get_object_or_404(AnalysisRun, pk=run_id, council=council)
+    template = "spend/_progress.html" if request.headers.get("HX-Request") else "spend/progress.html"
+    return render(request, template, {"council": council, "run": run})
+
+
+@access.council_edit
+@require_POST
+def remove(request: HttpRequest, gss_code: str, file_id: int) -> HttpResponse:
+    council = _council(gss_code)
+    spend_file = get_object_or_404(SpendFile, pk=file_id, council=council)
+    name = spend_file.original_name
+    run = services.remove_file(spend_file)
+    messages.success(request, f"{name} removed; the analysis is running again without it")
+    return redirect("spend:run", gss_code=council.gss_code, run_id=run.pk)
+
+
+SUPPLIER_COLUMNS = [
+    Column("name", "Supplier"),
+    Column("supplier_type", "Type"),
+    Column("evidence", "Evidence"),
+    Column("confidence", "Confidence"),
+    Column("org_id", "Org-id"),
+    Column("postcode", "Postcode"),
+    Column("is_local", "Local"),
+    Column("total_amount", "Net spend (£)"),
+    Column("transactions", "Payments"),
+    Column("names", "Names as published"),
+    Column("candidates", "Possible matches"),
+]
+
+
+@access.council_view
+def suppliers(request: HttpRequest, gss_code: str) -> HttpResponseBase:
+    council = _council(gss_code)
+    chosen = request.GET.get("show", "")
+    rows = Supplier.objects.filter(council=council)
+    if chosen == "unknown":
+        rows = rows.filter(supplier_type="unknown")
+    elif chosen == "low":
+        rows = rows.filter(confidence__lt=0.7).exclude(supplier_type="unknown")
+    fmt = request.GET.get("format")
+    if fmt:
+        values: Any = rows.values(*[c.key for c in SUPPLIER_COLUMNS])
+        return download(
+            Table(f"Suppliers of {council.name}", SUPPLIER_COLUMNS, values.iterator()), fmt, f"{council.name} suppliers"
+        )
+    return render(
+        request,
+        "spend/suppliers.html",
+        {"council": council, "suppliers": rows[:500], "count": rows.count(), "show": chosen, "labels": TYPE_LABELS},
+    )
+
+
+@access.council_view
+def rejected(request: HttpRequest, gss_code: str) -> HttpResponseBase:
+    council = _council(gss_code)
+    columns = [
+        Column("spend_file__original_name", "File"),
+        Column("source_row", "Row"),
+        Column("reason", "Reason"),
+        Column("raw_line", "Row as published"),
+    ]
+    rows: Any = RejectedRow.objects.filter(spend_file__council=council).values(*[c.key for c in columns])
+    return download(
+        Table(f"Rejected rows of {council.name}", columns, rows.iterator()),
+        request.GET.get("format", "csv"),
+        f"{council.name} rejected rows",
+    )

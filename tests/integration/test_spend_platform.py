@@ -1,0 +1,175 @@
+"""Spend in the platform: upload, background analysis, results, re-upload, removal, bad files."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from keepitlocal.spend.models import AnalysisRun, Payment, RejectedRow, SpendFile, Supplier
+from tests.conftest import StrictHTMLClient, signed_in_client
+
+CALDERDALE = "E08000033"
+APRIL = (
+    "Spend over £500, April 2024\n\n"
+    "Supplier Name,Amount,Date,Expense Area\n"
+    'Acme Construction Ltd,"£1,200.00",2024-04-02,Highways\n'
+    "Calder Valley Hub CIC,500,02/04/2024,Communities\n"
+    "REDACTED UNDER DP ACT,750,2024-04-03,Children\n"
+    "Acme Construction Ltd,abc,2024-04-04,Highways\n"
+)
+MAY = "Supplier Name,Amount,Date\nACME CONSTRUCTION LIMITED,300,2024-05-02\nCalder Valley Hub CIC,(100),2024-05-03\n"
+
+
+def upload(client: StrictHTMLClient, name: str, content: bytes) -> object:
+    return client.post(f"/manage/councils/{CALDERDALE}/spend/upload/", {"spend_file": SimpleUploadedFile(name, content)})
+
+
+@pytest.mark.django_db
+def test_upload_analyse_and_see_the_results(demo: list[str]) -> None:
+    editor = signed_in_client("editor@calderdale.example")
+    response = upload(editor, "april.csv", APRIL.encode())
+    run = AnalysisRun.objects.get()
+    assert response["Location"] == f"/manage/councils/{CALDERDALE}/spend/runs/{run.pk}/"  # type: ignore[index]
+    assert run.status == "succeeded", run.message
+    assert Payment.objects.filter(council__gss_code=CALDERDALE).count() == 3
+    assert RejectedRow.objects.get().reason == "The amount 'abc' is not a number"
+    assert run.files_report[0]["rows_read"] == 4 and run.files_report[0]["kept"] == 3
+    progress = editor.get(f"/manage/councils/{CALDERDALE}/spend/runs/{run.pk}/").content.decode()
+    assert "Finished" in progress and "See the results" in progress
+    assert 'hx-trigger="every 2s"' not in progress  # no more polling once finished
+    page = editor.get(f"/manage/councils/{CALDERDALE}/spend/").content.decode()
+    assert "£2,450" in page and "april.csv" in page
+    hub = Supplier.objects.get(key="calder-valley-hub")
+    assert hub.supplier_type == "vcse" and "community interest company" in hub.evidence
+    assert Supplier.objects.get(key="redacted-personal-data").supplier_type == "individual"
+
+    # The same file again changes nothing.
+    response = upload(editor, "april-again.csv", APRIL.encode())
+    assert response["Location"] == f"/manage/councils/{CALDERDALE}/spend/"  # type: ignore[index]
+    assert SpendFile.objects.count() == 1 and AnalysisRun.objects.count() == 1
+
+    # A second month: every file is analysed together and suppliers are grouped across spellings.
+    upload(editor, "may.csv", MAY.encode())
+    assert Payment.objects.filter(council__gss_code=CALDERDALE).count() == 5
+    acme = Supplier.objects.get(key="acme-construction")
+    assert acme.transactions == 2 and str(acme.total_amount) == "1500.00"
+
+    # Removing a file removes exactly its rows and recomputes.
+    may = SpendFile.objects.get(original_name="may.csv")
+    editor.post(f"/manage/councils/{CALDERDALE}/spend/files/{may.pk}/remove/")
+    assert Payment.objects.filter(council__gss_code=CALDERDALE).count() == 3
+    assert str(Supplier.objects.get(key="acme-construction").total_amount) == "1200.00"
+
+    suppliers = editor.get(f"/manage/councils/{CALDERDALE}/spend/suppliers/?show=unknown")
+    assert suppliers.status_code == 200
+    csv_text = b"".join(editor.get(f"/manage/councils/{CALDERDALE}/spend/suppliers/?format=csv").streaming_content).decode()  # type: ignore[attr-defined]
+    assert csv_text.splitlines()[0].startswith("Supplier,Type,Evidence")
+    rejected = b"".join(editor.get(f"/manage/councils/{CALDERDALE}/spend/rejected/?format=csv").streaming_content).decode()  # type: ignore[attr-defined]
+    assert "abc" in rejected
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def _xlsx_with_formula() -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["Supplier Name", "Amount", "Date"])
+    sheet.append(["Acme Ltd", "=1+1", "2024-04-01"])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("spend.pdf", b"%PDF-1.4", "must be a CSV, an XLSX spreadsheet, or a ZIP or GZIP"),
+        ("spend.csv", b"", "The selected file is empty"),
+        ("spend.csv", b"\x00\x01binary", "not a text CSV file"),
+        ("spend.zip", _zip({"inner.zip": b"PK"}), "holds another archive"),
+        ("spend.zip", _zip({"readme.md": b"hello"}), "holds no CSV or XLSX"),
+        ("spend.zip", b"not a zip at all", "damaged"),
+        ("spend.csv.gz", gzip.compress(b"Supplier Name,Amount,Date\n" * 50)[:-12], "damaged or cut short"),
+        ("spend.xlsx", _xlsx_with_formula(), "formulae"),
+    ],
+)
+def test_bad_uploads_are_refused_and_nothing_is_saved(demo: list[str], name: str, content: bytes, message: str) -> None:
+    editor = signed_in_client("editor@calderdale.example")
+    response = upload(editor, name, content)
+    body = response.content.decode()  # type: ignore[attr-defined]
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    assert message in body and "govuk-error-summary" in body and "<title>Error: " in body
+    assert not SpendFile.objects.exists() and not AnalysisRun.objects.exists()
+
+
+@pytest.mark.django_db
+def test_too_large_and_zip_bombs_are_refused(demo: list[str], settings: object) -> None:
+    settings.KIL_SPEND_MAX_UPLOAD = 100  # type: ignore[attr-defined]
+    editor = signed_in_client("editor@calderdale.example")
+    assert "smaller than" in upload(editor, "big.csv", b"x" * 200).content.decode()  # type: ignore[attr-defined]
+    settings.KIL_SPEND_MAX_UPLOAD = 10_000_000  # type: ignore[attr-defined]
+    settings.KIL_SPEND_MAX_EXPANDED = 1000  # type: ignore[attr-defined]
+    bomb = _zip({"spend.csv": b"Supplier Name,Amount,Date\n" + b"A,1,2024-01-01\n" * 1000})
+    assert "expands to more than" in upload(editor, "bomb.zip", bomb).content.decode()  # type: ignore[attr-defined]
+    assert not SpendFile.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_file_that_is_not_spend_fails_the_run_with_a_reason(demo: list[str]) -> None:
+    editor = signed_in_client("editor@calderdale.example")
+    upload(
+        editor,
+        "contracts.csv",
+        b"Supplier Company Name,Annual Value,Total Contract Value,Start Date,End Date\nAcme,1,2,2024-01-01,2025-01-01\n",
+    )
+    run = AnalysisRun.objects.get()
+    assert run.status == "failed" and "contracts.csv: it looks like a contracts register" in run.message
+    page = editor.get(f"/manage/councils/{CALDERDALE}/spend/runs/{run.pk}/").content.decode()
+    assert "did not finish" in page and "contracts register" in page
+
+
+@pytest.mark.django_db
+def test_a_failure_while_saving_leaves_the_previous_results(demo: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from keepitlocal.spend import services
+
+    editor = signed_in_client("editor@calderdale.example")
+    upload(editor, "april.csv", APRIL.encode())
+    before = sorted(Payment.objects.values_list("supplier_name", "amount"))
+    real_load = services._load
+
+    def failing_load(*args: object) -> None:
+        real_load(*args)  # type: ignore[arg-type]
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "_load", failing_load)
+    upload(editor, "may.csv", MAY.encode())
+    run = AnalysisRun.objects.first()
+    assert run is not None and run.status == "failed" and "disk full" in run.message
+    assert sorted(Payment.objects.values_list("supplier_name", "amount")) == before
+
+
+@pytest.mark.django_db
+def test_viewers_see_but_cannot_upload(demo: list[str]) -> None:
+    from keepitlocal.accounts.models import Role, User
+    from keepitlocal.network.models import Council
+
+    viewer = User.objects.create_user("viewer@calderdale.example", "a-long-test-password")
+    Role.objects.create(user=viewer, kind=Role.Kind.COUNCIL_VIEWER, council=Council.objects.get(gss_code=CALDERDALE))
+    client = signed_in_client("viewer@calderdale.example")
+    page = client.get(f"/manage/councils/{CALDERDALE}/spend/").content.decode()
+    assert "Upload spend data" not in page
+    assert upload(client, "april.csv", APRIL.encode()).status_code == 403  # type: ignore[attr-defined]
