@@ -80,8 +80,11 @@ def load_demo() -> None:
     _django()
     from keepitlocal.network.demo import DEMO_PASSWORD
     from keepitlocal.network.demo import load_demo as load
+    from keepitlocal.spend.demo import load_demo_spend
 
     lines = load()
+    if load_demo_spend():
+        click.echo("Demo spend for Calderdale generated and analysed")
     click.echo(f"Demo accounts (password: {DEMO_PASSWORD}):")
     for line in lines:
         click.echo(f"  {line}")

@@ -145,3 +145,38 @@ def test_the_axe_check_does_find_failures(browser: Any) -> None:
     page.set_content('<html><body><img src="x.png"><input type="text"><a href="#"></a></body></html>')
     failures = check(page, "", "")
     assert failures and "image-alt" in failures[0]
+
+
+def test_spend_upload_progress_dashboard_and_suppliers_pass_axe(browser: Any, demo_server: str, tmp_path: Any) -> None:
+    spend = tmp_path / "calderdale-april.csv"
+    spend.write_text(
+        "Supplier Name,Amount,Date,Expense Area\n"
+        "Acme Construction Ltd,1200,2024-04-02,Highways\n"
+        "Calder Valley Hub CIC,500,02/04/2024,Communities\n"
+        "REDACTED UNDER DP ACT,750,2024-04-03,Children\n"
+        "Acme Construction Ltd,abc,2024-04-04,Highways\n"
+    )
+    page = browser.new_context().new_page()
+    sign_in(page, demo_server, "editor@calderdale.example")
+    failures = check(page, "/manage/councils/E08000033/spend/", demo_server)
+    failures += check(page, "/manage/councils/E08000033/spend/upload/", demo_server)
+    page.get_by_role("button", name="Upload and analyse").click()
+    page.wait_for_load_state()
+    assert page.title().startswith("Error: ")
+    failures += check(page, "", demo_server)
+    page.get_by_label("Upload a spend file").set_input_files(str(spend))
+    page.get_by_role("button", name="Upload and analyse").click()
+    page.wait_for_load_state()
+    assert "/spend/runs/" in page.url
+    page.get_by_role("link", name="See the results").wait_for(timeout=20000)
+    failures += check(page, "", demo_server)
+    page.get_by_role("link", name="See the results").click()
+    page.wait_for_load_state()
+    assert "£2,450" in page.content()
+    failures += check(page, "", demo_server)
+    failures += check(page, "/manage/councils/E08000033/spend/suppliers/", demo_server)
+    failures += check(page, "/manage/councils/E08000033/spend/suppliers/?show=unknown", demo_server)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download as CSV").click()
+    assert download.value.suggested_filename.endswith(".csv")
+    assert failures == [], "\n\n".join(failures)

@@ -81,23 +81,23 @@ def test_kil_import_councils_refuses_an_unrecognised_file(tmp_path: Path) -> Non
 
 @pytest.mark.django_db
 def test_demo_loads_the_17_network_councils_and_loading_twice_changes_nothing(demo: list[str]) -> None:
-    counts = (
-        Membership.objects.count(),
-        AuditEntry.objects.count(),
-        Event.objects.count(),
-        Organisation.objects.count(),
-        User.objects.count(),
-    )
     from keepitlocal.network.demo import load_demo
+    from keepitlocal.spend.demo import load_demo_spend
+    from keepitlocal.spend.models import Payment, SpendFile, Supplier
 
+    assert load_demo_spend() is True
+    supplier_types = dict(Supplier.objects.values_list("name", "supplier_type"))
+    assert supplier_types["Northern Roads Ltd (demo)"] == "private"
+    assert supplier_types["Calder Valley Community Hub CIC (demo)"] == "vcse"
+
+    def counts() -> tuple[int, ...]:
+        models = (Membership, AuditEntry, Event, Organisation, User, SpendFile, Payment)
+        return tuple(model.objects.count() for model in models)
+
+    before = counts()
     load_demo()
-    assert (
-        Membership.objects.count(),
-        AuditEntry.objects.count(),
-        Event.objects.count(),
-        Organisation.objects.count(),
-        User.objects.count(),
-    ) == counts
+    assert load_demo_spend() is False
+    assert counts() == before
     assert sorted(Membership.objects.values_list("council__name", flat=True)) == sorted(NETWORK)
     assert all(Membership.objects.values_list("is_demo", flat=True))
     assert Membership.objects.filter(cohort__slug="trailblazers-2020").count() == 11

@@ -152,3 +152,9 @@ def test_legal_forms() -> None:
     assert legal_form("Trust Charitable Incorporated Organisation") == "cio"
     assert legal_form("Acme UK Ltd") == "ltd"
     assert legal_form("Age UK") is None
+
+
+def test_bracketed_notes_do_not_hide_the_legal_form() -> None:
+    assert legal_form("Acme Ltd (in administration)") == "ltd"
+    assert legal_form("Hub CIC (Halifax)") == "cic"
+    assert normalise_name("Age UK (Calderdale)") != normalise_name("Age UK (Leeds)")

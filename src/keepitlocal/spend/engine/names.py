@@ -75,8 +75,11 @@ def normalise_name(name: str) -> str:
 
 
 def legal_form(name: str) -> str | None:
-    """The legal form a name declares at its end (ltd, plc, llp, cic, cio), if any."""
-    text = " " + re.sub(r"[^a-z0-9]+", " ", (name or "").lower().replace(".", "")) + " "
+    """The legal form a name declares at its end (ltd, plc, llp, cic, cio), if any.
+
+    Bracketed notes after it do not hide it: "Acme Ltd (in administration)" is a limited company.
+    """
+    text = " " + re.sub(r"[^a-z0-9]+", " ", re.sub(r"\([^)]*\)", " ", (name or "").lower()).replace(".", "")) + " "
     for pattern, replacement in _PHRASES:
         text = pattern.sub(replacement, text)
     for token in reversed(text.split()):

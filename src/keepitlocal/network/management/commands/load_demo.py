@@ -11,7 +11,10 @@ class Command(BaseCommand):
     help = "Load the principles, cohorts, bundled councils and the demonstration network."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from keepitlocal.spend.demo import load_demo_spend
+
         lines = load_demo()
+        load_demo_spend()
         self.stdout.write(f"Demo loaded. Demo accounts (password: {DEMO_PASSWORD}):")
         for line in lines:
             self.stdout.write(f"  {line}")
