@@ -56,6 +56,7 @@ EXPECTED = {
     "spend:remove": "council_edit",
     "spend:suppliers": "council_view",
     "spend:rejected": "council_view",
+    "spend:payments": "council_view",
 }
 
 POST_ONLY = {"accounts:sign-out", "network:join-request", "spend:remove"}

@@ -173,3 +173,25 @@ def test_viewers_see_but_cannot_upload(demo: list[str]) -> None:
     page = client.get(f"/manage/councils/{CALDERDALE}/spend/").content.decode()
     assert "Upload spend data" not in page
     assert upload(client, "april.csv", APRIL.encode()).status_code == 403  # type: ignore[attr-defined]
+
+
+@pytest.mark.django_db
+def test_every_figure_links_to_the_payments_behind_it(demo: list[str]) -> None:
+    from keepitlocal.spend.demo import load_demo_spend
+
+    load_demo_spend()
+    editor = signed_in_client("editor@calderdale.example")
+    page = editor.get(f"/manage/councils/{CALDERDALE}/spend/").content.decode()
+    assert page.count('role="img"') == 2 and "<title" in page  # two charts, each beside its table
+    assert "spend/payments/?type=vcse" in page and "spend/payments/?month=2025-04" in page and "spend/payments/?supplier=" in page
+    vcse = editor.get(f"/manage/councils/{CALDERDALE}/spend/payments/?type=vcse").content.decode()
+    assert "Payments to vcse suppliers" in vcse and "National Facilities" not in vcse
+    expected = Payment.objects.filter(council__gss_code=CALDERDALE, supplier_type="vcse").count()
+    assert f"{expected:,} payments" in vcse
+    april = editor.get(f"/manage/councils/{CALDERDALE}/spend/payments/?month=2025-04").content.decode()
+    assert "Payments in 2025-04" in april
+    second = editor.get(f"/manage/councils/{CALDERDALE}/spend/payments/?page=2").content.decode()
+    assert "page 2 of" in second and "govuk-pagination" in second
+    json_rows = editor.get(f"/manage/councils/{CALDERDALE}/spend/payments/?type=vcse&format=json").json()["rows"]
+    assert len(json_rows) == expected
+    assert editor.get(f"/manage/councils/{CALDERDALE}/spend/payments/?month=not-a-month&page=x").status_code == 200

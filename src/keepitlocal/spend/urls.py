@@ -11,4 +11,5 @@ urlpatterns = [
     path("manage/councils/<str:gss_code>/spend/files/<int:file_id>/remove/", views.remove, name="remove"),
     path("manage/councils/<str:gss_code>/spend/suppliers/", views.suppliers, name="suppliers"),
     path("manage/councils/<str:gss_code>/spend/rejected/", views.rejected, name="rejected"),
+    path("manage/councils/<str:gss_code>/spend/payments/", views.payments, name="payments"),
 ]

@@ -14,8 +14,9 @@ from keepitlocal.network.models import Council
 from keepitlocal.reports.downloads import download
 from keepitlocal.reports.engine.tables import Column, Table
 from keepitlocal.spend import services
+from keepitlocal.spend.engine.charts import bar_chart, column_chart
 from keepitlocal.spend.forms import UploadForm
-from keepitlocal.spend.models import AnalysisRun, RejectedRow, SpendFile, Supplier
+from keepitlocal.spend.models import AnalysisRun, Payment, RejectedRow, SpendFile, Supplier
 
 TYPE_LABELS = {
     "vcse": "VCSE",
@@ -41,6 +42,8 @@ def dashboard(request: HttpRequest, gss_code: str) -> HttpResponse:
     runs = AnalysisRun.objects.filter(council=council)
     newest = runs.first()
     indicators = {i["id"]: i for i in (latest.indicators if latest else [])}
+    types = [(t, TYPE_LABELS[t], indicators.get(f"share_{t}", {})) for t in TYPE_LABELS]
+    months = indicators.get("by_month", {}).get("rows", [])
     return render(
         request,
         "spend/dashboard.html",
@@ -51,7 +54,26 @@ def dashboard(request: HttpRequest, gss_code: str) -> HttpResponse:
             "failed": newest if newest is not None and newest.status == AnalysisRun.Status.FAILED else None,
             "files": SpendFile.objects.filter(council=council).select_related("uploaded_by"),
             "ind": indicators,
-            "types": [(TYPE_LABELS[t], indicators.get(f"share_{t}", {})) for t in TYPE_LABELS],
+            "types": types,
+            "months": months,
+            "type_chart": bar_chart(
+                [label for _, label, _ in types],
+                [item.get("value") or 0 for _, _, item in types],
+                "Share of spend by type of supplier",
+                "Horizontal bars; the same figures are in the table beside the chart.",
+                "spend-types",
+            )
+            if latest
+            else "",
+            "month_chart": column_chart(
+                [m["month"] for m in months],
+                [m["amount"] for m in months],
+                "Spend by month",
+                "Columns of spend per month; the same figures are in the table beside the chart.",
+                "spend-months",
+            )
+            if months
+            else "",
             "top": Supplier.objects.filter(council=council)[:10],
             "can_edit": access.can_edit_council(request.user, council),
         },
@@ -150,4 +172,61 @@ def rejected(request: HttpRequest, gss_code: str) -> HttpResponseBase:
         Table(f"Rejected rows of {council.name}", columns, rows.iterator()),
         request.GET.get("format", "csv"),
         f"{council.name} rejected rows",
+    )
+
+
+PAYMENT_COLUMNS = [
+    Column("date", "Date"),
+    Column("supplier_name", "Supplier as published"),
+    Column("supplier_type", "Supplier type"),
+    Column("amount", "Amount (£)"),
+    Column("service_area", "Service area"),
+    Column("expense_type", "Expense type"),
+    Column("spend_file__original_name", "File"),
+    Column("source_row", "Row in the file"),
+]
+PER_PAGE = 50
+
+
+@access.council_view
+def payments(request: HttpRequest, gss_code: str) -> HttpResponseBase:
+    """The payments behind any figure: filter by supplier type, month or supplier."""
+    council = _council(gss_code)
+    rows = Payment.objects.filter(council=council).select_related("spend_file").order_by("date", "id")
+    filters: dict[str, str] = {}
+    if (kind := request.GET.get("type", "")) in TYPE_LABELS:
+        rows, filters["type"] = rows.filter(supplier_type=kind), kind
+    if month := request.GET.get("month", ""):
+        try:
+            year, number = (int(part) for part in month.split("-"))
+            rows, filters["month"] = rows.filter(date__year=year, date__month=number), month
+        except ValueError:
+            pass
+    if supplier := request.GET.get("supplier", ""):
+        rows, filters["supplier"] = rows.filter(supplier_key=supplier), supplier
+    fmt = request.GET.get("format")
+    if fmt:
+        values: Any = rows.values(*[c.key for c in PAYMENT_COLUMNS])
+        return download(Table(f"Payments of {council.name}", PAYMENT_COLUMNS, values.iterator()), fmt, f"{council.name} payments")
+    count = rows.count()
+    pages = max(1, -(-count // PER_PAGE))
+    try:
+        page = min(max(1, int(request.GET.get("page", "1"))), pages)
+    except ValueError:
+        page = 1
+    query = "&".join(f"{k}={v}" for k, v in filters.items())
+    return render(
+        request,
+        "spend/payments.html",
+        {
+            "council": council,
+            "rows": rows[(page - 1) * PER_PAGE : page * PER_PAGE],
+            "count": count,
+            "page": page,
+            "pages": pages,
+            "query": query,
+            "filters": filters,
+            "labels": TYPE_LABELS,
+            "supplier": Supplier.objects.filter(council=council, key=filters.get("supplier", "")).first(),
+        },
     )
