@@ -17,7 +17,7 @@ from django.utils.http import urlencode
 from keepitlocal.accounts import access
 from keepitlocal.accounts.models import Role, User
 from keepitlocal.network.models import AuditEntry, Champion, CommunityConversation, Council, Event, NetworkMember, Organisation
-from keepitlocal.spend.models import AnalysisRun, SpendFile
+from keepitlocal.spend.models import AnalysisRun, SpendFile, Supplier
 from tests.conftest import StrictHTMLClient
 
 EXPECTED = {
@@ -57,6 +57,7 @@ EXPECTED = {
     "spend:suppliers": "council_view",
     "spend:rejected": "council_view",
     "spend:payments": "council_view",
+    "spend:correct": "council_edit",
 }
 
 POST_ONLY = {"accounts:sign-out", "network:join-request", "spend:remove"}
@@ -135,6 +136,14 @@ def _url_kwargs() -> dict[str, Any]:
         "file_id": SpendFile.objects.create(
             council=Council.objects.get(gss_code=CALDERDALE), original_name="x.csv", sha256="0" * 64, size=1
         ).pk,
+        "key": Supplier.objects.create(
+            council=Council.objects.get(gss_code=CALDERDALE),
+            key="walk-test-supplier",
+            name="Walk Test Supplier",
+            supplier_type="unknown",
+            total_amount=0,
+            transactions=0,
+        ).key,
         "uidb64": "MQ",
         "token": "not-a-real-token",
     }
@@ -200,6 +209,16 @@ def violations() -> list[str]:
                     original_name="x.csv",
                     sha256="0" * 64,
                     size=1,
+                )
+            if route.name == "spend:correct" and not Supplier.objects.filter(key=ids["key"]).exists():
+                # A re-analysis started by an earlier route replaced the council's suppliers.
+                Supplier.objects.create(
+                    council=Council.objects.get(gss_code=CALDERDALE),
+                    key=ids["key"],
+                    name="Walk Test Supplier",
+                    supplier_type="unknown",
+                    total_amount=0,
+                    transactions=0,
                 )
             before = AuditEntry.objects.count()
             response = client.post(url, {}) if route.name in POST_ONLY else client.get(url)

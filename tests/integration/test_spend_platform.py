@@ -195,3 +195,31 @@ def test_every_figure_links_to_the_payments_behind_it(demo: list[str]) -> None:
     json_rows = editor.get(f"/manage/councils/{CALDERDALE}/spend/payments/?type=vcse&format=json").json()["rows"]
     assert len(json_rows) == expected
     assert editor.get(f"/manage/councils/{CALDERDALE}/spend/payments/?month=not-a-month&page=x").status_code == 200
+
+
+@pytest.mark.django_db
+def test_corrections_persist_are_audited_and_recompute(demo: list[str]) -> None:
+    from keepitlocal.network.models import AuditEntry
+
+    editor = signed_in_client("editor@calderdale.example")
+    upload(editor, "april.csv", APRIL.encode())
+    share_before = {i["id"]: i["value"] for i in AnalysisRun.objects.first().indicators}["share_vcse"]  # type: ignore[union-attr]
+    path = f"/manage/councils/{CALDERDALE}/spend/suppliers/acme-construction/correct/"
+    body = editor.post(path, {"supplier_type": "vcse", "org_id": "not-an-id"}).content.decode()
+    assert "Enter why is this correct?" in body and "Start with the register" in body
+    response = editor.post(
+        path, {"supplier_type": "vcse", "org_id": "GB-CHC-01234567", "reason": "A charity: registered number 1234567"}
+    )
+    assert "/spend/runs/" in response["Location"]
+    acme = Supplier.objects.get(key="acme-construction")
+    assert acme.supplier_type == "vcse" and acme.org_id == "GB-CHC-1234567"
+    assert "Corrected by editor@calderdale.example" in acme.evidence and "registered number 1234567" in acme.evidence
+    assert Payment.objects.filter(supplier_key="acme-construction", supplier_type="vcse").exists()
+    share_after = {i["id"]: i["value"] for i in AnalysisRun.objects.first().indicators}["share_vcse"]  # type: ignore[union-attr]
+    assert share_after > share_before
+    entry = AuditEntry.objects.filter(council__gss_code=CALDERDALE, action="corrected").get()
+    assert {"field": "Supplier type", "from": "private", "to": "vcse"} in entry.changes
+    assert "Supplier Acme Construction Ltd" in editor.get(f"/manage/councils/{CALDERDALE}/").content.decode()
+    # Kept through a further upload and re-analysis.
+    upload(editor, "may.csv", MAY.encode())
+    assert Supplier.objects.get(key="acme-construction").supplier_type == "vcse"

@@ -12,3 +12,38 @@ class UploadForm(GovukForm):
         help_text="A CSV or XLSX file as the council publishes it, or a ZIP of several. Up to 200 MB.",
         error_messages={"required": "Select a spend file", "empty": "The selected file is empty"},
     )
+
+
+class CorrectionForm(GovukForm):
+    required_messages = {"supplier_type": "Select what kind of organisation the supplier is"}
+    supplier_type = forms.ChoiceField(
+        label="What kind of organisation is it?",
+        widget=forms.RadioSelect,
+        choices=[
+            ("vcse", "Voluntary, community or social enterprise (VCSE)"),
+            ("public", "Public body"),
+            ("private", "Private business"),
+            ("individual", "Individual"),
+            ("unknown", "Unknown"),
+        ],
+    )
+    org_id = forms.CharField(
+        label="Org-id (optional)", required=False, max_length=40, help_text="For example, GB-CHC-1234567 or GB-COH-01234567"
+    )
+    reason = forms.CharField(
+        label="Why is this correct?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        help_text="For example, the charity register lists it as a registered charity",
+    )
+
+    def clean_org_id(self) -> str:
+        from keepitlocal.network.engine.orgid import OrgIdError, parse_org_id
+
+        value: str = self.cleaned_data.get("org_id") or ""
+        if not value:
+            return ""
+        try:
+            return str(parse_org_id(value))
+        except OrgIdError as error:
+            raise forms.ValidationError(str(error)) from None

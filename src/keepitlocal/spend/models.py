@@ -134,3 +134,26 @@ class RejectedRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.spend_file} row {self.source_row}: {self.reason}"
+
+
+class SupplierCorrection(models.Model):
+    """A council editor's correction of a supplier's type or organisation, kept across every re-analysis."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="supplier_corrections")
+    supplier_key = models.CharField(max_length=100)
+    supplier_type = models.CharField(max_length=20)
+    org_id = models.CharField("org-id", max_length=40, blank=True)
+    reason = models.TextField()
+    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    corrected_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-corrected_at"]
+        constraints = [models.UniqueConstraint(fields=["council", "supplier_key"], name="one_correction_per_supplier")]
+
+    def __str__(self) -> str:
+        return f"{self.supplier_key}: {self.supplier_type}"
+
+    def evidence(self) -> str:
+        who = self.corrected_by.email if self.corrected_by else "a council editor"
+        return f"Corrected by {who} on {self.corrected_at:%d %B %Y}: {self.reason}"

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from keepitlocal.network.models import Council
-from keepitlocal.spend.models import AnalysisRun, Payment, RejectedRow, SpendFile, Supplier
+from keepitlocal.spend.models import AnalysisRun, Payment, RejectedRow, SpendFile, Supplier, SupplierCorrection
 
 ALLOWED = (".csv", ".txt", ".tsv", ".xlsx", ".zip", ".gz")
 ARCHIVES = (".zip", ".gz", ".7z", ".rar", ".tar", ".tgz", ".bz2", ".xz")
@@ -137,6 +137,38 @@ def start_analysis(council: Council) -> AnalysisRun:
     return run
 
 
+@transaction.atomic
+def correct_supplier(supplier: Supplier, supplier_type: str, org_id: str, reason: str, user: Any) -> SupplierCorrection:
+    """Record a correction (audited in the council's history); the caller starts a re-analysis."""
+    from keepitlocal.network.models import AuditEntry
+
+    correction, _ = SupplierCorrection.objects.update_or_create(
+        council=supplier.council,
+        supplier_key=supplier.key,
+        defaults={
+            "supplier_type": supplier_type,
+            "org_id": org_id,
+            "reason": reason,
+            "corrected_by": user,
+            "corrected_at": timezone.now(),
+        },
+    )
+    changes = [{"field": "Supplier type", "from": supplier.supplier_type, "to": supplier_type}]
+    if org_id != supplier.org_id:
+        changes.append({"field": "Org-id", "from": supplier.org_id, "to": org_id})
+    changes.append({"field": "Reason", "from": "", "to": reason})
+    AuditEntry.objects.create(
+        council=supplier.council,
+        actor=user,
+        actor_label=getattr(user, "audit_label", str(user)),
+        action="corrected",
+        record=f"Supplier {supplier.name}"[:100],
+        record_id=supplier.key[:40],
+        changes=changes,
+    )
+    return correction
+
+
 def remove_file(spend_file: SpendFile) -> AnalysisRun:
     council = spend_file.council
     with transaction.atomic():
@@ -188,9 +220,12 @@ def run_analysis(run: AnalysisRun) -> None:
         with tempfile.TemporaryDirectory(prefix="kil-run-") as tmp:
             out = Path(tmp)
             if files:
-                result = analyse(
-                    [Path(p) for p in by_path], out, Options(council=council.gss_code, registers=_registers()), progress
-                )
+                corrections = {
+                    c.supplier_key: (c.supplier_type, c.org_id, c.evidence())
+                    for c in SupplierCorrection.objects.filter(council=council).select_related("corrected_by")
+                }
+                options = Options(council=council.gss_code, registers=_registers(), corrections=corrections)
+                result = analyse([Path(p) for p in by_path], out, options, progress)
             AnalysisRun.objects.filter(pk=run.pk).update(stage="saving")
             with transaction.atomic():
                 Payment.objects.filter(council=council).delete()

@@ -12,4 +12,5 @@ urlpatterns = [
     path("manage/councils/<str:gss_code>/spend/suppliers/", views.suppliers, name="suppliers"),
     path("manage/councils/<str:gss_code>/spend/rejected/", views.rejected, name="rejected"),
     path("manage/councils/<str:gss_code>/spend/payments/", views.payments, name="payments"),
+    path("manage/councils/<str:gss_code>/spend/suppliers/<str:key>/correct/", views.correct, name="correct"),
 ]

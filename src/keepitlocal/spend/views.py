@@ -15,7 +15,7 @@ from keepitlocal.reports.downloads import download
 from keepitlocal.reports.engine.tables import Column, Table
 from keepitlocal.spend import services
 from keepitlocal.spend.engine.charts import bar_chart, column_chart
-from keepitlocal.spend.forms import UploadForm
+from keepitlocal.spend.forms import CorrectionForm, UploadForm
 from keepitlocal.spend.models import AnalysisRun, Payment, RejectedRow, SpendFile, Supplier
 
 TYPE_LABELS = {
@@ -154,7 +154,14 @@ def suppliers(request: HttpRequest, gss_code: str) -> HttpResponseBase:
     return render(
         request,
         "spend/suppliers.html",
-        {"council": council, "suppliers": rows[:500], "count": rows.count(), "show": chosen, "labels": TYPE_LABELS},
+        {
+            "council": council,
+            "suppliers": rows[:500],
+            "count": rows.count(),
+            "show": chosen,
+            "labels": TYPE_LABELS,
+            "can_edit": access.can_edit_council(request.user, council),
+        },
     )
 
 
@@ -229,4 +236,28 @@ def payments(request: HttpRequest, gss_code: str) -> HttpResponseBase:
             "labels": TYPE_LABELS,
             "supplier": Supplier.objects.filter(council=council, key=filters.get("supplier", "")).first(),
         },
+    )
+
+
+@access.council_edit
+@require_http_methods(["GET", "POST"])
+def correct(request: HttpRequest, gss_code: str, key: str) -> HttpResponse:
+    council = _council(gss_code)
+    supplier = get_object_or_404(Supplier, council=council, key=key)
+    form = CorrectionForm(
+        request.POST if request.method == "POST" else None,
+        initial={"supplier_type": supplier.supplier_type, "org_id": supplier.org_id},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.correct_supplier(
+            supplier, form.cleaned_data["supplier_type"], form.cleaned_data["org_id"], form.cleaned_data["reason"], request.user
+        )
+        run = services.start_analysis(council)
+        messages.success(request, f"Correction saved for {supplier.name}; the figures are being recalculated")
+        return redirect("spend:run", gss_code=council.gss_code, run_id=run.pk)
+    return render(
+        request,
+        "spend/correct.html",
+        {"council": council, "supplier": supplier, "form": form},
+        status=400 if form.is_bound else 200,
     )

@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 
 from keepitlocal.spend.engine.bulk import bulk_insert, sql_string
-from keepitlocal.spend.engine.classify import SupplierFacts, classify
+from keepitlocal.spend.engine.classify import Decision, SupplierFacts, classify
 from keepitlocal.spend.engine.read import FileReport, read_all
 from keepitlocal.spend.engine.sources import discover
 
@@ -54,6 +54,8 @@ class Options:
     overrides: dict[str, str] = field(default_factory=dict)
     ignore: Sequence[str] = ()
     registers: Any = None  # a registers.Registers, or None to work from the published data alone
+    # A person's corrections, by supplier key: (supplier type, org-id or "", evidence). They outrank everything.
+    corrections: dict[str, tuple[str, str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -230,11 +232,17 @@ def group_suppliers(con: duckdb.DuckDBPyConnection, options: Options) -> list[di
             register=[link.decision] if link is not None and link.decision is not None else [],
         )
         decision = classify(facts)
+        corrected_org_id = ""
+        if key in options.corrections:
+            kind, corrected_org_id, evidence = options.corrections[key]
+            decision = Decision(kind, evidence, 1.0)
         suppliers.append(
             {
                 "supplier_key": key,
                 "names": names,
-                "org_id": (link.org_id if link is not None and link.org_id else "") or _published_org_id(group),
+                "org_id": corrected_org_id
+                or (link.org_id if link is not None and link.org_id else "")
+                or _published_org_id(group),
                 "supplier_type": decision.supplier_type,
                 "evidence": decision.evidence,
                 "confidence": round(decision.confidence, 2),
