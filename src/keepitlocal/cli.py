@@ -84,7 +84,7 @@ def load_demo() -> None:
 
     lines = load()
     if load_demo_spend():
-        click.echo("Demo spend for Calderdale generated and analysed")
+        click.echo("Demo spend for Calderdale, Bristol and Leeds generated, analysed and published")
     click.echo(f"Demo accounts (password: {DEMO_PASSWORD}):")
     for line in lines:
         click.echo(f"  {line}")

@@ -51,6 +51,8 @@ def test_public_pages_pass_axe(browser: Any, demo_server: str) -> None:
         "/join/",
         "/join/done/",
         "/accessibility/",
+        "/compare/spend/",
+        "/compare/spend/?sort=council",
         "/account/sign-in/",
         "/account/password-reset/",
         "/account/password-reset/sent/",
@@ -92,6 +94,10 @@ def test_signed_in_pages_pass_axe(browser: Any, demo_server: str) -> None:
         f"{calderdale}conversations/{conversation.pk}/",
         "/network/events/",
         f"/network/events/{event.pk}/",
+        calderdale + "spend/",
+        calderdale + "spend/suppliers/",
+        calderdale + "spend/payments/?type=vcse",
+        calderdale + "spend/suppliers/calder-valley-community-hub-cic-demo/correct/",
         "/manage/councils/E06000023/",  # the 403 page
     ]:
         failures += check(page, path, demo_server)
@@ -172,7 +178,7 @@ def test_spend_upload_progress_dashboard_and_suppliers_pass_axe(browser: Any, de
     failures += check(page, "", demo_server)
     page.get_by_role("link", name="See the results").click()
     page.wait_for_load_state()
-    assert "£2,450" in page.content()
+    assert "calderdale-april.csv" in page.content()  # analysed together with the demo year already there
     failures += check(page, "", demo_server)
     failures += check(page, "/manage/councils/E08000033/spend/suppliers/", demo_server)
     failures += check(page, "/manage/councils/E08000033/spend/suppliers/?show=unknown", demo_server)

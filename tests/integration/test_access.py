@@ -58,9 +58,11 @@ EXPECTED = {
     "spend:rejected": "council_view",
     "spend:payments": "council_view",
     "spend:correct": "council_edit",
+    "spend:publish": "council_edit",
+    "spend:compare": "public",
 }
 
-POST_ONLY = {"accounts:sign-out", "network:join-request", "spend:remove"}
+POST_ONLY = {"accounts:sign-out", "network:join-request", "spend:remove", "spend:publish"}
 SENDS_TO_SIGN_IN = {"admin-sign-in"}  # its whole job is to redirect to our sign-in page
 CALDERDALE, BRISTOL, EAST_SUSSEX = "E08000033", "E06000023", "E10000011"
 

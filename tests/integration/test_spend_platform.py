@@ -223,3 +223,28 @@ def test_corrections_persist_are_audited_and_recompute(demo: list[str]) -> None:
     # Kept through a further upload and re-analysis.
     upload(editor, "may.csv", MAY.encode())
     assert Supplier.objects.get(key="acme-construction").supplier_type == "vcse"
+
+
+@pytest.mark.django_db
+def test_publishing_and_the_comparison_page(demo: list[str]) -> None:
+    from keepitlocal.spend.demo import load_demo_spend
+    from keepitlocal.spend.models import SpendPublication
+
+    load_demo_spend()
+    assert SpendPublication.objects.count() == 3
+    public = StrictHTMLClient()
+    compare = public.get("/compare/spend/").content.decode()
+    assert "3 published councils" in compare and "Calderdale" in compare and "Leeds" in compare and 'role="img"' in compare
+    by_name = public.get("/compare/spend/?sort=council").content.decode()
+    assert by_name.index("Bristol") < by_name.index("Calderdale") < by_name.index("Leeds")
+    profile = public.get(f"/councils/{CALDERDALE}/").content.decode()
+    assert (
+        "Where the money goes" in profile and "2025-04 to 2026-03" in profile and "calderdale-spend-2025-26-demo.csv" in profile
+    )
+
+    editor = signed_in_client("editor@calderdale.example")
+    editor.post(f"/manage/councils/{CALDERDALE}/spend/publish/", {"decision": "withdraw"})
+    assert "Where the money goes" not in public.get(f"/councils/{CALDERDALE}/").content.decode()
+    assert "2 published councils" in public.get("/compare/spend/").content.decode()
+    editor.post(f"/manage/councils/{CALDERDALE}/spend/publish/", {"decision": "publish"})
+    assert SpendPublication.objects.filter(council__gss_code=CALDERDALE).exists()

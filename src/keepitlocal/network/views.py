@@ -81,10 +81,14 @@ def members(request: HttpRequest) -> HttpResponseBase:
 def council_profile(request: HttpRequest, gss_code: str) -> HttpResponse:
     council = _council(gss_code)
     membership = Membership.objects.filter(council=council).select_related("cohort").first()
+    from keepitlocal.spend.models import SpendPublication
+
+    publication = SpendPublication.objects.filter(council=council).select_related("run").first()
     context: dict[str, Any] = {
         "council": council,
         "membership": membership,
         "can_view_private": access.can_view_council(request.user, council),
+        "spend": publication.figures() if publication else None,
     }
     if membership is not None:
         endorsement = getattr(membership, "endorsement", None)

@@ -1,5 +1,5 @@
-"""Demonstration spend for Calderdale: a made-up year of payments, generated (never the real files), analysed
-so that the demo shows the spend pages working without ../shared."""
+"""Demonstration spend for Calderdale, Bristol and Leeds: a made-up year of payments each, generated (never
+the real files), analysed and published, so that the demo shows the spend pages working without ../shared."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from keepitlocal.network.models import Council
-from keepitlocal.spend.models import AnalysisRun, SpendFile
+from keepitlocal.spend.models import AnalysisRun, SpendFile, SpendPublication
 from keepitlocal.spend.services import run_analysis, store_upload
 
 # Made-up suppliers (all marked "demo") with the kind of names councils publish.
@@ -32,7 +32,39 @@ SUPPLIERS = [
 AREAS = ["Adult Services and Wellbeing", "Children and Young People", "Public Services", "Regeneration and Strategy"]
 
 
-def demo_file(year: int = 2025, seed: int = 3) -> bytes:
+# Each demo council gets the same kinds of supplier under its own place names, and its own mix.
+DEMO_COUNCILS = {
+    "E08000033": ({}, 3, 1.0),
+    "E06000023": (
+        {
+            "Calder Valley": "Avon Valley",
+            "Todmorden": "Bedminster",
+            "Halifax": "Easton",
+            "Brighouse": "Clifton",
+            "Hebden": "Harbourside",
+            "Sowerby Bridge": "Southville",
+            "West Yorkshire": "Avon",
+            "Pennine": "Severn",
+        },
+        5,
+        1.6,
+    ),
+    "E08000035": (
+        {
+            "Calder Valley": "Aire Valley",
+            "Todmorden": "Headingley",
+            "Halifax": "Chapeltown",
+            "Brighouse": "Armley",
+            "Hebden": "Kirkstall",
+            "Sowerby Bridge": "Horsforth",
+        },
+        7,
+        0.6,
+    ),
+}
+
+
+def demo_file(places: dict[str, str] | None = None, seed: int = 3, community_weight: float = 1.0, year: int = 2025) -> bytes:
     """One financial year of payments, as a council would publish it."""
     rng = random.Random(seed)
     out = io.StringIO()
@@ -41,35 +73,34 @@ def demo_file(year: int = 2025, seed: int = 3) -> bytes:
     start = date(year, 4, 1)
     number = 100000
     for name, payments, typical in SUPPLIERS:
-        for _ in range(payments):
+        for old, new in (places or {}).items():
+            name = name.replace(old, new)
+        commercial = "Ltd" in name or "PLC" in name
+        count = payments if commercial else max(1, round(payments * community_weight))
+        for _ in range(count):
             number += 1
             paid = start + timedelta(days=rng.randrange(365))
             amount = round(max(500.0, rng.gauss(typical, typical / 3)), 2)
-            kind = (
-                "Grants to voluntary organisations"
-                if "Ltd" not in name and "PLC" not in name and rng.random() < 0.6
-                else "Contracted services"
-            )
+            kind = "Grants to voluntary organisations" if not commercial and rng.random() < 0.6 else "Contracted services"
             writer.writerow(
-                [
-                    "Calderdale Council (demo)",
-                    paid.strftime("%d/%m/%Y"),
-                    f"DEMO{number}",
-                    f"{amount:,.2f}",
-                    name,
-                    rng.choice(AREAS),
-                    kind,
-                ]
+                ["Demo council", paid.strftime("%d/%m/%Y"), f"DEMO{number}", f"{amount:,.2f}", name, rng.choice(AREAS), kind]
             )
     return out.getvalue().encode()
 
 
 def load_demo_spend() -> bool:
-    """Upload and analyse the demo file for Calderdale once; True when it was loaded now."""
-    council = Council.objects.get(gss_code="E08000033")
-    if SpendFile.objects.filter(council=council).exists():
-        return False
-    store_upload(council, SimpleUploadedFile("calderdale-spend-2025-26-demo.csv", demo_file()), None)
-    run = AnalysisRun.objects.create(council=council, files_total=1)
-    run_analysis(run)
-    return True
+    """Upload, analyse and publish demo spend for three councils, once; True when anything was loaded now."""
+    loaded = False
+    for gss_code, (places, seed, weight) in DEMO_COUNCILS.items():
+        council = Council.objects.get(gss_code=gss_code)
+        if SpendFile.objects.filter(council=council).exists():
+            continue
+        name = f"{council.name.split(',')[0].lower().replace(' ', '-')}-spend-2025-26-demo.csv"
+        store_upload(council, SimpleUploadedFile(name, demo_file(places, seed, weight)), None)
+        run = AnalysisRun.objects.create(council=council, files_total=1)
+        run_analysis(run)
+        run.refresh_from_db()
+        if run.status == AnalysisRun.Status.SUCCEEDED:
+            SpendPublication.objects.update_or_create(council=council, defaults={"run": run})
+        loaded = True
+    return loaded

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -157,3 +159,36 @@ class SupplierCorrection(models.Model):
     def evidence(self) -> str:
         who = self.corrected_by.email if self.corrected_by else "a council editor"
         return f"Corrected by {who} on {self.corrected_at:%d %B %Y}: {self.reason}"
+
+
+class SpendPublication(models.Model):
+    """A council's decision to publish the figures of one analysis on its public profile and the comparison page."""
+
+    council = models.OneToOneField(Council, on_delete=models.CASCADE, related_name="spend_publication")
+    run = models.ForeignKey(AnalysisRun, on_delete=models.PROTECT, related_name="+")
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    published_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Published spend of {self.council}"
+
+    def figures(self) -> dict[str, Any]:
+        """What the public sees: headline shares, the period, the files and the registers behind them."""
+        by_id = {i["id"]: i for i in self.run.indicators}
+        months = by_id.get("by_month", {}).get("rows", [])
+        return {
+            "total_spend": by_id.get("total_spend", {}).get("value"),
+            "payments": by_id.get("payments", {}).get("value"),
+            "suppliers": by_id.get("suppliers", {}).get("value"),
+            "share_vcse": by_id.get("share_vcse", {}).get("value"),
+            "share_local": by_id.get("share_local", {}).get("value"),
+            "share_local_vcse": by_id.get("share_local_vcse", {}).get("value"),
+            "locality_known": by_id.get("locality_known", {}).get("value"),
+            "top10_share": by_id.get("top10_share", {}).get("value"),
+            "hhi": by_id.get("hhi", {}).get("value"),
+            "period": f"{months[0]['month']} to {months[-1]['month']}" if months else "",
+            "months": len(months),
+            "files": [f["file"] for f in self.run.files_report if f.get("status") == "read"],
+            "registers": self.run.registers_used,
+            "analysed_on": self.run.finished_at,
+        }

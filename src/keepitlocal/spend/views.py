@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from keepitlocal.accounts import access
@@ -16,7 +17,7 @@ from keepitlocal.reports.engine.tables import Column, Table
 from keepitlocal.spend import services
 from keepitlocal.spend.engine.charts import bar_chart, column_chart
 from keepitlocal.spend.forms import CorrectionForm, UploadForm
-from keepitlocal.spend.models import AnalysisRun, Payment, RejectedRow, SpendFile, Supplier
+from keepitlocal.spend.models import AnalysisRun, Payment, RejectedRow, SpendFile, SpendPublication, Supplier
 
 TYPE_LABELS = {
     "vcse": "VCSE",
@@ -76,6 +77,7 @@ def dashboard(request: HttpRequest, gss_code: str) -> HttpResponse:
             else "",
             "top": Supplier.objects.filter(council=council)[:10],
             "can_edit": access.can_edit_council(request.user, council),
+            "publication": SpendPublication.objects.filter(council=council).select_related("run").first(),
         },
     )
 
@@ -261,3 +263,52 @@ def correct(request: HttpRequest, gss_code: str, key: str) -> HttpResponse:
         {"council": council, "supplier": supplier, "form": form},
         status=400 if form.is_bound else 200,
     )
+
+
+@access.council_edit
+@require_POST
+def publish(request: HttpRequest, gss_code: str) -> HttpResponse:
+    council = _council(gss_code)
+    if request.POST.get("decision") == "withdraw":
+        SpendPublication.objects.filter(council=council).delete()
+        messages.success(request, "The spend figures are no longer published")
+    else:
+        latest = _latest(council)
+        if latest is None:
+            messages.error(request, "There are no finished figures to publish yet")
+        else:
+            SpendPublication.objects.update_or_create(
+                council=council, defaults={"run": latest, "published_by": request.user, "published_at": timezone.now()}
+            )
+            messages.success(request, "The spend figures are published on the council's public profile and the comparison page")
+    return redirect("spend:dashboard", gss_code=council.gss_code)
+
+
+COMPARE_SORTS = {
+    "council": "Council",
+    "share_vcse": "VCSE share",
+    "share_local": "Local share",
+    "top10_share": "Top-10 share",
+    "total_spend": "Total spend",
+}
+
+
+@access.public
+def compare(request: HttpRequest) -> HttpResponse:
+    """Published councils side by side, with what each figure covers."""
+    rows = [{"council": p.council, **p.figures()} for p in SpendPublication.objects.select_related("council", "run")]
+    sort = request.GET.get("sort", "share_vcse")
+    sort = sort if sort in COMPARE_SORTS else "share_vcse"
+    rows.sort(key=lambda r: (r["council"].name,) if sort == "council" else (-(r[sort] or 0), r["council"].name))
+    chart = (
+        bar_chart(
+            [r["council"].name for r in rows],
+            [r["share_vcse"] or 0 for r in rows],
+            "Share of spend to VCSE organisations by council",
+            "Horizontal bars, one per published council; the same figures are in the table.",
+            "compare-vcse",
+        )
+        if rows
+        else ""
+    )
+    return render(request, "spend/compare.html", {"rows": rows, "sort": sort, "sorts": COMPARE_SORTS, "chart": chart})
