@@ -5,6 +5,7 @@ Also the journeys a person takes, with and without JavaScript.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -185,4 +186,36 @@ def test_spend_upload_progress_dashboard_and_suppliers_pass_axe(browser: Any, de
     with page.expect_download() as download:
         page.get_by_role("link", name="Download as CSV").click()
     assert download.value.suggested_filename.endswith(".csv")
+    assert failures == [], "\n\n".join(failures)
+
+
+def test_calderdale_editor_uploads_a_real_month_corrects_a_supplier_and_downloads(browser: Any, demo_server: str) -> None:
+    from tests.paths import real_file
+
+    month = real_file("spend/calderdale/fy2021_22/calderdale_2021-04.csv")
+    page = browser.new_context().new_page()
+    sign_in(page, demo_server, "editor@calderdale.example")
+    page.goto(demo_server + "/manage/councils/E08000033/spend/upload/")
+    page.get_by_label("Upload a spend file").set_input_files(str(month))
+    page.get_by_role("button", name="Upload and analyse").click()
+    page.get_by_role("link", name="See the results").wait_for(timeout=120000)
+    failures = check(page, "", demo_server)
+    page.get_by_role("link", name="See the results").click()
+    page.wait_for_load_state()
+    assert "calderdale_2021-04.csv" in page.content() and "2,138" in page.content()  # rows read from the real month
+    failures += check(page, "", demo_server)
+    page.goto(demo_server + "/manage/councils/E08000033/spend/suppliers/?show=unknown")
+    failures += check(page, "", demo_server)
+    page.get_by_role("link", name="Correct").first.click()
+    page.wait_for_load_state()
+    failures += check(page, "", demo_server)
+    page.get_by_label("Public body").check()
+    page.get_by_label("Why is this correct?").fill("It is a government agency")
+    page.get_by_role("button", name="Save the correction").click()
+    page.get_by_role("link", name="See the results").wait_for(timeout=120000)
+    page.goto(demo_server + "/manage/councils/E08000033/spend/suppliers/")
+    assert "Corrected by editor@calderdale.example" in page.content()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download as CSV").click()
+    assert "Corrected by editor@calderdale.example" in Path(download.value.path()).read_text()
     assert failures == [], "\n\n".join(failures)
