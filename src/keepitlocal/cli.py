@@ -188,6 +188,40 @@ def _read_mapping(path: Path) -> dict[str, str]:
     return data
 
 
+@main.group()
+def registers() -> None:
+    """Register files used by every council's spend analysis in the platform."""
+
+
+@registers.command("load")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def registers_load(files: tuple[Path, ...]) -> None:
+    """Check and record register files (recognised by their header) for the platform."""
+    _django()
+    from keepitlocal.spend.registers import RegisterError, load_register_path
+
+    failed = []
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} files"),
+        console=console,
+        disable=not console.is_terminal,
+    ) as progress:
+        task = progress.add_task("Loading registers", total=len(files))
+        for path in files:
+            try:
+                record, created = load_register_path(path)
+                click.echo(("loaded " if created else "already loaded ") + record.describe())
+            except RegisterError as error:
+                failed.append(str(error))
+            progress.advance(task)
+    for reason in failed:
+        click.echo(reason, err=True)
+    if failed:
+        raise click.ClickException(f"{len(failed)} of {len(files)} files were not loaded")
+
+
 @main.command("manage", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def manage(args: tuple[str, ...]) -> None:

@@ -110,7 +110,7 @@ def test_signed_in_pages_pass_axe(browser: Any, demo_server: str) -> None:
 
     page = browser.new_context().new_page()
     sign_in(page, demo_server, "admin@example.org")
-    for path in ["/dashboard/", "/network/", "/network/events/new/", "/manage/councils/E10000011/"]:
+    for path in ["/dashboard/", "/network/", "/network/events/new/", "/network/registers/", "/manage/councils/E10000011/"]:
         failures += check(page, path, demo_server)
 
     page = browser.new_context().new_page()

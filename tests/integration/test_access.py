@@ -60,6 +60,7 @@ EXPECTED = {
     "spend:correct": "council_edit",
     "spend:publish": "council_edit",
     "spend:compare": "public",
+    "spend:registers": "network_admin",
 }
 
 POST_ONLY = {"accounts:sign-out", "network:join-request", "spend:remove", "spend:publish"}

@@ -248,3 +248,39 @@ def test_publishing_and_the_comparison_page(demo: list[str]) -> None:
     assert "2 published councils" in public.get("/compare/spend/").content.decode()
     editor.post(f"/manage/councils/{CALDERDALE}/spend/publish/", {"decision": "publish"})
     assert SpendPublication.objects.filter(council__gss_code=CALDERDALE).exists()
+
+
+REGISTER = "registered_charity_number,charity_name,charity_contact_postcode\n1050123,CALDER VALLEY HUB,HX7 8AD\n"
+
+
+@pytest.mark.django_db
+def test_network_admins_load_registers_once_for_every_analysis(demo: list[str], tmp_path: object) -> None:
+    from click.testing import CliRunner
+
+    from keepitlocal.cli import main as kil
+    from keepitlocal.spend.models import RegisterFile
+
+    admin = signed_in_client("admin@example.org")
+    refused = admin.post("/network/registers/", {"register_file": SimpleUploadedFile("notes.csv", b"just,some,words\n1,2,3\n")})
+    assert refused.status_code == 400 and "notes.csv was not loaded" in refused.content.decode()  # type: ignore[attr-defined]
+    response = admin.post("/network/registers/", {"register_file": SimpleUploadedFile("ccew.csv", REGISTER.encode())})
+    assert response["Location"] == "/network/registers/"  # type: ignore[index]
+    record = RegisterFile.objects.get()
+    assert (record.kind, record.rows, record.loaded_by.email) == ("charity commission", 1, "admin@example.org")  # type: ignore[union-attr]
+    path = tmp_path / "same.csv"  # type: ignore[operator]
+    path.write_text(REGISTER)
+    result = CliRunner().invoke(kil, ["registers", "load", str(path)])
+    assert result.exit_code == 0 and "already loaded ccew.csv" in result.output
+    assert RegisterFile.objects.count() == 1
+
+    editor = signed_in_client("editor@calderdale.example")
+    upload(editor, "hub.csv", b"Supplier Name,Amount,Date\nCalder Valley Hub,100,2024-04-01\n")
+    run = AnalysisRun.objects.get()
+    assert run.registers_used == [record.describe()]
+    hub = Supplier.objects.get(key="calder-valley-hub")
+    assert hub.supplier_type == "vcse" and hub.org_id == "GB-CHC-1050123"
+    assert "using 1 register files" in editor.get(f"/manage/councils/{CALDERDALE}/spend/").content.decode()
+
+    admin.post("/network/registers/", {"remove": str(record.pk)})
+    assert not RegisterFile.objects.exists()
+    assert editor.get(f"/manage/councils/{CALDERDALE}/spend/upload/").status_code == 200

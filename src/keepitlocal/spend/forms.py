@@ -47,3 +47,12 @@ class CorrectionForm(GovukForm):
             return str(parse_org_id(value))
         except OrgIdError as error:
             raise forms.ValidationError(str(error)) from None
+
+
+class RegisterForm(GovukForm):
+    required_messages = {"register_file": "Select a register file"}
+    register_file = forms.FileField(
+        label="Upload a register file",
+        help_text="For example the Charity Commission register extract, Companies House basic company data, or an ONS postcode lookup (CSV, TXT, ZIP or GZIP)",
+        error_messages={"required": "Select a register file", "empty": "The selected file is empty"},
+    )

@@ -192,3 +192,25 @@ class SpendPublication(models.Model):
             "registers": self.run.registers_used,
             "analysed_on": self.run.finished_at,
         }
+
+
+class RegisterFile(models.Model):
+    """A register file (charities, companies, postcodes...) loaded once for every council's spend analysis."""
+
+    original_name = models.CharField(max_length=255)
+    stored_name = models.CharField(max_length=300, unique=True)
+    sha256 = models.CharField(max_length=64, unique=True)
+    size = models.PositiveBigIntegerField()
+    kind = models.CharField(max_length=100)
+    rows = models.PositiveBigIntegerField(default=0)
+    loaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    loaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["original_name"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.kind})"
+
+    def describe(self) -> str:
+        return f"{self.original_name}: {self.kind}, {self.rows:,} rows, loaded {self.loaded_at:%d %B %Y}"

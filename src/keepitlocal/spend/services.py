@@ -178,12 +178,21 @@ def remove_file(spend_file: SpendFile) -> AnalysisRun:
 
 
 def _registers() -> Any:
-    folder = Path(settings.KIL_REGISTERS_DIR)
-    if not folder.is_dir() or not any(folder.iterdir()):
+    """The platform's registers, loaded from the files the network team recorded (none: None)."""
+    from keepitlocal.spend.models import RegisterFile
+
+    records = list(RegisterFile.objects.all())
+    if not records:
         return None
     from keepitlocal.spend.engine.registers import Registers
 
-    return Registers.from_folder(folder)
+    registers = Registers()
+    for record in records:
+        registers.load(Path(settings.KIL_REGISTERS_DIR) / record.stored_name)
+    registers.finish()
+    # Results name each register with the date it was loaded, not only the engine's line about it.
+    registers.used = [record.describe() for record in records]
+    return registers
 
 
 def _rows(path: Path) -> Iterator[dict[str, str]]:

@@ -15,4 +15,5 @@ urlpatterns = [
     path("manage/councils/<str:gss_code>/spend/suppliers/<str:key>/correct/", views.correct, name="correct"),
     path("manage/councils/<str:gss_code>/spend/publish/", views.publish, name="publish"),
     path("compare/spend/", views.compare, name="compare"),
+    path("network/registers/", views.registers, name="registers"),
 ]

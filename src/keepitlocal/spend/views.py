@@ -16,8 +16,8 @@ from keepitlocal.reports.downloads import download
 from keepitlocal.reports.engine.tables import Column, Table
 from keepitlocal.spend import services
 from keepitlocal.spend.engine.charts import bar_chart, column_chart
-from keepitlocal.spend.forms import CorrectionForm, UploadForm
-from keepitlocal.spend.models import AnalysisRun, Payment, RejectedRow, SpendFile, SpendPublication, Supplier
+from keepitlocal.spend.forms import CorrectionForm, RegisterForm, UploadForm
+from keepitlocal.spend.models import AnalysisRun, Payment, RegisterFile, RejectedRow, SpendFile, SpendPublication, Supplier
 
 TYPE_LABELS = {
     "vcse": "VCSE",
@@ -312,3 +312,32 @@ def compare(request: HttpRequest) -> HttpResponse:
         else ""
     )
     return render(request, "spend/compare.html", {"rows": rows, "sort": sort, "sorts": COMPARE_SORTS, "chart": chart})
+
+
+@access.network_admin
+@require_http_methods(["GET", "POST"])
+def registers(request: HttpRequest) -> HttpResponse:
+    """The network team loads register files once for every council's analysis."""
+    from keepitlocal.spend.registers import RegisterError, load_register, remove_register
+
+    form = RegisterForm(request.POST if request.method == "POST" else None, request.FILES if request.method == "POST" else None)
+    if request.method == "POST" and request.POST.get("remove"):
+        record = get_object_or_404(RegisterFile, pk=request.POST["remove"])
+        remove_register(record)
+        messages.success(request, f"{record.original_name} removed; it is not used from the next analysis")
+        return redirect("spend:registers")
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["register_file"]
+        try:
+            record, created = load_register(upload.name, upload, request.user)
+        except RegisterError as error:
+            form.add_error("register_file", str(error))
+        else:
+            messages.success(request, ("Loaded " if created else "Already loaded: ") + record.describe())
+            return redirect("spend:registers")
+    return render(
+        request,
+        "spend/registers.html",
+        {"form": form, "records": RegisterFile.objects.select_related("loaded_by")},
+        status=400 if form.is_bound else 200,
+    )
