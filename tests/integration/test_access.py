@@ -61,6 +61,7 @@ EXPECTED = {
     "spend:publish": "council_edit",
     "spend:compare": "public",
     "spend:registers": "network_admin",
+    "spend:columns": "council_edit",
 }
 
 POST_ONLY = {"accounts:sign-out", "network:join-request", "spend:remove", "spend:publish"}
@@ -204,7 +205,7 @@ def violations() -> list[str]:
             found.append(f"{route.name}: view declares {declared!r}, expected {rule!r}")
         url = _reverse(route, ids)
         for role, client in clients.items():
-            if route.name == "spend:remove" and not SpendFile.objects.filter(pk=ids["file_id"]).exists():
+            if "file_id" in route.kwargs and not SpendFile.objects.filter(pk=ids["file_id"]).exists():
                 # The editor's request removed it; each role must meet the same file.
                 SpendFile.objects.create(
                     pk=ids["file_id"],

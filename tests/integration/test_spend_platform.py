@@ -262,9 +262,9 @@ def test_network_admins_load_registers_once_for_every_analysis(demo: list[str], 
 
     admin = signed_in_client("admin@example.org")
     refused = admin.post("/network/registers/", {"register_file": SimpleUploadedFile("notes.csv", b"just,some,words\n1,2,3\n")})
-    assert refused.status_code == 400 and "notes.csv was not loaded" in refused.content.decode()  # type: ignore[attr-defined]
+    assert refused.status_code == 400 and "notes.csv was not loaded" in refused.content.decode()
     response = admin.post("/network/registers/", {"register_file": SimpleUploadedFile("ccew.csv", REGISTER.encode())})
-    assert response["Location"] == "/network/registers/"  # type: ignore[index]
+    assert response["Location"] == "/network/registers/"
     record = RegisterFile.objects.get()
     assert (record.kind, record.rows, record.loaded_by.email) == ("charity commission", 1, "admin@example.org")  # type: ignore[union-attr]
     path = tmp_path / "same.csv"  # type: ignore[operator]
@@ -284,3 +284,36 @@ def test_network_admins_load_registers_once_for_every_analysis(demo: list[str], 
     admin.post("/network/registers/", {"remove": str(record.pk)})
     assert not RegisterFile.objects.exists()
     assert editor.get(f"/manage/councils/{CALDERDALE}/spend/upload/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_ambiguous_columns_are_chosen_with_samples_and_kept_for_the_council(demo: list[str]) -> None:
+    from keepitlocal.spend.models import ColumnChoice
+
+    editor = signed_in_client("editor@calderdale.example")
+    upload(
+        editor,
+        "two-names.csv",
+        b"Supplier,Payee,Amount,Date\nHalifax Council,Acme Ltd,10,2024-04-01\nHalifax Council,Hub CIC,20,2024-04-02\n",
+    )
+    run = AnalysisRun.objects.get()
+    assert run.status == "failed" and "Several columns could be the supplier name" in run.message
+    spend_file = SpendFile.objects.get()
+    progress = editor.get(f"/manage/councils/{CALDERDALE}/spend/runs/{run.pk}/").content.decode()
+    assert f"/spend/files/{spend_file.pk}/columns/" in progress
+    path = f"/manage/councils/{CALDERDALE}/spend/files/{spend_file.pk}/columns/"
+    page = editor.get(path).content.decode()
+    assert (
+        "Which column holds the supplier name?" in page
+        and "For example: Acme Ltd, Hub CIC" in page
+        and "For example: Halifax Council" in page
+    )
+    assert "Select the column that holds the supplier name" in editor.post(path, {}).content.decode()
+    editor.post(path, {"supplier_name": "Payee"})
+    assert ColumnChoice.objects.get().column == "Payee"
+    latest = AnalysisRun.objects.first()
+    assert latest is not None and latest.status == "succeeded"
+    assert sorted(Payment.objects.values_list("supplier_name", flat=True)) == ["Acme Ltd", "Hub CIC"]
+    # The choice serves later files of the series, and files without that column are read as before.
+    upload(editor, "may.csv", MAY.encode())
+    assert Payment.objects.count() == 4

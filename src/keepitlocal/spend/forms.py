@@ -56,3 +56,22 @@ class RegisterForm(GovukForm):
         help_text="For example the Charity Commission register extract, Companies House basic company data, or an ONS postcode lookup (CSV, TXT, ZIP or GZIP)",
         error_messages={"required": "Select a register file", "empty": "The selected file is empty"},
     )
+
+
+class ColumnChoiceForm(GovukForm):
+    """One question for each field that several columns could hold, with sample values as hints."""
+
+    def __init__(self, candidates: dict[str, list[str]], samples: dict[str, list[str]], *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.hints: dict[str, dict[str, str]] = {}
+        for field_name, columns in candidates.items():
+            label = field_name.replace("_", " ")
+            self.fields[field_name] = forms.ChoiceField(
+                label=f"Which column holds the {label}?", widget=forms.RadioSelect, choices=[(c, c) for c in columns]
+            )
+            self.fields[field_name].error_messages["required"] = f"Select the column that holds the {label}"
+            self.fields[field_name].error_messages["invalid_choice"] = f"Select the column that holds the {label}"
+            self.hints[field_name] = {
+                c: "For example: " + ", ".join(samples.get(c, [])[:5]) if samples.get(c) else "No values in the first rows"
+                for c in columns
+            }

@@ -214,3 +214,20 @@ class RegisterFile(models.Model):
 
     def describe(self) -> str:
         return f"{self.original_name}: {self.kind}, {self.rows:,} rows, loaded {self.loaded_at:%d %B %Y}"
+
+
+class ColumnChoice(models.Model):
+    """A council editor's choice of which published column is which field, saved for that publisher's files."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="column_choices")
+    field = models.CharField(max_length=40)
+    column = models.CharField(max_length=255)
+    chosen_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    chosen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["field"]
+        constraints = [models.UniqueConstraint(fields=["council", "field"], name="one_column_choice_per_field")]
+
+    def __str__(self) -> str:
+        return f"{self.field} ← {self.column}"

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from keepitlocal.network.models import Council
-from keepitlocal.spend.models import AnalysisRun, Payment, RejectedRow, SpendFile, Supplier, SupplierCorrection
+from keepitlocal.spend.models import AnalysisRun, ColumnChoice, Payment, RejectedRow, SpendFile, Supplier, SupplierCorrection
 
 ALLOWED = (".csv", ".txt", ".tsv", ".xlsx", ".zip", ".gz")
 ARCHIVES = (".zip", ".gz", ".7z", ".rar", ".tar", ".tgz", ".bz2", ".xz")
@@ -169,6 +169,33 @@ def correct_supplier(supplier: Supplier, supplier_type: str, org_id: str, reason
     return correction
 
 
+def column_samples(spend_file: SpendFile, columns: list[str], limit: int = 5) -> dict[str, list[str]]:
+    """A few values from each named column, so an editor can see which one is which."""
+    from keepitlocal.spend.engine.read import find_header
+    from keepitlocal.spend.engine.sources import discover, rows
+
+    samples: dict[str, list[str]] = {c: [] for c in columns}
+    sources, _ = discover([Path(spend_file.stored.path)])
+    for source in sources:
+        iterator = rows(source)
+        try:
+            head = [row for _, row in zip(range(200), iterator, strict=False)]
+        finally:
+            iterator.close()
+        index = find_header(head)
+        if index is None:
+            continue
+        header = [h.strip() for h in head[index][1]]
+        for _, cells in head[index + 1 :]:
+            for column in columns:
+                if column in header and len(samples[column]) < limit:
+                    position = header.index(column)
+                    value = cells[position].strip() if position < len(cells) else ""
+                    if value:
+                        samples[column].append(value)
+    return samples
+
+
 def remove_file(spend_file: SpendFile) -> AnalysisRun:
     council = spend_file.council
     with transaction.atomic():
@@ -233,7 +260,14 @@ def run_analysis(run: AnalysisRun) -> None:
                     c.supplier_key: (c.supplier_type, c.org_id, c.evidence())
                     for c in SupplierCorrection.objects.filter(council=council).select_related("corrected_by")
                 }
-                options = Options(council=council.gss_code, registers=_registers(), corrections=corrections)
+                choices = dict(ColumnChoice.objects.filter(council=council).values_list("field", "column"))
+                options = Options(
+                    council=council.gss_code,
+                    registers=_registers(),
+                    corrections=corrections,
+                    overrides=choices,
+                    strict_mapping=False,
+                )
                 result = analyse([Path(p) for p in by_path], out, options, progress)
             AnalysisRun.objects.filter(pk=run.pk).update(stage="saving")
             with transaction.atomic():
@@ -255,6 +289,8 @@ def run_analysis(run: AnalysisRun) -> None:
         message = str(error)
         for spend_file in files:
             message = message.replace(Path(spend_file.stored.name).name, spend_file.original_name)
+        # Keep what each file said (an ambiguous file's candidate columns, say) for the editor to act on.
+        AnalysisRun.objects.filter(pk=run.pk).update(files_report=[_report(r, by_path) for r in error.reports])
         _fail(run, message)
     except Exception as error:
         _fail(run, f"The analysis stopped: {type(error).__name__}: {str(error)[:500]}")
@@ -280,6 +316,7 @@ def _report(report: Any, by_path: dict[str, SpendFile]) -> dict[str, Any]:
         "status": report.status,
         "reason": report.reason,
         "mapping": report.mapping,
+        "candidates": report.candidates,
         "rows_read": report.rows_read,
         "kept": report.kept,
         "rejected": report.rejected,

@@ -16,8 +16,17 @@ from keepitlocal.reports.downloads import download
 from keepitlocal.reports.engine.tables import Column, Table
 from keepitlocal.spend import services
 from keepitlocal.spend.engine.charts import bar_chart, column_chart
-from keepitlocal.spend.forms import CorrectionForm, RegisterForm, UploadForm
-from keepitlocal.spend.models import AnalysisRun, Payment, RegisterFile, RejectedRow, SpendFile, SpendPublication, Supplier
+from keepitlocal.spend.forms import ColumnChoiceForm, CorrectionForm, RegisterForm, UploadForm
+from keepitlocal.spend.models import (
+    AnalysisRun,
+    ColumnChoice,
+    Payment,
+    RegisterFile,
+    RejectedRow,
+    SpendFile,
+    SpendPublication,
+    Supplier,
+)
 
 TYPE_LABELS = {
     "vcse": "VCSE",
@@ -339,5 +348,42 @@ def registers(request: HttpRequest) -> HttpResponse:
         request,
         "spend/registers.html",
         {"form": form, "records": RegisterFile.objects.select_related("loaded_by")},
+        status=400 if form.is_bound else 200,
+    )
+
+
+FIELD_LABELS = {"supplier_name": "supplier name", "amount": "amount paid", "date": "date of payment"}
+
+
+@access.council_edit
+@require_http_methods(["GET", "POST"])
+def columns(request: HttpRequest, gss_code: str, file_id: int) -> HttpResponse:
+    """Choose between columns that could be the same field; the choice is kept for the council's files."""
+    council = _council(gss_code)
+    spend_file = get_object_or_404(SpendFile, pk=file_id, council=council)
+    latest = AnalysisRun.objects.filter(council=council).exclude(files_report=[]).first()
+    report = next(
+        (f for f in (latest.files_report if latest else []) if f.get("file_id") == spend_file.pk and f.get("candidates")), None
+    )
+    if report is None:
+        messages.success(request, f"{spend_file.original_name} has no columns to choose between")
+        return redirect("spend:dashboard", gss_code=council.gss_code)
+    candidates: dict[str, list[str]] = report["candidates"]
+    samples = services.column_samples(spend_file, [c for cs in candidates.values() for c in cs])
+    form = ColumnChoiceForm(candidates, samples, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        for field_name, column in form.cleaned_data.items():
+            ColumnChoice.objects.update_or_create(
+                council=council,
+                field=field_name,
+                defaults={"column": column, "chosen_by": request.user, "chosen_at": timezone.now()},
+            )
+        run = services.start_analysis(council)
+        messages.success(request, "Column choice saved for this council's files; the analysis is running again")
+        return redirect("spend:run", gss_code=council.gss_code, run_id=run.pk)
+    return render(
+        request,
+        "spend/columns.html",
+        {"council": council, "spend_file": spend_file, "form": form},
         status=400 if form.is_bound else 200,
     )

@@ -314,8 +314,14 @@ def _match(field_name: str, headers: list[str], taken: set[int]) -> tuple[list[i
     return [], ""
 
 
-def map_columns(headers: Sequence[str], overrides: dict[str, str] | None = None, ignore: Sequence[str] = ()) -> Mapping:
-    """Decide which column is which field. Raises for non-spend data, ambiguity, or a missing field."""
+def map_columns(
+    headers: Sequence[str], overrides: dict[str, str] | None = None, ignore: Sequence[str] = (), strict: bool = True
+) -> Mapping:
+    """Decide which column is which field. Raises for non-spend data, ambiguity, or a missing field.
+
+    With `strict=False` an override naming a column this file does not have is passed over, so that one
+    saved choice can serve a publisher's whole series of files.
+    """
     headers = [h.strip() for h in headers]
     reason = kind_of_dataset(headers)
     if reason:
@@ -326,6 +332,8 @@ def map_columns(headers: Sequence[str], overrides: dict[str, str] | None = None,
     taken: set[int] = set()
     for field_name, column in (overrides or {}).items():
         matches = [i for i, h in enumerate(usable) if h and (h == column or normal(h) == normal(column))]
+        if not matches and not strict:
+            continue
         if not matches:
             raise MissingColumnError(
                 f"The mapping file names '{column}' for the {field_name.replace('_', ' ')}, but the file has no such column"

@@ -45,7 +45,11 @@ MEMORY_LIMIT = "256MB"
 
 
 class NothingUsableError(Exception):
-    """No file held spend data we could read; the message says why for each."""
+    """No file held spend data we could read; the message says why for each, and `reports` has the detail."""
+
+    def __init__(self, message: str, reports: list[FileReport] | None = None) -> None:
+        super().__init__(message)
+        self.reports = reports or []
 
 
 @dataclass
@@ -56,6 +60,8 @@ class Options:
     registers: Any = None  # a registers.Registers, or None to work from the published data alone
     # A person's corrections, by supplier key: (supplier type, org-id or "", evidence). They outrank everything.
     corrections: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    # False: a mapping column a file lacks is passed over (a saved choice across a publisher's series of files).
+    strict_mapping: bool = True
 
 
 @dataclass
@@ -326,10 +332,11 @@ def analyse(paths: Sequence[Path], out: Path, options: Options, progress: Callab
             options.overrides,
             options.ignore,
             progress=lambda r: tell("file", r),
+            strict=options.strict_mapping,
         )
         if not any(r.kept for r in reports):
             reasons = "; ".join(f"{Path(r.name).name}: {r.reason}" for r in reports if r.reason) or "no CSV or XLSX files found"
-            raise NothingUsableError(f"No usable spend data. {reasons}")
+            raise NothingUsableError(f"No usable spend data. {reasons}", reports)
         con = _connect(workdir)
         tell("load")
         load_staging(con, workdir / "staging.csv")

@@ -177,12 +177,13 @@ def read_source(
     overrides: dict[str, str] | None = None,
     ignore: Sequence[str] = (),
     today: date | None = None,
+    strict: bool = True,
 ) -> FileReport:
     report = FileReport(source.name)
     latest = date((today or date.today()).year + 1, 12, 31)
     iterator = rows(source)
     try:
-        return _read_rows(source, iterator, file_index, writer, report, latest, overrides, ignore)
+        return _read_rows(source, iterator, file_index, writer, report, latest, overrides, ignore, strict)
     finally:
         iterator.close()
 
@@ -196,6 +197,7 @@ def _read_rows(
     latest: date,
     overrides: dict[str, str] | None,
     ignore: Sequence[str],
+    strict: bool = True,
 ) -> FileReport:
     sample: list[tuple[int, list[str]]] = []
     for item in iterator:
@@ -212,7 +214,7 @@ def _read_rows(
     header_line, header = sample[header_index]
     report.header_line = header_line
     try:
-        mapping = map_columns(header, overrides, ignore)
+        mapping = map_columns(header, overrides, ignore, strict=strict)
     except NotSpendDataError as error:
         report.status, report.reason = "refused", str(error)
         return report
@@ -300,11 +302,17 @@ PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 
 
 def _read_part(
-    source: Source, index: int, staging: Path, rejected: Path, overrides: dict[str, str] | None, ignore: Sequence[str]
+    source: Source,
+    index: int,
+    staging: Path,
+    rejected: Path,
+    overrides: dict[str, str] | None,
+    ignore: Sequence[str],
+    strict: bool,
 ) -> FileReport:
     """Read one file into its own staging and rejected parts (run in a worker process)."""
     with open(staging, "w", newline="", encoding="utf-8") as st, open(rejected, "w", newline="", encoding="utf-8") as rj:
-        return read_source(source, index, StagingWriter(st, rj, header=False), overrides, ignore)
+        return read_source(source, index, StagingWriter(st, rj, header=False), overrides, ignore, strict=strict)
 
 
 def read_all(
@@ -315,6 +323,7 @@ def read_all(
     ignore: Sequence[str] = (),
     progress: Callable[[FileReport], None] | None = None,
     workers: int | None = None,
+    strict: bool = True,
 ) -> list[FileReport]:
     """Read every source into one staging CSV and one rejected CSV, in source order.
 
@@ -332,7 +341,7 @@ def read_all(
         ):
             writer = StagingWriter(staging, rejected)
             for index, source in enumerate(sources):
-                reports.append(read_source(source, index, writer, overrides, ignore))
+                reports.append(read_source(source, index, writer, overrides, ignore, strict=strict))
                 if progress:
                     progress(reports[-1])
         return reports
@@ -342,7 +351,14 @@ def read_all(
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         futures = {
             pool.submit(
-                _read_part, source, index, parts / f"{index}.staging.csv", parts / f"{index}.rejected.csv", overrides, ignore
+                _read_part,
+                source,
+                index,
+                parts / f"{index}.staging.csv",
+                parts / f"{index}.rejected.csv",
+                overrides,
+                ignore,
+                strict,
             ): index
             for index, source in enumerate(sources)
         }
