@@ -49,6 +49,7 @@ class AnalysisRun(models.Model):
     files_report = models.JSONField(default=list, blank=True)
     indicators = models.JSONField(default=list, blank=True)
     registers_used = models.JSONField(default=list, blank=True)
+    charts = models.JSONField(default=dict, blank=True, help_text="SVG charts drawn once when the analysis finished")
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -279,6 +279,7 @@ def run_analysis(run: AnalysisRun) -> None:
                     run.files_report = [_report(r, by_path) for r in result.files]
                     run.indicators = result.indicators
                     run.registers_used = result.registers_used
+                    run.charts = draw_charts(result.indicators)
                 else:
                     run.files_report, run.indicators = [], []
                 run.status = AnalysisRun.Status.SUCCEEDED
@@ -294,6 +295,41 @@ def run_analysis(run: AnalysisRun) -> None:
         _fail(run, message)
     except Exception as error:
         _fail(run, f"The analysis stopped: {type(error).__name__}: {str(error)[:500]}")
+
+
+TYPE_LABELS = {
+    "vcse": "VCSE",
+    "public": "Public body",
+    "private": "Private business",
+    "individual": "Individual",
+    "unknown": "Unknown",
+}
+
+
+def draw_charts(indicators: list[dict[str, Any]]) -> dict[str, str]:
+    """The dashboard's charts, drawn once per analysis rather than on every page view."""
+    from keepitlocal.spend.engine.charts import bar_chart, column_chart
+
+    by_id = {i["id"]: i for i in indicators}
+    months = by_id.get("by_month", {}).get("rows", [])
+    charts = {
+        "types": bar_chart(
+            list(TYPE_LABELS.values()),
+            [by_id.get(f"share_{t}", {}).get("value") or 0 for t in TYPE_LABELS],
+            "Share of spend by type of supplier",
+            "Horizontal bars; the same figures are in the table beside the chart.",
+            "spend-types",
+        )
+    }
+    if months:
+        charts["months"] = column_chart(
+            [m["month"] for m in months],
+            [m["amount"] for m in months],
+            "Spend by month",
+            "Columns of spend per month; the same figures are in the table beside the chart.",
+            "spend-months",
+        )
+    return charts
 
 
 def _fail(run: AnalysisRun, message: str) -> None:

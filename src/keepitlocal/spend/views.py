@@ -15,7 +15,7 @@ from keepitlocal.network.models import Council
 from keepitlocal.reports.downloads import download
 from keepitlocal.reports.engine.tables import Column, Table
 from keepitlocal.spend import services
-from keepitlocal.spend.engine.charts import bar_chart, column_chart
+from keepitlocal.spend.engine.charts import bar_chart
 from keepitlocal.spend.forms import ColumnChoiceForm, CorrectionForm, RegisterForm, UploadForm
 from keepitlocal.spend.models import (
     AnalysisRun,
@@ -28,13 +28,7 @@ from keepitlocal.spend.models import (
     Supplier,
 )
 
-TYPE_LABELS = {
-    "vcse": "VCSE",
-    "public": "Public body",
-    "private": "Private business",
-    "individual": "Individual",
-    "unknown": "Unknown",
-}
+TYPE_LABELS = services.TYPE_LABELS
 
 
 def _council(gss_code: str) -> Council:
@@ -66,24 +60,8 @@ def dashboard(request: HttpRequest, gss_code: str) -> HttpResponse:
             "ind": indicators,
             "types": types,
             "months": months,
-            "type_chart": bar_chart(
-                [label for _, label, _ in types],
-                [item.get("value") or 0 for _, _, item in types],
-                "Share of spend by type of supplier",
-                "Horizontal bars; the same figures are in the table beside the chart.",
-                "spend-types",
-            )
-            if latest
-            else "",
-            "month_chart": column_chart(
-                [m["month"] for m in months],
-                [m["amount"] for m in months],
-                "Spend by month",
-                "Columns of spend per month; the same figures are in the table beside the chart.",
-                "spend-months",
-            )
-            if months
-            else "",
+            "type_chart": latest.charts.get("types", "") if latest else "",
+            "month_chart": latest.charts.get("months", "") if latest else "",
             "top": Supplier.objects.filter(council=council)[:10],
             "can_edit": access.can_edit_council(request.user, council),
             "publication": SpendPublication.objects.filter(council=council).select_related("run").first(),
@@ -132,6 +110,7 @@ def remove(request: HttpRequest, gss_code: str, file_id: int) -> HttpResponse:
     return redirect("spend:run", gss_code=council.gss_code, run_id=run.pk)
 
 
+SUPPLIERS_PER_PAGE = 100
 SUPPLIER_COLUMNS = [
     Column("name", "Supplier"),
     Column("supplier_type", "Type"),
@@ -162,13 +141,22 @@ def suppliers(request: HttpRequest, gss_code: str) -> HttpResponseBase:
         return download(
             Table(f"Suppliers of {council.name}", SUPPLIER_COLUMNS, values.iterator()), fmt, f"{council.name} suppliers"
         )
+    count = rows.count()
+    pages = max(1, -(-count // SUPPLIERS_PER_PAGE))
+    try:
+        page = min(max(1, int(request.GET.get("page", "1"))), pages)
+    except ValueError:
+        page = 1
     return render(
         request,
         "spend/suppliers.html",
         {
             "council": council,
-            "suppliers": rows[:500],
-            "count": rows.count(),
+            "suppliers": rows[(page - 1) * SUPPLIERS_PER_PAGE : page * SUPPLIERS_PER_PAGE],
+            "count": count,
+            "page": page,
+            "pages": pages,
+            "query": f"show={chosen}" if chosen else "",
             "show": chosen,
             "labels": TYPE_LABELS,
             "can_edit": access.can_edit_council(request.user, council),

@@ -1,0 +1,153 @@
+"""Spend in the platform, measured: upload to finished dashboard for the real Devon and Calderdale files, and
+page latency (p50, p95) over 20 concurrent clients on loopback with about a million payments loaded.
+
+    .venv/bin/python benchmarks/web_spend.py [--rows 1000000] [--clients 20] [--requests 15]
+
+It builds its own database in a temporary folder (SQLite, or the DATABASE_URL you give it), runs analyses
+synchronously (as the worker would), then serves the app with Django's threaded server on 127.0.0.1.
+Target: p95 under 300 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data" / "real" / "spend"
+
+
+def setup(var: Path) -> None:
+    os.environ["KIL_VAR_DIR"] = str(var)
+    os.environ["KIL_TASKS_BACKEND"] = "django_tasks.backends.immediate.ImmediateBackend"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keepitlocal.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from keepitlocal.network.demo import load_demo
+
+    load_demo()
+
+
+def upload_and_analyse(gss_code: str, name: str, files: list[Path]) -> tuple[float, int]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from keepitlocal.network.models import Council
+    from keepitlocal.spend.models import AnalysisRun, Payment
+    from keepitlocal.spend.services import run_analysis, store_upload
+
+    council, _ = Council.objects.get_or_create(
+        gss_code=gss_code, defaults={"name": name, "council_type": "county", "nation": "England"}
+    )
+    started = time.perf_counter()
+    for path in files:
+        store_upload(council, SimpleUploadedFile(path.name, path.read_bytes()), None)
+    run = AnalysisRun.objects.create(council=council)
+    run_analysis(run)
+    run.refresh_from_db()
+    assert run.status == "succeeded", run.message
+    return time.perf_counter() - started, Payment.objects.filter(council=council).count()
+
+
+def serve(var: Path, port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "KIL_VAR_DIR": str(var)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "keepitlocal.manage", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
+            return process
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("the server did not start")
+
+
+def load(url: str, cookie: str, clients: int, requests: int) -> list[float]:
+    timings: list[float] = []
+    lock = threading.Lock()
+
+    def client() -> None:
+        for _ in range(requests):
+            request = urllib.request.Request(url, headers={"Cookie": cookie})  # noqa: S310 - loopback only
+            started = time.perf_counter()
+            with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - loopback only
+                response.read()
+                assert response.status == 200
+            with lock:
+                timings.append((time.perf_counter() - started) * 1000)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return timings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=15)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="kil-web-") as tmp:
+        var = Path(tmp)
+        setup(var)
+        if SHARED.exists():
+            seconds, rows = upload_and_analyse("E10000008", "Devon", sorted((SHARED / "devon" / "fy2024_25_gz").glob("*.gz")))
+            print(f"Devon, 6 months: upload to finished dashboard {seconds:.1f} s ({rows:,} payments)")
+            seconds, rows = upload_and_analyse(
+                "E08000033", "Calderdale", sorted((SHARED / "calderdale" / "fy2021_22").glob("*.csv"))
+            )
+            print(f"Calderdale, 9 months: upload to finished dashboard {seconds:.1f} s ({rows:,} payments)")
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        from spend_pipeline import generate
+
+        generated = var / "generated"
+        generate(generated, args.rows)
+        seconds, rows = upload_and_analyse("E08000035", "Leeds", sorted(generated.glob("*.gz")))
+        print(f"Generated, {args.rows:,} rows: upload to finished dashboard {seconds:.1f} s ({rows:,} payments loaded)")
+
+        from django.test import Client
+
+        from keepitlocal.accounts.models import User
+
+        client = Client()
+        client.force_login(User.objects.get(email="admin@example.org"), backend="keepitlocal.accounts.backends.EmailBackend")
+        cookie = f"sessionid={client.cookies['sessionid'].value}"
+        port = 8765
+        server = serve(var, port)
+        try:
+            for label, path in [
+                ("dashboard", "/manage/councils/E08000035/spend/"),
+                ("suppliers", "/manage/councils/E08000035/spend/suppliers/"),
+            ]:
+                load(f"http://127.0.0.1:{port}{path}", cookie, 2, 2)  # warm up
+                timings = load(f"http://127.0.0.1:{port}{path}", cookie, args.clients, args.requests)
+                p50 = statistics.median(timings)
+                p95 = statistics.quantiles(timings, n=20)[18]
+                print(
+                    f"{label} page with {rows:,} payments: {len(timings)} requests from {args.clients} clients, p50 {p50:.0f} ms, p95 {p95:.0f} ms"
+                )
+        finally:
+            server.terminate()
+            server.wait()
+
+
+if __name__ == "__main__":
+    main()
