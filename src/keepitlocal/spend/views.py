@@ -60,6 +60,7 @@ def dashboard(request: HttpRequest, gss_code: str) -> HttpResponse:
             "ind": indicators,
             "types": types,
             "months": months,
+            "areas": indicators.get("by_service_area", {}).get("rows", []),
             "type_chart": latest.charts.get("types", "") if latest else "",
             "month_chart": latest.charts.get("months", "") if latest else "",
             "top": Supplier.objects.filter(council=council)[:10],

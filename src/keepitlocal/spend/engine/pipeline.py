@@ -41,7 +41,7 @@ STAGING_TYPES = {
     "raw_line": "VARCHAR",
 }
 REDACTED_KEY = "redacted-personal-data"
-MEMORY_LIMIT = "256MB"
+MEMORY_LIMIT = "512MB"
 
 
 class NothingUsableError(Exception):

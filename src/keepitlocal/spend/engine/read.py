@@ -14,6 +14,7 @@ import re
 import shutil
 from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -333,18 +334,36 @@ def read_all(
     """
     size = sum(s.path.stat().st_size for s in sources)
     workers = workers if workers is not None else min(os.cpu_count() or 1, len(sources))
-    if workers <= 1 or len(sources) < 2 or size < PARALLEL_MIN_BYTES:
-        reports = []
-        with (
-            open(staging_path, "w", newline="", encoding="utf-8") as staging,
-            open(rejected_path, "w", newline="", encoding="utf-8") as rejected,
-        ):
-            writer = StagingWriter(staging, rejected)
-            for index, source in enumerate(sources):
-                reports.append(read_source(source, index, writer, overrides, ignore, strict=strict))
-                if progress:
-                    progress(reports[-1])
-        return reports
+    if workers > 1 and len(sources) > 1 and size >= PARALLEL_MIN_BYTES:
+        try:
+            return _read_parallel(sources, staging_path, rejected_path, overrides, ignore, progress, workers, strict)
+        except BrokenProcessPool:
+            # Workers cannot start where the caller's main module cannot be imported again (a script read
+            # from standard input, some embedded interpreters); reading one file after another still works.
+            pass
+    reports = []
+    with (
+        open(staging_path, "w", newline="", encoding="utf-8") as staging,
+        open(rejected_path, "w", newline="", encoding="utf-8") as rejected,
+    ):
+        writer = StagingWriter(staging, rejected)
+        for index, source in enumerate(sources):
+            reports.append(read_source(source, index, writer, overrides, ignore, strict=strict))
+            if progress:
+                progress(reports[-1])
+    return reports
+
+
+def _read_parallel(
+    sources: list[Source],
+    staging_path: Path,
+    rejected_path: Path,
+    overrides: dict[str, str] | None,
+    ignore: Sequence[str],
+    progress: Callable[[FileReport], None] | None,
+    workers: int,
+    strict: bool,
+) -> list[FileReport]:
     parts = staging_path.parent / f"{staging_path.stem}-parts"
     parts.mkdir(exist_ok=True)
     found: dict[int, FileReport] = {}
