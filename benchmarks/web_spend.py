@@ -4,7 +4,8 @@ page latency (p50, p95) over 20 concurrent clients on loopback with about a mill
     .venv/bin/python benchmarks/web_spend.py [--rows 1000000] [--clients 20] [--requests 15]
 
 It builds its own database in a temporary folder (SQLite, or the DATABASE_URL you give it), runs analyses
-synchronously (as the worker would), then serves the app with Django's threaded server on 127.0.0.1.
+synchronously (as the worker would), then serves the app as in production (gunicorn, 2 workers x 4 threads)
+on 127.0.0.1.
 Target: p95 under 300 ms.
 """
 
