@@ -14,6 +14,17 @@ from rich.table import Table
 console = Console(stderr=True)
 
 
+def _file_progress() -> Progress:
+    """A progress bar over files on a terminal; nothing when output goes to a file or a pipe."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} files"),
+        console=console,
+        disable=not console.is_terminal,
+    )
+
+
 def _django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keepitlocal.settings")
     import django
@@ -36,13 +47,7 @@ def import_councils(files: tuple[Path, ...]) -> None:
     from keepitlocal.network.services import apply_council_import
 
     sources = []
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total} files"),
-        console=console,
-        disable=not console.is_terminal,
-    ) as progress:
+    with _file_progress() as progress:
         task = progress.add_task("Reading", total=len(files))
         for path in files:
             sources.append((str(path), path.read_bytes()))
@@ -201,13 +206,7 @@ def registers_load(files: tuple[Path, ...]) -> None:
     from keepitlocal.spend.registers import RegisterError, load_register_path
 
     failed = []
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total} files"),
-        console=console,
-        disable=not console.is_terminal,
-    ) as progress:
+    with _file_progress() as progress:
         task = progress.add_task("Loading registers", total=len(files))
         for path in files:
             try:

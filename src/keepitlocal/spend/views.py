@@ -15,7 +15,6 @@ from keepitlocal.network.models import Council
 from keepitlocal.reports.downloads import download
 from keepitlocal.reports.engine.tables import Column, Table
 from keepitlocal.spend import services
-from keepitlocal.spend.engine.charts import bar_chart
 from keepitlocal.spend.forms import ColumnChoiceForm, CorrectionForm, RegisterForm, UploadForm
 from keepitlocal.spend.models import (
     AnalysisRun,
@@ -33,6 +32,15 @@ TYPE_LABELS = services.TYPE_LABELS
 
 def _council(gss_code: str) -> Council:
     return get_object_or_404(Council, gss_code=gss_code.upper())
+
+
+def _page(request: HttpRequest, count: int, per_page: int) -> tuple[int, int]:
+    """The page asked for (1 when missing or not a number, the last when beyond it) and the number of pages."""
+    pages = max(1, -(-count // per_page))
+    try:
+        return min(max(1, int(request.GET.get("page", "1"))), pages), pages
+    except ValueError:
+        return 1, pages
 
 
 def _latest(council: Council) -> AnalysisRun | None:
@@ -143,11 +151,7 @@ def suppliers(request: HttpRequest, gss_code: str) -> HttpResponseBase:
             Table(f"Suppliers of {council.name}", SUPPLIER_COLUMNS, values.iterator()), fmt, f"{council.name} suppliers"
         )
     count = rows.count()
-    pages = max(1, -(-count // SUPPLIERS_PER_PAGE))
-    try:
-        page = min(max(1, int(request.GET.get("page", "1"))), pages)
-    except ValueError:
-        page = 1
+    page, pages = _page(request, count, SUPPLIERS_PER_PAGE)
     return render(
         request,
         "spend/suppliers.html",
@@ -216,11 +220,7 @@ def payments(request: HttpRequest, gss_code: str) -> HttpResponseBase:
         values: Any = rows.values(*[c.key for c in PAYMENT_COLUMNS])
         return download(Table(f"Payments of {council.name}", PAYMENT_COLUMNS, values.iterator()), fmt, f"{council.name} payments")
     count = rows.count()
-    pages = max(1, -(-count // PER_PAGE))
-    try:
-        page = min(max(1, int(request.GET.get("page", "1"))), pages)
-    except ValueError:
-        page = 1
+    page, pages = _page(request, count, PER_PAGE)
     query = "&".join(f"{k}={v}" for k, v in filters.items())
     return render(
         request,
@@ -294,6 +294,8 @@ COMPARE_SORTS = {
 @access.public
 def compare(request: HttpRequest) -> HttpResponse:
     """Published councils side by side, with what each figure covers."""
+    from keepitlocal.spend.engine.charts import bar_chart  # matplotlib is loaded only where a chart is drawn
+
     rows = [{"council": p.council, **p.figures()} for p in SpendPublication.objects.select_related("council", "run")]
     sort = request.GET.get("sort", "share_vcse")
     sort = sort if sort in COMPARE_SORTS else "share_vcse"
