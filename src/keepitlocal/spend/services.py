@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from keepitlocal.network.models import Council
@@ -371,6 +371,32 @@ def _batched(objects: Iterator[Any], model: type[Any]) -> None:
         model.objects.bulk_create(batch)
 
 
+PAYMENT_COPY_COLUMNS = (
+    "council_id",
+    "spend_file_id",
+    "source_row",
+    "date",
+    "amount",
+    "supplier_name",
+    "supplier_key",
+    "org_id",
+    "supplier_type",
+    "is_local",
+    "service_area",
+    "expense_type",
+)
+
+
+def _copy_payments(rows: Iterator[tuple[Any, ...]]) -> None:
+    """PostgreSQL COPY: a million payments in seconds, streamed, inside the caller's transaction."""
+    table = Payment._meta.db_table
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # psycopg 3's own cursor, which has copy()
+        with raw.copy(f"COPY {table} ({', '.join(PAYMENT_COPY_COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
 def _load(council: Council, out: Path, by_path: dict[str, SpendFile]) -> None:
     """Batched inserts from the engine's CSV outputs, streamed so that memory does not grow with the rows."""
     _batched(
@@ -395,26 +421,46 @@ def _load(council: Council, out: Path, by_path: dict[str, SpendFile]) -> None:
         ),
         Supplier,
     )
-    _batched(
+    payment_rows = (
         (
-            Payment(
-                council=council,
-                spend_file=_file_of(row["source_file"], by_path),
-                source_row=int(row["source_row"]),
-                date=date.fromisoformat(row["date"]),
-                amount=Decimal(row["amount"]),
-                supplier_name=row["supplier_name"][:500],
-                supplier_key=row["supplier_key"],
-                org_id=row["org_id"],
-                supplier_type=row["supplier_type"],
-                is_local=_bool(row["is_local"]),
-                service_area=row["service_area"][:500],
-                expense_type=row["expense_type"][:500],
-            )
-            for row in _rows(out / "transactions.csv")
-        ),
-        Payment,
+            council.pk,
+            _file_of(row["source_file"], by_path).pk,
+            int(row["source_row"]),
+            row["date"],
+            row["amount"],
+            row["supplier_name"][:500],
+            row["supplier_key"],
+            row["org_id"],
+            row["supplier_type"],
+            _bool(row["is_local"]),
+            row["service_area"][:500],
+            row["expense_type"][:500],
+        )
+        for row in _rows(out / "transactions.csv")
     )
+    if connection.vendor == "postgresql":
+        _copy_payments(payment_rows)
+    else:
+        _batched(
+            (
+                Payment(
+                    council_id=r[0],
+                    spend_file_id=r[1],
+                    source_row=r[2],
+                    date=date.fromisoformat(r[3]),
+                    amount=Decimal(r[4]),
+                    supplier_name=r[5],
+                    supplier_key=r[6],
+                    org_id=r[7],
+                    supplier_type=r[8],
+                    is_local=r[9],
+                    service_area=r[10],
+                    expense_type=r[11],
+                )
+                for r in payment_rows
+            ),
+            Payment,
+        )
     _batched(
         (
             RejectedRow(
