@@ -1,0 +1,1 @@
+"""The principles assessment as pure Python: the framework (versioned data) and its scoring. No Django."""

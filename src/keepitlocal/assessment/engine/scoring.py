@@ -1,0 +1,124 @@
+"""Scoring an assessment round. Each function states its formula; docs/ASSESSMENT.md mirrors them.
+
+Levels are 1 (not yet started) to 4 (embedded). A principle's score is the mean of its indicators'
+levels, shown on a 0–100 scale: score = (mean level − 1) ÷ 3 × 100.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from keepitlocal.assessment.engine.framework import Framework
+
+OFFICERS, PARTNERS = "officer", "partner"
+MIN_PARTNERS_SHOWN = 3
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One respondent's level for one indicator."""
+
+    respondent: str
+    group: str  # OFFICERS or PARTNERS
+    indicator: str
+    level: int
+
+
+def to_score(mean_level: float) -> float:
+    """Score (0–100) = (mean level − 1) ÷ 3 × 100."""
+    return round((mean_level - 1) / 3 * 100, 1)
+
+
+def principle_scores(framework: Framework, answers: Iterable[Answer], group: str | None = None) -> dict[int, float | None]:
+    """Per principle: mean of every answer's level over its indicators (one group or all), as a 0–100 score;
+    None where no one answered."""
+    chosen = [a for a in answers if group is None or a.group == group]
+    scores: dict[int, float | None] = {}
+    for principle in framework.principles:
+        codes = {i.code for i in principle.indicators}
+        levels = [a.level for a in chosen if a.indicator in codes]
+        scores[principle.number] = to_score(statistics.fmean(levels)) if levels else None
+    return scores
+
+
+def respondents(answers: Iterable[Answer], group: str) -> int:
+    return len({a.respondent for a in answers if a.group == group})
+
+
+def partners_visible(answers: Sequence[Answer]) -> bool:
+    """Community partners' answers are shown to the council only in aggregate, and only when at least three
+    partners answered (so no one partner can be identified)."""
+    return respondents(answers, PARTNERS) >= MIN_PARTNERS_SHOWN
+
+
+def gaps(framework: Framework, answers: Sequence[Answer]) -> dict[int, float | None]:
+    """Gap per principle = officers' score − partners' score (points on the 0–100 scale); positive means the
+    council rates itself higher than its partners do. None when partners are hidden or either group is missing."""
+    if not partners_visible(answers):
+        return {p.number: None for p in framework.principles}
+    officers = principle_scores(framework, answers, OFFICERS)
+    partners = principle_scores(framework, answers, PARTNERS)
+    found: dict[int, float | None] = {}
+    for number, officer in officers.items():
+        partner = partners[number]
+        found[number] = round(officer - partner, 1) if officer is not None and partner is not None else None
+    return found
+
+
+def indicator_scores(framework: Framework, answers: Iterable[Answer], group: str | None = None) -> dict[str, float | None]:
+    """Per indicator: the mean level of the answers (one group or all) as a 0–100 score; None where no one answered."""
+    chosen = [a for a in answers if group is None or a.group == group]
+    found: dict[str, float | None] = {}
+    for code in framework.codes:
+        levels = [a.level for a in chosen if a.indicator == code]
+        found[code] = to_score(statistics.fmean(levels)) if levels else None
+    return found
+
+
+K = TypeVar("K")
+
+
+def movement(previous: Mapping[K, float | None], current: Mapping[K, float | None]) -> dict[K, float | None]:
+    """Movement per principle or indicator = current score − previous score (points); None where either is missing."""
+    found: dict[K, float | None] = {}
+    for key, now in current.items():
+        before = previous.get(key)
+        found[key] = round(now - before, 1) if now is not None and before is not None else None
+    return found
+
+
+@dataclass(frozen=True)
+class Distribution:
+    minimum: float
+    lower_quartile: float
+    median: float
+    upper_quartile: float
+    maximum: float
+    councils: int
+
+
+def distribution(scores: Sequence[float]) -> Distribution | None:
+    """Anonymised peer distribution: minimum, quartiles (inclusive method) and maximum; None below three
+    councils, so that no council's score can be read off."""
+    if len(scores) < 3:
+        return None
+    q1, q2, q3 = statistics.quantiles(sorted(scores), n=4, method="inclusive")
+    return Distribution(min(scores), round(q1, 1), round(q2, 1), round(q3, 1), max(scores), len(scores))
+
+
+def disagreement(
+    self_score: float | None, measured_share: float | None, *, strong_self: float = 66.7, weak_share: float = 20.0
+) -> str | None:
+    """A plain-words flag when the self-rating and the measured figure point different ways: the council
+    rates itself developing or embedded (score ≥ 66.7) while under 20% of its spend is measured as local
+    (or local VCSE), or rates itself not started while over half is."""
+    if self_score is None or measured_share is None:
+        return None
+    if self_score >= strong_self and measured_share < weak_share:
+        return f"The self-assessment is strong ({self_score:.0f} out of 100) but only {measured_share:.1f}% of measured spend goes to the organisations it is about."
+    if self_score <= 0 and measured_share > 50:
+        return f"The self-assessment says not yet started, but {measured_share:.1f}% of measured spend already goes to these organisations."
+    return None

@@ -1,0 +1,74 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
+from keepitlocal.assessment.engine.framework import CURRENT, FRAMEWORKS, LEVELS, V1
+from keepitlocal.assessment.engine.scoring import (
+    OFFICERS,
+    PARTNERS,
+    Answer,
+    disagreement,
+    distribution,
+    gaps,
+    indicator_scores,
+    movement,
+    partners_visible,
+    principle_scores,
+    to_score,
+)
+
+
+def test_framework_shape() -> None:
+    assert CURRENT is V1 and FRAMEWORKS["1.0"] is V1
+    assert [p.number for p in V1.principles] == [1, 2, 3, 4, 5, 6]
+    assert len(LEVELS) == 4
+    for principle in V1.principles:
+        assert 3 <= len(principle.indicators) <= 6
+        for indicator in principle.indicators:
+            assert len(indicator.levels) == 4 and len(indicator.evidence) == 4
+            assert all(text.strip() for text in indicator.levels + indicator.evidence)
+    assert len(set(V1.codes)) == len(V1.codes) == 24
+    assert V1.indicator("3.1").title == "Knowing where the money goes"
+
+
+def answers_for(group: str, people: int, level: int) -> list[Answer]:
+    return [Answer(f"{group}{n}", group, code, level) for n in range(people) for code in V1.codes]
+
+
+def test_scores_gap_and_anonymity() -> None:
+    officers = answers_for(OFFICERS, 2, 4)
+    two_partners = answers_for(PARTNERS, 2, 2)
+    assert principle_scores(V1, officers, OFFICERS)[1] == 100.0
+    assert not partners_visible(officers + two_partners)
+    assert set(gaps(V1, officers + two_partners).values()) == {None}  # two partners could be identified
+    three = answers_for(PARTNERS, 3, 2)
+    assert partners_visible(officers + three)
+    assert set(gaps(V1, officers + three).values()) == {100.0 - 33.3}
+
+
+@given(st.lists(st.integers(1, 4), min_size=1, max_size=50))
+def test_scores_stay_between_0_and_100(levels: list[int]) -> None:
+    answers = [Answer(f"r{i}", OFFICERS, "1.1", level) for i, level in enumerate(levels)]
+    score = principle_scores(V1, answers)[1]
+    assert score is not None and 0 <= score <= 100
+    assert principle_scores(V1, answers)[2] is None
+
+
+@given(st.lists(st.floats(0, 100, allow_nan=False), min_size=3, max_size=30))
+def test_distribution_orders_and_hides_small_groups(scores: list[float]) -> None:
+    found = distribution(scores)
+    assert found is not None
+    assert found.minimum <= found.lower_quartile + 0.05 and found.lower_quartile <= found.median <= found.upper_quartile
+    assert found.upper_quartile <= found.maximum + 0.05 and found.councils == len(scores)
+    assert distribution(scores[:2]) is None
+
+
+def test_movement_and_disagreement() -> None:
+    assert movement({1: 40.0, 2: None}, {1: 55.5, 2: 10.0}) == {1: 15.5, 2: None}
+    before = indicator_scores(V1, answers_for(OFFICERS, 1, 2))
+    after = indicator_scores(V1, answers_for(OFFICERS, 1, 3))
+    assert set(movement(before, after).values()) == {33.4}
+    assert to_score(1) == 0 and to_score(4) == 100
+    assert "only 8.0%" in (disagreement(80.0, 8.0) or "")
+    assert disagreement(50.0, 8.0) is None
+    assert "already goes" in (disagreement(0.0, 60.0) or "")
+    assert disagreement(None, 10.0) is None
