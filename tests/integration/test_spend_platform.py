@@ -43,6 +43,13 @@ def test_upload_analyse_and_see_the_results(demo: list[str]) -> None:
     assert 'hx-trigger="every 2s"' not in progress  # no more polling once finished
     page = editor.get(f"/manage/councils/{CALDERDALE}/spend/").content.decode()
     assert "£2,450" in page and "april.csv" in page
+    assert (
+        "The amount &#39;abc&#39; is not a number" in page and "Acme Construction Ltd,abc,2024-04-04,Highways" in page
+    )  # reason with its example
+    assert "2024/25" in page  # by financial year
+    assert "spend/payments/?area=Highways" in page
+    highways = editor.get(f"/manage/councils/{CALDERDALE}/spend/payments/?area=Highways").content.decode()
+    assert "in Highways" in highways and "1 payments" in highways
     hub = Supplier.objects.get(key="calder-valley-hub")
     assert hub.supplier_type == "vcse" and "community interest company" in hub.evidence
     assert Supplier.objects.get(key="redacted-personal-data").supplier_type == "individual"
@@ -279,7 +286,7 @@ def test_network_admins_load_registers_once_for_every_analysis(demo: list[str], 
     assert run.registers_used == [record.describe()]
     hub = Supplier.objects.get(key="calder-valley-hub")
     assert hub.supplier_type == "vcse" and hub.org_id == "GB-CHC-1050123"
-    assert "using 1 register files" in editor.get(f"/manage/councils/{CALDERDALE}/spend/").content.decode()
+    assert f"Registers used: {record.describe()}" in editor.get(f"/manage/councils/{CALDERDALE}/spend/").content.decode()
 
     admin.post("/network/registers/", {"remove": str(record.pk)})
     assert not RegisterFile.objects.exists()
@@ -317,3 +324,18 @@ def test_ambiguous_columns_are_chosen_with_samples_and_kept_for_the_council(demo
     # The choice serves later files of the series, and files without that column are read as before.
     upload(editor, "may.csv", MAY.encode())
     assert Payment.objects.count() == 4
+
+
+@pytest.mark.django_db
+def test_every_dashboard_table_downloads(demo: list[str]) -> None:
+    from keepitlocal.spend.demo import load_demo_spend
+
+    load_demo_spend()
+    editor = signed_in_client("editor@calderdale.example")
+    page = editor.get(f"/manage/councils/{CALDERDALE}/spend/").content.decode()
+    for table in ("indicators", "months", "years", "areas"):
+        assert f"?table={table}&amp;format=csv" in page
+        rows = editor.get(f"/manage/councils/{CALDERDALE}/spend/?table={table}&format=json").json()["rows"]
+        assert rows, table
+    months = b"".join(editor.get(f"/manage/councils/{CALDERDALE}/spend/?table=months&format=csv").streaming_content).decode()  # type: ignore[attr-defined]
+    assert months.splitlines()[0] == "Month,Spend (£),To VCSE (£),To local suppliers (£),Payments"

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from keepitlocal.accounts import access
@@ -43,14 +44,89 @@ def _page(request: HttpRequest, count: int, per_page: int) -> tuple[int, int]:
         return 1, pages
 
 
+def by_financial_year(months: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Spend and VCSE spend per April-to-March year, from the monthly figures."""
+    years: dict[str, dict[str, Any]] = {}
+    for month in months:
+        year, number = (int(part) for part in month["month"].split("-"))
+        start = year if number >= 4 else year - 1
+        label = f"{start}/{str(start + 1)[-2:]}"
+        row = years.setdefault(label, {"year": label, "amount": 0.0, "vcse_amount": 0.0, "months": 0})
+        row["amount"] += month["amount"]
+        row["vcse_amount"] += month["vcse_amount"]
+        row["months"] += 1
+    return list(years.values())
+
+
+def rejection_reasons(council: Council) -> list[dict[str, Any]]:
+    """Why rows were rejected, most common first, each with one example row as published."""
+    from django.db.models import Count, Min
+
+    found = (
+        RejectedRow.objects.filter(spend_file__council=council)
+        .values("reason")
+        .annotate(rows=Count("id"), first=Min("id"))
+        .order_by("-rows")[:20]
+    )
+    examples = dict(RejectedRow.objects.filter(pk__in=[r["first"] for r in found]).values_list("pk", "raw_line"))
+    return [{"reason": r["reason"], "rows": r["rows"], "example": examples.get(r["first"], "")} for r in found]
+
+
 def _latest(council: Council) -> AnalysisRun | None:
     return AnalysisRun.objects.filter(council=council, status=AnalysisRun.Status.SUCCEEDED).first()
 
 
+DASHBOARD_TABLES: dict[str, list[Column]] = {
+    "indicators": [
+        Column("name", "Indicator"),
+        Column("value", "Value"),
+        Column("unit", "Unit"),
+        Column("numerator", "Numerator"),
+        Column("denominator", "Denominator"),
+        Column("definition", "Definition"),
+    ],
+    "months": [
+        Column("month", "Month"),
+        Column("amount", "Spend (£)"),
+        Column("vcse_amount", "To VCSE (£)"),
+        Column("local_amount", "To local suppliers (£)"),
+        Column("payments", "Payments"),
+    ],
+    "years": [
+        Column("year", "Financial year"),
+        Column("months", "Months with payments"),
+        Column("amount", "Spend (£)"),
+        Column("vcse_amount", "To VCSE (£)"),
+    ],
+    "areas": [
+        Column("service_area", "Service area"),
+        Column("amount", "Spend (£)"),
+        Column("vcse_amount", "To VCSE (£)"),
+        Column("payments", "Payments"),
+    ],
+}
+
+
+def _dashboard_table(council: Council, latest: AnalysisRun, name: str, fmt: str) -> HttpResponseBase:
+    by_id = {i["id"]: i for i in latest.indicators}
+    rows: list[dict[str, Any]]
+    if name == "indicators":
+        rows = [i for i in latest.indicators if "rows" not in i]
+    elif name == "months":
+        rows = by_id.get("by_month", {}).get("rows", [])
+    elif name == "years":
+        rows = by_financial_year(by_id.get("by_month", {}).get("rows", []))
+    else:
+        rows = by_id.get("by_service_area", {}).get("rows", [])
+    return download(Table(f"{council.name} {name}", DASHBOARD_TABLES[name], rows), fmt, f"{council.name} spend {name}")
+
+
 @access.council_view
-def dashboard(request: HttpRequest, gss_code: str) -> HttpResponse:
+def dashboard(request: HttpRequest, gss_code: str) -> HttpResponseBase:
     council = _council(gss_code)
     latest = _latest(council)
+    if latest is not None and request.GET.get("table") in DASHBOARD_TABLES and request.GET.get("format"):
+        return _dashboard_table(council, latest, request.GET["table"], request.GET["format"])
     runs = AnalysisRun.objects.filter(council=council)
     newest = runs.first()
     indicators = {i["id"]: i for i in (latest.indicators if latest else [])}
@@ -69,6 +145,8 @@ def dashboard(request: HttpRequest, gss_code: str) -> HttpResponse:
             "types": types,
             "months": months,
             "areas": indicators.get("by_service_area", {}).get("rows", []),
+            "years": by_financial_year(months),
+            "reasons": rejection_reasons(council),
             "type_chart": latest.charts.get("types", "") if latest else "",
             "month_chart": latest.charts.get("months", "") if latest else "",
             "top": Supplier.objects.filter(council=council)[:10],
@@ -215,13 +293,16 @@ def payments(request: HttpRequest, gss_code: str) -> HttpResponseBase:
             pass
     if supplier := request.GET.get("supplier", ""):
         rows, filters["supplier"] = rows.filter(supplier_key=supplier), supplier
+    if "area" in request.GET:
+        area = request.GET["area"]
+        rows, filters["area"] = rows.filter(service_area="" if area == "Not given" else area), area
     fmt = request.GET.get("format")
     if fmt:
         values: Any = rows.values(*[c.key for c in PAYMENT_COLUMNS])
         return download(Table(f"Payments of {council.name}", PAYMENT_COLUMNS, values.iterator()), fmt, f"{council.name} payments")
     count = rows.count()
     page, pages = _page(request, count, PER_PAGE)
-    query = "&".join(f"{k}={v}" for k, v in filters.items())
+    query = urlencode(filters)
     return render(
         request,
         "spend/payments.html",
