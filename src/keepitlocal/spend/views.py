@@ -127,7 +127,8 @@ def dashboard(request: HttpRequest, gss_code: str) -> HttpResponseBase:
     latest = _latest(council)
     if latest is not None and request.GET.get("table") in DASHBOARD_TABLES and request.GET.get("format"):
         return _dashboard_table(council, latest, request.GET["table"], request.GET["format"])
-    runs = AnalysisRun.objects.filter(council=council)
+    # Only the fields these two need: the results' JSON (indicators, charts) is read once, from `latest`.
+    runs = AnalysisRun.objects.filter(council=council).only("id", "council_id", "status", "stage", "message", "created_at")
     newest = runs.first()
     indicators = {i["id"]: i for i in (latest.indicators if latest else [])}
     types = [(t, TYPE_LABELS[t], indicators.get(f"share_{t}", {})) for t in TYPE_LABELS]
