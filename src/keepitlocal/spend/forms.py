@@ -5,12 +5,19 @@ from django import forms
 from keepitlocal.web.forms import GovukForm
 
 
+def file_field(label: str, help_text: str, missing: str) -> forms.FileField:
+    """A GOV.UK file upload field with its two messages: none chosen, and an empty file."""
+    return forms.FileField(
+        label=label, help_text=help_text, error_messages={"required": missing, "empty": "The selected file is empty"}
+    )
+
+
 class UploadForm(GovukForm):
     required_messages = {"spend_file": "Select a spend file"}
-    spend_file = forms.FileField(
-        label="Upload a spend file",
-        help_text="A CSV or XLSX file as the council publishes it, or a ZIP of several. Up to 200 MB.",
-        error_messages={"required": "Select a spend file", "empty": "The selected file is empty"},
+    spend_file = file_field(
+        "Upload a spend file",
+        "A CSV or XLSX file as the council publishes it, or a ZIP of several. Up to 200 MB.",
+        "Select a spend file",
     )
 
 
@@ -51,10 +58,10 @@ class CorrectionForm(GovukForm):
 
 class RegisterForm(GovukForm):
     required_messages = {"register_file": "Select a register file"}
-    register_file = forms.FileField(
-        label="Upload a register file",
-        help_text="For example the Charity Commission register extract, Companies House basic company data, or an ONS postcode lookup (CSV, TXT, ZIP or GZIP)",
-        error_messages={"required": "Select a register file", "empty": "The selected file is empty"},
+    register_file = file_field(
+        "Upload a register file",
+        "For example the Charity Commission register extract, Companies House basic company data, or an ONS postcode lookup (CSV, TXT, ZIP or GZIP)",
+        "Select a register file",
     )
 
 
