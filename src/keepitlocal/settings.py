@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "keepitlocal.accounts",
+    "keepitlocal.assessment",
     "keepitlocal.network",
     "keepitlocal.spend",
     "keepitlocal.web",

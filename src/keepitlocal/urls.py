@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("keepitlocal.web.urls")),
     path("", include("keepitlocal.network.urls")),
     path("", include("keepitlocal.spend.urls")),
+    path("", include("keepitlocal.assessment.urls")),
     path("account/", include("keepitlocal.accounts.urls")),
     path("admin/login/", account_views.admin_sign_in, name="admin-sign-in"),
     path("admin/", admin.site.urls),

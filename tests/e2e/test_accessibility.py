@@ -53,6 +53,7 @@ def test_public_pages_pass_axe(browser: Any, demo_server: str) -> None:
         "/join/done/",
         "/accessibility/",
         "/compare/spend/",
+        "/assessment/framework/",
         "/compare/spend/?sort=council",
         "/account/sign-in/",
         "/account/password-reset/",

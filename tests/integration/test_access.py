@@ -62,6 +62,7 @@ EXPECTED = {
     "spend:compare": "public",
     "spend:registers": "network_admin",
     "spend:columns": "council_edit",
+    "assessment:framework": "public",
 }
 
 POST_ONLY = {"accounts:sign-out", "network:join-request", "spend:remove", "spend:publish"}

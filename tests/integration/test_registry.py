@@ -258,3 +258,12 @@ def test_changes_in_the_django_admin_are_audited_and_history_is_read_only(demo: 
     assert {"field": "Role title", "from": "Cabinet member for communities", "to": "Leader of the council"} in latest.changes
     assert admin.get(f"/admin/network/auditentry/{latest.pk}/delete/").status_code == 403
     assert admin.post(f"/admin/network/auditentry/{latest.pk}/change/", {"action": "forged"}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_assessment_framework_is_public_and_versioned() -> None:
+    client = StrictHTMLClient()
+    page = client.get("/assessment/framework/").content.decode()
+    assert "Version 1.0" in page and "3.1 Knowing where the money goes" in page and "4 embedded" in page
+    assert page.count('class="govuk-table"') == 24
+    assert client.get("/assessment/framework/?version=9.9").status_code == 404
