@@ -76,14 +76,21 @@ def record(
             changes.append({"field": label, "from": old, "to": new})
     if not changes and action == "updated":
         return None
+    return audit(council, actor, action, str(instance._meta.verbose_name).capitalize(), str(instance.pk or ""), changes)
+
+
+def audit(
+    council: Council, actor: Any, action: str, record_name: str, record_id: str, changes: list[dict[str, str]]
+) -> AuditEntry:
+    """One entry in a council's change history; `actor` is a person, or a label such as the demo loader."""
     is_person = getattr(actor, "is_authenticated", False)
     return AuditEntry.objects.create(
         council=council,
         actor=actor if is_person else None,
         actor_label=actor.audit_label if is_person else (actor or "System"),
         action=action,
-        record=str(instance._meta.verbose_name).capitalize(),
-        record_id=str(instance.pk or ""),
+        record=record_name[:100],
+        record_id=record_id[:40],
         changes=changes,
     )
 
@@ -112,31 +119,12 @@ def refresh_stage(membership: Membership, actor: Any = None, on: date | None = N
     """Store the stage the evidence now supports, noting when it changed."""
     new_stage = journey(membership).stage
     if new_stage != membership.stage:
-        before = snapshot(membership)
         old_label = membership.stage_label
         membership.stage = new_stage
         membership.stage_since = on or timezone.localdate()
         membership.save(update_fields=["stage", "stage_since", "updated_at"])
-        entry = record(membership.council, actor, "updated", membership, before)
         change = {"field": "Stage", "from": old_label, "to": membership.stage_label}
-        if entry is None:
-            record_stage_change(membership, actor, change)
-        else:
-            entry.changes.append(change)
-            entry.save(update_fields=["changes"])
-
-
-def record_stage_change(membership: Membership, actor: Any, change: dict[str, str]) -> None:
-    is_person = getattr(actor, "is_authenticated", False)
-    AuditEntry.objects.create(
-        council=membership.council,
-        actor=actor if is_person else None,
-        actor_label=actor.audit_label if is_person else (actor or "System"),
-        action="updated",
-        record="Membership",
-        record_id=str(membership.pk),
-        changes=[change],
-    )
+        audit(membership.council, actor, "updated", "Membership", str(membership.pk), [change])
 
 
 @transaction.atomic

@@ -140,7 +140,7 @@ def start_analysis(council: Council) -> AnalysisRun:
 @transaction.atomic
 def correct_supplier(supplier: Supplier, supplier_type: str, org_id: str, reason: str, user: Any) -> SupplierCorrection:
     """Record a correction (audited in the council's history); the caller starts a re-analysis."""
-    from keepitlocal.network.models import AuditEntry
+    from keepitlocal.network.services import audit
 
     correction, _ = SupplierCorrection.objects.update_or_create(
         council=supplier.council,
@@ -157,15 +157,7 @@ def correct_supplier(supplier: Supplier, supplier_type: str, org_id: str, reason
     if org_id != supplier.org_id:
         changes.append({"field": "Org-id", "from": supplier.org_id, "to": org_id})
     changes.append({"field": "Reason", "from": "", "to": reason})
-    AuditEntry.objects.create(
-        council=supplier.council,
-        actor=user,
-        actor_label=getattr(user, "audit_label", str(user)),
-        action="corrected",
-        record=f"Supplier {supplier.name}"[:100],
-        record_id=supplier.key[:40],
-        changes=changes,
-    )
+    audit(supplier.council, user, "corrected", f"Supplier {supplier.name}", supplier.key, changes)
     return correction
 
 
