@@ -107,14 +107,15 @@ def _guard(rule: str, allowed: Callable[[HttpRequest, dict[str, Any]], bool]) ->
     return decorator
 
 
-def _council(kwargs: dict[str, Any]) -> Council:
-    return get_object_or_404(Council, gss_code=kwargs["gss_code"].upper())
+def council_or_404(gss_code: str) -> Council:
+    """The council a URL names by its GSS code, in either case."""
+    return get_object_or_404(Council, gss_code=gss_code.upper())
 
 
 signed_in = _guard("signed_in", lambda request, kwargs: True)
 network_admin = _guard("network_admin", lambda request, kwargs: is_network_admin(request.user))
-council_view = _guard("council_view", lambda request, kwargs: can_view_council(request.user, _council(kwargs)))
-council_edit = _guard("council_edit", lambda request, kwargs: can_edit_council(request.user, _council(kwargs)))
+council_view = _guard("council_view", lambda request, kwargs: can_view_council(request.user, council_or_404(kwargs["gss_code"])))
+council_edit = _guard("council_edit", lambda request, kwargs: can_edit_council(request.user, council_or_404(kwargs["gss_code"])))
 organisation_edit = _guard(
     "organisation_edit",
     lambda request, kwargs: can_edit_organisation(request.user, get_object_or_404(Organisation, pk=kwargs["pk"])),

@@ -40,10 +40,6 @@ from keepitlocal.reports.downloads import download
 from keepitlocal.web.forms import GovukModelForm
 
 
-def _council(gss_code: str) -> Council:
-    return get_object_or_404(Council, gss_code=gss_code.upper())
-
-
 def _membership(council: Council) -> Membership:
     return get_object_or_404(Membership, council=council)
 
@@ -79,7 +75,7 @@ def members(request: HttpRequest) -> HttpResponseBase:
 
 @access.public
 def council_profile(request: HttpRequest, gss_code: str) -> HttpResponse:
-    council = _council(gss_code)
+    council = access.council_or_404(gss_code)
     membership = Membership.objects.filter(council=council).select_related("cohort").first()
     from keepitlocal.spend.models import SpendPublication
 
@@ -121,7 +117,7 @@ def join_done(request: HttpRequest) -> HttpResponse:
 
 @access.council_view
 def council_dashboard(request: HttpRequest, gss_code: str) -> HttpResponse:
-    council = _council(gss_code)
+    council = access.council_or_404(gss_code)
     membership = Membership.objects.filter(council=council).select_related("cohort").first()
     context: dict[str, Any] = {
         "council": council,
@@ -170,7 +166,7 @@ def _form_page(request: HttpRequest, template: str, form: Any, council: Council,
 @access.council_edit
 @require_http_methods(["GET", "POST"])
 def membership_edit(request: HttpRequest, gss_code: str) -> HttpResponse:
-    council = _council(gss_code)
+    council = access.council_or_404(gss_code)
     membership = Membership.objects.filter(council=council).first()
     form = MembershipForm(request.POST if request.method == "POST" else None, instance=membership)
     if request.method == "POST":
@@ -187,7 +183,7 @@ def membership_edit(request: HttpRequest, gss_code: str) -> HttpResponse:
 @access.council_edit
 @require_http_methods(["GET", "POST"])
 def status_edit(request: HttpRequest, gss_code: str) -> HttpResponse:
-    council = _council(gss_code)
+    council = access.council_or_404(gss_code)
     membership = _membership(council)
     journey = services.journey(membership)
     form = StatusForm(
@@ -208,7 +204,7 @@ def status_edit(request: HttpRequest, gss_code: str) -> HttpResponse:
 @access.council_edit
 @require_http_methods(["GET", "POST"])
 def endorsement_edit(request: HttpRequest, gss_code: str) -> HttpResponse:
-    council = _council(gss_code)
+    council = access.council_or_404(gss_code)
     membership = _membership(council)
     endorsement = Endorsement.objects.filter(membership=membership).first()
     principle_set = endorsement.principle_set if endorsement else queries.current_principles()
@@ -233,13 +229,13 @@ def endorsement_edit(request: HttpRequest, gss_code: str) -> HttpResponse:
 @access.council_edit
 @require_http_methods(["GET", "POST"])
 def champion_add(request: HttpRequest, gss_code: str) -> HttpResponse:
-    return _champion_form(request, _council(gss_code), None)
+    return _champion_form(request, access.council_or_404(gss_code), None)
 
 
 @access.council_edit
 @require_http_methods(["GET", "POST"])
 def champion_edit(request: HttpRequest, gss_code: str, champion_id: int) -> HttpResponse:
-    council = _council(gss_code)
+    council = access.council_or_404(gss_code)
     champion = get_object_or_404(Champion, pk=champion_id, membership__council=council)
     return _champion_form(request, council, champion)
 
@@ -276,13 +272,13 @@ def _evidence_form(
 @access.council_edit
 @require_http_methods(["GET", "POST"])
 def conversation_add(request: HttpRequest, gss_code: str) -> HttpResponse:
-    return _conversation_form(request, _council(gss_code), None)
+    return _conversation_form(request, access.council_or_404(gss_code), None)
 
 
 @access.council_edit
 @require_http_methods(["GET", "POST"])
 def conversation_edit(request: HttpRequest, gss_code: str, conversation_id: int) -> HttpResponse:
-    council = _council(gss_code)
+    council = access.council_or_404(gss_code)
     conversation = get_object_or_404(CommunityConversation, pk=conversation_id, membership__council=council)
     return _conversation_form(request, council, conversation)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -73,8 +72,3 @@ def load_register_path(path: Path, user: Any = None) -> tuple[RegisterFile, bool
 def remove_register(record: RegisterFile) -> None:
     (_folder() / record.stored_name).unlink(missing_ok=True)
     record.delete()
-
-
-def clear_incoming() -> None:
-    for leftover in _folder().glob(".incoming-*"):
-        shutil.rmtree(leftover, ignore_errors=True) if leftover.is_dir() else leftover.unlink(missing_ok=True)

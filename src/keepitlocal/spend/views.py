@@ -31,10 +31,6 @@ from keepitlocal.spend.models import (
 TYPE_LABELS = services.TYPE_LABELS
 
 
-def _council(gss_code: str) -> Council:
-    return get_object_or_404(Council, gss_code=gss_code.upper())
-
-
 def _page(request: HttpRequest, count: int, per_page: int) -> tuple[int, int]:
     """The page asked for (1 when missing or not a number, the last when beyond it) and the number of pages."""
     pages = max(1, -(-count // per_page))
@@ -123,7 +119,7 @@ def _dashboard_table(council: Council, latest: AnalysisRun, name: str, fmt: str)
 
 @access.council_view
 def dashboard(request: HttpRequest, gss_code: str) -> HttpResponseBase:
-    council = _council(gss_code)
+    council = access.council_or_404(gss_code)
     latest = _latest(council)
     if latest is not None and request.GET.get("table") in DASHBOARD_TABLES and request.GET.get("format"):
         return _dashboard_table(council, latest, request.GET["table"], request.GET["format"])
@@ -160,7 +156,7 @@ def dashboard(request: HttpRequest, gss_code: str) -> HttpResponseBase:
 @access.council_edit
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest, gss_code: str) -> HttpResponse:
-    council = _council(gss_code)
+    council = access.council_or_404(gss_code)
     form = UploadForm(request.POST if request.method == "POST" else None, request.FILES if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -181,7 +177,7 @@ def upload(request: HttpRequest, gss_code: str) -> HttpResponse:
 
 @access.council_view
 def run_progress(request: HttpRequest, gss_code: str, run_id: int) -> HttpResponse:
-    council = _council(gss_code)
+    council = access.council_or_404(gss_code)
     run = get_object_or_404(AnalysisRun, pk=run_id, council=council)
     template = "spend/_progress.html" if request.headers.get("HX-Request") else "spend/progress.html"
     return render(request, template, {"council": council, "run": run})
@@ -190,7 +186,7 @@ def run_progress(request: HttpRequest, gss_code: str, run_id: int) -> HttpRespon
 @access.council_edit
 @require_POST
 def remove(request: HttpRequest, gss_code: str, file_id: int) -> HttpResponse:
-    council = _council(gss_code)
+    council = access.council_or_404(gss_code)
     spend_file = get_object_or_404(SpendFile, pk=file_id, council=council)
     name = spend_file.original_name
     run = services.remove_file(spend_file)
@@ -216,7 +212,7 @@ SUPPLIER_COLUMNS = [
 
 @access.council_view
 def suppliers(request: HttpRequest, gss_code: str) -> HttpResponseBase:
-    council = _council(gss_code)
+    council = access.council_or_404(gss_code)
     chosen = request.GET.get("show", "")
     rows = Supplier.objects.filter(council=council)
     if chosen == "unknown":
@@ -250,7 +246,7 @@ def suppliers(request: HttpRequest, gss_code: str) -> HttpResponseBase:
 
 @access.council_view
 def rejected(request: HttpRequest, gss_code: str) -> HttpResponseBase:
-    council = _council(gss_code)
+    council = access.council_or_404(gss_code)
     columns = [
         Column("spend_file__original_name", "File"),
         Column("source_row", "Row"),
@@ -281,7 +277,7 @@ PER_PAGE = 50
 @access.council_view
 def payments(request: HttpRequest, gss_code: str) -> HttpResponseBase:
     """The payments behind any figure: filter by supplier type, month or supplier."""
-    council = _council(gss_code)
+    council = access.council_or_404(gss_code)
     rows = Payment.objects.filter(council=council).select_related("spend_file").order_by("date", "id")
     filters: dict[str, str] = {}
     if (kind := request.GET.get("type", "")) in TYPE_LABELS:
@@ -324,7 +320,7 @@ def payments(request: HttpRequest, gss_code: str) -> HttpResponseBase:
 @access.council_edit
 @require_http_methods(["GET", "POST"])
 def correct(request: HttpRequest, gss_code: str, key: str) -> HttpResponse:
-    council = _council(gss_code)
+    council = access.council_or_404(gss_code)
     supplier = get_object_or_404(Supplier, council=council, key=key)
     form = CorrectionForm(
         request.POST if request.method == "POST" else None,
@@ -348,7 +344,7 @@ def correct(request: HttpRequest, gss_code: str, key: str) -> HttpResponse:
 @access.council_edit
 @require_POST
 def publish(request: HttpRequest, gss_code: str) -> HttpResponse:
-    council = _council(gss_code)
+    council = access.council_or_404(gss_code)
     if request.POST.get("decision") == "withdraw":
         SpendPublication.objects.filter(council=council).delete()
         messages.success(request, "The spend figures are no longer published")
@@ -432,7 +428,7 @@ FIELD_LABELS = {"supplier_name": "supplier name", "amount": "amount paid", "date
 @require_http_methods(["GET", "POST"])
 def columns(request: HttpRequest, gss_code: str, file_id: int) -> HttpResponse:
     """Choose between columns that could be the same field; the choice is kept for the council's files."""
-    council = _council(gss_code)
+    council = access.council_or_404(gss_code)
     spend_file = get_object_or_404(SpendFile, pk=file_id, council=council)
     latest = AnalysisRun.objects.filter(council=council).exclude(files_report=[]).first()
     report = next(

@@ -15,7 +15,7 @@ import duckdb
 
 from keepitlocal.spend.engine.bulk import bulk_insert, sql_string
 from keepitlocal.spend.engine.classify import Decision, SupplierFacts, classify
-from keepitlocal.spend.engine.read import FileReport, read_all
+from keepitlocal.spend.engine.read import FileReport, charity_org_id, read_all
 from keepitlocal.spend.engine.sources import discover
 
 STAGING_TYPES = {
@@ -267,14 +267,7 @@ def group_suppliers(con: duckdb.DuckDBPyConnection, options: Options) -> list[di
 
 def _published_org_id(group: dict[str, Any]) -> str:
     if group["charities"]:
-        number = sorted(group["charities"])[0]
-        return (
-            f"GB-SC-{number}"
-            if number.startswith("SC")
-            else f"GB-NIC-{number[3:]}"
-            if number.startswith("NIC")
-            else f"GB-CHC-{number}"
-        )
+        return charity_org_id(sorted(group["charities"])[0])
     if group["companies"]:
         return f"GB-COH-{sorted(group['companies'])[0]}"
     return ""

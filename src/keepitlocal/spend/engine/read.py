@@ -23,7 +23,6 @@ from typing import IO
 
 from keepitlocal.spend.engine.columns import (
     AmbiguousMappingError,
-    Mapping,
     MissingColumnError,
     NotSpendDataError,
     header_score,
@@ -124,6 +123,16 @@ def clean_charity_number(value: str) -> str:
     if m := re.fullmatch(r"(\d{1,7})(?:-\d+)?", text):
         return str(int(m.group(1))) if int(m.group(1)) else ""
     return ""
+
+
+def charity_org_id(number: str) -> str:
+    """The org-id of a charity number as clean_charity_number leaves it: SC… Scotland, NIC… Northern Ireland,
+    digits England and Wales."""
+    if number.startswith("SC"):
+        return f"GB-SC-{number}"
+    if number.startswith("NIC"):
+        return f"GB-NIC-{number[3:]}"
+    return f"GB-CHC-{number}"
 
 
 @lru_cache(maxsize=65536)
@@ -397,6 +406,3 @@ def _read_parallel(
                 part.unlink()
     parts.rmdir()
     return [found[index] for index in range(len(sources))]
-
-
-__all__ = ["FileReport", "Mapping", "read_all", "read_source"]

@@ -36,6 +36,7 @@ from keepitlocal.spend.engine.bulk import bulk_insert, sql_string
 from keepitlocal.spend.engine.classify import PRIVATE, VCSE, Decision
 from keepitlocal.spend.engine.columns import normal
 from keepitlocal.spend.engine.names import normalise_name
+from keepitlocal.spend.engine.read import charity_org_id
 
 FUZZY_ACCEPT = 92.0
 FUZZY_CANDIDATE = 80.0
@@ -486,14 +487,7 @@ class Registers:
         wanted: list[tuple[str, str, str]] = []
         for key, group in groups.items():
             for number in group["charities"]:
-                org_id = (
-                    f"GB-SC-{number}"
-                    if number.startswith("SC")
-                    else f"GB-NIC-{number[3:]}"
-                    if number.startswith("NIC")
-                    else f"GB-CHC-{number}"
-                )
-                wanted.append((key, org_id, "id"))
+                wanted.append((key, charity_org_id(number), "id"))
             for number in group["companies"]:
                 wanted.append((key, f"GB-COH-{number}", "id"))
             for norm in group["norms"]:
@@ -642,8 +636,3 @@ class Registers:
     def region_of(self, council: str) -> str | None:
         row = self.con.execute("SELECT rgn FROM areas WHERE lad = ?", [council]).fetchone()
         return row[0] if row else None
-
-
-def summary_of(links: dict[str, Link]) -> str:
-    decided = sum(1 for link in links.values() if link.decision)
-    return f"{decided:,} suppliers linked to a register entry, {sum(1 for v in links.values() if v.candidates and not v.decision):,} with candidates only"
