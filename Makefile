@@ -8,14 +8,18 @@ KIL := .venv/bin/kil
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help setup python assets db run test lint fmt clean
+.PHONY: help setup system python assets db run test lint fmt clean
 
 help:
 	@echo "make run    set up, load the demo and serve on http://$(HOST):$(PORT)"
 	@echo "make test   set up and run every check and test (unit, integration, end-to-end)"
 	@echo "make setup  the .venv with the kil command, built assets and a migrated database"
 
-setup: python assets db
+setup: system python assets db
+
+# Pango and fonts for the PDF reports (WeasyPrint).
+system:
+	bash scripts/ensure-debian-packages.sh libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation
 
 python:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv==0.13.8
@@ -43,7 +47,7 @@ lint: python
 	$(KIL) manage makemigrations --check --dry-run -v1
 
 test: setup lint
-	bash scripts/ensure-chromium.sh
+	bash scripts/ensure-debian-packages.sh chromium
 	.venv/bin/pytest
 
 fmt: python

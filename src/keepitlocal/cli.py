@@ -83,6 +83,7 @@ def load_reference() -> None:
 def load_demo() -> None:
     """Load the demonstration network and its accounts (safe to run twice)."""
     _django()
+    from keepitlocal.assessment.demo import load_demo_assessment
     from keepitlocal.network.demo import DEMO_PASSWORD
     from keepitlocal.network.demo import load_demo as load
     from keepitlocal.spend.demo import load_demo_spend
@@ -90,6 +91,8 @@ def load_demo() -> None:
     lines = load()
     if load_demo_spend():
         click.echo("Demo spend for Calderdale, Bristol and Leeds generated, analysed and published")
+    if load_demo_assessment():
+        click.echo("Demo assessments: Calderdale's three rounds and action plan, and seven peers sharing results")
     click.echo(f"Demo accounts (password: {DEMO_PASSWORD}):")
     for line in lines:
         click.echo(f"  {line}")

@@ -45,6 +45,20 @@ def format_number(value: int | float | None) -> str:
     return "" if value is None else f"{value:,}"
 
 
+def format_score(value: float | None, missing: str = "Not enough answers") -> str:
+    """A 0–100 assessment score, rounded to a whole number because the levels behind it are whole numbers."""
+    return missing if value is None else f"{value:.0f}"
+
+
+def format_points(value: float | None, missing: str = "Not comparable") -> str:
+    """A difference in points, with its sign written out (a minus sign, not a hyphen)."""
+    if value is None:
+        return missing
+    if abs(value) < 0.5:
+        return "0"
+    return f"{value:+.0f}".replace("-", "\u2212")
+
+
 def environment(**options: Any) -> Environment:
     loader = options.pop("loader", None)
     options["loader"] = ChoiceLoader(
@@ -71,5 +85,7 @@ def environment(**options: Any) -> Environment:
         date=format_date,
         money=format_money,
         number=format_number,
+        score=format_score,
+        points=format_points,
     )
     return env

@@ -167,4 +167,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("KIL_LOG_LEVEL", "WARNING")},
+    # WeasyPrint warns about every SVG style property it reads another way; the charts render correctly.
+    "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
 }

@@ -52,9 +52,11 @@ def live_server(django_db_blocker: Any) -> Iterator[Any]:
 
 @pytest.fixture
 def demo_server(live_server: Any, transactional_db: None) -> str:
+    from keepitlocal.assessment.demo import load_demo_assessment
     from keepitlocal.network.demo import load_demo
     from keepitlocal.spend.demo import load_demo_spend
 
     load_demo()
     load_demo_spend()
+    load_demo_assessment()
     return str(live_server.url)

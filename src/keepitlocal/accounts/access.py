@@ -2,6 +2,7 @@
 
 The rules (the route-access test checks each URL against them):
 - public: anyone, signed in or not;
+- invitation_link: anyone holding a valid assessment invitation link (the token is the credential);
 - signed_in: any signed-in person;
 - council_view: that council's editors and viewers, and network admins;
 - council_edit: that council's editors, and network admins;
@@ -27,7 +28,16 @@ from keepitlocal.network.models import Council, Event, Organisation
 
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
-RULES = ("public", "signed_in", "council_view", "council_edit", "organisation_edit", "event_participant", "network_admin")
+RULES = (
+    "public",
+    "invitation_link",
+    "signed_in",
+    "council_view",
+    "council_edit",
+    "organisation_edit",
+    "event_participant",
+    "network_admin",
+)
 
 
 def _user(request: HttpRequest) -> User | None:
@@ -90,6 +100,11 @@ def _mark(view: View, rule: str) -> View:
 
 def public(view: View) -> View:
     return _mark(view, "public")
+
+
+def invitation_link(view: View) -> View:
+    """Open to whoever holds the link: the view itself checks the invitation token (valid, unexpired, unused)."""
+    return _mark(view, "invitation_link")
 
 
 def _guard(rule: str, allowed: Callable[[HttpRequest, dict[str, Any]], bool]) -> Callable[[View], View]:

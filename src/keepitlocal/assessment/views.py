@@ -1,12 +1,34 @@
-"""The principles assessment: the framework, public so that councils and partners can see it before a round."""
+"""The principles assessment: the public framework, a council's rounds, results, action plan and benchmark,
+and the pages respondents reach through their invitation link."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
 
 from keepitlocal.accounts import access
-from keepitlocal.assessment.engine.framework import CURRENT, FRAMEWORKS, LEVELS
+from keepitlocal.assessment import services
+from keepitlocal.assessment.engine.framework import CURRENT, FRAMEWORKS, LEVELS, Framework
+from keepitlocal.assessment.engine.scoring import PARTNERS, RoundResults
+from keepitlocal.assessment.forms import (
+    AboutForm,
+    ActionForm,
+    ActionUpdateForm,
+    AnswerForm,
+    InvitationForm,
+    RoundForm,
+    SharingForm,
+)
+from keepitlocal.assessment.models import Action, Invitation, Response, Round
+from keepitlocal.network.models import Council
+from keepitlocal.reports.downloads import download
+from keepitlocal.reports.engine.tables import Column, Table
 
 
 @access.public
@@ -17,3 +39,540 @@ def framework(request: HttpRequest) -> HttpResponse:
     return render(
         request, "assessment/framework.html", {"framework": FRAMEWORKS[version], "levels": LEVELS, "versions": sorted(FRAMEWORKS)}
     )
+
+
+def _round(council: Council, round_id: int) -> Round:
+    return get_object_or_404(Round, pk=round_id, council=council)
+
+
+def _refused(request: HttpRequest, error: services.Refused, status: int = 400, **context: Any) -> HttpResponse:
+    return render(request, "assessment/refused.html", {"error": error, **context}, status=status)
+
+
+# A council's rounds --------------------------------------------------------------------------------
+
+
+@access.council_view
+def rounds(request: HttpRequest, gss_code: str) -> HttpResponse:
+    council = access.council_or_404(gss_code)
+    all_rounds = list(Round.objects.filter(council=council))
+    for each in all_rounds:
+        each.submitted = each.responses.filter(submitted_at__isnull=False).count()  # type: ignore[attr-defined]
+    return render(
+        request,
+        "assessment/rounds.html",
+        {
+            "council": council,
+            "rounds": all_rounds,
+            "can_edit": access.can_edit_council(request.user, council),
+            "sharing": services.sharing_of(council),
+            "open_round": next((r for r in all_rounds if r.is_open), None),
+        },
+    )
+
+
+@access.council_edit
+@require_http_methods(["GET", "POST"])
+def round_add(request: HttpRequest, gss_code: str) -> HttpResponse:
+    council = access.council_or_404(gss_code)
+    form = RoundForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            opened = services.open_round(council, form.cleaned_data["title"], form.cleaned_data["closes_on"], request.user)
+        except services.Refused as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Round opened. Now invite council officers and community partners")
+            return redirect("assessment:round", gss_code=council.gss_code, round_id=opened.pk)
+    return render(
+        request,
+        "assessment/round_form.html",
+        {"form": form, "council": council, "framework_version": CURRENT.version},
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _invitation_state(invitation: Invitation) -> str:
+    response = getattr(invitation, "response", None)
+    if response is not None and response.submitted_at:
+        return "Submitted"
+    if invitation.is_expired:
+        return "Link expired"
+    return "In progress" if response is not None else "Not started"
+
+
+@access.council_view
+def round_detail(request: HttpRequest, gss_code: str, round_id: int) -> HttpResponse:
+    council = access.council_or_404(gss_code)
+    assessment = _round(council, round_id)
+    can_edit = access.can_edit_council(request.user, council)
+    invitations = list(assessment.invitations.select_related("response", "organisation"))
+    states = [(i, _invitation_state(i)) for i in invitations]
+    return render(
+        request,
+        "assessment/round.html",
+        {
+            "council": council,
+            "round": assessment,
+            "can_edit": can_edit,
+            # Who was invited is personal data: editors manage it, viewers see the counts.
+            "invitations": states if can_edit else [],
+            "counts": {
+                group: sum(1 for i, s in states if i.group == group and s == "Submitted") for group in ("officer", PARTNERS)
+            },
+            "invited": len(invitations),
+        },
+    )
+
+
+@access.council_edit
+@require_http_methods(["GET", "POST"])
+def invite(request: HttpRequest, gss_code: str, round_id: int) -> HttpResponse:
+    council = access.council_or_404(gss_code)
+    assessment = _round(council, round_id)
+    if not assessment.is_open:
+        return _refused(
+            request,
+            services.Refused("This round is closed", "You cannot invite anyone to a closed round."),
+            status=409,
+            council=council,
+        )
+    form = InvitationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.invite(
+                assessment,
+                group=data["group"],
+                email=data["email"],
+                name=data["name"],
+                organisation=data["organisation"],
+                actor=request.user,
+                base_url=request.build_absolute_uri("/"),
+            )
+        except services.Refused as error:
+            form.add_error("email", error.message)
+        else:
+            messages.success(request, f"Invitation sent to {data['email']}")
+            return redirect("assessment:round", gss_code=council.gss_code, round_id=assessment.pk)
+    return render(
+        request,
+        "assessment/invite.html",
+        {"form": form, "council": council, "round": assessment},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@access.council_edit
+@require_POST
+def close(request: HttpRequest, gss_code: str, round_id: int) -> HttpResponse:
+    council = access.council_or_404(gss_code)
+    assessment = _round(council, round_id)
+    try:
+        services.close_round(assessment, request.user)
+    except services.Refused as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Round closed. Its results are now final")
+    return redirect("assessment:round", gss_code=council.gss_code, round_id=assessment.pk)
+
+
+# Results ---------------------------------------------------------------------------------------------
+
+
+def _results_context(assessment: Round, individual: bool) -> dict[str, Any]:
+    from keepitlocal.reports.engine.charts import grouped_bar_chart  # matplotlib only where a chart is drawn
+
+    fw = assessment.framework
+    found = services.results(assessment)
+    series: dict[str, list[float | None]] = {"Council officers": [found.officers[p.number] for p in fw.principles]}
+    if found.partners is not None:
+        series["Community partners"] = [found.partners[p.number] for p in fw.principles]
+    chart = grouped_bar_chart(
+        [f"{p.number}. {_short(p.title)}" for p in fw.principles],
+        series,
+        "Scores per principle, out of 100",
+        "Bar chart of each group's score for each of the six principles; the table beside it has the same figures.",
+        f"round-{assessment.pk}",
+    )
+    largest = found.largest_gap
+    return {
+        "round": assessment,
+        "council": assessment.council,
+        "framework": fw,
+        "results": found,
+        "chart": chart,
+        "largest_gap": (fw.principles[largest[0] - 1], largest[1]) if largest else None,
+        "movement": services.movement(assessment, found),
+        "measured": services.measured(assessment, found),
+        "evidence": services.evidence(assessment, individual=individual),
+        "actions": services.actions_by_principle(assessment.council, fw),
+        "individual": individual,
+    }
+
+
+def _short(title: str) -> str:
+    return title if len(title) <= 38 else title[:36].rstrip() + "…"
+
+
+@access.council_view
+def results(request: HttpRequest, gss_code: str, round_id: int) -> HttpResponseBase:
+    council = access.council_or_404(gss_code)
+    assessment = _round(council, round_id)
+    can_edit = access.can_edit_council(request.user, council)
+    if fmt := request.GET.get("format"):
+        return download(
+            results_table(assessment.framework, services.results(assessment)), fmt, f"{council.name} {assessment.title} scores"
+        )
+    return render(request, "assessment/results.html", {**_results_context(assessment, can_edit), "can_edit": can_edit})
+
+
+@access.council_edit
+def answers(request: HttpRequest, gss_code: str, round_id: int) -> HttpResponse:
+    """Individual officers' answers, for the council's editors and the network team only. Partners' answers are
+    never shown one by one to the council; network admins see them here, never with an anonymous partner's name."""
+    council = access.council_or_404(gss_code)
+    assessment = _round(council, round_id)
+    responses = list(services.officer_responses(assessment))
+    if access.is_network_admin(request.user):
+        responses += list(
+            Response.objects.filter(round=assessment, group=PARTNERS, submitted_at__isnull=False)
+            .select_related("invitation")
+            .prefetch_related("answers")
+        )
+    return render(
+        request,
+        "assessment/answers.html",
+        {"council": council, "round": assessment, "responses": responses, "framework": assessment.framework, "levels": LEVELS},
+    )
+
+
+@access.council_view
+def report(request: HttpRequest, gss_code: str, round_id: int) -> HttpResponseBase:
+    council = access.council_or_404(gss_code)
+    assessment = _round(council, round_id)
+    context = _results_context(assessment, individual=False)
+    if request.GET.get("format") == "pdf":
+        return _pdf(request, context, f"{council.name} {assessment.title}")
+    return render(request, "assessment/report.html", context)
+
+
+def _pdf(request: HttpRequest, context: dict[str, Any], title: str) -> HttpResponse:
+    from django.utils.text import slugify
+    from weasyprint import HTML  # loaded only when a PDF is asked for
+
+    html = render_to_string("assessment/report_pdf.html", context, request=request)
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{slugify(title)}.pdf"'
+    return response
+
+
+# Action plan -----------------------------------------------------------------------------------------
+
+
+@access.council_view
+def actions(request: HttpRequest, gss_code: str) -> HttpResponseBase:
+    council = access.council_or_404(gss_code)
+    fmt = request.GET.get("format")
+    if fmt:
+        return download(_actions_table(council), fmt, f"{council.name} action plan")
+    return render(
+        request,
+        "assessment/actions.html",
+        {
+            "council": council,
+            "by_principle": services.actions_by_principle(council, CURRENT),
+            "can_edit": access.can_edit_council(request.user, council),
+        },
+    )
+
+
+def _actions_table(council: Council) -> Table:
+    rows = [
+        {
+            "principle": a.get_principle_display(),
+            "what": a.what,
+            "owner": a.owner,
+            "due_on": a.due_on,
+            "status": a.get_status_display(),
+            "overdue": "Yes" if a.is_overdue else "No",
+        }
+        for a in Action.objects.filter(council=council)
+    ]
+    columns = [
+        Column("principle", "Principle"),
+        Column("what", "Action"),
+        Column("owner", "Owner"),
+        Column("due_on", "Due date"),
+        Column("status", "Status"),
+        Column("overdue", "Overdue"),
+    ]
+    return Table(f"Action plan of {council.name}", columns, rows)
+
+
+@access.council_edit
+@require_http_methods(["GET", "POST"])
+def action_add(request: HttpRequest, gss_code: str) -> HttpResponse:
+    council = access.council_or_404(gss_code)
+    initial = {"principle": request.GET.get("principle")} if request.GET.get("principle") else None
+    form = ActionForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        action = form.save(commit=False)
+        action.council = council
+        action.round = Round.objects.filter(council=council).first()
+        services.add_action(action, request.user)
+        messages.success(request, "Action added to the plan")
+        return redirect(reverse("assessment:actions", kwargs={"gss_code": council.gss_code}) + f"#principle-{action.principle}")
+    return render(
+        request, "assessment/action_form.html", {"form": form, "council": council}, status=400 if form.is_bound else 200
+    )
+
+
+@access.council_edit
+@require_http_methods(["GET", "POST"])
+def action_update(request: HttpRequest, gss_code: str, action_id: int) -> HttpResponse:
+    council = access.council_or_404(gss_code)
+    action = get_object_or_404(Action, pk=action_id, council=council)
+    form = ActionUpdateForm(request.POST if request.method == "POST" else None, initial={"status": action.status})
+    if request.method == "POST" and form.is_valid():
+        services.update_action(action, form.cleaned_data["status"], form.cleaned_data["note"], request.user)
+        messages.success(request, "Action updated")
+        return redirect(reverse("assessment:actions", kwargs={"gss_code": council.gss_code}) + f"#principle-{action.principle}")
+    return render(
+        request,
+        "assessment/action_update.html",
+        {"form": form, "council": council, "action": action, "updates": action.updates.all()},
+        status=400 if form.is_bound else 200,
+    )
+
+
+# Sharing and benchmarking ---------------------------------------------------------------------------
+
+
+@access.council_edit
+@require_http_methods(["GET", "POST"])
+def sharing(request: HttpRequest, gss_code: str) -> HttpResponse:
+    council = access.council_or_404(gss_code)
+    current = services.sharing_of(council)
+    initial = {"share_results": "yes" if current.share_results else "no", "may_be_named": "yes" if current.may_be_named else "no"}
+    form = SharingForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.save_sharing(
+            council, form.cleaned_data["share_results"] == "yes", form.cleaned_data["may_be_named"] == "yes", request.user
+        )
+        messages.success(request, "Sharing choice saved")
+        return redirect("assessment:rounds", gss_code=council.gss_code)
+    return render(request, "assessment/sharing.html", {"form": form, "council": council}, status=400 if form.is_bound else 200)
+
+
+@access.council_view
+def benchmark(request: HttpRequest, gss_code: str) -> HttpResponse:
+    council = access.council_or_404(gss_code)
+    found = services.benchmark(council, CURRENT)
+    return render(
+        request,
+        "assessment/benchmark.html",
+        {
+            "council": council,
+            "benchmark": found,
+            "chart": _benchmark_chart(found, council),
+            "sharing": services.sharing_of(council),
+        },
+    )
+
+
+def _benchmark_chart(found: services.Benchmark, council: Council) -> str:
+    from keepitlocal.reports.engine.charts import spread_chart
+
+    principles = [p for p in found.framework.principles if found.distributions.get(p.number)]
+    if not principles:
+        return ""
+    return spread_chart(
+        [f"{p.number}. {_short(p.title)}" for p in principles],
+        [found.distributions[p.number] for p in principles],
+        [found.own.get(p.number) for p in principles],
+        "Where the council stands among its peers",
+        f"For each principle, the range of sharing councils' scores (line), the middle half (box) and {council.name}'s "
+        "score (diamond); the table beside it has the same figures.",
+        "benchmark",
+    )
+
+
+# Respondents ---------------------------------------------------------------------------------------
+
+
+def _invitation(request: HttpRequest, link_token: str) -> Invitation | HttpResponse:
+    try:
+        return services.invitation_for(link_token)
+    except services.Refused as error:
+        status = 404 if error.title == "This link is not valid" else 410
+        return _refused(request, error, status=status)
+
+
+def _tasks(invitation: Invitation, fw: Framework) -> tuple[Response | None, list[dict[str, Any]], bool]:
+    response = services.response_for(invitation, create=False)
+    answered = set(response.answers.values_list("indicator", flat=True)) if response else set()
+    sections = [{"principle": p, "items": [(i, i.code in answered) for i in p.indicators]} for p in fw.principles]
+    about_done = response is not None and response.about_done
+    return response, sections, about_done
+
+
+@access.invitation_link
+def respond(request: HttpRequest, link_token: str) -> HttpResponse:
+    found = _invitation(request, link_token)
+    if isinstance(found, HttpResponse):
+        return found
+    fw = found.round.framework
+    _, sections, about_done = _tasks(found, fw)
+    done = sum(1 for s in sections for _, answered in s["items"] if answered)
+    return render(
+        request,
+        "assessment/respond.html",
+        {
+            "invitation": found,
+            "round": found.round,
+            "sections": sections,
+            "about_done": about_done,
+            "done": done,
+            "total": len(fw.codes),
+            "link_token": link_token,
+        },
+    )
+
+
+@access.invitation_link
+@require_http_methods(["GET", "POST"])
+def respond_about(request: HttpRequest, link_token: str) -> HttpResponse:
+    found = _invitation(request, link_token)
+    if isinstance(found, HttpResponse):
+        return found
+    response = services.response_for(found, create=False)
+    partner = found.group == PARTNERS
+    initial = (
+        {
+            "name": response.respondent_name,
+            "organisation": response.organisation_name,
+            "anonymous": "yes" if response.anonymous else "no",
+        }
+        if response
+        else {"name": found.name, "organisation": found.organisation.name if found.organisation else ""}
+    )
+    form = AboutForm(request.POST if request.method == "POST" else None, initial=initial, partner=partner)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.save_about(found, data["name"], data.get("organisation", ""), data.get("anonymous") == "yes")
+        except services.Refused as error:
+            return _refused(request, error, status=410)
+        return redirect("assessment:respond", link_token=link_token)
+    return render(
+        request,
+        "assessment/respond_about.html",
+        {"form": form, "invitation": found, "link_token": link_token},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@access.invitation_link
+@require_http_methods(["GET", "POST"])
+def respond_question(request: HttpRequest, link_token: str, code: str) -> HttpResponse:
+    found = _invitation(request, link_token)
+    if isinstance(found, HttpResponse):
+        return found
+    fw = found.round.framework
+    try:
+        indicator = fw.indicator(code)
+    except KeyError:
+        raise Http404("No such question") from None
+    response = services.response_for(found, create=False)
+    existing = response.answers.filter(indicator=code).first() if response else None
+    initial = {"level": existing.level, "evidence": existing.evidence, "link": existing.link} if existing else None
+    form = AnswerForm(request.POST if request.method == "POST" else None, initial=initial, indicator=indicator)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.save_answer(found, code, data["level"], data["evidence"], data["link"])
+        except services.Refused as error:
+            return _refused(request, error, status=410)
+        following = fw.codes.index(code) + 1
+        if following < len(fw.codes) and "save_and_return" not in request.POST:
+            return redirect("assessment:respond-question", link_token=link_token, code=fw.codes[following])
+        return redirect("assessment:respond", link_token=link_token)
+    principle = next(p for p in fw.principles if indicator in p.indicators)
+    return render(
+        request,
+        "assessment/respond_question.html",
+        {
+            "form": form,
+            "invitation": found,
+            "indicator": indicator,
+            "principle": principle,
+            "link_token": link_token,
+            "position": fw.codes.index(code) + 1,
+            "total": len(fw.codes),
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+@access.invitation_link
+@require_http_methods(["GET", "POST"])
+def respond_check(request: HttpRequest, link_token: str) -> HttpResponse:
+    found = _invitation(request, link_token)
+    if isinstance(found, HttpResponse):
+        return found
+    fw = found.round.framework
+    error = None
+    if request.method == "POST":
+        try:
+            services.submit(found)
+        except services.Refused as refused:
+            error = refused
+        else:
+            request.session["assessment_submitted"] = found.round.council.name
+            return redirect("assessment:respond-done")
+    response = services.response_for(found, create=False)
+    by_code = {a.indicator: a for a in response.answers.all()} if response else {}
+    return render(
+        request,
+        "assessment/respond_check.html",
+        {
+            "invitation": found,
+            "response": response,
+            "framework": fw,
+            "answers": by_code,
+            "levels": LEVELS,
+            "missing": services.missing(found),
+            "link_token": link_token,
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+@access.public
+def respond_done(request: HttpRequest) -> HttpResponse:
+    return render(request, "assessment/respond_done.html", {"council_name": request.session.get("assessment_submitted", "")})
+
+
+def results_table(fw: Framework, found: RoundResults) -> Table:
+    """The principle scores as a downloadable table."""
+    rows = [
+        {
+            "principle": f"{p.number}. {p.title}",
+            "officers": found.officers[p.number],
+            "partners": found.partners[p.number] if found.partners else None,
+            "gap": found.gaps[p.number],
+            "overall": found.overall[p.number],
+        }
+        for p in fw.principles
+    ]
+    columns = [
+        Column("principle", "Principle"),
+        Column("officers", "Council officers"),
+        Column("partners", "Community partners"),
+        Column("gap", "Gap (officers − partners)"),
+        Column("overall", "Overall"),
+    ]
+    return Table("Scores per principle", columns, rows)

@@ -300,7 +300,7 @@ TYPE_LABELS = {
 
 def draw_charts(indicators: list[dict[str, Any]]) -> dict[str, str]:
     """The dashboard's charts, drawn once per analysis rather than on every page view."""
-    from keepitlocal.spend.engine.charts import bar_chart, column_chart
+    from keepitlocal.reports.engine.charts import bar_chart, column_chart
 
     by_id = {i["id"]: i for i in indicators}
     months = by_id.get("by_month", {}).get("rows", [])

@@ -372,7 +372,7 @@ COMPARE_SORTS = {
 @access.public
 def compare(request: HttpRequest) -> HttpResponse:
     """Published councils side by side, with what each figure covers."""
-    from keepitlocal.spend.engine.charts import bar_chart  # matplotlib is loaded only where a chart is drawn
+    from keepitlocal.reports.engine.charts import bar_chart  # matplotlib is loaded only where a chart is drawn
 
     rows = [{"council": p.council, **p.figures()} for p in SpendPublication.objects.select_related("council", "run")]
     sort = request.GET.get("sort", "share_vcse")

@@ -122,3 +122,77 @@ def disagreement(
     if self_score <= 0 and measured_share > 50:
         return f"The self-assessment says not yet started, but {measured_share:.1f}% of measured spend already goes to these organisations."
     return None
+
+
+def shown_answers(answers: Sequence[Answer]) -> list[Answer]:
+    """The answers a council may see in aggregate: officers always; partners only when at least three answered,
+    because an overall score mixing in one or two partners would let their ratings be worked out."""
+    visible = partners_visible(answers)
+    return [a for a in answers if a.group == OFFICERS or visible]
+
+
+@dataclass(frozen=True)
+class RoundResults:
+    """Everything the results page and the report show of one round, in aggregate."""
+
+    officers: dict[int, float | None]
+    partners: dict[int, float | None] | None  # None when fewer than three partners answered
+    overall: dict[int, float | None]
+    gaps: dict[int, float | None]
+    indicators: dict[str, float | None]
+    officer_count: int
+    partner_count: int
+
+    @property
+    def partners_hidden(self) -> bool:
+        return self.partners is None and self.partner_count > 0
+
+    @property
+    def largest_gap(self) -> tuple[int, float] | None:
+        """The principle where officers and partners disagree most, by the size of the gap."""
+        known = [(number, gap) for number, gap in self.gaps.items() if gap is not None]
+        return max(known, key=lambda item: abs(item[1])) if known else None
+
+
+def round_results(framework: Framework, answers: Sequence[Answer]) -> RoundResults:
+    shown = shown_answers(answers)
+    visible = partners_visible(answers)
+    return RoundResults(
+        officers=principle_scores(framework, answers, OFFICERS),
+        partners=principle_scores(framework, answers, PARTNERS) if visible else None,
+        overall=principle_scores(framework, shown),
+        gaps=gaps(framework, answers),
+        indicators=indicator_scores(framework, shown),
+        officer_count=respondents(answers, OFFICERS),
+        partner_count=respondents(answers, PARTNERS),
+    )
+
+
+def weak_principles(scores: Mapping[int, float | None], peers: Mapping[int, Distribution | None]) -> list[int]:
+    """Principles where the council is weak against its peers: its score is below the peers' median."""
+    return [
+        number
+        for number, score in scores.items()
+        if score is not None and (found := peers.get(number)) is not None and score < found.median
+    ]
+
+
+def learn_from(
+    own: Mapping[int, float | None],
+    peers: Mapping[K, Mapping[int, float | None]],
+    distributions: Mapping[int, Distribution | None],
+) -> dict[int, list[K]]:
+    """For each principle where the council is weak (below the peers' median), the peers that are strong there:
+    at or above the upper quartile, and ahead of this council. Strongest first."""
+    found: dict[int, list[K]] = {}
+    for number in weak_principles(own, distributions):
+        spread = distributions[number]
+        assert spread is not None  # weak_principles only returns principles with a distribution
+        mine = own[number] or 0
+        strong = [
+            (score, key)
+            for key, scores in peers.items()
+            if (score := scores.get(number)) is not None and score >= spread.upper_quartile and score > mine
+        ]
+        found[number] = [key for _, key in sorted(strong, key=lambda item: -item[0])]
+    return found

@@ -7,7 +7,7 @@ from typing import Any
 import duckdb
 from jinja2 import Environment, select_autoescape
 
-from keepitlocal.spend.engine.charts import bar_chart, column_chart
+from keepitlocal.reports.engine.charts import bar_chart, column_chart
 
 TEMPLATE = """<!DOCTYPE html>
 <html lang="en-GB">

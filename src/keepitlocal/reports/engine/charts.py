@@ -1,0 +1,126 @@
+"""Accessible SVG charts from matplotlib: each has role="img", a title and a description, and is always
+shown beside a table of the same numbers. Bars carry direct labels, so colour is never the only cue."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+
+import matplotlib
+
+matplotlib.use("svg")
+import matplotlib.pyplot as plt
+
+plt.rcParams.update({"svg.fonttype": "none", "font.family": "sans-serif", "font.size": 10})
+COLOUR = "#1d70b8"
+
+
+def _svg(figure: plt.Figure, title: str, description: str, chart_id: str) -> str:
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", bbox_inches="tight")
+    plt.close(figure)
+    svg = buffer.getvalue()
+    svg = svg[svg.index("<svg") :]
+    title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
+    svg = re.sub(
+        r"<svg ",
+        f'<svg role="img" aria-labelledby="{title_id} {desc_id}" focusable="false" ',
+        svg,
+        count=1,
+    )
+    head_end = svg.index(">") + 1
+    svg = (
+        svg[:head_end]
+        + f'<title id="{title_id}">{html.escape(title)}</title><desc id="{desc_id}">{html.escape(description)}</desc>'
+        + svg[head_end:]
+    )
+    # matplotlib writes its own ids; keep them unique within a page that holds several charts.
+    return (
+        re.sub(
+            r'id="([^"]+)"', lambda m: m.group(0) if m.group(1) in (title_id, desc_id) else f'id="{chart_id}-{m.group(1)}"', svg
+        )
+        .replace('xlink:href="#', f'xlink:href="#{chart_id}-')
+        .replace("url(#", f"url(#{chart_id}-")
+    )
+
+
+def bar_chart(labels: list[str], values: list[float], title: str, description: str, chart_id: str, unit: str = "%") -> str:
+    height = max(1.6, 0.45 * len(labels) + 0.6)
+    figure, axes = plt.subplots(figsize=(7, height))
+    positions = range(len(labels))
+    axes.barh(list(positions), values, color=COLOUR)
+    axes.set_yticks(list(positions), labels)
+    axes.invert_yaxis()
+    for position, value in zip(positions, values, strict=True):
+        axes.text(value, position, f" {value:,.1f}{unit}" if unit == "%" else f" £{value:,.0f}", va="center")
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.set_xlim(0, max([*values, 1]) * 1.25)
+    return _svg(figure, title, description, chart_id)
+
+
+def column_chart(labels: list[str], values: list[float], title: str, description: str, chart_id: str) -> str:
+    figure, axes = plt.subplots(figsize=(8, 3))
+    axes.bar(labels, values, color=COLOUR)
+    axes.set_ylabel("£")
+    axes.tick_params(axis="x", rotation=45)
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"£{v:,.0f}"))
+    return _svg(figure, title, description, chart_id)
+
+
+# Two series told apart by hatching as well as colour, so the chart reads in greyscale and print.
+SERIES_STYLES = ((COLOUR, ""), ("#f47738", "//"), ("#505a5f", ".."))
+
+
+def grouped_bar_chart(
+    labels: list[str], series: dict[str, list[float | None]], title: str, description: str, chart_id: str, maximum: float = 100
+) -> str:
+    """Horizontal bars, one group per label and one bar per series, each labelled with its value (or "no answers")."""
+    count = max(1, len(series))
+    height = max(2.0, len(labels) * (0.3 * count + 0.35) + 0.8)
+    figure, axes = plt.subplots(figsize=(7, height))
+    width = 0.8 / count
+    for index, (name, values) in enumerate(series.items()):
+        colour, hatch = SERIES_STYLES[index % len(SERIES_STYLES)]
+        positions = [p + index * width for p in range(len(labels))]
+        shown = [v or 0 for v in values]
+        axes.barh(positions, shown, height=width, label=name, edgecolor="white", color=colour, hatch=hatch)
+        for position, value in zip(positions, values, strict=True):
+            axes.text(value or 0, position, f" {value:.0f}" if value is not None else " no answers", va="center", fontsize=8)
+    axes.set_yticks([p + width * (count - 1) / 2 for p in range(len(labels))], labels)
+    axes.invert_yaxis()
+    axes.set_xlim(0, maximum * 1.15)
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=count, frameon=False)
+    return _svg(figure, title, description, chart_id)
+
+
+def spread_chart(
+    labels: list[str],
+    spreads: list[object],
+    own: list[float | None],
+    title: str,
+    description: str,
+    chart_id: str,
+    maximum: float = 100,
+) -> str:
+    """Per label: the range (line), the middle half (box), the median (tick) and one party's own value (diamond,
+    labelled). `spreads` have minimum, lower_quartile, median, upper_quartile and maximum."""
+    height = max(2.0, 0.55 * len(labels) + 0.9)
+    figure, axes = plt.subplots(figsize=(7, height))
+    for position, (spread, mine) in enumerate(zip(spreads, own, strict=True)):
+        low, q1, mid, q3, high = (
+            getattr(spread, name) for name in ("minimum", "lower_quartile", "median", "upper_quartile", "maximum")
+        )
+        axes.plot([low, high], [position, position], color="#505a5f", linewidth=1.5)
+        axes.barh(position, q3 - q1, left=q1, height=0.45, color="#d2e2f1", edgecolor=COLOUR)
+        axes.plot([mid, mid], [position - 0.22, position + 0.22], color=COLOUR, linewidth=2.5)
+        if mine is not None:
+            axes.plot(mine, position, marker="D", markersize=8, color="#f47738", markeredgecolor="#0b0c0c")
+            axes.text(mine, position - 0.32, f"{mine:.0f}", ha="center", fontsize=8)
+    axes.set_yticks(list(range(len(labels))), labels)
+    axes.invert_yaxis()
+    axes.set_xlim(0, maximum * 1.05)
+    axes.spines[["top", "right"]].set_visible(False)
+    return _svg(figure, title, description, chart_id)

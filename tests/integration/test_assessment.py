@@ -1,0 +1,305 @@
+"""The assessment as councils and respondents use it: rounds, single-use links, answers, results, plans, peers."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from keepitlocal.assessment import services
+from keepitlocal.assessment.demo import load_demo_assessment
+from keepitlocal.assessment.engine.framework import CURRENT
+from keepitlocal.assessment.models import Action, ActionUpdate, Answer, Invitation, Response, Round, Sharing
+from keepitlocal.network.models import AuditEntry, Council
+from tests.conftest import StrictHTMLClient, signed_in_client
+
+CALDERDALE, BRISTOL = "E08000033", "E06000023"
+BASE = f"/manage/councils/{CALDERDALE}/assessment/"
+
+
+def _date(prefix: str, day: date) -> dict[str, str]:
+    return {f"{prefix}_day": str(day.day), f"{prefix}_month": str(day.month), f"{prefix}_year": str(day.year)}
+
+
+def _open(editor: StrictHTMLClient, closes: date | None = None) -> Round:
+    closes = closes or timezone.localdate() + timedelta(days=30)
+    response = editor.post(BASE + "rounds/new/", {"title": "Self-assessment 2026", **_date("closes_on", closes)})
+    assert response.status_code == 302, response.content.decode()
+    return Round.objects.get(council__gss_code=CALDERDALE, closed_at__isnull=True)
+
+
+def _invite(editor: StrictHTMLClient, assessment: Round, email: str, group: str, outbox: list[Any]) -> str:
+    response = editor.post(
+        f"{BASE}rounds/{assessment.pk}/invite/", {"group": group, "email": email, "name": "", "organisation": ""}
+    )
+    assert response.status_code == 302, response.content.decode()
+    sent = [e for e in outbox if e.to == email][-1]
+    found = re.search(r"/respond/([\w-]+)/", sent.body)
+    assert found, sent.body
+    return found.group(1)
+
+
+def _answer_all(client: StrictHTMLClient, token: str, level: int = 3, partner: bool = True, anonymous: bool = False) -> None:
+    about = {"name": "Pat Partner", "organisation": "Halifax Food Bank"}
+    if partner:
+        about["anonymous"] = "yes" if anonymous else "no"
+    assert client.post(f"/respond/{token}/about/", about).status_code == 302
+    for code in CURRENT.codes:
+        response = client.post(
+            f"/respond/{token}/questions/{code}/", {"level": str(level), "evidence": f"Evidence for {code}", "link": ""}
+        )
+        assert response.status_code == 302, response.content.decode()
+
+
+@pytest.fixture
+def editor(demo: list[str]) -> StrictHTMLClient:
+    return signed_in_client("editor@calderdale.example")
+
+
+@pytest.mark.django_db
+def test_a_partner_answers_through_a_single_use_link(editor: StrictHTMLClient, email_outbox: list[Any]) -> None:
+    assessment = _open(editor)
+    token = _invite(editor, assessment, "partner@example.org", "partner", email_outbox)
+    assert "Calderdale" in email_outbox[-1].subject
+    assert not Invitation.objects.filter(token_hash=token).exists()  # only the hash is kept
+
+    respondent = StrictHTMLClient()
+    page = respondent.get(f"/respond/{token}/")
+    assert page.status_code == 200 and "You have answered 0 of 24 questions" in page.content.decode()
+
+    # Save and come back: a partial answer stays, the task list shows progress.
+    respondent.post(f"/respond/{token}/questions/1.1/", {"level": "2", "evidence": "Some", "link": "", "save_and_return": "1"})
+    assert "You have answered 1 of 24 questions" in respondent.get(f"/respond/{token}/").content.decode()
+
+    # Submitting early is refused, and nothing is submitted.
+    early = respondent.post(f"/respond/{token}/check/")
+    assert early.status_code == 400 and "answer every question (23 to go)" in early.content.decode()
+    assert Response.objects.get().submitted_at is None
+
+    _answer_all(respondent, token)
+    check = respondent.get(f"/respond/{token}/check/")
+    assert "Check your answers before you submit them" in check.content.decode()
+    assert respondent.post(f"/respond/{token}/check/").status_code == 302
+    assert Response.objects.get().submitted_at is not None
+
+    # The link is used up: a repeat submission or a new answer is refused with a clear message.
+    again = respondent.post(f"/respond/{token}/check/")
+    assert again.status_code == 410 and "already submitted" in again.content.decode()
+    late_edit = respondent.post(f"/respond/{token}/questions/1.1/", {"level": "4", "evidence": "Changed", "link": ""})
+    assert late_edit.status_code == 410
+    assert Answer.objects.get(indicator="1.1").level == 3
+
+
+@pytest.mark.django_db
+def test_bad_links_are_refused(editor: StrictHTMLClient, email_outbox: list[Any]) -> None:
+    assessment = _open(editor)
+    assert StrictHTMLClient().get("/respond/not-a-token/").status_code == 404
+
+    token = _invite(editor, assessment, "late@example.org", "officer", email_outbox)
+    Invitation.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
+    expired = StrictHTMLClient().post(f"/respond/{token}/questions/1.1/", {"level": "2", "evidence": "x", "link": ""})
+    assert expired.status_code == 410 and "expired" in expired.content.decode()
+    assert not Answer.objects.exists()
+
+    # Inviting again sends a new link and stops the old one.
+    fresh = _invite(editor, assessment, "late@example.org", "officer", email_outbox)
+    assert StrictHTMLClient().get(f"/respond/{token}/").status_code == 404
+    assert StrictHTMLClient().get(f"/respond/{fresh}/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_closing_freezes_the_round(editor: StrictHTMLClient, email_outbox: list[Any]) -> None:
+    assessment = _open(editor)
+    token = _invite(editor, assessment, "slow@example.org", "officer", email_outbox)
+    respondent = StrictHTMLClient()
+    _answer_all(respondent, token, partner=False)
+    assert editor.post(f"{BASE}rounds/{assessment.pk}/close/").status_code == 302
+    late = respondent.post(f"/respond/{token}/check/")
+    assert late.status_code == 410 and "closed" in late.content.decode()
+    assert Response.objects.get().submitted_at is None
+    # Nobody can be invited to a closed round, and a second round can now open.
+    refused = editor.post(f"{BASE}rounds/{assessment.pk}/invite/", {"group": "officer", "email": "x@example.org"})
+    assert refused.status_code == 409
+    assert _open(editor).pk != assessment.pk
+
+
+@pytest.mark.django_db
+def test_only_one_open_round_and_closing_dates_in_the_future(editor: StrictHTMLClient) -> None:
+    past = editor.post(BASE + "rounds/new/", {"title": "Old", **_date("closes_on", date(2020, 1, 1))})
+    assert past.status_code == 400 and "Closing date must be today or in the future" in past.content.decode()
+    _open(editor)
+    second = editor.post(
+        BASE + "rounds/new/", {"title": "Another", **_date("closes_on", timezone.localdate() + timedelta(days=3))}
+    )
+    assert second.status_code == 400 and "Close the open round" in second.content.decode()
+    assert Round.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("link", ["javascript:alert(1)", "ftp://example.org/file", "www.example.org"])
+def test_evidence_links_must_be_http(editor: StrictHTMLClient, email_outbox: list[Any], link: str) -> None:
+    token = _invite(editor, _open(editor), "p@example.org", "partner", email_outbox)
+    response = StrictHTMLClient().post(f"/respond/{token}/questions/1.1/", {"level": "2", "evidence": "x", "link": link})
+    assert response.status_code == 400
+    assert "Enter a link that starts with http:// or https://" in response.content.decode()
+    assert not Answer.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_unanswered_question_shows_govuk_errors(editor: StrictHTMLClient, email_outbox: list[Any]) -> None:
+    token = _invite(editor, _open(editor), "p@example.org", "partner", email_outbox)
+    body = StrictHTMLClient().post(f"/respond/{token}/questions/2.1/", {}).content.decode()
+    assert "There is a problem" in body
+    assert "Select the level that best describes where things are now" in body
+    assert "Enter your evidence" in body
+
+
+@pytest.mark.django_db
+def test_a_council_cannot_reach_another_councils_round(editor: StrictHTMLClient) -> None:
+    bristol = Round.objects.create(council=Council.objects.get(gss_code=BRISTOL), title="Bristol", closes_on=date(2030, 1, 1))
+    for suffix in ("", "results/", "answers/", "invite/", "report/"):
+        assert editor.get(f"{BASE}rounds/{bristol.pk}/{suffix}").status_code == 404
+    assert editor.post(f"{BASE}rounds/{bristol.pk}/close/").status_code == 404
+    assert Round.objects.get(pk=bristol.pk).is_open
+
+
+@pytest.mark.django_db
+def test_partners_are_shown_only_in_aggregate_from_three(editor: StrictHTMLClient, email_outbox: list[Any]) -> None:
+    assessment = _open(editor)
+    officer = _invite(editor, assessment, "officer@calderdale.example", "officer", email_outbox)
+    _answer_all(StrictHTMLClient(), officer, level=4, partner=False)
+    services.submit(services.invitation_for(officer))
+    tokens = [_invite(editor, assessment, f"p{n}@example.org", "partner", email_outbox) for n in range(3)]
+    respondent = StrictHTMLClient()
+    _answer_all(respondent, tokens[0], level=2, anonymous=True)
+    respondent.post(f"/respond/{tokens[0]}/check/")
+
+    results = f"{BASE}rounds/{assessment.pk}/results/"
+    body = editor.get(results).content.decode()
+    assert "Fewer than three community partners answered" in body
+    assert "A community partner" not in body  # their evidence is held back too
+
+    for token in tokens[1:]:
+        _answer_all(respondent, token, level=2)
+        respondent.post(f"/respond/{token}/check/")
+    body = editor.get(results).content.decode()
+    assert "Fewer than three community partners answered" not in body
+    assert "A community partner" in body
+    assert "67 points" in body  # officers 100, partners 33: the gap, shown prominently
+    # Partners are never listed one by one to the council; the network team sees them, anonymous ones unnamed.
+    admin_view = signed_in_client("admin@example.org").get(f"{BASE}rounds/{assessment.pk}/answers/").content.decode()
+    headings = re.findall(r'<h2 class="govuk-heading-m">([^<]+?) <span', admin_view)
+    # One officer (named), two named partners and one anonymous partner, as the network team sees them.
+    assert sorted(headings) == [
+        "Anonymous community partner",
+        "Pat Partner",
+        "Pat Partner, Halifax Food Bank",
+        "Pat Partner, Halifax Food Bank",
+    ]
+    editor_view = editor.get(f"{BASE}rounds/{assessment.pk}/answers/").content.decode()
+    assert "Halifax Food Bank" not in editor_view and "Anonymous community partner" not in editor_view
+
+
+@pytest.mark.django_db
+def test_results_report_and_movement_on_the_demo(editor: StrictHTMLClient) -> None:
+    load_demo_assessment()
+    assert load_demo_assessment() is False  # loading twice changes nothing
+    rounds = Round.objects.filter(council__gss_code=CALDERDALE)
+    assert sorted(r.is_open for r in rounds) == [False, False, True]
+    latest = rounds.filter(closed_at__isnull=False).order_by("-opened_on").first()
+    assert latest is not None
+    current = services.results(latest)
+    moved = services.movement(latest, current)
+    assert moved is not None and any(v for v in moved.principles.values())
+
+    body = editor.get(f"{BASE}rounds/{latest.pk}/results/").content.decode()
+    assert "Since last round" in body and "<svg" in body and "Scores per principle, out of 100" in body
+    assert "Share of spend with local suppliers" in body or "What the spend data says" not in body
+    csv = b"".join(editor.get(f"{BASE}rounds/{latest.pk}/results/?format=csv").streaming_content).decode()
+    assert csv.splitlines()[0].startswith("Principle,Council officers,Community partners")
+
+    pdf = editor.get(f"{BASE}rounds/{latest.pk}/report/?format=pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    html = editor.get(f"{BASE}rounds/{latest.pk}/report/").content.decode()
+    assert "Action plan" in html and "Largest gap" in html
+
+
+@pytest.mark.django_db
+def test_measured_spend_sits_beside_the_self_rating(editor: StrictHTMLClient) -> None:
+    from keepitlocal.spend.models import AnalysisRun
+
+    council = Council.objects.get(gss_code=CALDERDALE)
+    AnalysisRun.objects.create(
+        council=council,
+        status=AnalysisRun.Status.SUCCEEDED,
+        indicators=[{"id": "share_local", "value": 12.5}, {"id": "share_local_vcse", "value": 3.0}],
+    )
+    assessment = Round.objects.create(council=council, title="Strong claims", closes_on=date(2030, 1, 1))
+    invitation = Invitation.objects.create(
+        round=assessment, group="officer", email="o@x.example", token_hash="h", expires_at=timezone.now()
+    )
+    response = Response.objects.create(invitation=invitation, round=assessment, group="officer", submitted_at=timezone.now())
+    Answer.objects.bulk_create(Answer(response=response, indicator=code, level=4, evidence="We do") for code in CURRENT.codes)
+    body = editor.get(f"{BASE}rounds/{assessment.pk}/results/").content.decode()
+    assert "Share of spend with local suppliers: 12.5%" in body
+    assert "only 12.5% of measured spend goes to the organisations it is about" in body
+
+
+@pytest.mark.django_db
+def test_action_plan_with_updates_and_overdue(editor: StrictHTMLClient) -> None:
+    missing = editor.post(BASE + "actions/new/", {})
+    assert missing.status_code == 400
+    for message in (
+        "Select the principle the action helps with",
+        "Enter what will be done",
+        "Enter who owns it",
+        "Enter due date",
+    ):
+        assert message in missing.content.decode()
+    added = editor.post(
+        BASE + "actions/new/",
+        {
+            "principle": "3",
+            "what": "Publish a local spend target",
+            "owner": "Finance",
+            **_date("due_on", timezone.localdate() - timedelta(days=1)),
+        },
+    )
+    assert added.status_code == 302
+    action = Action.objects.get()
+    assert action.is_overdue and "Overdue" in editor.get(BASE + "actions/").content.decode()
+    assert editor.post(f"{BASE}actions/{action.pk}/", {"status": "done", "note": "Published in March"}).status_code == 302
+    action.refresh_from_db()
+    assert action.status == "done" and not action.is_overdue
+    assert list(ActionUpdate.objects.filter(action=action).values_list("status", flat=True)) == ["done", "not_started"]
+    assert AuditEntry.objects.filter(record="Action").count() == 2
+    csv = b"".join(editor.get(BASE + "actions/?format=csv").streaming_content).decode()
+    assert "Publish a local spend target" in csv
+
+
+@pytest.mark.django_db
+def test_benchmark_is_anonymous_and_names_only_consenting_peers(editor: StrictHTMLClient) -> None:
+    load_demo_assessment()
+    body = editor.get(BASE + "benchmark/").content.decode()
+    assert "Spread of peer scores" in body and "Median" in body
+    found = services.benchmark(Council.objects.get(gss_code=CALDERDALE), CURRENT)
+    named = {s.council_id for s in Sharing.objects.filter(may_be_named=True)}
+    listed = {c.pk for councils in found.learn_from.values() for c in councils}
+    assert listed and listed <= named
+    unnamed = Council.objects.filter(assessment_sharing__may_be_named=False)
+    for council in unnamed:
+        assert council.name not in body
+
+    # Withdrawing consent takes a council out of every spread and list.
+    admin = signed_in_client("admin@example.org")
+    assert (
+        admin.post(f"/manage/councils/{BRISTOL}/assessment/sharing/", {"share_results": "no", "may_be_named": "yes"}).status_code
+        == 302
+    )
+    sharing = Sharing.objects.get(council__gss_code=BRISTOL)
+    assert not sharing.share_results and not sharing.may_be_named
+    after = services.benchmark(Council.objects.get(gss_code=CALDERDALE), CURRENT)
+    assert after.peers == found.peers - 1
