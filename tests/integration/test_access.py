@@ -63,15 +63,41 @@ EXPECTED = {
     "spend:registers": "network_admin",
     "spend:columns": "council_edit",
     "assessment:framework": "public",
+    "assessment:rounds": "council_view",
+    "assessment:round-add": "council_edit",
+    "assessment:round": "council_view",
+    "assessment:invite": "council_edit",
+    "assessment:close": "council_edit",
+    "assessment:results": "council_view",
+    "assessment:answers": "council_edit",
+    "assessment:report": "council_view",
+    "assessment:actions": "council_view",
+    "assessment:action-add": "council_edit",
+    "assessment:action": "council_edit",
+    "assessment:sharing": "council_edit",
+    "assessment:benchmark": "council_view",
+    "assessment:respond": "invitation_link",
+    "assessment:respond-about": "invitation_link",
+    "assessment:respond-question": "invitation_link",
+    "assessment:respond-check": "invitation_link",
+    "assessment:respond-done": "public",
 }
 
-POST_ONLY = {"accounts:sign-out", "network:join-request", "spend:remove", "spend:publish"}
+POST_ONLY = {"accounts:sign-out", "network:join-request", "spend:remove", "spend:publish", "assessment:close"}
 SENDS_TO_SIGN_IN = {"admin-sign-in"}  # its whole job is to redirect to our sign-in page
 CALDERDALE, BRISTOL, EAST_SUSSEX = "E08000033", "E06000023", "E10000011"
 
+OFFICER_EMAIL, OFFICER_EVIDENCE = "officer.walk@calderdale.example", "Private officer evidence for the walk"
+
 # Text that only people allowed to see a council's private records may ever receive.
 SECRETS = {
-    CALDERDALE: ["cabinet.champion@calderdale.example", "Demo internal note for Calderdale", "01632 960000"],
+    CALDERDALE: [
+        "cabinet.champion@calderdale.example",
+        "Demo internal note for Calderdale",
+        "01632 960000",
+        OFFICER_EMAIL,
+        OFFICER_EVIDENCE,
+    ],
     EAST_SUSSEX: ["East Sussex endorses the six Keep it Local principles"],  # a draft endorsement
 }
 
@@ -109,6 +135,7 @@ ROLE_EMAILS = {
 # Which roles each rule lets in, for the Calderdale records and the West Yorkshire event used below.
 ALLOWED = {
     "public": set(ROLE_EMAILS),
+    "invitation_link": set(ROLE_EMAILS),  # the link is the credential; the walk holds a valid one
     "signed_in": set(ROLE_EMAILS) - {"anonymous"},
     "council_view": {"calderdale_editor", "calderdale_viewer", "network_admin"},
     "council_edit": {"calderdale_editor", "network_admin"},
@@ -151,7 +178,37 @@ def _url_kwargs() -> dict[str, Any]:
         ).key,
         "uidb64": "MQ",
         "token": "not-a-real-token",
+        **_assessment_kwargs(),
     }
+
+
+def _assessment_kwargs() -> dict[str, Any]:
+    """A Calderdale round with a private answer in it, an action, and a live invitation link."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from keepitlocal.assessment import services
+    from keepitlocal.assessment.models import Action, Answer, Invitation, Response, Round
+
+    calderdale = Council.objects.get(gss_code=CALDERDALE)
+    assessment = Round.objects.create(council=calderdale, title="Walk round", closes_on=date(2099, 1, 1))
+    _, link_token = services.invite(
+        assessment,
+        group="partner",
+        email="walker@example.org",
+        name="",
+        organisation=None,
+        actor=None,
+        base_url="http://testserver/",
+    )
+    officer = Invitation.objects.create(
+        round=assessment, group="officer", email=OFFICER_EMAIL, token_hash="walk", expires_at=timezone.now()
+    )
+    response = Response.objects.create(invitation=officer, round=assessment, group="officer", submitted_at=timezone.now())
+    Answer.objects.create(response=response, indicator="1.1", level=2, evidence=OFFICER_EVIDENCE)
+    action = Action.objects.create(council=calderdale, principle=1, what="Walk action", owner="Walker", due_on=date(2099, 1, 1))
+    return {"round_id": assessment.pk, "action_id": action.pk, "link_token": link_token, "code": "1.1"}
 
 
 def _reverse(route: Route, ids: dict[str, Any]) -> str:

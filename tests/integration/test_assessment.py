@@ -218,7 +218,7 @@ def test_results_report_and_movement_on_the_demo(editor: StrictHTMLClient) -> No
     body = editor.get(f"{BASE}rounds/{latest.pk}/results/").content.decode()
     assert "Since last round" in body and "<svg" in body and "Scores per principle, out of 100" in body
     assert "Share of spend with local suppliers" in body or "What the spend data says" not in body
-    csv = b"".join(editor.get(f"{BASE}rounds/{latest.pk}/results/?format=csv").streaming_content).decode()
+    csv = editor.get(f"{BASE}rounds/{latest.pk}/results/?format=csv").getvalue().decode()
     assert csv.splitlines()[0].startswith("Principle,Council officers,Community partners")
 
     pdf = editor.get(f"{BASE}rounds/{latest.pk}/report/?format=pdf")
@@ -276,7 +276,7 @@ def test_action_plan_with_updates_and_overdue(editor: StrictHTMLClient) -> None:
     assert action.status == "done" and not action.is_overdue
     assert list(ActionUpdate.objects.filter(action=action).values_list("status", flat=True)) == ["done", "not_started"]
     assert AuditEntry.objects.filter(record="Action").count() == 2
-    csv = b"".join(editor.get(BASE + "actions/?format=csv").streaming_content).decode()
+    csv = editor.get(BASE + "actions/?format=csv").getvalue().decode()
     assert "Publish a local spend target" in csv
 
 
