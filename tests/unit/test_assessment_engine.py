@@ -10,9 +10,11 @@ from keepitlocal.assessment.engine.scoring import (
     distribution,
     gaps,
     indicator_scores,
+    learn_from,
     movement,
     partners_visible,
     principle_scores,
+    round_results,
     to_score,
 )
 
@@ -72,3 +74,45 @@ def test_movement_and_disagreement() -> None:
     assert disagreement(50.0, 8.0) is None
     assert "already goes" in (disagreement(0.0, 60.0) or "")
     assert disagreement(None, 10.0) is None
+
+
+def test_the_document_holds_the_framework_as_data() -> None:
+    from pathlib import Path
+
+    from keepitlocal.assessment.engine.framework import as_markdown
+
+    doc = (Path(__file__).parents[2] / "docs" / "ASSESSMENT.md").read_text()
+    assert as_markdown(V1) in doc
+
+
+def _answers(group: str, count: int, level: int) -> list[Answer]:
+    return [Answer(f"{group}{n}", group, code, level) for n in range(count) for code in V1.codes]
+
+
+def test_overall_leaves_out_one_or_two_partners() -> None:
+    few = _answers(OFFICERS, 2, 4) + _answers(PARTNERS, 2, 1)
+    found = round_results(V1, few)
+    assert found.partners is None and found.partners_hidden
+    assert set(found.overall.values()) == {100.0}  # the two partners cannot be worked out from the overall
+    assert found.largest_gap is None
+    enough = few + _answers(PARTNERS, 1, 1)
+    found = round_results(V1, enough)
+    assert found.partners is not None and set(found.partners.values()) == {0.0}
+    assert found.largest_gap is not None and found.largest_gap[1] == 100.0
+    assert set(found.overall.values()) == {round((3 * 0 + 2 * 3) / 5 / 3 * 100, 1)}
+
+
+@given(
+    st.dictionaries(st.sampled_from("ABCDEFGH"), st.floats(0, 100, allow_nan=False), min_size=3, max_size=8), st.floats(0, 100)
+)
+def test_learn_from_names_only_stronger_peers_where_weak(peer_scores: dict[str, float], own_score: float) -> None:
+    own = {1: own_score}
+    spread = {1: distribution(list(peer_scores.values()))}
+    found = learn_from(own, {k: {1: v} for k, v in peer_scores.items()}, spread)
+    d = spread[1]
+    assert d is not None
+    if own_score >= d.median:
+        assert found == {}
+    else:
+        assert all(peer_scores[k] >= d.upper_quartile and peer_scores[k] > own_score for k in found[1])
+        assert [peer_scores[k] for k in found[1]] == sorted((peer_scores[k] for k in found[1]), reverse=True)

@@ -421,3 +421,23 @@ V1 = Framework(
 
 FRAMEWORKS = {V1.version: V1}
 CURRENT = V1
+
+
+def as_markdown(framework: Framework) -> str:
+    """The framework as the Markdown section of docs/ASSESSMENT.md, so the document cannot drift from the data."""
+    lines = [f"## Framework version {framework.version}", ""]
+    for principle in framework.principles:
+        lines += [f"### {principle.number}. {principle.title}", ""]
+        if principle.measured_by:
+            lines += [f"Measured alongside: `{principle.measured_by}` (docs/INDICATORS.md).", ""]
+        for indicator in principle.indicators:
+            lines += [
+                f"**{indicator.code} {indicator.title}**",
+                "",
+                "| level | what it looks like | evidence |",
+                "| --- | --- | --- |",
+            ]
+            for n, (looks, evidence) in enumerate(zip(indicator.levels, indicator.evidence, strict=True), start=1):
+                lines.append(f"| {n} {LEVELS[n - 1].lower()} | {looks} | {evidence} |")
+            lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
