@@ -221,6 +221,8 @@ def test_results_report_and_movement_on_the_demo(editor: StrictHTMLClient) -> No
     csv = editor.get(f"{BASE}rounds/{latest.pk}/results/?format=csv").getvalue().decode()
     assert csv.splitlines()[0].startswith("Principle,Council officers,Community partners")
 
+    overview = editor.get(BASE).content.decode()
+    assert "Progress over time" in overview and "Self-assessment 2024" in overview and "Self-assessment 2025" in overview
     pdf = editor.get(f"{BASE}rounds/{latest.pk}/report/?format=pdf")
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     html = editor.get(f"{BASE}rounds/{latest.pk}/report/").content.decode()

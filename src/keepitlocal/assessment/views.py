@@ -6,10 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from keepitlocal.accounts import access
@@ -55,9 +57,12 @@ def _refused(request: HttpRequest, error: services.Refused, status: int = 400, *
 @access.council_view
 def rounds(request: HttpRequest, gss_code: str) -> HttpResponse:
     council = access.council_or_404(gss_code)
-    all_rounds = list(Round.objects.filter(council=council))
-    for each in all_rounds:
-        each.submitted = each.responses.filter(submitted_at__isnull=False).count()  # type: ignore[attr-defined]
+    all_rounds = list(
+        Round.objects.filter(council=council).annotate(
+            submitted=Count("responses", filter=Q(responses__submitted_at__isnull=False))
+        )
+    )
+    closed = sorted((r for r in all_rounds if not r.is_open), key=lambda r: (r.opened_on, r.pk))
     return render(
         request,
         "assessment/rounds.html",
@@ -67,6 +72,9 @@ def rounds(request: HttpRequest, gss_code: str) -> HttpResponse:
             "can_edit": access.can_edit_council(request.user, council),
             "sharing": services.sharing_of(council),
             "open_round": next((r for r in all_rounds if r.is_open), None),
+            # Progress over time: each closed round's overall scores, oldest first.
+            "progress": [(r, services.results(r).overall) for r in closed],
+            "framework": CURRENT,
         },
     )
 
@@ -121,6 +129,7 @@ def round_detail(request: HttpRequest, gss_code: str, round_id: int) -> HttpResp
                 group: sum(1 for i, s in states if i.group == group and s == "Submitted") for group in ("officer", PARTNERS)
             },
             "invited": len(invitations),
+            "today": timezone.localdate(),
         },
     )
 
