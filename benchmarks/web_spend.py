@@ -64,9 +64,22 @@ def upload_and_analyse(gss_code: str, name: str, files: list[Path]) -> tuple[flo
 
 
 def serve(var: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "KIL_VAR_DIR": str(var)}
+    """The app as the README runs it in production: gunicorn, 2 workers x 4 threads, connections reused."""
+    env = {**os.environ, "KIL_VAR_DIR": str(var), "KIL_DB_CONN_MAX_AGE": "60"}
+    gunicorn = Path(sys.executable).parent / "gunicorn"
     process = subprocess.Popen(
-        [sys.executable, "-m", "keepitlocal.manage", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        [
+            str(gunicorn),
+            "keepitlocal.wsgi:application",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--worker-class",
+            "gthread",
+            "--bind",
+            f"127.0.0.1:{port}",
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
