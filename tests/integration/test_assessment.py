@@ -305,3 +305,24 @@ def test_benchmark_is_anonymous_and_names_only_consenting_peers(editor: StrictHT
     assert not sharing.share_results and not sharing.may_be_named
     after = services.benchmark(Council.objects.get(gss_code=CALDERDALE), CURRENT)
     assert after.peers == found.peers - 1
+
+
+@pytest.mark.django_db
+def test_inviting_an_organisation_in_the_network_reaches_its_editor(editor: StrictHTMLClient, email_outbox: list[Any]) -> None:
+    from keepitlocal.network.models import Organisation
+
+    assessment = _open(editor)
+    hub = Organisation.objects.get(name__startswith="Calder Valley")
+    url = f"{BASE}rounds/{assessment.pk}/invite/"
+    assert editor.post(url, {"group": "partner", "email": "", "organisation": str(hub.pk)}).status_code == 302
+    assert email_outbox[-1].to == "org@example.org"
+    assert Invitation.objects.get(round=assessment).organisation == hub
+
+    lonely = Organisation.objects.create(name="No Editors Trust")
+    refused = editor.post(url, {"group": "partner", "email": "", "organisation": str(lonely.pk)})
+    assert refused.status_code == 400 and "No Editors Trust has no editor on the platform" in refused.content.decode()
+    blank = editor.post(url, {"group": "officer", "email": "", "organisation": ""})
+    assert "Enter an email address, or choose an organisation in the network" in blank.content.decode()
+    officer_for_org = editor.post(url, {"group": "officer", "email": "a@b.example", "organisation": str(hub.pk)})
+    assert "Only community partners answer for an organisation" in officer_for_org.content.decode()
+    assert Invitation.objects.filter(round=assessment).count() == 1

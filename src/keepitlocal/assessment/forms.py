@@ -33,7 +33,12 @@ class RoundForm(GovukForm):
 class InvitationForm(GovukForm):
     required_messages = {"group": "Select whether they answer as a council officer or a community partner"}
     group = forms.ChoiceField(label="How do they answer?", choices=GROUPS, widget=forms.RadioSelect)
-    email = forms.EmailField(label="Email address", max_length=254)
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        required=False,
+        help_text="Leave blank to invite the editor of the organisation you choose below",
+    )
     name = forms.CharField(label="Name (optional)", max_length=200, required=False)
     organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.all(),
@@ -44,9 +49,26 @@ class InvitationForm(GovukForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if cleaned.get("organisation") and cleaned.get("group") != GROUPS[1][0]:
+        organisation = cleaned.get("organisation")
+        if organisation and cleaned.get("group") != GROUPS[1][0]:
             self.add_error("organisation", "Only community partners answer for an organisation")
+        if not cleaned.get("email") and "email" not in self.errors:
+            editor = organisation_editor_email(organisation) if organisation else None
+            if editor:
+                cleaned["email"] = editor
+            elif organisation:
+                self.add_error("email", f"{organisation.name} has no editor on the platform: enter an email address")
+            else:
+                self.add_error("email", "Enter an email address, or choose an organisation in the network")
         return cleaned
+
+
+def organisation_editor_email(organisation: Organisation) -> str | None:
+    """The address of the organisation's first editor on the platform, if it has one."""
+    from keepitlocal.accounts.models import Role
+
+    role = Role.objects.filter(organisation=organisation, kind=Role.Kind.ORGANISATION_EDITOR, user__is_active=True).order_by("pk")
+    return role.values_list("user__email", flat=True).first()
 
 
 class AnswerForm(GovukForm):
