@@ -237,7 +237,11 @@ def test_measured_spend_sits_beside_the_self_rating(editor: StrictHTMLClient) ->
     AnalysisRun.objects.create(
         council=council,
         status=AnalysisRun.Status.SUCCEEDED,
-        indicators=[{"id": "share_local", "value": 12.5}, {"id": "share_local_vcse", "value": 3.0}],
+        indicators=[
+            {"id": "share_local", "value": 12.5},
+            {"id": "share_local_vcse", "value": 3.0},
+            {"id": "locality_known", "value": 90.0},
+        ],
     )
     assessment = Round.objects.create(council=council, title="Strong claims", closes_on=date(2030, 1, 1))
     invitation = Invitation.objects.create(
@@ -246,7 +250,7 @@ def test_measured_spend_sits_beside_the_self_rating(editor: StrictHTMLClient) ->
     response = Response.objects.create(invitation=invitation, round=assessment, group="officer", submitted_at=timezone.now())
     Answer.objects.bulk_create(Answer(response=response, indicator=code, level=4, evidence="We do") for code in CURRENT.codes)
     body = editor.get(f"{BASE}rounds/{assessment.pk}/results/").content.decode()
-    assert "Share of spend with local suppliers: 12.5%" in body
+    assert "Share of spend with local suppliers: 12.5% (locality known for 90% of spend)" in body
     assert "only 12.5% of measured spend goes to the organisations it is about" in body
 
 
@@ -326,3 +330,18 @@ def test_inviting_an_organisation_in_the_network_reaches_its_editor(editor: Stri
     officer_for_org = editor.post(url, {"group": "officer", "email": "a@b.example", "organisation": str(hub.pk)})
     assert "Only community partners answer for an organisation" in officer_for_org.content.decode()
     assert Invitation.objects.filter(round=assessment).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_local_share_without_known_localities_is_not_a_measurement(editor: StrictHTMLClient) -> None:
+    from keepitlocal.spend.models import AnalysisRun
+
+    council = Council.objects.get(gss_code=CALDERDALE)
+    AnalysisRun.objects.create(
+        council=council,
+        status=AnalysisRun.Status.SUCCEEDED,
+        indicators=[{"id": "share_local", "value": 0.0}, {"id": "locality_known", "value": 0.0}],
+    )
+    assessment = Round.objects.create(council=council, title="No postcodes", closes_on=date(2030, 1, 1))
+    found = services.measured(assessment, services.results(assessment))
+    assert [m.value for m in found] == [None, None] and not any(m.flag for m in found)

@@ -277,6 +277,7 @@ class Measured:
     label: str
     value: float | None
     flag: str | None
+    coverage: float | None = None
 
 
 MEASURED_LABELS = {
@@ -294,11 +295,13 @@ def measured(assessment: Round, current: scoring.RoundResults) -> list[Measured]
     if run is None:
         return []
     values = {i["id"]: i.get("value") for i in run.indicators}
+    # With no supplier's locality known, a local share of 0% would be an artefact, not a measurement.
+    coverage = values.get("locality_known")
     found = []
     for principle in assessment.framework.principles:
         if not principle.measured_by:
             continue
-        value = values.get(principle.measured_by)
+        value = values.get(principle.measured_by) if coverage else None
         found.append(
             Measured(
                 principle.number,
@@ -306,6 +309,7 @@ def measured(assessment: Round, current: scoring.RoundResults) -> list[Measured]
                 MEASURED_LABELS.get(principle.measured_by, principle.measured_by),
                 value,
                 scoring.disagreement(current.overall.get(principle.number), value),
+                coverage,
             )
         )
     return found
