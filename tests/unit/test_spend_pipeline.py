@@ -178,6 +178,13 @@ def test_overlapping_files_report_duplicates_but_keep_repeats_within_a_file(tmp_
     assert (b.rows_read, b.kept, b.rejected, b.duplicates) == (4, 2, 2, 2)  # a third identical payment is new
     reasons = (tmp_path / "out" / "rejected.csv").read_text()
     assert reasons.count("a duplicate of a payment in") == 2
+    with open(tmp_path / "out" / "rejected.csv", newline="") as handle:
+        duplicates = [r for r in csv.DictReader(handle) if r["reason"].startswith("a duplicate")]
+    # Each with its own line number in b.csv and the row as published there.
+    assert [(r["source_file"].endswith("b.csv"), r["source_row"], r["raw_line"]) for r in duplicates] == [
+        (True, "2", "Acme Ltd,100,2024-04-01"),
+        (True, "3", "Acme Ltd,100,2024-04-01"),
+    ]
 
 
 def test_credit_notes_reduce_their_own_supplier_only(tmp_path: Path) -> None:

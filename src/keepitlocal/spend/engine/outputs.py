@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from keepitlocal.spend.engine.bulk import bulk_insert, sql_string
+from keepitlocal.spend.engine.read import raw_lines
+from keepitlocal.spend.engine.sources import Source
 
 SUPPLIER_COLUMNS = [
     "supplier_key",
@@ -86,12 +89,17 @@ def write_transactions(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     )
 
 
-def append_duplicates(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+def append_duplicates(con: duckdb.DuckDBPyConnection, sources: Sequence[Source], path: Path) -> None:
+    """The duplicate rows, in file and line order, each with its row as published (read again from its file)."""
     rows = con.execute(
-        "SELECT d.source_file, d.source_row, d.reason, k.raw_line FROM duplicates d JOIN keyed k USING (source_file, source_row) ORDER BY k.file_index, d.source_row"
+        "SELECT file_index, source_file, source_row, reason FROM duplicates ORDER BY file_index, source_row"
     ).fetchall()
+    wanted: dict[int, set[int]] = {}
+    for file_index, _, line, _ in rows:
+        wanted.setdefault(file_index, set()).add(line)
+    raw = {index: raw_lines(sources[index], lines) for index, lines in wanted.items()}
     with open(path, "a", newline="", encoding="utf-8") as handle:
-        csv.writer(handle).writerows(rows)
+        csv.writer(handle).writerows([name, line, reason, raw[index].get(line, "")] for index, name, line, reason in rows)
 
 
 def write_suppliers(suppliers: list[dict[str, Any]], path: Path) -> None:

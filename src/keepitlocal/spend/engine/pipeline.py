@@ -3,8 +3,10 @@ supplier groups, joins, indicators and the CSV outputs, so memory stays flat as 
 
 from __future__ import annotations
 
+import importlib
 import json
 import tempfile
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -38,7 +40,6 @@ STAGING_TYPES = {
     "transaction_id": "VARCHAR",
     "invoice": "VARCHAR",
     "postcode": "VARCHAR",
-    "raw_line": "VARCHAR",
 }
 REDACTED_KEY = "redacted-personal-data"
 MEMORY_LIMIT = "512MB"
@@ -100,37 +101,38 @@ def mark_duplicates(con: duckdb.DuckDBPyConnection) -> None:
     """A payment repeated in a later, overlapping file is a duplicate; repeats within one file are kept.
 
     Counting copies per file: the k-th copy of a payment in a file is a duplicate when an earlier file
-    already has at least k copies of it.
+    already has at least k copies of it. Only payments found in more than one file can be duplicates, so
+    the counting (window functions, the costly part) runs on those alone.
     """
-    con.execute(
-        """
-        CREATE TABLE keyed AS
-        WITH hashed AS (
-          SELECT *, hash(date, amount, supplier_name, coalesce(transaction_id, ''), coalesce(invoice, ''),
-                         coalesce(service_area, ''), coalesce(expense_type, '')) AS payment_key
-          FROM staged
-        )
-        SELECT *, row_number() OVER (PARTITION BY payment_key, file_index ORDER BY source_row) AS copy FROM hashed
-        """
+    key = (
+        "hash(date, amount, supplier_name, coalesce(transaction_id, ''), coalesce(invoice, ''), "
+        "coalesce(service_area, ''), coalesce(expense_type, ''))"
     )
     con.execute(
-        """
-        CREATE TABLE earlier AS
-        SELECT payment_key, file_index,
-               max(n) OVER (PARTITION BY payment_key ORDER BY file_index ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS earlier_copies,
-               first_value(source_file) OVER (PARTITION BY payment_key ORDER BY file_index) AS first_file
-        FROM (SELECT payment_key, file_index, min(source_file) AS source_file, count(*) AS n FROM keyed GROUP BY ALL)
-        """
-    )
-    con.execute(
-        """
+        f"""
         CREATE TABLE duplicates AS
-        SELECT k.source_file, k.source_row, 'a duplicate of a payment in ' || e.first_file AS reason
-        FROM keyed k JOIN earlier e USING (payment_key, file_index)
-        WHERE e.earlier_copies IS NOT NULL AND k.copy <= e.earlier_copies
+        WITH shared AS (
+          SELECT {key} AS payment_key FROM staged GROUP BY ALL HAVING count(DISTINCT file_index) > 1
+        ), candidates AS (
+          SELECT file_index, source_file, source_row, payment_key,
+                 row_number() OVER (PARTITION BY payment_key, file_index ORDER BY source_row) AS copy
+          FROM (SELECT file_index, source_file, source_row, {key} AS payment_key FROM staged)
+          SEMI JOIN shared USING (payment_key)
+        ), per_file AS (
+          SELECT payment_key, file_index, min(source_file) AS source_file, count(*) AS n FROM candidates GROUP BY ALL
+        ), earlier AS (
+          SELECT payment_key, file_index,
+                 max(n) OVER (PARTITION BY payment_key ORDER BY file_index ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS earlier_copies,
+                 first_value(source_file) OVER (PARTITION BY payment_key ORDER BY file_index) AS first_file
+          FROM per_file
+        )
+        SELECT c.file_index, c.source_file, c.source_row, 'a duplicate of a payment in ' || e.first_file AS reason
+        FROM candidates c JOIN earlier e USING (payment_key, file_index)
+        WHERE e.earlier_copies IS NOT NULL AND c.copy <= e.earlier_copies
         """
     )
-    con.execute("CREATE TABLE payments AS SELECT k.* FROM keyed k ANTI JOIN duplicates d USING (source_file, source_row)")
+    # A view, not a copy: with no duplicates (the usual case) the anti join costs next to nothing.
+    con.execute("CREATE VIEW payments AS SELECT * FROM staged ANTI JOIN duplicates USING (source_file, source_row)")
 
 
 class _UnionFind:
@@ -313,6 +315,9 @@ def analyse(paths: Sequence[Path], out: Path, options: Options, progress: Callab
             progress(stage, detail)
 
     out.mkdir(parents=True, exist_ok=True)
+    # matplotlib takes about a second to import; do it while the files are read, not after.
+    charts_loading = threading.Thread(target=importlib.import_module, args=("keepitlocal.reports.engine.charts",), daemon=True)
+    charts_loading.start()
     sources, skipped = discover(list(paths))
     with tempfile.TemporaryDirectory(prefix="kil-spend-") as tmp:
         workdir = Path(tmp)
@@ -346,7 +351,7 @@ def analyse(paths: Sequence[Path], out: Path, options: Options, progress: Callab
         outputs.load_suppliers(con, suppliers)
         tell("write")
         outputs.write_transactions(con, out / "transactions.csv")
-        outputs.append_duplicates(con, out / "rejected.csv")
+        outputs.append_duplicates(con, sources, out / "rejected.csv")
         outputs.write_suppliers(suppliers, out / "suppliers.csv")
         tell("indicators")
         computed = indicators.compute_all(con)
@@ -376,6 +381,7 @@ def analyse(paths: Sequence[Path], out: Path, options: Options, progress: Callab
             )
         )
         tell("report")
+        charts_loading.join()
         outputs.write_report(con, result, suppliers, out / "report.html")
         con.close()
     return result

@@ -70,7 +70,6 @@ STAGING_COLUMNS = [
     "transaction_id",
     "invoice",
     "postcode",
-    "raw_line",
 ]
 REJECTED_COLUMNS = ["source_file", "source_row", "reason", "raw_line"]
 _NULLS = {"", "na", "n/a", "none", "nil", "null", "-", "0", "00000000", "unknown", "not applicable", "tbc", "#n/a"}
@@ -153,6 +152,26 @@ def _raw(cells: Sequence[str]) -> str:
     _RAW_BUFFER.truncate()
     _RAW_WRITER.writerow(cells)
     return _RAW_BUFFER.getvalue()
+
+
+def raw_lines(source: Source, lines: set[int]) -> dict[int, str]:
+    """The published rows at these line numbers, as one CSV line each. Kept rows do not carry their raw line
+    through the analysis (it would double what is staged); the few that turn out to be duplicates are read
+    again here for the rejected rows file."""
+    found: dict[int, str] = {}
+    if not lines:
+        return found
+    last = max(lines)
+    iterator = rows(source)
+    try:
+        for line, cells in iterator:
+            if line in lines:
+                found[line] = _raw(cells)
+            if line >= last:
+                break
+    finally:
+        iterator.close()
+    return found
 
 
 def find_header(sample: list[tuple[int, list[str]]]) -> int | None:
@@ -301,7 +320,6 @@ def _read_rows(
                 transaction,
                 invoice,
                 postcode.upper(),
-                _raw(cells),
             ]
         )
         report.kept += 1

@@ -38,6 +38,7 @@ from keepitlocal.spend.engine.columns import normal
 from keepitlocal.spend.engine.names import normalise_name
 from keepitlocal.spend.engine.read import charity_org_id
 
+MEMORY_LIMIT = "1GB"
 FUZZY_ACCEPT = 92.0
 FUZZY_CANDIDATE = 80.0
 # First words too common to block a fuzzy search on.
@@ -121,7 +122,13 @@ def _company_udf(part: int) -> Callable[[str | None, str | None, str | None], st
 
 class Registers:
     def __init__(self) -> None:
+        # Transcoded copies of registers, and what DuckDB spills, live here until this object goes.
+        self._tmp = tempfile.mkdtemp(prefix="kil-registers-")
+        self._cleanup = weakref.finalize(self, shutil.rmtree, self._tmp, True)
         self.con = duckdb.connect()
+        # A full Companies House file is millions of rows: spill to disk past a fixed buffer, as the pipeline does.
+        self.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        self.con.execute(f"SET temp_directory = {sql_string(Path(self._tmp) / 'spill')}")
         self.con.create_function("norm", _norm, [VARCHAR], VARCHAR, null_handling=FunctionNullHandling.SPECIAL)
         self.con.execute(
             "CREATE TABLE orgs (org_id VARCHAR, name VARCHAR, norm_name VARCHAR, postcode VARCHAR, kind VARCHAR, evidence VARCHAR, source VARCHAR)"
@@ -133,9 +140,6 @@ class Registers:
         self.con.execute("CREATE TABLE areas (lad VARCHAR, parent VARCHAR, rgn VARCHAR, successor VARCHAR)")
         self.used: list[str] = []
         self.ignored: list[str] = []
-        # Transcoded copies of registers live here until this object goes; no warning if never closed.
-        self._tmp = tempfile.mkdtemp(prefix="kil-registers-")
-        self._cleanup = weakref.finalize(self, shutil.rmtree, self._tmp, True)
         self._place_cache: dict[str, tuple[str | None, str | None]] = {}
 
     def close(self) -> None:
