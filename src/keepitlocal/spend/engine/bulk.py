@@ -25,13 +25,16 @@ def sql_string(value: object) -> str:
 
 
 def bulk_insert(con: duckdb.DuckDBPyConnection, table: str, rows: Iterable[Sequence[Any]]) -> None:
-    """COPY rows into an existing table through a temporary CSV; None becomes NULL, '' stays ''."""
+    """COPY rows into an existing table through a temporary CSV; None becomes NULL, '' stays ''. The dialect is
+    stated, not sniffed: a sniffer can misread a small file whose one value spans lines."""
     handle, path = tempfile.mkstemp(suffix=".csv", prefix="kil-bulk-")
     try:
         with os.fdopen(handle, "w", newline="", encoding="utf-8") as out:
-            writer = csv.writer(out)
+            writer = csv.writer(out, lineterminator="\r\n")
             for row in rows:
                 writer.writerow([NULL if v is None else ("true" if v is True else "false" if v is False else v) for v in row])
-        con.execute(f"COPY {table} FROM {sql_string(path)} (HEADER false, NULLSTR '{NULL}', QUOTE '\"', ESCAPE '\"')")
+        con.execute(
+            f"COPY {table} FROM {sql_string(path)} (HEADER false, NULLSTR '{NULL}', QUOTE '\"', ESCAPE '\"', DELIMITER ',', NEW_LINE '\\r\\n', AUTO_DETECT false)"
+        )
     finally:
         os.unlink(path)

@@ -99,7 +99,9 @@ def append_duplicates(con: duckdb.DuckDBPyConnection, sources: Sequence[Source],
         wanted.setdefault(file_index, set()).add(line)
     raw = {index: raw_lines(sources[index], lines) for index, lines in wanted.items()}
     with open(path, "a", newline="", encoding="utf-8") as handle:
-        csv.writer(handle).writerows([name, line, reason, raw[index].get(line, "")] for index, name, line, reason in rows)
+        csv.writer(handle, lineterminator="\r\n").writerows(
+            [name, line, reason, raw[index].get(line, "")] for index, name, line, reason in rows
+        )
 
 
 def write_suppliers(suppliers: list[dict[str, Any]], path: Path) -> None:

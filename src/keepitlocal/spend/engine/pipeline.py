@@ -93,7 +93,7 @@ def load_staging(con: duckdb.DuckDBPyConnection, staging: Path) -> None:
     columns = ", ".join(f"'{k}': '{v}'" for k, v in STAGING_TYPES.items())
     con.execute(
         f"CREATE TABLE staged AS SELECT * FROM read_csv({sql_string(staging)}, header = true, columns = {{{columns}}}, "
-        "nullstr = '', quote = '\"', escape = '\"', auto_detect = false)"
+        "nullstr = '', quote = '\"', escape = '\"', new_line = '\\r\\n', auto_detect = false)"
     )
 
 

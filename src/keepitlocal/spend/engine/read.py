@@ -32,7 +32,7 @@ from keepitlocal.spend.engine.columns import (
 )
 from keepitlocal.spend.engine.names import is_redacted, normalise_name
 from keepitlocal.spend.engine.parse import ParseError, parse_amount, parse_date
-from keepitlocal.spend.engine.sources import Source, rows
+from keepitlocal.spend.engine.sources import Source, TextFormat, rows, text_format
 
 HEADER_SEARCH_ROWS = 60
 OPTIONAL_FIELDS = (
@@ -90,6 +90,7 @@ class FileReport:
     rejected: int = 0
     duplicates: int = 0
     candidates: dict[str, list[str]] = field(default_factory=dict)
+    reader: str = "python"  # or "duckdb": which reader read the rows (fastread.py)
 
     @property
     def balanced(self) -> bool:
@@ -154,7 +155,7 @@ def _raw(cells: Sequence[str]) -> str:
     return _RAW_BUFFER.getvalue()
 
 
-def raw_lines(source: Source, lines: set[int]) -> dict[int, str]:
+def raw_lines(source: Source, lines: set[int], fmt: TextFormat | None = None) -> dict[int, str]:
     """The published rows at these line numbers, as one CSV line each. Kept rows do not carry their raw line
     through the analysis (it would double what is staged); the few that turn out to be duplicates are read
     again here for the rejected rows file."""
@@ -162,7 +163,7 @@ def raw_lines(source: Source, lines: set[int]) -> dict[int, str]:
     if not lines:
         return found
     last = max(lines)
-    iterator = rows(source)
+    iterator = rows(source, fmt)
     try:
         for line, cells in iterator:
             if line in lines:
@@ -188,8 +189,11 @@ class StagingWriter:
     """The normalised rows kept from every file, and the rejected rows, as two CSV streams."""
 
     def __init__(self, staging: IO[str], rejected: IO[str], header: bool = True) -> None:
-        self.staging = csv.writer(staging)
-        self.rejected = csv.writer(rejected)
+        self.staging_file = staging
+        # Rows end in CRLF, as DuckDB writes the parts it reads (fastread.py): one file must not mix the two, and
+        # with CRLF as the terminator a carriage return inside a value is always quoted.
+        self.staging = csv.writer(staging, lineterminator="\r\n")
+        self.rejected = csv.writer(rejected, lineterminator="\r\n")
         if header:
             self.staging.writerow(STAGING_COLUMNS)
             self.rejected.writerow(REJECTED_COLUMNS)
@@ -210,9 +214,10 @@ def read_source(
 ) -> FileReport:
     report = FileReport(source.name)
     latest = date((today or date.today()).year + 1, 12, 31)
-    iterator = rows(source)
+    fmt = None if source.is_spreadsheet else text_format(source)
+    iterator = rows(source, fmt)
     try:
-        return _read_rows(source, iterator, file_index, writer, report, latest, overrides, ignore, strict)
+        return _read_rows(source, iterator, file_index, writer, report, latest, overrides, ignore, strict, fmt)
     finally:
         iterator.close()
 
@@ -227,6 +232,7 @@ def _read_rows(
     overrides: dict[str, str] | None,
     ignore: Sequence[str],
     strict: bool = True,
+    fmt: TextFormat | None = None,
 ) -> FileReport:
     sample: list[tuple[int, list[str]]] = []
     for item in iterator:
@@ -258,6 +264,13 @@ def _read_rows(
     header_normal = [normal(h) for h in header]
     header_supplier = header[mapping.columns["supplier_name"]].strip()
 
+    if (
+        fmt is not None
+        and FAST_READ
+        and _read_fast(source, fmt, header, header_line, mapping.columns, file_index, writer, report, latest)
+    ):
+        return report
+
     def remaining() -> object:
         yield from sample[header_index + 1 :]
         yield from iterator
@@ -270,29 +283,30 @@ def _read_rows(
         if not any(c.strip() for c in cells):
             writer.reject(report, line, "empty row", cells)
             continue
+        published = cells  # rejected rows keep the row as published, not as padded here
         if len(cells) < width:
             cells = cells + [""] * (width - len(cells))
         if (
             cells[col["supplier_name"]].strip() == header_supplier
             and [normal(c) for c in cells[: len(header_normal)]] == header_normal
         ):
-            writer.reject(report, line, "a repeated header row", cells)
+            writer.reject(report, line, "a repeated header row", published)
             continue
         supplier = cells[col["supplier_name"]].strip()
         if not supplier:
-            writer.reject(report, line, "no supplier name", cells)
+            writer.reject(report, line, "no supplier name", published)
             continue
         if _TOTALS.match(supplier) and not cells[col["date"]].strip():
-            writer.reject(report, line, "a totals line, not a payment", cells)
+            writer.reject(report, line, "a totals line, not a payment", published)
             continue
         try:
             amount = parse_amount(cells[col["amount"]])
             paid = parse_date(cells[col["date"]])
         except ParseError as error:
-            writer.reject(report, line, str(error)[0].upper() + str(error)[1:], cells)
+            writer.reject(report, line, str(error)[0].upper() + str(error)[1:], published)
             continue
         if not EARLIEST <= paid <= latest:
-            writer.reject(report, line, f"the date {paid.isoformat()} is outside {EARLIEST.year} to {latest.year}", cells)
+            writer.reject(report, line, f"the date {paid.isoformat()} is outside {EARLIEST.year} to {latest.year}", published)
             continue
         redacted = is_redacted(supplier)
         # Rows were padded to the widest mapped column, so every mapped index is present.
@@ -324,6 +338,54 @@ def _read_rows(
         )
         report.kept += 1
     return report
+
+
+# The DuckDB reader (fastread.py) for plain UTF-8 files; False reads every file row by row in Python.
+FAST_READ = True
+CLEANERS: dict[str, Callable[[str], str]] = {
+    "company": clean_company_number,
+    "charity": clean_charity_number,
+    "vat": clean_vat_number,
+    "supplier_id": lambda value: "" if value.lower() in _NULLS else value,
+}
+
+
+def _read_fast(
+    source: Source,
+    fmt: TextFormat,
+    header: list[str],
+    header_line: int,
+    columns: dict[str, int],
+    file_index: int,
+    writer: StagingWriter,
+    report: FileReport,
+    latest: date,
+) -> bool:
+    from keepitlocal.spend.engine.fastread import read_with_duckdb
+
+    rejected: list[tuple[int, str]] = []
+    found = read_with_duckdb(
+        source,
+        fmt,
+        header,
+        header_line,
+        columns,
+        {name: columns.get(name) for name in OPTIONAL_FIELDS},
+        latest,
+        EARLIEST,
+        file_index,
+        writer.staging_file,
+        rejected,
+        CLEANERS,
+    )
+    if found is None:
+        return False
+    report.rows_read, report.kept = found
+    report.rejected = len(rejected)
+    report.reader = "duckdb"
+    raw = raw_lines(source, {line for line, _ in rejected}, fmt)
+    writer.rejected.writerows([report.name, line, reason, raw.get(line, "")] for line, reason in rejected)
+    return True
 
 
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024

@@ -156,7 +156,10 @@ def render(con: duckdb.DuckDBPyConnection, result: Any, suppliers: list[dict[str
         else ""
     )
     reasons = con.execute(
-        "SELECT reason, count(*) FROM read_csv(?, header = true, all_varchar = true) GROUP BY 1 ORDER BY 2 DESC",
+        # The dialect is stated: a sniffer can take a rejected raw line full of semicolons for the delimiter.
+        "SELECT reason, count(*) FROM read_csv(?, header = true, delim = ',', quote = '\"', escape = '\"', new_line = '\\r\\n', "
+        "auto_detect = false, columns = {'source_file': 'VARCHAR', 'source_row': 'VARCHAR', 'reason': 'VARCHAR', 'raw_line': 'VARCHAR'}) "
+        "GROUP BY 1 ORDER BY 2 DESC",
         [str(result.out / "rejected.csv")],
     ).fetchall()
     top = sorted(suppliers, key=lambda s: -s["total_amount"])[:20]

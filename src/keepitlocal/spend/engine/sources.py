@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import re
 import zipfile
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
@@ -86,22 +87,59 @@ def _chunks(stream: IO[bytes], size: int = 1 << 20) -> Iterator[bytes]:
         yield chunk
 
 
-def rows(source: Source) -> Generator[tuple[int, list[str]], None, None]:
+@dataclass(frozen=True)
+class TextFormat:
+    """How a delimited text file is written: found in one pass over its bytes."""
+
+    encoding: str
+    delimiter: str
+    bom: int  # bytes of byte-order marks before the text
+    lines: int  # physical lines: newlines, plus an unterminated last line
+    # Spaces between a delimiter and a quote ('a, "b"'): CSV readers disagree on what that means.
+    spaced_quotes: bool = False
+
+
+_SPACED_QUOTE = re.compile(rb'[,;|\t\n][ \t]+"|"[ \t]+[,;|\t\r\n]')
+
+
+def _scan(chunks: Iterator[bytes]) -> tuple[str, int, bool]:
+    lines, last, spaced, tail = 0, b"\n", False, b""
+
+    def scanned() -> Iterator[bytes]:
+        nonlocal lines, last, spaced, tail
+        for chunk in chunks:
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+            # Carry a little of the previous chunk, so that a pattern split between two is still seen.
+            spaced = spaced or bool(_SPACED_QUOTE.search(tail + chunk))
+            tail = chunk[-64:]
+            yield chunk
+
+    encoding = detect_encoding(scanned())
+    for _ in scanned():  # detect_encoding stops at the first invalid byte; scan the rest
+        pass
+    return encoding, lines + (0 if last in (b"\n", b"") else 1), spaced
+
+
+def text_format(source: Source) -> TextFormat:
+    with source.open_binary() as stream:
+        encoding, lines, spaced = _scan(_chunks(stream))
+    with source.open_binary() as stream:
+        head = stream.read(SNIFF_BYTES)
+    bom = len(head) - len(strip_boms(head))
+    return TextFormat(encoding, _delimiter(strip_boms(head).decode(encoding, errors="replace")), bom, lines, spaced)
+
+
+def rows(source: Source, fmt: TextFormat | None = None) -> Generator[tuple[int, list[str]], None, None]:
     """(line number, cells) for every row of a table, decoded and split, whatever the encoding or delimiter."""
     if source.is_spreadsheet:
         yield from _spreadsheet_rows(source)
         return
+    fmt = fmt or text_format(source)
     with source.open_binary() as stream:
-        encoding = detect_encoding(_chunks(stream))
-    with source.open_binary() as stream:
-        head = stream.read(SNIFF_BYTES)
-        start = len(head) - len(strip_boms(head))
-        sample = strip_boms(head).decode(encoding, errors="replace")
-    delimiter = _delimiter(sample)
-    with source.open_binary() as stream:
-        stream.read(start)
-        text = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
-        reader = csv.reader(text, delimiter=delimiter)
+        stream.read(fmt.bom)
+        text = io.TextIOWrapper(stream, encoding=fmt.encoding, errors="replace", newline="")
+        reader = csv.reader(text, delimiter=fmt.delimiter)
         for cells in reader:
             # The physical line a row ends on: a quoted value over several lines makes it further on.
             yield reader.line_num, cells

@@ -1,0 +1,129 @@
+"""The DuckDB reader must give exactly what the Python reader gives: the same kept rows, the same rejected rows
+with the same reasons and lines, the same accounting; and it must step aside wherever it could not."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from keepitlocal.spend.engine import read
+from keepitlocal.spend.engine.pipeline import NothingUsableError, Options, analyse
+
+HEADER = ["Body", "Date", "Transaction Number", "Amount", "Supplier Name", "Expense Area", "Company Number", "Postcode"]
+MESSY_ROWS = [
+    ["Demo", "02/04/2024", "T1", "£1,234.50", "Acme Ltd", "Adults", "01234567", "hx1 1aa"],
+    ["Demo", "2024-04-03", "T2", "1234.5", "ACME LIMITED", "Adults", "1234567", ""],
+    ["Demo", "3-Apr-24", "T3", "(250.00)", "Halifax Food Bank", "Children", "", "HX1 2BB"],
+    ["Demo", "04/04/2024", "T4", "99.99CR", "Calder Valley CIC", "Children", "N/A", ""],
+    ["Demo", "05/04/2024", "T5", "-£12", "REDACTED", "Adults", "", ""],
+    ["Demo", "06/04/2024", "T6", "1.2E+03", "Beta, Gamma & Co", "Waste", "SC012345", ""],
+    ["Demo", "07/04/2024", "T7", "468.2800000000001", "  Spaced Name  ", "Waste", "", ""],
+    ["Demo", "", "", "5000", "Total", "", "", ""],
+    ["Demo", "08/04/2024", "T8", "12.34", "", "Adults", "", ""],
+    ["", "", "", "", "", "", "", ""],
+    HEADER,
+    ["Demo", "31/02/2024", "T9", "10", "Acme Ltd", "Adults", "", ""],
+    ["Demo", "09/04/2024", "T10", "ten pounds", "Acme Ltd", "Adults", "", ""],
+    ["Demo", "01/01/1980", "T11", "10", "Acme Ltd", "Adults", "", ""],
+    ["Demo", "10/04/2024", "T12", "1 234,50", "Acme Ltd", "Adults", "", ""],
+    ["Demo", "Q1 2024/25", "T13", "-0.004", "Acme Ltd", "Adults", "", ""],
+    ["Demo", "45384", "T14", "0", "Grand Total Services Ltd", "Adults", "", ""],
+    ["Demo", "11/04/2024"],
+    ["Demo", "12/04/2024", "T15", "7.125", "Ünïcode Trust", "Adults", "", ""],
+    ["Demo", "13/04/2024", "T16", "£-7", "Acme Ltd", "Adults", "", ""],
+]
+
+
+def _write(path: Path, rows: list[list[str]], preamble: Sequence[str] = (), gz: bool = False, newline: str = "\r\n") -> None:
+    opener = gzip.open if gz else open
+    with opener(path, "wt", encoding="utf-8", newline="") as handle:
+        for line in preamble:
+            handle.write(line + newline)
+        writer = csv.writer(handle, lineterminator=newline)
+        writer.writerow(HEADER)
+        writer.writerows(rows)
+
+
+def _outputs(folder: Path, out: Path, fast: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, ...]:
+    monkeypatch.setattr(read, "FAST_READ", fast)
+    try:
+        result = analyse([folder], out, Options())
+    except NothingUsableError as error:  # then both readers must refuse the same way
+        return ("refused", str(error), "", [])
+    files = [(f.rows_read, f.kept, f.rejected, f.duplicates, f.header_line, f.status) for f in result.files]
+    return (
+        files,
+        (out / "transactions.csv").read_text(),
+        (out / "rejected.csv").read_text(),
+        [f.reader for f in result.files],
+    )
+
+
+def _same_both_ways(folder: Path, tmp: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    slow = _outputs(folder, tmp / "slow", False, monkeypatch)
+    fast = _outputs(folder, tmp / "fast", True, monkeypatch)
+    assert fast[:3] == slow[:3]
+    assert set(slow[3]) <= {"python"}
+    return list(fast[3])
+
+
+def test_messy_files_read_the_same_either_way(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _write(folder / "a.csv", MESSY_ROWS, preamble=["Spend over £500", "Published by Demo Council"])
+    _write(folder / "b.csv.gz", MESSY_ROWS[:5] + MESSY_ROWS[:2], gz=True, newline="\n")
+    readers = _same_both_ways(folder, tmp_path, monkeypatch)
+    assert readers == ["duckdb", "duckdb"]
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("quoted-newline.csv", 'Supplier Name,Amount,Date\n"Acme\nLtd",10,2024-04-01\nBeta Ltd,5,2024-04-02\n'),
+        ("blank-lines.csv", "Supplier Name,Amount,Date\nAcme Ltd,10,2024-04-01\n\nBeta Ltd,5,2024-04-02\n\n"),
+        ("stray-quote.csv", 'Supplier Name,Amount,Date\nAcme "Big" Ltd,10,2024-04-01\nBeta Ltd,5,2024-04-02\n'),
+        ("space-before-quote.csv", 'Supplier Name,Amount,Date\nAcme Ltd, "1,000",2024-04-01\nBeta Ltd,5,2024-04-02\n'),
+        ("too-many-cells.csv", "Supplier Name,Amount,Date\nAcme Ltd,10,2024-04-01,extra\nBeta Ltd,5,2024-04-02\n"),
+        ("old-mac.csv", "Supplier Name,Amount,Date\rAcme Ltd,10,2024-04-01\rBeta Ltd,5,2024-04-02\r"),
+    ],
+)
+def test_files_the_duckdb_reader_cannot_vouch_for_read_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, content: str
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / name).write_text(content, encoding="utf-8", newline="")
+    _same_both_ways(folder, tmp_path, monkeypatch)
+
+
+def test_windows_1252_files_are_left_to_python(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "cp1252.csv").write_bytes("Supplier Name,Amount,Date\nCafé Ltd,£10,2024-04-01\n".encode("cp1252"))
+    assert _same_both_ways(folder, tmp_path, monkeypatch) == ["python"]
+
+
+CELL = st.text(alphabet=st.sampled_from(list("aZ09 ,.-£()\"'/&CRé\t\r\n;E+")), max_size=12)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(CELL, CELL, CELL), min_size=1, max_size=12))
+def test_any_cells_read_the_same_either_way(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, cells: list[tuple[str, str, str]]
+) -> None:
+    tmp = tmp_path_factory.mktemp("prop")
+    folder = tmp / "in"
+    folder.mkdir()
+    with open(folder / "f.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Supplier Name", "Amount", "Date"])
+        writer.writerow(["Anchor Ltd", "1", "2024-04-01"])  # at least one kept row, so the analysis runs
+        writer.writerows(cells)
+    _same_both_ways(folder, tmp, monkeypatch)
