@@ -127,3 +127,11 @@ def test_any_cells_read_the_same_either_way(
         writer.writerow(["Anchor Ltd", "1", "2024-04-01"])  # at least one kept row, so the analysis runs
         writer.writerows(cells)
     _same_both_ways(folder, tmp, monkeypatch)
+
+
+def test_the_whitespace_trimmed_in_sql_is_pythons() -> None:
+    import sys
+
+    from keepitlocal.spend.engine.fastread import WHITESPACE
+
+    assert "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()) == WHITESPACE

@@ -17,7 +17,6 @@ read in SQL, by rules that give the same result as parse_amount.
 from __future__ import annotations
 
 import re
-import sys
 import tempfile
 from collections.abc import Callable
 from datetime import date
@@ -33,8 +32,26 @@ from keepitlocal.spend.engine.names import is_redacted, normalise_name
 from keepitlocal.spend.engine.parse import ParseError, parse_amount, parse_date
 from keepitlocal.spend.engine.sources import Source, TextFormat
 
-# Python's str.strip() removes these; DuckDB's trim() only spaces unless told.
-WHITESPACE = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
+# What Python's str.strip() removes (every character for which str.isspace() is true; a test checks the list);
+# DuckDB's trim() removes only spaces unless told.
+WHITESPACE = "".join(
+    map(
+        chr,
+        [
+            *range(0x9, 0xE),
+            *range(0x1C, 0x21),
+            0x85,
+            0xA0,
+            0x1680,
+            *range(0x2000, 0x200B),
+            0x2028,
+            0x2029,
+            0x202F,
+            0x205F,
+            0x3000,
+        ],
+    )
+)
 SIMPLE_AMOUNT = r"-?£?([0-9]{1,15}|[0-9]{1,3}(,[0-9]{3}){1,4})(\.[0-9]{1,10})?"
 TOTALS = r"(?i)^(grand\s+)?(sub\s*)?totals?($|[^\pL\pN_])"
 
@@ -46,8 +63,12 @@ def _sql_text(value: str) -> str:
 WS = _sql_text(WHITESPACE)
 
 
-def _strip(expression: str) -> str:
-    return f"trim(coalesce({expression}, ''), {WS})"
+def _stripper(fmt: TextFormat) -> Callable[[str], str]:
+    """SQL for Python's strip(): DuckDB's plain trim() removes spaces only and is far faster than trimming a set
+    of characters, so the set is used only in files that hold other whitespace."""
+    if fmt.other_spaces:
+        return lambda expression: f"trim(coalesce({expression}, ''), {WS})"
+    return lambda expression: f"trim(coalesce({expression}, ''))"
 
 
 def _parsed(parse: Callable[[str], object]) -> Callable[[str | None], str]:
@@ -137,34 +158,35 @@ def _read(
     expected: int,
 ) -> tuple[int, int] | None:
     width = len(header)
+    _strip = _stripper(fmt)
     names = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
-    con.execute(
-        f"""CREATE TABLE raw AS SELECT row_number() OVER () AS n, * FROM read_csv(
-              {sql_string(source.path)}, header = false, skip = {header_line}, delim = {_sql_text(fmt.delimiter)},
-              quote = '"', escape = '"', columns = {{{names}}}, auto_detect = false, null_padding = true,
-              nullstr = '', strict_mode = true, compression = '{"gzip" if source.path.name.lower().endswith(".gz") else "none"}')"""
-    )
-    read = int(con.execute("SELECT count(*) FROM raw").fetchone()[0])  # type: ignore[index]
-    if read != expected:
-        return None  # a value over several lines, or a skipped blank line: line numbers would not be exact
     c = {field: f"c{index}" for field, index in columns.items()}
     header_supplier = header[columns["supplier_name"]].strip()
     header_normal = [re.sub(r"[^a-z0-9]", "", h.lower()) for h in header]
     is_header = " AND ".join(
         f"regexp_replace(lower(coalesce(c{i}, '')), '[^a-z0-9]', '', 'g') = {_sql_text(h)}" for i, h in enumerate(header_normal)
     )
-    empty = " AND ".join(f"{_strip(f'c{i}')} = ''" for i in range(width))
-    opt = {name: (_strip(f"c{index}") if index is not None else "''") for name, index in optional.items()}
+    every_cell = ", ".join(f"c{i}" for i in range(width))
+    empty = _strip(f"concat_ws('', {every_cell})") + " = ''"
+    mapped = {name: _strip(f"c{index}") for name, index in optional.items() if index is not None}
+    compression = "gzip" if source.path.name.lower().endswith(".gz") else "none"
     con.execute(
-        f"""CREATE TABLE cells AS SELECT n,
+        f"""CREATE TABLE cells AS SELECT row_number() OVER () AS n,
               {empty} AS is_empty,
               {_strip(c["supplier_name"])} AS supplier,
               {_strip(c["amount"])} AS amount_text,
               {_strip(c["date"])} AS date_text,
-              {", ".join(f"{expression} AS {name}" for name, expression in opt.items())},
-              {_strip(c["supplier_name"])} = {_sql_text(header_supplier)} AND {is_header} AS is_header
-            FROM raw"""
+              {"".join(f"{expression} AS {name}, " for name, expression in mapped.items())}
+              -- CASE, so that the costly comparison runs only where the supplier cell repeats the header's
+              CASE WHEN {_strip(c["supplier_name"])} = {_sql_text(header_supplier)} THEN {is_header} ELSE false END AS is_header
+            FROM read_csv({sql_string(source.path)}, header = false, skip = {header_line}, delim = {_sql_text(fmt.delimiter)},
+              quote = '"', escape = '"', columns = {{{names}}}, auto_detect = false, null_padding = true,
+              nullstr = '', strict_mode = true, compression = '{compression}')"""
     )
+    read = int(con.execute("SELECT count(*) FROM cells").fetchone()[0])  # type: ignore[index]
+    if read != expected:
+        return None  # a value over several lines, or a skipped blank line: line numbers would not be exact
+    # The Python functions, once per distinct value.
     con.execute(
         f"""CREATE TABLE amounts AS SELECT amount_text, kil_amount(amount_text) AS parsed
             FROM (SELECT DISTINCT amount_text FROM cells WHERE NOT regexp_full_match(amount_text, '{SIMPLE_AMOUNT}'))"""
@@ -176,36 +198,40 @@ def _read(
         "CREATE TABLE suppliers AS SELECT supplier, kil_norm(supplier) AS norm_name, kil_redacted(supplier) AS redacted "
         "FROM (SELECT DISTINCT supplier FROM cells)"
     )
-    lookups = {
+    cleaned = {
         "company_number": "company",
         "charity_number": "charity",
         "vat_number": "vat",
         "supplier_id": "supplier_id",
         "postcode": "upper",
     }
-    for name, fn in lookups.items():
-        con.execute(f"CREATE TABLE map_{name} AS SELECT v, kil_{fn}(v) AS clean FROM (SELECT DISTINCT {name} AS v FROM cells)")
+    joins, values = [], {}
+    for name in optional:
+        if name not in mapped:
+            values[name] = "''"  # every cleaner gives '' for an empty value
+        elif name in cleaned:
+            con.execute(
+                f"CREATE TABLE map_{name} AS SELECT v, kil_{cleaned[name]}(v) AS clean FROM (SELECT DISTINCT {name} AS v FROM cells)"
+            )
+            joins.append(f"JOIN map_{name} ON map_{name}.v = x.{name}")
+            values[name] = f"map_{name}.clean"
+        else:
+            values[name] = f"x.{name}"
     simple_amount = "CAST(round(CAST(replace(replace(x.amount_text, '£', ''), ',', '') AS DECIMAL(38,10)), 2) AS DECIMAL(18,2))"
-    con.execute(
-        f"""CREATE TABLE judged AS
-            SELECT x.n, x.supplier, s.norm_name, s.redacted,
-                   CASE WHEN a.parsed IS NULL THEN '=' || ({simple_amount})::VARCHAR ELSE a.parsed END AS amount,
-                   d.parsed AS paid, x.is_empty, x.is_header, x.date_text,
-                   mc.clean AS company_number, mh.clean AS charity_number, mv.clean AS vat_number, mi.clean AS supplier_id,
-                   x.vcse_flag, x.supplier_type, x.service_area, x.expense_type, x.transaction_id, x.invoice, mp.clean AS postcode
-            FROM cells x
-            LEFT JOIN amounts a USING (amount_text)
-            JOIN dates d USING (date_text)
-            JOIN suppliers s USING (supplier)
-            JOIN map_company_number mc ON mc.v = x.company_number
-            JOIN map_charity_number mh ON mh.v = x.charity_number
-            JOIN map_vat_number mv ON mv.v = x.vat_number
-            JOIN map_supplier_id mi ON mi.v = x.supplier_id
-            JOIN map_postcode mp ON mp.v = x.postcode"""
-    )
     in_range = f"TRY_CAST(substr(paid, 2) AS DATE) BETWEEN DATE '{earliest.isoformat()}' AND DATE '{latest.isoformat()}'"
     con.execute(
-        f"""CREATE TABLE outcome AS SELECT *, CASE
+        f"""CREATE TABLE outcome AS
+            WITH judged AS (
+              SELECT x.n, x.supplier, s.norm_name, s.redacted, x.is_empty, x.is_header, x.date_text, d.parsed AS paid,
+                     CASE WHEN a.parsed IS NULL THEN '=' || ({simple_amount})::VARCHAR ELSE a.parsed END AS amount,
+                     {", ".join(f"{value} AS {name}" for name, value in values.items())}
+              FROM cells x
+              LEFT JOIN amounts a USING (amount_text)
+              JOIN dates d USING (date_text)
+              JOIN suppliers s USING (supplier)
+              {" ".join(joins)}
+            )
+            SELECT *, CASE
               WHEN is_empty THEN 'empty row'
               WHEN is_header THEN 'a repeated header row'
               WHEN supplier = '' THEN 'no supplier name'

@@ -97,37 +97,75 @@ class TextFormat:
     lines: int  # physical lines: newlines, plus an unterminated last line
     # Spaces between a delimiter and a quote ('a, "b"'): CSV readers disagree on what that means.
     spaced_quotes: bool = False
+    # Whitespace other than spaces and line ends (tabs, no-break spaces...), which trimming must also remove.
+    other_spaces: bool = False
 
 
 _SPACED_QUOTE = re.compile(rb'[,;|\t\n][ \t]+"|"[ \t]+[,;|\t\r\n]')
+# Every character str.isspace() knows but the space and CRLF, as UTF-8 bytes (and a CR not before a LF).
+_OTHER_SPACES = re.compile(
+    rb"[\t\x0b\x0c\x1c-\x1f]|\r(?!\n)|\xc2[\x85\xa0]|\xe1\x9a\x80|\xe2\x80[\x80-\x8a\xa8\xa9\xaf]|\xe2\x81\x9f|\xe3\x80\x80"
+)
 
 
-def _scan(chunks: Iterator[bytes]) -> tuple[str, int, bool]:
-    lines, last, spaced, tail = 0, b"\n", False, b""
+# Byte searches are many times faster than a regular expression, so they rule most chunks out first.
+_SPACED_HINTS = (b' "', b'" ', b'\t"', b'"\t')
+_OTHER_HINTS = (
+    b"\t",
+    b"\x0b",
+    b"\x0c",
+    b"\x1c",
+    b"\x1d",
+    b"\x1e",
+    b"\x1f",
+    b"\xc2\x85",
+    b"\xc2\xa0",
+    b"\xe1\x9a\x80",
+    b"\xe2\x80",
+    b"\xe2\x81\x9f",
+    b"\xe3\x80\x80",
+)
+
+
+def _has_spaced_quotes(window: bytes) -> bool:
+    return any(hint in window for hint in _SPACED_HINTS) and bool(_SPACED_QUOTE.search(window))
+
+
+def _has_other_spaces(window: bytes) -> bool:
+    # A CR that ends the window may yet be followed by a LF: leave it to the next window (its tail).
+    end = len(window) - window.endswith(b"\r")
+    bare_cr = window.count(b"\r", 0, end) != window.count(b"\r\n", 0, end + 1)
+    return bare_cr or (any(hint in window for hint in _OTHER_HINTS) and bool(_OTHER_SPACES.search(window, 0, end)))
+
+
+def _scan(chunks: Iterator[bytes]) -> tuple[str, int, bool, bool]:
+    lines, last, spaced, other, tail = 0, b"\n", False, False, b""
 
     def scanned() -> Iterator[bytes]:
-        nonlocal lines, last, spaced, tail
+        nonlocal lines, last, spaced, other, tail
         for chunk in chunks:
             lines += chunk.count(b"\n")
             last = chunk[-1:]
             # Carry a little of the previous chunk, so that a pattern split between two is still seen.
-            spaced = spaced or bool(_SPACED_QUOTE.search(tail + chunk))
+            window = tail + chunk
+            spaced = spaced or _has_spaced_quotes(window)
+            other = other or _has_other_spaces(window)
             tail = chunk[-64:]
             yield chunk
 
     encoding = detect_encoding(scanned())
     for _ in scanned():  # detect_encoding stops at the first invalid byte; scan the rest
         pass
-    return encoding, lines + (0 if last in (b"\n", b"") else 1), spaced
+    return encoding, lines + (0 if last in (b"\n", b"") else 1), spaced, other
 
 
 def text_format(source: Source) -> TextFormat:
     with source.open_binary() as stream:
-        encoding, lines, spaced = _scan(_chunks(stream))
+        encoding, lines, spaced, other = _scan(_chunks(stream))
     with source.open_binary() as stream:
         head = stream.read(SNIFF_BYTES)
     bom = len(head) - len(strip_boms(head))
-    return TextFormat(encoding, _delimiter(strip_boms(head).decode(encoding, errors="replace")), bom, lines, spaced)
+    return TextFormat(encoding, _delimiter(strip_boms(head).decode(encoding, errors="replace")), bom, lines, spaced, other)
 
 
 def rows(source: Source, fmt: TextFormat | None = None) -> Generator[tuple[int, list[str]], None, None]:
