@@ -17,11 +17,9 @@ read in SQL, by rules that give the same result as parse_amount.
 from __future__ import annotations
 
 import re
-import tempfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import IO
 
 import duckdb
 from duckdb.func import FunctionNullHandling
@@ -119,11 +117,11 @@ def read_with_duckdb(
     latest: date,
     earliest: date,
     file_index: int,
-    staging: IO[str],
+    out: Path,
     rejected: list[tuple[int, str]],
     cleaners: dict[str, Callable[[str], str]],
 ) -> tuple[int, int] | None:
-    """Append the file's kept rows to `staging` (in read.STAGING_COLUMNS order) and its rejected rows, as
+    """Write the file's kept rows to the Parquet file `out` (the staging table's columns) and its rejected rows, as
     (line, reason), to `rejected`; return (rows read, rows kept), or None when this reader does not apply."""
     if source.member or source.is_spreadsheet or fmt.encoding != "utf-8" or len(fmt.delimiter) != 1 or fmt.spaced_quotes:
         return None
@@ -134,9 +132,10 @@ def read_with_duckdb(
     con = _connect(cleaners)
     try:
         return _read(
-            con, source, fmt, header, header_line, columns, optional, latest, earliest, file_index, staging, rejected, expected
+            con, source, fmt, header, header_line, columns, optional, latest, earliest, file_index, out, rejected, expected
         )
     except duckdb.Error:
+        out.unlink(missing_ok=True)  # the Python reader reads the file now: no half-written part may stay
         return None
     finally:
         con.close()
@@ -153,7 +152,7 @@ def _read(
     latest: date,
     earliest: date,
     file_index: int,
-    staging: IO[str],
+    out: Path,
     rejected: list[tuple[int, str]],
     expected: int,
 ) -> tuple[int, int] | None:
@@ -248,17 +247,17 @@ def _read(
         for n, reason in con.execute("SELECT n, reason FROM outcome WHERE reason IS NOT NULL ORDER BY n").fetchall()
     )
     nul = lambda e: f"nullif({e}, '')"  # noqa: E731 - the Python reader writes '' and staging reads it as NULL
-    with tempfile.TemporaryDirectory(prefix="kil-fastread-") as tmp:
-        part = Path(tmp) / "kept.csv"
-        con.execute(
-            f"""COPY (SELECT {file_index}, {_sql_text(source.name)}, {header_line} + n, substr(paid, 2), substr(amount, 2),
-                       supplier, {nul("norm_name")}, redacted, {nul("company_number")}, {nul("charity_number")}, {nul("vat_number")},
-                       {nul("supplier_id")}, {nul("vcse_flag")}, {nul("supplier_type")}, {nul("service_area")}, {nul("expense_type")},
-                       {nul("transaction_id")}, {nul("invoice")}, {nul("postcode")}
-                FROM outcome WHERE reason IS NULL ORDER BY n) TO {sql_string(part)} (HEADER false, DELIMITER ',', QUOTE '"', NEW_LINE '\\r\\n')"""
-        )
-        kept = int(con.execute("SELECT count(*) FROM outcome WHERE reason IS NULL").fetchone()[0])  # type: ignore[index]
-        with open(part, encoding="utf-8", newline="") as handle:
-            while chunk := handle.read(1 << 20):
-                staging.write(chunk)
+    # Parquet, typed as the staging table is: the pipeline reads it beside the Python reader's CSV, with no parsing.
+    con.execute(
+        f"""COPY (SELECT {file_index}::INTEGER AS file_index, {_sql_text(source.name)} AS source_file,
+                   ({header_line} + n)::BIGINT AS source_row, CAST(substr(paid, 2) AS DATE) AS date,
+                   CAST(substr(amount, 2) AS DECIMAL(18,2)) AS amount, supplier AS supplier_name, {nul("norm_name")} AS norm_name,
+                   redacted = 'true' AS redacted, {nul("company_number")} AS company_number, {nul("charity_number")} AS charity_number,
+                   {nul("vat_number")} AS vat_number, {nul("supplier_id")} AS supplier_id, {nul("vcse_flag")} AS vcse_flag,
+                   {nul("supplier_type")} AS published_type, {nul("service_area")} AS service_area,
+                   {nul("expense_type")} AS expense_type, {nul("transaction_id")} AS transaction_id, {nul("invoice")} AS invoice,
+                   {nul("postcode")} AS postcode
+            FROM outcome WHERE reason IS NULL ORDER BY n) TO {sql_string(out)} (FORMAT parquet)"""
+    )
+    kept = int(con.execute("SELECT count(*) FROM outcome WHERE reason IS NULL").fetchone()[0])  # type: ignore[index]
     return read, kept

@@ -17,7 +17,7 @@ import duckdb
 
 from keepitlocal.spend.engine.bulk import bulk_insert, sql_string
 from keepitlocal.spend.engine.classify import Decision, SupplierFacts, classify
-from keepitlocal.spend.engine.read import FileReport, charity_org_id, read_all
+from keepitlocal.spend.engine.read import FileReport, charity_org_id, parquet_parts, read_all
 from keepitlocal.spend.engine.sources import discover
 
 STAGING_TYPES = {
@@ -90,11 +90,17 @@ def _connect(workdir: Path) -> duckdb.DuckDBPyConnection:
 
 
 def load_staging(con: duckdb.DuckDBPyConnection, staging: Path) -> None:
+    """The rows the Python reader kept (CSV) and those the DuckDB reader kept (Parquet, already typed)."""
     columns = ", ".join(f"'{k}': '{v}'" for k, v in STAGING_TYPES.items())
-    con.execute(
-        f"CREATE TABLE staged AS SELECT * FROM read_csv({sql_string(staging)}, header = true, columns = {{{columns}}}, "
+    select = (
+        f"SELECT * FROM read_csv({sql_string(staging)}, header = true, columns = {{{columns}}}, "
         "nullstr = '', quote = '\"', escape = '\"', new_line = '\\r\\n', auto_detect = false)"
     )
+    parts = sorted(parquet_parts(staging).glob("*.parquet"))
+    if parts:
+        files = "[" + ", ".join(sql_string(p) for p in parts) + "]"
+        select += f" UNION ALL BY NAME SELECT * FROM read_parquet({files})"
+    con.execute(f"CREATE TABLE staged AS {select}")
 
 
 def mark_duplicates(con: duckdb.DuckDBPyConnection) -> None:
@@ -131,8 +137,12 @@ def mark_duplicates(con: duckdb.DuckDBPyConnection) -> None:
         WHERE e.earlier_copies IS NOT NULL AND c.copy <= e.earlier_copies
         """
     )
-    # A view, not a copy: with no duplicates (the usual case) the anti join costs next to nothing.
-    con.execute("CREATE VIEW payments AS SELECT * FROM staged ANTI JOIN duplicates USING (source_file, source_row)")
+    # Usually there are none, and payments are the staged rows as they are; otherwise a copy without them, so that
+    # the many queries that follow do not each repeat the anti join.
+    if con.execute("SELECT count(*) FROM duplicates").fetchone()[0]:  # type: ignore[index]
+        con.execute("CREATE TABLE payments AS SELECT * FROM staged ANTI JOIN duplicates USING (source_file, source_row)")
+    else:
+        con.execute("CREATE VIEW payments AS SELECT * FROM staged")
 
 
 class _UnionFind:

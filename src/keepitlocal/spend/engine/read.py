@@ -188,8 +188,8 @@ def find_header(sample: list[tuple[int, list[str]]]) -> int | None:
 class StagingWriter:
     """The normalised rows kept from every file, and the rejected rows, as two CSV streams."""
 
-    def __init__(self, staging: IO[str], rejected: IO[str], header: bool = True) -> None:
-        self.staging_file = staging
+    def __init__(self, staging: IO[str], rejected: IO[str], header: bool = True, parquet: Path | None = None) -> None:
+        self.parquet = parquet  # where the DuckDB reader puts each file's kept rows; None: Python reads every file
         # Rows end in CRLF, as DuckDB writes the parts it reads (fastread.py): one file must not mix the two, and
         # with CRLF as the terminator a carriage return inside a value is always quoted.
         self.staging = csv.writer(staging, lineterminator="\r\n")
@@ -267,6 +267,7 @@ def _read_rows(
     if (
         fmt is not None
         and FAST_READ
+        and writer.parquet is not None
         and _read_fast(source, fmt, header, header_line, mapping.columns, file_index, writer, report, latest)
     ):
         return report
@@ -363,6 +364,7 @@ def _read_fast(
 ) -> bool:
     from keepitlocal.spend.engine.fastread import read_with_duckdb
 
+    assert writer.parquet is not None
     rejected: list[tuple[int, str]] = []
     found = read_with_duckdb(
         source,
@@ -374,7 +376,7 @@ def _read_fast(
         latest,
         EARLIEST,
         file_index,
-        writer.staging_file,
+        writer.parquet / f"{file_index}.parquet",
         rejected,
         CLEANERS,
     )
@@ -391,6 +393,11 @@ def _read_fast(
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 
 
+def parquet_parts(staging_path: Path) -> Path:
+    """The folder beside the staging CSV where the DuckDB reader writes each file's kept rows."""
+    return staging_path.parent / f"{staging_path.stem}-parquet"
+
+
 def _read_part(
     source: Source,
     index: int,
@@ -399,10 +406,11 @@ def _read_part(
     overrides: dict[str, str] | None,
     ignore: Sequence[str],
     strict: bool,
+    parquet: Path,
 ) -> FileReport:
     """Read one file into its own staging and rejected parts (run in a worker process)."""
     with open(staging, "w", newline="", encoding="utf-8") as st, open(rejected, "w", newline="", encoding="utf-8") as rj:
-        return read_source(source, index, StagingWriter(st, rj, header=False), overrides, ignore, strict=strict)
+        return read_source(source, index, StagingWriter(st, rj, header=False, parquet=parquet), overrides, ignore, strict=strict)
 
 
 def read_all(
@@ -415,13 +423,15 @@ def read_all(
     workers: int | None = None,
     strict: bool = True,
 ) -> list[FileReport]:
-    """Read every source into one staging CSV and one rejected CSV, in source order.
+    """Read every source into one staging CSV and one rejected CSV, in source order; files the DuckDB reader
+    reads put their kept rows in Parquet files in `parquet_parts(staging_path)` instead.
 
     With several files and enough bytes, files are read in parallel worker processes (councils publish a
     file a month), each into its own parts, which are then joined in order: the result is the same as
     reading them one after another.
     """
     size = sum(s.path.stat().st_size for s in sources)
+    parquet_parts(staging_path).mkdir(exist_ok=True)
     workers = workers if workers is not None else min(os.cpu_count() or 1, len(sources))
     if workers > 1 and len(sources) > 1 and size >= PARALLEL_MIN_BYTES:
         try:
@@ -435,7 +445,7 @@ def read_all(
         open(staging_path, "w", newline="", encoding="utf-8") as staging,
         open(rejected_path, "w", newline="", encoding="utf-8") as rejected,
     ):
-        writer = StagingWriter(staging, rejected)
+        writer = StagingWriter(staging, rejected, parquet=parquet_parts(staging_path))
         for index, source in enumerate(sources):
             reports.append(read_source(source, index, writer, overrides, ignore, strict=strict))
             if progress:
@@ -467,6 +477,7 @@ def _read_parallel(
                 overrides,
                 ignore,
                 strict,
+                parquet_parts(staging_path),
             ): index
             for index, source in enumerate(sources)
         }
