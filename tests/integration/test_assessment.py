@@ -229,20 +229,19 @@ def test_results_report_and_movement_on_the_demo(editor: StrictHTMLClient) -> No
     assert "Action plan" in html and "Largest gap" in html
 
 
-@pytest.mark.django_db
-def test_measured_spend_sits_beside_the_self_rating(editor: StrictHTMLClient) -> None:
+def _finished_analysis(**values: float) -> Council:
+    """Calderdale with a finished spend analysis holding these indicator values."""
     from keepitlocal.spend.models import AnalysisRun
 
     council = Council.objects.get(gss_code=CALDERDALE)
-    AnalysisRun.objects.create(
-        council=council,
-        status=AnalysisRun.Status.SUCCEEDED,
-        indicators=[
-            {"id": "share_local", "value": 12.5},
-            {"id": "share_local_vcse", "value": 3.0},
-            {"id": "locality_known", "value": 90.0},
-        ],
-    )
+    indicators = [{"id": key, "value": value} for key, value in values.items()]
+    AnalysisRun.objects.create(council=council, status=AnalysisRun.Status.SUCCEEDED, indicators=indicators)
+    return council
+
+
+@pytest.mark.django_db
+def test_measured_spend_sits_beside_the_self_rating(editor: StrictHTMLClient) -> None:
+    council = _finished_analysis(share_local=12.5, share_local_vcse=3.0, locality_known=90.0)
     assessment = Round.objects.create(council=council, title="Strong claims", closes_on=date(2030, 1, 1))
     invitation = Invitation.objects.create(
         round=assessment, group="officer", email="o@x.example", token_hash="h", expires_at=timezone.now()
@@ -334,14 +333,7 @@ def test_inviting_an_organisation_in_the_network_reaches_its_editor(editor: Stri
 
 @pytest.mark.django_db
 def test_a_local_share_without_known_localities_is_not_a_measurement(editor: StrictHTMLClient) -> None:
-    from keepitlocal.spend.models import AnalysisRun
-
-    council = Council.objects.get(gss_code=CALDERDALE)
-    AnalysisRun.objects.create(
-        council=council,
-        status=AnalysisRun.Status.SUCCEEDED,
-        indicators=[{"id": "share_local", "value": 0.0}, {"id": "locality_known", "value": 0.0}],
-    )
+    council = _finished_analysis(share_local=0.0, locality_known=0.0)
     assessment = Round.objects.create(council=council, title="No postcodes", closes_on=date(2030, 1, 1))
     found = services.measured(assessment, services.results(assessment))
     assert [m.value for m in found] == [None, None] and not any(m.flag for m in found)

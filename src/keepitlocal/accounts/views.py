@@ -15,6 +15,7 @@ from keepitlocal.accounts.access import public
 from keepitlocal.accounts.email import Email, email_service
 from keepitlocal.accounts.forms import NewPasswordForm, PasswordResetRequestForm, SignInForm
 from keepitlocal.accounts.models import User
+from keepitlocal.web.forms import render_form
 
 
 @public
@@ -68,7 +69,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
             )
         # The same answer whether or not the address has an account, so the page reveals nothing.
         return redirect("accounts:password-reset-sent")
-    return render(request, "accounts/password_reset.html", {"form": form}, status=400 if form.is_bound else 200)
+    return render_form(request, "accounts/password_reset.html", {"form": form})
 
 
 @public
@@ -92,7 +93,7 @@ def password_reset_confirm(request: HttpRequest, uidb64: str, token: str) -> Htt
         user.locked_until = None
         user.save(update_fields=["password", "failed_sign_ins", "locked_until"])
         return redirect("accounts:password-reset-done")
-    return render(request, "accounts/password_reset_confirm.html", {"form": form}, status=400 if form.is_bound else 200)
+    return render_form(request, "accounts/password_reset_confirm.html", {"form": form})
 
 
 @public

@@ -31,6 +31,7 @@ from keepitlocal.assessment.models import Action, Invitation, Response, Round
 from keepitlocal.network.models import Council
 from keepitlocal.reports.downloads import download
 from keepitlocal.reports.engine.tables import Column, Table
+from keepitlocal.web.forms import render_form
 
 
 @access.public
@@ -92,11 +93,8 @@ def round_add(request: HttpRequest, gss_code: str) -> HttpResponse:
         else:
             messages.success(request, "Round opened. Now invite council officers and community partners")
             return redirect("assessment:round", gss_code=council.gss_code, round_id=opened.pk)
-    return render(
-        request,
-        "assessment/round_form.html",
-        {"form": form, "council": council, "framework_version": CURRENT.version},
-        status=400 if form.is_bound else 200,
+    return render_form(
+        request, "assessment/round_form.html", {"form": form, "council": council, "framework_version": CURRENT.version}
     )
 
 
@@ -164,12 +162,7 @@ def invite(request: HttpRequest, gss_code: str, round_id: int) -> HttpResponse:
         else:
             messages.success(request, f"Invitation sent to {data['email']}")
             return redirect("assessment:round", gss_code=council.gss_code, round_id=assessment.pk)
-    return render(
-        request,
-        "assessment/invite.html",
-        {"form": form, "council": council, "round": assessment},
-        status=400 if form.is_bound else 200,
-    )
+    return render_form(request, "assessment/invite.html", {"form": form, "council": council, "round": assessment})
 
 
 @access.council_edit
@@ -333,9 +326,7 @@ def action_add(request: HttpRequest, gss_code: str) -> HttpResponse:
         services.add_action(action, request.user)
         messages.success(request, "Action added to the plan")
         return redirect(reverse("assessment:actions", kwargs={"gss_code": council.gss_code}) + f"#principle-{action.principle}")
-    return render(
-        request, "assessment/action_form.html", {"form": form, "council": council}, status=400 if form.is_bound else 200
-    )
+    return render_form(request, "assessment/action_form.html", {"form": form, "council": council})
 
 
 @access.council_edit
@@ -348,11 +339,10 @@ def action_update(request: HttpRequest, gss_code: str, action_id: int) -> HttpRe
         services.update_action(action, form.cleaned_data["status"], form.cleaned_data["note"], request.user)
         messages.success(request, "Action updated")
         return redirect(reverse("assessment:actions", kwargs={"gss_code": council.gss_code}) + f"#principle-{action.principle}")
-    return render(
+    return render_form(
         request,
         "assessment/action_update.html",
         {"form": form, "council": council, "action": action, "updates": action.updates.all()},
-        status=400 if form.is_bound else 200,
     )
 
 
@@ -372,7 +362,7 @@ def sharing(request: HttpRequest, gss_code: str) -> HttpResponse:
         )
         messages.success(request, "Sharing choice saved")
         return redirect("assessment:rounds", gss_code=council.gss_code)
-    return render(request, "assessment/sharing.html", {"form": form, "council": council}, status=400 if form.is_bound else 200)
+    return render_form(request, "assessment/sharing.html", {"form": form, "council": council})
 
 
 @access.council_view
@@ -475,12 +465,7 @@ def respond_about(request: HttpRequest, link_token: str) -> HttpResponse:
         except services.Refused as error:
             return _refused(request, error, status=410)
         return redirect("assessment:respond", link_token=link_token)
-    return render(
-        request,
-        "assessment/respond_about.html",
-        {"form": form, "invitation": found, "link_token": link_token},
-        status=400 if form.is_bound else 200,
-    )
+    return render_form(request, "assessment/respond_about.html", {"form": form, "invitation": found, "link_token": link_token})
 
 
 @access.invitation_link
@@ -509,7 +494,7 @@ def respond_question(request: HttpRequest, link_token: str, code: str) -> HttpRe
             return redirect("assessment:respond-question", link_token=link_token, code=fw.codes[following])
         return redirect("assessment:respond", link_token=link_token)
     principle = next(p for p in fw.principles if indicator in p.indicators)
-    return render(
+    return render_form(
         request,
         "assessment/respond_question.html",
         {
@@ -521,7 +506,6 @@ def respond_question(request: HttpRequest, link_token: str, code: str) -> HttpRe
             "position": fw.codes.index(code) + 1,
             "total": len(fw.codes),
         },
-        status=400 if form.is_bound else 200,
     )
 
 

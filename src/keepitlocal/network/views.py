@@ -37,7 +37,7 @@ from keepitlocal.network.models import (
     Organisation,
 )
 from keepitlocal.reports.downloads import download
-from keepitlocal.web.forms import GovukModelForm
+from keepitlocal.web.forms import GovukModelForm, render_form
 
 
 def _membership(council: Council) -> Membership:
@@ -104,7 +104,7 @@ def join(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         form.save()
         return redirect("network:join-done")
-    return render(request, "network/join.html", {"form": form}, status=400 if form.is_bound else 200)
+    return render_form(request, "network/join.html", {"form": form})
 
 
 @access.public
@@ -160,7 +160,7 @@ def _save_form(request: HttpRequest, form: GovukModelForm, council: Council, ins
 
 
 def _form_page(request: HttpRequest, template: str, form: Any, council: Council, **extra: Any) -> HttpResponse:
-    return render(request, template, {"form": form, "council": council, **extra}, status=400 if form.is_bound else 200)
+    return render_form(request, template, {"form": form, "council": council, **extra})
 
 
 @access.council_edit
@@ -307,12 +307,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form.save()
         messages.success(request, "Organisation details saved")
         return redirect("web:dashboard")
-    return render(
-        request,
-        "network/organisation_form.html",
-        {"form": form, "organisation": organisation},
-        status=400 if form.is_bound else 200,
-    )
+    return render_form(request, "network/organisation_form.html", {"form": form, "organisation": organisation})
 
 
 # Events -------------------------------------------------------------------------------------------
@@ -340,7 +335,7 @@ def event_add(request: HttpRequest) -> HttpResponse:
         event = form.save()
         messages.success(request, "Event saved")
         return redirect("network:event", pk=event.pk)
-    return render(request, "network/event_form.html", {"form": form}, status=400 if form.is_bound else 200)
+    return render_form(request, "network/event_form.html", {"form": form})
 
 
 # The network team's view --------------------------------------------------------------------------

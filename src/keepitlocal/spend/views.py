@@ -27,6 +27,7 @@ from keepitlocal.spend.models import (
     SpendPublication,
     Supplier,
 )
+from keepitlocal.web.forms import render_form
 
 TYPE_LABELS = services.TYPE_LABELS
 
@@ -172,7 +173,7 @@ def upload(request: HttpRequest, gss_code: str) -> HttpResponse:
                 return redirect("spend:dashboard", gss_code=council.gss_code)
             run = services.start_analysis(council)
             return redirect("spend:run", gss_code=council.gss_code, run_id=run.pk)
-    return render(request, "spend/upload.html", {"council": council, "form": form}, status=400 if form.is_bound else 200)
+    return render_form(request, "spend/upload.html", {"council": council, "form": form})
 
 
 @access.council_view
@@ -333,12 +334,7 @@ def correct(request: HttpRequest, gss_code: str, key: str) -> HttpResponse:
         run = services.start_analysis(council)
         messages.success(request, f"Correction saved for {supplier.name}; the figures are being recalculated")
         return redirect("spend:run", gss_code=council.gss_code, run_id=run.pk)
-    return render(
-        request,
-        "spend/correct.html",
-        {"council": council, "supplier": supplier, "form": form},
-        status=400 if form.is_bound else 200,
-    )
+    return render_form(request, "spend/correct.html", {"council": council, "supplier": supplier, "form": form})
 
 
 @access.council_edit
@@ -413,11 +409,8 @@ def registers(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, ("Loaded " if created else "Already loaded: ") + record.describe())
             return redirect("spend:registers")
-    return render(
-        request,
-        "spend/registers.html",
-        {"form": form, "records": RegisterFile.objects.select_related("loaded_by")},
-        status=400 if form.is_bound else 200,
+    return render_form(
+        request, "spend/registers.html", {"form": form, "records": RegisterFile.objects.select_related("loaded_by")}
     )
 
 
@@ -450,9 +443,4 @@ def columns(request: HttpRequest, gss_code: str, file_id: int) -> HttpResponse:
         run = services.start_analysis(council)
         messages.success(request, "Column choice saved for this council's files; the analysis is running again")
         return redirect("spend:run", gss_code=council.gss_code, run_id=run.pk)
-    return render(
-        request,
-        "spend/columns.html",
-        {"council": council, "spend_file": spend_file, "form": form},
-        status=400 if form.is_bound else 200,
-    )
+    return render_form(request, "spend/columns.html", {"council": council, "spend_file": spend_file, "form": form})

@@ -7,6 +7,8 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from keepitlocal.web.govuk import GovukDateField
 
@@ -56,3 +58,9 @@ class GovukModelForm(GovukFormMixin, forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._govuk_messages()
+
+
+def render_form(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """A page holding `context["form"]`: status 400 when a submitted form comes back with its errors, so that a
+    refusal is never reported as a success."""
+    return render(request, template, context, status=400 if context["form"].is_bound else 200)

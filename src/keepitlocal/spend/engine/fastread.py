@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -107,55 +108,45 @@ def _connect(cleaners: dict[str, Callable[[str], str]]) -> duckdb.DuckDBPyConnec
     return con
 
 
-def read_with_duckdb(
-    source: Source,
-    fmt: TextFormat,
-    header: list[str],
-    header_line: int,
-    columns: dict[str, int],
-    optional: dict[str, int | None],
-    latest: date,
-    earliest: date,
-    file_index: int,
-    out: Path,
-    rejected: list[tuple[int, str]],
-    cleaners: dict[str, Callable[[str], str]],
-) -> tuple[int, int] | None:
-    """Write the file's kept rows to the Parquet file `out` (the staging table's columns) and its rejected rows, as
-    (line, reason), to `rejected`; return (rows read, rows kept), or None when this reader does not apply."""
-    if source.member or source.is_spreadsheet or fmt.encoding != "utf-8" or len(fmt.delimiter) != 1 or fmt.spaced_quotes:
+@dataclass(frozen=True)
+class Job:
+    """One file to read, with what the Python reader already found: its format, header and column mapping."""
+
+    source: Source
+    fmt: TextFormat
+    header: list[str]
+    header_line: int
+    columns: dict[str, int]  # required field -> column index
+    optional: dict[str, int | None]  # optional field -> column index, or None where the file lacks it
+    earliest: date
+    latest: date
+    file_index: int
+    out: Path  # the Parquet file for the kept rows
+    cleaners: dict[str, Callable[[str], str]]
+
+
+def read_with_duckdb(job: Job, rejected: list[tuple[int, str]]) -> tuple[int, int] | None:
+    """Write the file's kept rows to the Parquet file `job.out` (the staging table's columns) and its rejected rows,
+    as (line, reason), to `rejected`; return (rows read, rows kept), or None when this reader does not apply."""
+    fmt = job.fmt
+    if job.source.member or job.source.is_spreadsheet or fmt.encoding != "utf-8" or len(fmt.delimiter) != 1 or fmt.spaced_quotes:
         return None
-    expected = fmt.lines - header_line
-    width = len(header)
-    if expected <= 0 or width == 0 or max(columns.values()) >= width:
+    expected = fmt.lines - job.header_line
+    if expected <= 0 or not job.header or max(job.columns.values()) >= len(job.header):
         return None
-    con = _connect(cleaners)
+    con = _connect(job.cleaners)
     try:
-        return _read(
-            con, source, fmt, header, header_line, columns, optional, latest, earliest, file_index, out, rejected, expected
-        )
+        return _read(con, job, rejected, expected)
     except duckdb.Error:
-        out.unlink(missing_ok=True)  # the Python reader reads the file now: no half-written part may stay
+        job.out.unlink(missing_ok=True)  # the Python reader reads the file now: no half-written part may stay
         return None
     finally:
         con.close()
 
 
-def _read(
-    con: duckdb.DuckDBPyConnection,
-    source: Source,
-    fmt: TextFormat,
-    header: list[str],
-    header_line: int,
-    columns: dict[str, int],
-    optional: dict[str, int | None],
-    latest: date,
-    earliest: date,
-    file_index: int,
-    out: Path,
-    rejected: list[tuple[int, str]],
-    expected: int,
-) -> tuple[int, int] | None:
+def _read(con: duckdb.DuckDBPyConnection, job: Job, rejected: list[tuple[int, str]], expected: int) -> tuple[int, int] | None:
+    source, fmt, header, header_line, columns = job.source, job.fmt, job.header, job.header_line, job.columns
+    optional, earliest, latest, file_index, out = job.optional, job.earliest, job.latest, job.file_index, job.out
     width = len(header)
     _strip = _stripper(fmt)
     names = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))

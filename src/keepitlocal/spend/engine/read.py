@@ -362,24 +362,24 @@ def _read_fast(
     report: FileReport,
     latest: date,
 ) -> bool:
-    from keepitlocal.spend.engine.fastread import read_with_duckdb
+    from keepitlocal.spend.engine.fastread import Job, read_with_duckdb
 
     assert writer.parquet is not None
     rejected: list[tuple[int, str]] = []
-    found = read_with_duckdb(
+    job = Job(
         source,
         fmt,
         header,
         header_line,
         columns,
         {name: columns.get(name) for name in OPTIONAL_FIELDS},
-        latest,
         EARLIEST,
+        latest,
         file_index,
         writer.parquet / f"{file_index}.parquet",
-        rejected,
         CLEANERS,
     )
+    found = read_with_duckdb(job, rejected)
     if found is None:
         return False
     report.rows_read, report.kept = found
