@@ -55,7 +55,7 @@ def generate(path: Path, rows: int) -> None:
                  '31', '3', '31/12/2025', '31/03/2024', 'MICRO ENTITY', '01/01/2026', '01/01/2025', '0', '0', '0', '0',
                  ({sics})[1 + i % {len(SICS)}], '', '', ''
           FROM range({rows}) t(i)
-        ) TO '{path}.body' (HEADER false, QUOTE '"', FORCE_QUOTE *)"""
+        ) TO '{path}.body' (HEADER false, QUOTE '"', FORCE_QUOTE *)"""  # noqa: S608 - this file's constants only
     )
     with open(path, "ab") as out, open(f"{path}.body", "rb") as body:
         while chunk := body.read(1 << 24):
@@ -84,9 +84,13 @@ def main() -> None:
         path = Path(tmp) / "BasicCompanyData-generated.csv"
         started = time.perf_counter()
         generate(path, args.rows)
-        print(f"generated {args.rows:,} Companies House rows ({path.stat().st_size / 1e9:.2f} GB) in {time.perf_counter() - started:.0f} s")
+        print(
+            f"generated {args.rows:,} Companies House rows ({path.stat().st_size / 1e9:.2f} GB) in {time.perf_counter() - started:.0f} s"
+        )
         seconds, used = timed_load(path)
-        print(f"Companies House, {args.rows:,} rows: loaded in {seconds:.1f} s ({args.rows / seconds:,.0f} rows/s); {'; '.join(used)}")
+        print(
+            f"Companies House, {args.rows:,} rows: loaded in {seconds:.1f} s ({args.rows / seconds:,.0f} rows/s); {'; '.join(used)}"
+        )
     postcodes = SHARED / "nspl_aug2024_postcode_lad_ward_lsoa21_UK_DERIVED.csv.gz"
     if postcodes.exists():
         seconds, used = timed_load(postcodes)

@@ -135,3 +135,23 @@ def test_the_whitespace_trimmed_in_sql_is_pythons() -> None:
     from keepitlocal.spend.engine.fastread import WHITESPACE
 
     assert "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()) == WHITESPACE
+
+
+@pytest.mark.parametrize(
+    ("folder", "council"), [("spend/devon/fy2024_25_gz", "E10000008"), ("spend/calderdale/fy2021_22", "E08000033")]
+)
+def test_real_councils_files_read_the_same_either_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, folder: str, council: str
+) -> None:
+    from tests.paths import real_file
+
+    source = real_file(folder)
+    outputs = {}
+    for fast in (False, True):
+        monkeypatch.setattr(read, "FAST_READ", fast)
+        out = tmp_path / str(fast)
+        result = analyse([source], out, Options(council=council))
+        outputs[fast] = [(out / name).read_bytes() for name in ("transactions.csv", "rejected.csv", "suppliers.csv")]
+        if fast:
+            assert {f.reader for f in result.files} == {"duckdb"}
+    assert outputs[True] == outputs[False]

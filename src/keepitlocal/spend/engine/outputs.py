@@ -108,7 +108,7 @@ def write_suppliers(suppliers: list[dict[str, Any]], path: Path) -> None:
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(SUPPLIER_COLUMNS)
-        for s in sorted(suppliers, key=lambda s: -s["total_amount"]):
+        for s in sorted(suppliers, key=lambda s: (-s["total_amount"], s["supplier_key"])):
             writer.writerow(
                 [
                     s["supplier_key"],

@@ -238,7 +238,8 @@ def group_suppliers(con: duckdb.DuckDBPyConnection, options: Options) -> list[di
     suppliers = []
     for root, group in groups.items():
         key = keys[root]
-        names = sorted(group["names"], key=lambda name: -group["names"][name])
+        # Most spent first, then by name: the order never depends on the order rows were read in.
+        names = sorted(group["names"], key=lambda name: (-group["names"][name], name))
         link = links.get(key)
         facts = SupplierFacts(
             names=names,
