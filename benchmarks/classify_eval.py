@@ -22,7 +22,7 @@ import duckdb
 
 from keepitlocal.spend.engine.bulk import sql_string
 from keepitlocal.spend.engine.columns import normal
-from keepitlocal.spend.engine.pipeline import Options, analyse
+from keepitlocal.spend.engine.pipeline import Options, analyse, load_staging
 from keepitlocal.spend.engine.read import read_all
 from keepitlocal.spend.engine.sources import discover
 
@@ -53,8 +53,10 @@ def main() -> None:
         )
         seconds = time.perf_counter() - started
         con = duckdb.connect()
+        # The staged rows, as the pipeline loads them (the Python reader's CSV and the DuckDB reader's Parquet).
+        load_staging(con, work / "truth.csv")
         con.execute(
-            f"CREATE VIEW truth AS SELECT source_file, source_row, lower(trim(coalesce(vcse_flag, ''))) IN {YES} AS flagged FROM read_csv({sql_string(work / 'truth.csv')}, all_varchar = true)"  # noqa: S608 - paths quoted by sql_string
+            f"CREATE VIEW truth AS SELECT source_file, source_row::VARCHAR AS source_row, lower(trim(coalesce(vcse_flag, ''))) IN {YES} AS flagged FROM staged"  # noqa: S608 - a constant tuple
         )
         con.execute(
             f"CREATE VIEW predicted AS SELECT source_file, source_row, supplier_key, amount::DECIMAL(18,2) AS amount, supplier_type = 'vcse' AS predicted FROM read_csv({sql_string(work / 'out' / 'transactions.csv')}, all_varchar = true)"  # noqa: S608 - paths quoted by sql_string

@@ -12,13 +12,14 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from keepitlocal.cli import main as kil
-from keepitlocal.spend.engine.pipeline import NothingUsableError, Options, analyse
+from keepitlocal.spend.engine.pipeline import NothingUsableError, Options, analyse, load_staging
 from tests.paths import SHARED, real_file
 
 SUPPLIERS = [
@@ -320,6 +321,12 @@ def test_parallel_reading_gives_the_same_result_as_sequential(tmp_path: Path, mo
     assert [r.__dict__ for r in sequential] == [r.__dict__ for r in parallel]
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
     assert (tmp_path / "a-rejected.csv").read_bytes() == (tmp_path / "b-rejected.csv").read_bytes()
+    staged = []
+    for name in ("a.csv", "b.csv"):  # the kept rows, wherever each reader put them (CSV or Parquet parts)
+        con = duckdb.connect()
+        load_staging(con, tmp_path / name)
+        staged.append(con.execute("SELECT * FROM staged ORDER BY file_index, source_row").fetchall())
+    assert staged[0] == staged[1] and len(staged[0]) == 150
 
 
 def test_the_spend_sheet_of_a_workbook_is_found(tmp_path: Path) -> None:
