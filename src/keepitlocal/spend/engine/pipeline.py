@@ -326,9 +326,9 @@ def analyse(paths: Sequence[Path], out: Path, options: Options, progress: Callab
             progress(stage, detail)
 
     out.mkdir(parents=True, exist_ok=True)
-    # matplotlib takes about a second to import; do it while the files are read, not after.
+    # matplotlib takes about a second to import: do it while DuckDB works on the stages after reading (the
+    # readers need the interpreter themselves), not after them.
     charts_loading = threading.Thread(target=importlib.import_module, args=("keepitlocal.reports.engine.charts",), daemon=True)
-    charts_loading.start()
     sources, skipped = discover(list(paths))
     with tempfile.TemporaryDirectory(prefix="kil-spend-") as tmp:
         workdir = Path(tmp)
@@ -346,6 +346,7 @@ def analyse(paths: Sequence[Path], out: Path, options: Options, progress: Callab
         if not any(r.kept for r in reports):
             reasons = "; ".join(f"{Path(r.name).name}: {r.reason}" for r in reports if r.reason) or "no CSV or XLSX files found"
             raise NothingUsableError(f"No usable spend data. {reasons}", reports)
+        charts_loading.start()
         con = _connect(workdir)
         tell("load")
         load_staging(con, workdir / "staging.csv")

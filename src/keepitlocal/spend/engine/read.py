@@ -6,6 +6,7 @@ Each data row below the header is either kept (written to the staging CSV) or re
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import multiprocessing
@@ -13,7 +14,7 @@ import os
 import re
 import shutil
 from collections.abc import Callable, Generator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date
@@ -212,12 +213,42 @@ def read_source(
     today: date | None = None,
     strict: bool = True,
 ) -> FileReport:
+    found = _read_source(source, file_index, writer, overrides, ignore, today, strict, python_reader=True)
+    assert found is not None  # the Python reader reads whatever the DuckDB reader does not
+    return found
+
+
+def read_source_with_duckdb(
+    source: Source,
+    file_index: int,
+    writer: StagingWriter,
+    overrides: dict[str, str] | None = None,
+    ignore: Sequence[str] = (),
+    strict: bool = True,
+) -> FileReport | None:
+    """The file read by the DuckDB reader, or refused for its header or columns; None, having written nothing,
+    when it needs the Python reader."""
+    if source.is_spreadsheet:
+        return None
+    return _read_source(source, file_index, writer, overrides, ignore, None, strict, python_reader=False)
+
+
+def _read_source(
+    source: Source,
+    file_index: int,
+    writer: StagingWriter,
+    overrides: dict[str, str] | None,
+    ignore: Sequence[str],
+    today: date | None,
+    strict: bool,
+    python_reader: bool,
+) -> FileReport | None:
     report = FileReport(source.name)
     latest = date((today or date.today()).year + 1, 12, 31)
     fmt = None if source.is_spreadsheet else text_format(source)
     iterator = rows(source, fmt)
     try:
-        return _read_rows(source, iterator, file_index, writer, report, latest, overrides, ignore, strict, fmt)
+        return _read_rows(source, iterator, file_index, writer, report, latest, overrides, ignore, strict, fmt, python_reader)
     finally:
         iterator.close()
 
@@ -233,7 +264,8 @@ def _read_rows(
     ignore: Sequence[str],
     strict: bool = True,
     fmt: TextFormat | None = None,
-) -> FileReport:
+    python_reader: bool = True,
+) -> FileReport | None:
     sample: list[tuple[int, list[str]]] = []
     for item in iterator:
         sample.append(item)
@@ -271,6 +303,8 @@ def _read_rows(
         and _read_fast(source, fmt, header, header_line, mapping.columns, file_index, writer, report, latest)
     ):
         return report
+    if not python_reader:
+        return None
 
     def remaining() -> object:
         yield from sample[header_index + 1 :]
@@ -406,9 +440,9 @@ def _read_part(
     overrides: dict[str, str] | None,
     ignore: Sequence[str],
     strict: bool,
-    parquet: Path,
+    parquet: Path | None,
 ) -> FileReport:
-    """Read one file into its own staging and rejected parts (run in a worker process)."""
+    """Read one file into its own staging and rejected parts (in a worker process, or here)."""
     with open(staging, "w", newline="", encoding="utf-8") as st, open(rejected, "w", newline="", encoding="utf-8") as rj:
         return read_source(source, index, StagingWriter(st, rj, header=False, parquet=parquet), overrides, ignore, strict=strict)
 
@@ -426,74 +460,89 @@ def read_all(
     """Read every source into one staging CSV and one rejected CSV, in source order; files the DuckDB reader
     reads put their kept rows in Parquet files in `parquet_parts(staging_path)` instead.
 
-    With several files and enough bytes, files are read in parallel worker processes (councils publish a
-    file a month), each into its own parts, which are then joined in order: the result is the same as
-    reading them one after another.
+    Files are read in parallel (councils publish a file a month), each into its own parts, which are then
+    joined in order: the result is the same as reading them one after another. The DuckDB reader runs in
+    threads (DuckDB releases the interpreter while it works, and threads start at once); the files it leaves
+    to the Python reader go to worker processes when there are enough bytes to be worth starting them.
     """
-    size = sum(s.path.stat().st_size for s in sources)
-    parquet_parts(staging_path).mkdir(exist_ok=True)
     workers = workers if workers is not None else min(os.cpu_count() or 1, len(sources))
-    if workers > 1 and len(sources) > 1 and size >= PARALLEL_MIN_BYTES:
-        try:
-            return _read_parallel(sources, staging_path, rejected_path, overrides, ignore, progress, workers, strict)
-        except BrokenProcessPool:
-            # Workers cannot start where the caller's main module cannot be imported again (a script read
-            # from standard input, some embedded interpreters); reading one file after another still works.
-            pass
-    reports = []
-    with (
-        open(staging_path, "w", newline="", encoding="utf-8") as staging,
-        open(rejected_path, "w", newline="", encoding="utf-8") as rejected,
-    ):
-        writer = StagingWriter(staging, rejected, parquet=parquet_parts(staging_path))
-        for index, source in enumerate(sources):
-            reports.append(read_source(source, index, writer, overrides, ignore, strict=strict))
-            if progress:
-                progress(reports[-1])
-    return reports
-
-
-def _read_parallel(
-    sources: list[Source],
-    staging_path: Path,
-    rejected_path: Path,
-    overrides: dict[str, str] | None,
-    ignore: Sequence[str],
-    progress: Callable[[FileReport], None] | None,
-    workers: int,
-    strict: bool,
-) -> list[FileReport]:
+    parquet = parquet_parts(staging_path)
+    parquet.mkdir(exist_ok=True)
     parts = staging_path.parent / f"{staging_path.stem}-parts"
     parts.mkdir(exist_ok=True)
     found: dict[int, FileReport] = {}
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = {
-            pool.submit(
-                _read_part,
-                source,
-                index,
-                parts / f"{index}.staging.csv",
-                parts / f"{index}.rejected.csv",
-                overrides,
-                ignore,
-                strict,
-                parquet_parts(staging_path),
-            ): index
-            for index, source in enumerate(sources)
-        }
-        for future in as_completed(futures):
-            found[futures[future]] = future.result()
-            if progress:
-                progress(found[futures[future]])
+
+    def tell(index: int, report: FileReport) -> None:
+        found[index] = report
+        if progress:
+            progress(report)
+
+    jobs = [
+        (source, index, parts / f"{index}.staging.csv", parts / f"{index}.rejected.csv") for index, source in enumerate(sources)
+    ]
+    if FAST_READ:
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as threads:
+            attempts = {
+                threads.submit(
+                    _read_part_with_duckdb, source, index, staging, rejected, overrides, ignore, strict, parquet
+                ): index
+                for source, index, staging, rejected in jobs
+            }
+            for future in as_completed(attempts):
+                if (report := future.result()) is not None:
+                    tell(attempts[future], report)
+    left = [job for job in jobs if job[1] not in found]
+    size = sum(job[0].path.stat().st_size for job in left)
+    if workers > 1 and len(left) > 1 and size >= PARALLEL_MIN_BYTES:
+        # Workers cannot start where the caller's main module cannot be imported again (a script read from
+        # standard input, some embedded interpreters); reading one file after another, below, still works.
+        with contextlib.suppress(BrokenProcessPool):
+            _read_in_processes(left, overrides, ignore, strict, workers, tell)
+    for source, index, staging, rejected in left:
+        if index not in found:
+            tell(index, _read_part(source, index, staging, rejected, overrides, ignore, strict, None))
     with (
-        open(staging_path, "w", newline="", encoding="utf-8") as staging,
-        open(rejected_path, "w", newline="", encoding="utf-8") as rejected,
+        open(staging_path, "w", newline="", encoding="utf-8") as staging_out,
+        open(rejected_path, "w", newline="", encoding="utf-8") as rejected_out,
     ):
-        StagingWriter(staging, rejected)
-        for index in range(len(sources)):
-            for part, out in ((parts / f"{index}.staging.csv", staging), (parts / f"{index}.rejected.csv", rejected)):
+        StagingWriter(staging_out, rejected_out)
+        for _, _, staging, rejected in jobs:
+            for part, out in ((staging, staging_out), (rejected, rejected_out)):
                 with open(part, newline="", encoding="utf-8") as handle:
                     shutil.copyfileobj(handle, out)
                 part.unlink()
     parts.rmdir()
     return [found[index] for index in range(len(sources))]
+
+
+def _read_part_with_duckdb(
+    source: Source,
+    index: int,
+    staging: Path,
+    rejected: Path,
+    overrides: dict[str, str] | None,
+    ignore: Sequence[str],
+    strict: bool,
+    parquet: Path,
+) -> FileReport | None:
+    with open(staging, "w", newline="", encoding="utf-8") as st, open(rejected, "w", newline="", encoding="utf-8") as rj:
+        return read_source_with_duckdb(
+            source, index, StagingWriter(st, rj, header=False, parquet=parquet), overrides, ignore, strict
+        )
+
+
+def _read_in_processes(
+    jobs: list[tuple[Source, int, Path, Path]],
+    overrides: dict[str, str] | None,
+    ignore: Sequence[str],
+    strict: bool,
+    workers: int,
+    tell: Callable[[int, FileReport], None],
+) -> None:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {
+            pool.submit(_read_part, source, index, staging, rejected, overrides, ignore, strict, None): index
+            for source, index, staging, rejected in jobs
+        }
+        for future in as_completed(futures):
+            tell(futures[future], future.result())
