@@ -192,3 +192,27 @@ def test_360giving_json_recipients(tmp_path: Path) -> None:
     registers = Registers.from_folder(tmp_path)
     assert registers.used == ["grants.json: 360Giving grants, 1 recipients with identifiers"]
     assert registers.ignored == ["other.json: a JSON file that is not 360Giving grants data"]
+
+
+def test_registers_are_loaded_once_and_reused_from_a_cache(tmp_path: Path, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spend = _spend(tmp_path, "Calder Valley Hub Ltd,1000,2024-04-01,4567890,\nAcme Builders Ltd,2000,2024-04-02,,\n")
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    fresh = Registers.from_folder(folder)
+    analyse([spend], tmp_path / "fresh", Options(council="E08000033", registers=fresh))
+    built = Registers.cached(files, tmp_path / "cache", "abc")
+    assert built.used == fresh.used and built.ignored == fresh.ignored
+    built.close()
+
+    def refuse(self: Registers, path: Path) -> None:
+        raise AssertionError("a cached register was loaded again")
+
+    monkeypatch.setattr(Registers, "load", refuse)
+    again = Registers.cached(files, tmp_path / "cache", "abc")
+    analyse([spend], tmp_path / "cached", Options(council="E08000033", registers=again))
+    assert (tmp_path / "cached" / "suppliers.csv").read_text() == (tmp_path / "fresh" / "suppliers.csv").read_text()
+    assert again.used == fresh.used
+    again.close()
+    # New register files mean a new key: the old database goes.
+    monkeypatch.undo()
+    Registers.cached(files, tmp_path / "cache", "def").close()
+    assert [p.name for p in (tmp_path / "cache").glob("*.duckdb")] == ["registers-def-v1.duckdb"]

@@ -205,10 +205,9 @@ def _registers() -> Any:
         return None
     from keepitlocal.spend.engine.registers import Registers
 
-    registers = Registers()
-    for record in records:
-        registers.load(Path(settings.KIL_REGISTERS_DIR) / record.stored_name)
-    registers.finish()
+    folder = Path(settings.KIL_REGISTERS_DIR)
+    key = hashlib.sha256("".join(sorted(record.sha256 for record in records)).encode()).hexdigest()[:16]
+    registers = Registers.cached([folder / record.stored_name for record in records], folder / "cache", key)
     # Results name each register with the date it was loaded, not only the engine's line about it.
     registers.used = [record.describe() for record in records]
     return registers

@@ -15,9 +15,11 @@ import codecs
 import csv
 import gzip
 import json
+import os
 import re
 import shutil
 import tempfile
+import threading
 import weakref
 import zipfile
 from collections import defaultdict
@@ -120,16 +122,28 @@ def _company_udf(part: int) -> Callable[[str | None, str | None, str | None], st
     return udf
 
 
+# Bump when a loader changes what it stores, so that cached register databases are built again.
+CACHE_FORMAT = "1"
+
+
 class Registers:
-    def __init__(self) -> None:
+    def __init__(self, database: Path | None = None, read_only: bool = False) -> None:
+        """In memory, or in a DuckDB file (`cached`); a read-only one is already loaded and finished."""
         # Transcoded copies of registers, and what DuckDB spills, live here until this object goes.
         self._tmp = tempfile.mkdtemp(prefix="kil-registers-")
         self._cleanup = weakref.finalize(self, shutil.rmtree, self._tmp, True)
-        self.con = duckdb.connect()
+        self.con = duckdb.connect(str(database) if database else ":memory:", read_only=read_only)
         # A full Companies House file is millions of rows: spill to disk past a fixed buffer, as the pipeline does.
         self.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
         self.con.execute(f"SET temp_directory = {sql_string(Path(self._tmp) / 'spill')}")
         self.con.create_function("norm", _norm, [VARCHAR], VARCHAR, null_handling=FunctionNullHandling.SPECIAL)
+        self.used: list[str] = []
+        self.ignored: list[str] = []
+        self._place_cache: dict[str, tuple[str | None, str | None]] = {}
+        if read_only:
+            for line, used in self.con.execute("SELECT line, used FROM manifest ORDER BY position").fetchall():
+                (self.used if used else self.ignored).append(line)
+            return
         self.con.execute(
             "CREATE TABLE orgs (org_id VARCHAR, name VARCHAR, norm_name VARCHAR, postcode VARCHAR, kind VARCHAR, evidence VARCHAR, source VARCHAR)"
         )
@@ -138,9 +152,6 @@ class Registers:
         self.con.execute("CREATE TABLE postcodes (pc VARCHAR, lad VARCHAR, rgn VARCHAR)")
         self.con.execute("CREATE TABLE outcodes (outcode VARCHAR, lad VARCHAR, share DOUBLE)")
         self.con.execute("CREATE TABLE areas (lad VARCHAR, parent VARCHAR, rgn VARCHAR, successor VARCHAR)")
-        self.used: list[str] = []
-        self.ignored: list[str] = []
-        self._place_cache: dict[str, tuple[str | None, str | None]] = {}
 
     def close(self) -> None:
         self.con.close()
@@ -157,6 +168,31 @@ class Registers:
                 log(f"registers: {path.name}")
         registers.finish()
         return registers
+
+    @classmethod
+    def cached(cls, paths: list[Path], cache: Path, key: str) -> Registers:
+        """The registers in `paths`, loaded once into a DuckDB file named by `key` (which must change whenever the
+        files do) and opened read-only after that, by any number of processes. A full Companies House file takes
+        about a minute to load; an analysis should not pay that each time."""
+        database = cache / f"registers-{key}-v{CACHE_FORMAT}.duckdb"
+        if not database.exists():
+            cache.mkdir(parents=True, exist_ok=True)
+            building = cache / f".building-{key}-{os.getpid()}-{threading.get_ident()}.duckdb"
+            registers = cls(building)
+            try:
+                for path in paths:
+                    registers.load(path)
+                registers.finish()
+                lines = [(line, True) for line in registers.used] + [(line, False) for line in registers.ignored]
+                registers.con.execute("CREATE TABLE manifest (position INTEGER, line VARCHAR, used BOOLEAN)")
+                registers.con.executemany("INSERT INTO manifest VALUES (?, ?, ?)", [(i, *row) for i, row in enumerate(lines)])
+            finally:
+                registers.close()
+            os.replace(building, database)  # whole or not at all, even with another worker building the same
+            for old in cache.glob("registers-*.duckdb"):
+                if old != database:
+                    old.unlink(missing_ok=True)  # a process still reading it keeps its open file
+        return cls(database, read_only=True)
 
     def report(self) -> list[str]:
         return [f"used {line}" for line in self.used] + [f"ignored {line}" for line in self.ignored]
