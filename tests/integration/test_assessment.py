@@ -104,10 +104,19 @@ def test_bad_links_are_refused(editor: StrictHTMLClient, email_outbox: list[Any]
     assert expired.status_code == 410 and "expired" in expired.content.decode()
     assert not Answer.objects.exists()
 
-    # Inviting again sends a new link and stops the old one.
+    # Inviting again sends a new link and stops the old one; answers saved so far stay, under the new group.
     fresh = _invite(editor, assessment, "late@example.org", "officer", email_outbox)
     assert StrictHTMLClient().get(f"/respond/{token}/").status_code == 404
     assert StrictHTMLClient().get(f"/respond/{fresh}/").status_code == 200
+    StrictHTMLClient().post(f"/respond/{fresh}/questions/1.1/", {"level": "2", "evidence": "x", "link": ""})
+    regrouped = _invite(editor, assessment, "late@example.org", "partner", email_outbox)
+    assert Response.objects.get().group == "partner" and Answer.objects.count() == 1
+    assert "You have answered 1 of 24 questions" in StrictHTMLClient().get(f"/respond/{regrouped}/").content.decode()
+
+    # A round nobody has answered yet still has a results page and a report, saying so.
+    for page in ("results/", "report/"):
+        body = editor.get(f"{BASE}rounds/{assessment.pk}/{page}").content.decode()
+        assert "0 council officers and 0 community partners" in body
 
 
 @pytest.mark.django_db

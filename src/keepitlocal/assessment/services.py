@@ -76,6 +76,8 @@ def invite(
         invitation.expires_at = end_of(assessment.closes_on)
         invitation.sent_at, invitation.sent_by = timezone.now(), actor
         invitation.save()
+        # Answers already saved stay, under the group the person now answers as.
+        Response.objects.filter(invitation=invitation, submitted_at__isnull=True).update(group=group)
         audit(
             assessment.council,
             actor,
