@@ -431,46 +431,21 @@ class Registers:
             postcode = str(org.get("postalCode") or org.get("postcode") or "")
             charity = str(org.get("charityNumber") or "").strip()
             company = str(org.get("companyNumber") or "").strip()
+            # The recipient's own numbers first, then its org-id's scheme.
             if charity and re.fullmatch(r"\d{5,7}", charity):
-                rows.append(
-                    (
-                        f"GB-CHC-{int(charity)}",
-                        name,
-                        normalise_name(name),
-                        postcode,
-                        VCSE,
-                        "a registered charity (recipient in 360Giving data)",
-                        "360Giving",
-                    )
-                )
+                found_id, kind = f"GB-CHC-{int(charity)}", VCSE
             elif company and re.fullmatch(r"[A-Z]{0,2}\d+", company.upper()):
-                rows.append(
-                    (
-                        f"GB-COH-{company.upper().zfill(8)}",
-                        name,
-                        normalise_name(name),
-                        postcode,
-                        None,
-                        "a company (recipient in 360Giving data)",
-                        "360Giving",
-                    )
-                )
+                found_id, kind = f"GB-COH-{company.upper().zfill(8)}", None
             elif org_id.startswith(("GB-CHC-", "GB-SC-", "GB-NIC-")):
-                rows.append(
-                    (
-                        org_id,
-                        name,
-                        normalise_name(name),
-                        postcode,
-                        VCSE,
-                        "a registered charity (recipient in 360Giving data)",
-                        "360Giving",
-                    )
-                )
+                found_id, kind = org_id, VCSE
             elif org_id.startswith("GB-COH-"):
-                rows.append(
-                    (org_id, name, normalise_name(name), postcode, None, "a company (recipient in 360Giving data)", "360Giving")
-                )
+                found_id, kind = org_id, None
+            else:
+                continue
+            what = "a registered charity" if kind == VCSE else "a company"
+            rows.append(
+                (found_id, name, normalise_name(name), postcode, kind, f"{what} (recipient in 360Giving data)", "360Giving")
+            )
         bulk_insert(self.con, "orgs", rows)
         return len(rows)
 
