@@ -218,21 +218,6 @@ def read_source(
     return found
 
 
-def read_source_with_duckdb(
-    source: Source,
-    file_index: int,
-    writer: StagingWriter,
-    overrides: dict[str, str] | None = None,
-    ignore: Sequence[str] = (),
-    strict: bool = True,
-) -> FileReport | None:
-    """The file read by the DuckDB reader, or refused for its header or columns; None, having written nothing,
-    when it needs the Python reader."""
-    if source.is_spreadsheet:
-        return None
-    return _read_source(source, file_index, writer, overrides, ignore, None, strict, python_reader=False)
-
-
 def _read_source(
     source: Source,
     file_index: int,
@@ -243,6 +228,10 @@ def _read_source(
     strict: bool,
     python_reader: bool,
 ) -> FileReport | None:
+    """With python_reader False: the file as the DuckDB reader reads it, or refused for its header or columns;
+    None, having written nothing, when it needs the Python reader (spreadsheets always do)."""
+    if source.is_spreadsheet and not python_reader:
+        return None
     report = FileReport(source.name)
     latest = date((today or date.today()).year + 1, 12, 31)
     fmt = None if source.is_spreadsheet else text_format(source)
@@ -441,10 +430,13 @@ def _read_part(
     ignore: Sequence[str],
     strict: bool,
     parquet: Path | None,
-) -> FileReport:
-    """Read one file into its own staging and rejected parts (in a worker process, or here)."""
+    python_reader: bool = True,
+) -> FileReport | None:
+    """Read one file into its own staging and rejected parts (in a thread, a worker process, or here); with
+    python_reader False, only if the DuckDB reader can (see _read_source)."""
     with open(staging, "w", newline="", encoding="utf-8") as st, open(rejected, "w", newline="", encoding="utf-8") as rj:
-        return read_source(source, index, StagingWriter(st, rj, header=False, parquet=parquet), overrides, ignore, strict=strict)
+        writer = StagingWriter(st, rj, header=False, parquet=parquet)
+        return _read_source(source, index, writer, overrides, ignore, None, strict, python_reader)
 
 
 def read_all(
@@ -483,9 +475,7 @@ def read_all(
     if FAST_READ:
         with ThreadPoolExecutor(max_workers=max(1, workers)) as threads:
             attempts = {
-                threads.submit(
-                    _read_part_with_duckdb, source, index, staging, rejected, overrides, ignore, strict, parquet
-                ): index
+                threads.submit(_read_part, source, index, staging, rejected, overrides, ignore, strict, parquet, False): index
                 for source, index, staging, rejected in jobs
             }
             for future in as_completed(attempts):
@@ -500,7 +490,7 @@ def read_all(
             _read_in_processes(left, overrides, ignore, strict, workers, tell)
     for source, index, staging, rejected in left:
         if index not in found:
-            tell(index, _read_part(source, index, staging, rejected, overrides, ignore, strict, None))
+            tell(index, _python_part(source, index, staging, rejected, overrides, ignore, strict))
     with (
         open(staging_path, "w", newline="", encoding="utf-8") as staging_out,
         open(rejected_path, "w", newline="", encoding="utf-8") as rejected_out,
@@ -515,7 +505,7 @@ def read_all(
     return [found[index] for index in range(len(sources))]
 
 
-def _read_part_with_duckdb(
+def _python_part(
     source: Source,
     index: int,
     staging: Path,
@@ -523,12 +513,11 @@ def _read_part_with_duckdb(
     overrides: dict[str, str] | None,
     ignore: Sequence[str],
     strict: bool,
-    parquet: Path,
-) -> FileReport | None:
-    with open(staging, "w", newline="", encoding="utf-8") as st, open(rejected, "w", newline="", encoding="utf-8") as rj:
-        return read_source_with_duckdb(
-            source, index, StagingWriter(st, rj, header=False, parquet=parquet), overrides, ignore, strict
-        )
+) -> FileReport:
+    """A file the DuckDB reader left, read by the Python reader (no second DuckDB attempt)."""
+    found = _read_part(source, index, staging, rejected, overrides, ignore, strict, None)
+    assert found is not None  # the Python reader reads every file
+    return found
 
 
 def _read_in_processes(
@@ -541,7 +530,7 @@ def _read_in_processes(
 ) -> None:
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         futures = {
-            pool.submit(_read_part, source, index, staging, rejected, overrides, ignore, strict, None): index
+            pool.submit(_python_part, source, index, staging, rejected, overrides, ignore, strict): index
             for source, index, staging, rejected in jobs
         }
         for future in as_completed(futures):
