@@ -409,12 +409,12 @@ def _invitation(request: HttpRequest, link_token: str) -> Invitation | HttpRespo
         return _refused(request, error, status=status)
 
 
-def _tasks(invitation: Invitation, fw: Framework) -> tuple[Response | None, list[dict[str, Any]], bool]:
+def _tasks(invitation: Invitation, fw: Framework) -> tuple[list[dict[str, Any]], bool]:
+    """The task list: each principle's indicators with whether they are answered, and whether "About you" is."""
+    still = set(services.missing(invitation))
+    sections = [{"principle": p, "items": [(i, i.code not in still) for i in p.indicators]} for p in fw.principles]
     response = services.response_for(invitation, create=False)
-    answered = set(response.answers.values_list("indicator", flat=True)) if response else set()
-    sections = [{"principle": p, "items": [(i, i.code in answered) for i in p.indicators]} for p in fw.principles]
-    about_done = response is not None and response.about_done
-    return response, sections, about_done
+    return sections, response is not None and response.about_done
 
 
 @access.invitation_link
@@ -423,7 +423,7 @@ def respond(request: HttpRequest, link_token: str) -> HttpResponse:
     if isinstance(found, HttpResponse):
         return found
     fw = found.round.framework
-    _, sections, about_done = _tasks(found, fw)
+    sections, about_done = _tasks(found, fw)
     done = sum(1 for s in sections for _, answered in s["items"] if answered)
     return render(
         request,
