@@ -22,7 +22,7 @@ import duckdb
 
 from keepitlocal.spend.engine.bulk import sql_string
 from keepitlocal.spend.engine.columns import normal
-from keepitlocal.spend.engine.pipeline import Options, analyse, load_staging
+from keepitlocal.spend.engine.pipeline import Options, analyse
 from keepitlocal.spend.engine.read import read_all
 from keepitlocal.spend.engine.sources import discover
 
@@ -46,15 +46,13 @@ def main() -> None:
         work = Path(tmp)
         # The truth: the publisher's flag on every row, read with the same reader.
         sources, _ = discover(args.paths)
-        read_all(sources, work / "truth.csv", work / "truth-rejected.csv")
+        con = duckdb.connect()
+        read_all(sources, con, work / "truth.csv", work / "truth-rejected.csv")
         started = time.perf_counter()
         result = analyse(
             args.paths, work / "out", Options(council=args.council, ignore=[normal(args.column)], registers=registers)
         )
         seconds = time.perf_counter() - started
-        con = duckdb.connect()
-        # The staged rows, as the pipeline loads them (the Python reader's CSV and the DuckDB reader's Parquet).
-        load_staging(con, work / "truth.csv")
         con.execute(
             f"CREATE VIEW truth AS SELECT source_file, source_row::VARCHAR AS source_row, lower(trim(coalesce(vcse_flag, ''))) IN {YES} AS flagged FROM staged"  # noqa: S608 - a constant tuple
         )

@@ -155,3 +155,21 @@ def test_real_councils_files_read_the_same_either_way(
         if fast:
             assert {f.reader for f in result.files} == {"duckdb"}
     assert outputs[True] == outputs[False]
+
+
+# Bytes that matter to the scans, so that examples are dense in them, plus any byte at all.
+_SCAN_BYTES = st.sampled_from(
+    [b" ", b'"', b",", b"\t", b"\r", b"\n", b"\r\n", b"a", "\u00a0".encode(), "\u2003".encode(), "é".encode(), "’".encode()]
+)
+
+
+@settings(max_examples=200)
+@given(st.lists(st.one_of(_SCAN_BYTES, st.binary(max_size=3)), max_size=40).map(b"".join))
+def test_the_hinted_byte_scans_find_what_the_expressions_find(window: bytes) -> None:
+    """The cheap checks that rule windows out before the regular expressions must never rule out a match."""
+    from keepitlocal.spend.engine import sources
+
+    end = len(window) - window.endswith(b"\r")
+    bare_cr = window.count(b"\r", 0, end) != window.count(b"\r\n", 0, end + 1)
+    assert sources._has_other_spaces(window) == (bare_cr or bool(sources._OTHER_SPACES.search(window, 0, end)))
+    assert sources._has_spaced_quotes(window) == bool(sources._SPACED_QUOTE.search(window))

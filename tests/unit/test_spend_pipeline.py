@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from keepitlocal.cli import main as kil
-from keepitlocal.spend.engine.pipeline import NothingUsableError, Options, analyse, load_staging
+from keepitlocal.spend.engine.pipeline import NothingUsableError, Options, analyse
 from tests.paths import SHARED, real_file
 
 SUPPLIERS = [
@@ -315,17 +315,14 @@ def test_parallel_reading_gives_the_same_result_as_sequential(tmp_path: Path, mo
             + "Total,99,\n,,\n"
         )
     sources, _ = discover([tmp_path])
-    sequential = read.read_all(sources, tmp_path / "a.csv", tmp_path / "a-rejected.csv", workers=1)
+    databases = duckdb.connect(), duckdb.connect()
+    sequential = read.read_all(sources, databases[0], tmp_path / "a.csv", tmp_path / "a-rejected.csv", workers=1)
     monkeypatch.setattr(read, "PARALLEL_MIN_BYTES", 0)
-    parallel = read.read_all(sources, tmp_path / "b.csv", tmp_path / "b-rejected.csv", workers=2)
+    parallel = read.read_all(sources, databases[1], tmp_path / "b.csv", tmp_path / "b-rejected.csv", workers=2)
     assert [r.__dict__ for r in sequential] == [r.__dict__ for r in parallel]
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
     assert (tmp_path / "a-rejected.csv").read_bytes() == (tmp_path / "b-rejected.csv").read_bytes()
-    staged = []
-    for name in ("a.csv", "b.csv"):  # the kept rows, wherever each reader put them (CSV or Parquet parts)
-        con = duckdb.connect()
-        load_staging(con, tmp_path / name)
-        staged.append(con.execute("SELECT * FROM staged ORDER BY file_index, source_row").fetchall())
+    staged = [con.execute("SELECT * FROM staged ORDER BY file_index, source_row").fetchall() for con in databases]
     assert staged[0] == staged[1] and len(staged[0]) == 150
 
 

@@ -12,15 +12,17 @@ Otherwise `read_with_duckdb` returns None and the Python reader reads the file.
 Values go through the same Python functions as before (amounts, dates, names, identifiers), but once per
 distinct value rather than once per row; only amounts written as plain numbers (1234.50, -£1,234.50) are
 read in SQL, by rules that give the same result as parse_amount.
+
+Kept rows go straight into the analysis database's staging table: no intermediate file to write and read again.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import duckdb
 from duckdb.func import FunctionNullHandling
@@ -88,24 +90,37 @@ def _text(fn: Callable[[str], str]) -> Callable[[str | None], str]:
     return lambda text: fn(text or "")
 
 
-def _connect(cleaners: dict[str, Callable[[str], str]]) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
-    # One thread and insertion order kept, so that row_number() is the row's place in the file.
+@contextmanager
+def reading(con: duckdb.DuckDBPyConnection, cleaners: dict[str, Callable[[str], str]]) -> Iterator[None]:
+    """Ready `con` for the DuckDB reader: its Python functions, and one thread per query with insertion order kept,
+    so that row_number() is a row's place in its file (files are read side by side instead). Settings are the
+    database's own, so they are put back afterwards for the stages that follow."""
+    registered = {
+        row[0] for row in con.execute("SELECT function_name FROM duckdb_functions() WHERE function_name LIKE 'kil_%'").fetchall()
+    }
+    special = FunctionNullHandling.SPECIAL
+    functions: dict[str, Callable[[str | None], str]] = {
+        "kil_amount": _parsed(parse_amount),
+        "kil_date": _parsed(parse_date),
+        "kil_norm": _text(lambda s: "" if is_redacted(s) else normalise_name(s)),
+        "kil_redacted": _text(lambda s: "true" if is_redacted(s) else "false"),
+        "kil_upper": _text(str.upper),
+        **{f"kil_{name}": _text(fn) for name, fn in cleaners.items()},
+    }
+    for name, fn in functions.items():
+        if name not in registered:
+            con.create_function(name, fn, [VARCHAR], VARCHAR, null_handling=special)
+    settings = {
+        name: con.execute(f"SELECT current_setting('{name}')").fetchone()[0]  # type: ignore[index]
+        for name in ("threads", "preserve_insertion_order")
+    }
     con.execute("SET threads = 1")
     con.execute("SET preserve_insertion_order = true")
-    special = FunctionNullHandling.SPECIAL
-    con.create_function("kil_amount", _parsed(parse_amount), [VARCHAR], VARCHAR, null_handling=special)
-    con.create_function("kil_date", _parsed(parse_date), [VARCHAR], VARCHAR, null_handling=special)
-    con.create_function(
-        "kil_norm", _text(lambda s: "" if is_redacted(s) else normalise_name(s)), [VARCHAR], VARCHAR, null_handling=special
-    )
-    con.create_function(
-        "kil_redacted", _text(lambda s: "true" if is_redacted(s) else "false"), [VARCHAR], VARCHAR, null_handling=special
-    )
-    con.create_function("kil_upper", _text(str.upper), [VARCHAR], VARCHAR, null_handling=special)
-    for name, fn in cleaners.items():
-        con.create_function(f"kil_{name}", _text(fn), [VARCHAR], VARCHAR, null_handling=special)
-    return con
+    try:
+        yield
+    finally:
+        for name, value in settings.items():
+            con.execute(f"SET {name} = {_sql_text(str(value))}")
 
 
 @dataclass(frozen=True)
@@ -121,32 +136,32 @@ class Job:
     earliest: date
     latest: date
     file_index: int
-    out: Path  # the Parquet file for the kept rows
-    cleaners: dict[str, Callable[[str], str]]
 
 
-def read_with_duckdb(job: Job, rejected: list[tuple[int, str]]) -> tuple[int, int] | None:
-    """Write the file's kept rows to the Parquet file `job.out` (the staging table's columns) and its rejected rows,
-    as (line, reason), to `rejected`; return (rows read, rows kept), or None when this reader does not apply."""
+def read_with_duckdb(job: Job, rejected: list[tuple[int, str]], database: duckdb.DuckDBPyConnection) -> tuple[int, int] | None:
+    """Add the file's kept rows to the table `staged` of `database` (made ready by `reading`) and its rejected rows,
+    as (line, reason), to `rejected`; return (rows read, rows kept), or None, having added nothing, when this
+    reader does not apply."""
     fmt = job.fmt
     if job.source.member or job.source.is_spreadsheet or fmt.encoding != "utf-8" or len(fmt.delimiter) != 1 or fmt.spaced_quotes:
         return None
     expected = fmt.lines - job.header_line
     if expected <= 0 or not job.header or max(job.columns.values()) >= len(job.header):
         return None
-    con = _connect(job.cleaners)
+    # A connection of its own: files are read side by side, and its temporary tables are private to it and
+    # gone when it closes.
+    con = database.cursor()
     try:
         return _read(con, job, rejected, expected)
     except duckdb.Error:
-        job.out.unlink(missing_ok=True)  # the Python reader reads the file now: no half-written part may stay
-        return None
+        return None  # the insert into `staged` comes last and is one statement: nothing of the file is there
     finally:
         con.close()
 
 
 def _read(con: duckdb.DuckDBPyConnection, job: Job, rejected: list[tuple[int, str]], expected: int) -> tuple[int, int] | None:
     source, fmt, header, header_line, columns = job.source, job.fmt, job.header, job.header_line, job.columns
-    optional, earliest, latest, file_index, out = job.optional, job.earliest, job.latest, job.file_index, job.out
+    optional, earliest, latest, file_index = job.optional, job.earliest, job.latest, job.file_index
     width = len(header)
     _strip = _stripper(fmt)
     names = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
@@ -156,12 +171,12 @@ def _read(con: duckdb.DuckDBPyConnection, job: Job, rejected: list[tuple[int, st
     is_header = " AND ".join(
         f"regexp_replace(lower(coalesce(c{i}, '')), '[^a-z0-9]', '', 'g') = {_sql_text(h)}" for i, h in enumerate(header_normal)
     )
-    every_cell = ", ".join(f"c{i}" for i in range(width))
-    empty = _strip(f"concat_ws('', {every_cell})") + " = ''"
+    # Cell by cell rather than trimming all the cells joined: evaluation stops at the first cell with text.
+    empty = " AND ".join(_strip(f"c{i}") + " = ''" for i in range(width))
     mapped = {name: _strip(f"c{index}") for name, index in optional.items() if index is not None}
     compression = "gzip" if source.path.name.lower().endswith(".gz") else "none"
     con.execute(
-        f"""CREATE TABLE cells AS SELECT row_number() OVER () AS n,
+        f"""CREATE TEMP TABLE cells AS SELECT row_number() OVER () AS n,
               {empty} AS is_empty,
               {_strip(c["supplier_name"])} AS supplier,
               {_strip(c["amount"])} AS amount_text,
@@ -178,15 +193,19 @@ def _read(con: duckdb.DuckDBPyConnection, job: Job, rejected: list[tuple[int, st
         return None  # a value over several lines, or a skipped blank line: line numbers would not be exact
     # The Python functions, once per distinct value.
     con.execute(
-        f"""CREATE TABLE amounts AS SELECT amount_text, kil_amount(amount_text) AS parsed
+        f"""CREATE TEMP TABLE amounts AS SELECT amount_text, kil_amount(amount_text) AS parsed
             FROM (SELECT DISTINCT amount_text FROM cells WHERE NOT regexp_full_match(amount_text, '{SIMPLE_AMOUNT}'))"""
     )
+    # Whatever can be decided from one value is decided here, once per distinct value, not once per row.
     con.execute(
-        "CREATE TABLE dates AS SELECT date_text, kil_date(date_text) AS parsed FROM (SELECT DISTINCT date_text FROM cells)"
+        f"""CREATE TEMP TABLE dates AS SELECT date_text, parsed, day,
+              coalesce(day BETWEEN DATE '{earliest.isoformat()}' AND DATE '{latest.isoformat()}', false) AS in_range
+            FROM (SELECT date_text, parsed, CASE WHEN parsed[1] = '=' THEN TRY_CAST(substr(parsed, 2) AS DATE) END AS day
+                  FROM (SELECT date_text, kil_date(date_text) AS parsed FROM (SELECT DISTINCT date_text FROM cells)))"""
     )
     con.execute(
-        "CREATE TABLE suppliers AS SELECT supplier, kil_norm(supplier) AS norm_name, kil_redacted(supplier) AS redacted "
-        "FROM (SELECT DISTINCT supplier FROM cells)"
+        "CREATE TEMP TABLE suppliers AS SELECT supplier, kil_norm(supplier) AS norm_name, kil_redacted(supplier) AS redacted, "
+        f"regexp_matches(supplier, {_sql_text(TOTALS)}) AS totals FROM (SELECT DISTINCT supplier FROM cells)"
     )
     cleaned = {
         "company_number": "company",
@@ -201,19 +220,20 @@ def _read(con: duckdb.DuckDBPyConnection, job: Job, rejected: list[tuple[int, st
             values[name] = "''"  # every cleaner gives '' for an empty value
         elif name in cleaned:
             con.execute(
-                f"CREATE TABLE map_{name} AS SELECT v, kil_{cleaned[name]}(v) AS clean FROM (SELECT DISTINCT {name} AS v FROM cells)"
+                f"CREATE TEMP TABLE map_{name} AS SELECT v, kil_{cleaned[name]}(v) AS clean FROM (SELECT DISTINCT {name} AS v FROM cells)"
             )
             joins.append(f"JOIN map_{name} ON map_{name}.v = x.{name}")
             values[name] = f"map_{name}.clean"
         else:
             values[name] = f"x.{name}"
     simple_amount = "CAST(round(CAST(replace(replace(x.amount_text, '£', ''), ',', '') AS DECIMAL(38,10)), 2) AS DECIMAL(18,2))"
-    in_range = f"TRY_CAST(substr(paid, 2) AS DATE) BETWEEN DATE '{earliest.isoformat()}' AND DATE '{latest.isoformat()}'"
     con.execute(
-        f"""CREATE TABLE outcome AS
+        f"""CREATE TEMP TABLE outcome AS
             WITH judged AS (
-              SELECT x.n, x.supplier, s.norm_name, s.redacted, x.is_empty, x.is_header, x.date_text, d.parsed AS paid,
-                     CASE WHEN a.parsed IS NULL THEN '=' || ({simple_amount})::VARCHAR ELSE a.parsed END AS amount,
+              SELECT x.n, x.supplier, s.norm_name, s.redacted, s.totals, x.is_empty, x.is_header, x.date_text,
+                     d.parsed AS paid, d.day, d.in_range, a.parsed AS amount_parsed,
+                     CASE WHEN a.parsed IS NULL THEN {simple_amount}
+                          WHEN a.parsed[1] = '=' THEN TRY_CAST(substr(a.parsed, 2) AS DECIMAL(18,2)) END AS amount,
                      {", ".join(f"{value} AS {name}" for name, value in values.items())}
               FROM cells x
               LEFT JOIN amounts a USING (amount_text)
@@ -225,30 +245,27 @@ def _read(con: duckdb.DuckDBPyConnection, job: Job, rejected: list[tuple[int, st
               WHEN is_empty THEN 'empty row'
               WHEN is_header THEN 'a repeated header row'
               WHEN supplier = '' THEN 'no supplier name'
-              WHEN regexp_matches(supplier, {_sql_text(TOTALS)}) AND date_text = '' THEN 'a totals line, not a payment'
-              WHEN amount[1] = '!' THEN substr(amount, 2)
+              WHEN totals AND date_text = '' THEN 'a totals line, not a payment'
+              WHEN amount_parsed[1] = '!' THEN substr(amount_parsed, 2)
               WHEN paid[1] = '!' THEN substr(paid, 2)
-              WHEN NOT coalesce({in_range}, false) THEN 'the date ' || substr(paid, 2) || ' is outside {earliest.year} to {latest.year}'
+              WHEN NOT in_range THEN 'the date ' || substr(paid, 2) || ' is outside {earliest.year} to {latest.year}'
             END AS reason FROM judged"""
     )
     if int(con.execute("SELECT count(*) FROM outcome").fetchone()[0]) != read:  # type: ignore[index]
         return None  # a value no lookup covered: never lose a row
-    rejected.extend(
-        (header_line + n, reason)
-        for n, reason in con.execute("SELECT n, reason FROM outcome WHERE reason IS NOT NULL ORDER BY n").fetchall()
-    )
+    found = con.execute("SELECT n, reason FROM outcome WHERE reason IS NOT NULL ORDER BY n").fetchall()
     nul = lambda e: f"nullif({e}, '')"  # noqa: E731 - the Python reader writes '' and staging reads it as NULL
-    # Parquet, typed as the staging table is: the pipeline reads it beside the Python reader's CSV, with no parsing.
     con.execute(
-        f"""COPY (SELECT {file_index}::INTEGER AS file_index, {_sql_text(source.name)} AS source_file,
-                   ({header_line} + n)::BIGINT AS source_row, CAST(substr(paid, 2) AS DATE) AS date,
-                   CAST(substr(amount, 2) AS DECIMAL(18,2)) AS amount, supplier AS supplier_name, {nul("norm_name")} AS norm_name,
+        f"""INSERT INTO staged BY NAME
+            SELECT {file_index}::INTEGER AS file_index, {_sql_text(source.name)} AS source_file,
+                   ({header_line} + n)::BIGINT AS source_row, day AS date, amount, supplier AS supplier_name, {nul("norm_name")} AS norm_name,
                    redacted = 'true' AS redacted, {nul("company_number")} AS company_number, {nul("charity_number")} AS charity_number,
                    {nul("vat_number")} AS vat_number, {nul("supplier_id")} AS supplier_id, {nul("vcse_flag")} AS vcse_flag,
                    {nul("supplier_type")} AS published_type, {nul("service_area")} AS service_area,
                    {nul("expense_type")} AS expense_type, {nul("transaction_id")} AS transaction_id, {nul("invoice")} AS invoice,
                    {nul("postcode")} AS postcode
-            FROM outcome WHERE reason IS NULL ORDER BY n) TO {sql_string(out)} (FORMAT parquet)"""
+            FROM outcome WHERE reason IS NULL"""
     )
-    kept = int(con.execute("SELECT count(*) FROM outcome WHERE reason IS NULL").fetchone()[0])  # type: ignore[index]
-    return read, kept
+    # Nothing after the insert may fail: the Python reader would read the file again and add its rows twice.
+    rejected.extend((header_line + n, reason) for n, reason in found)
+    return read, read - len(found)

@@ -25,7 +25,7 @@ BANDS = [
 ]
 
 NET = """
-CREATE OR REPLACE TEMP VIEW supplier_net AS
+CREATE OR REPLACE TEMP TABLE supplier_net AS
 SELECT supplier_key, any_value(supplier_type) AS supplier_type, any_value(is_local) AS is_local, any_value(in_region) AS in_region,
        greatest(sum(amount), 0) AS positive_net, sum(amount) AS net
 FROM tx GROUP BY supplier_key

@@ -59,9 +59,11 @@ def load_suppliers(con: duckdb.DuckDBPyConnection, suppliers: list[dict[str, Any
             for s in suppliers
         ),
     )
+    # A table, not a view: the transactions file, every indicator and the report read it, and each would
+    # otherwise repeat the join over every payment.
     con.execute(
         """
-        CREATE VIEW tx AS
+        CREATE TEMP TABLE tx AS
         SELECT p.*, m.supplier_key, s.org_id, s.supplier_type, s.is_local, s.in_region, s.lad_code, s.region_code
         FROM payments p
         JOIN supplier_map m ON coalesce(p.norm_name, '') = m.norm_name AND coalesce(p.company_number, '') = m.company_number

@@ -3,6 +3,7 @@ supplier groups, joins, indicators and the CSV outputs, so memory stays flat as 
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import tempfile
@@ -17,30 +18,9 @@ import duckdb
 
 from keepitlocal.spend.engine.bulk import bulk_insert, sql_string
 from keepitlocal.spend.engine.classify import Decision, SupplierFacts, classify
-from keepitlocal.spend.engine.read import FileReport, charity_org_id, parquet_parts, read_all
+from keepitlocal.spend.engine.read import FileReport, charity_org_id, read_all
 from keepitlocal.spend.engine.sources import discover
 
-STAGING_TYPES = {
-    "file_index": "INTEGER",
-    "source_file": "VARCHAR",
-    "source_row": "BIGINT",
-    "date": "DATE",
-    "amount": "DECIMAL(18,2)",
-    "supplier_name": "VARCHAR",
-    "norm_name": "VARCHAR",
-    "redacted": "BOOLEAN",
-    "company_number": "VARCHAR",
-    "charity_number": "VARCHAR",
-    "vat_number": "VARCHAR",
-    "supplier_id": "VARCHAR",
-    "vcse_flag": "VARCHAR",
-    "published_type": "VARCHAR",
-    "service_area": "VARCHAR",
-    "expense_type": "VARCHAR",
-    "transaction_id": "VARCHAR",
-    "invoice": "VARCHAR",
-    "postcode": "VARCHAR",
-}
 REDACTED_KEY = "redacted-personal-data"
 MEMORY_LIMIT = "512MB"
 
@@ -87,20 +67,6 @@ def _connect(workdir: Path) -> duckdb.DuckDBPyConnection:
     con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     con.execute(f"SET temp_directory = {sql_string(workdir / 'tmp')}")
     return con
-
-
-def load_staging(con: duckdb.DuckDBPyConnection, staging: Path) -> None:
-    """The rows the Python reader kept (CSV) and those the DuckDB reader kept (Parquet, already typed)."""
-    columns = ", ".join(f"'{k}': '{v}'" for k, v in STAGING_TYPES.items())
-    select = (
-        f"SELECT * FROM read_csv({sql_string(staging)}, header = true, columns = {{{columns}}}, "
-        "nullstr = '', quote = '\"', escape = '\"', new_line = '\\r\\n', auto_detect = false)"
-    )
-    parts = sorted(parquet_parts(staging).glob("*.parquet"))
-    if parts:
-        files = "[" + ", ".join(sql_string(p) for p in parts) + "]"
-        select += f" UNION ALL BY NAME SELECT * FROM read_parquet({files})"
-    con.execute(f"CREATE TABLE staged AS {select}")
 
 
 def mark_duplicates(con: duckdb.DuckDBPyConnection) -> None:
@@ -333,67 +299,67 @@ def analyse(paths: Sequence[Path], out: Path, options: Options, progress: Callab
     with tempfile.TemporaryDirectory(prefix="kil-spend-") as tmp:
         workdir = Path(tmp)
         (workdir / "tmp").mkdir()
-        tell("read", len(sources))
-        reports = read_all(
-            sources,
-            workdir / "staging.csv",
-            out / "rejected.csv",
-            options.overrides,
-            options.ignore,
-            progress=lambda r: tell("file", r),
-            strict=options.strict_mapping,
-        )
-        if not any(r.kept for r in reports):
-            reasons = "; ".join(f"{Path(r.name).name}: {r.reason}" for r in reports if r.reason) or "no CSV or XLSX files found"
-            raise NothingUsableError(f"No usable spend data. {reasons}", reports)
-        charts_loading.start()
-        con = _connect(workdir)
-        tell("load")
-        load_staging(con, workdir / "staging.csv")
-        tell("duplicates")
-        mark_duplicates(con)
-        duplicate_counts = dict(con.execute("SELECT source_file, count(*) FROM duplicates GROUP BY ALL").fetchall())
-        for report in reports:
-            report.duplicates = duplicate_counts.get(report.name, 0)
-            report.kept -= report.duplicates
-            report.rejected += report.duplicates
-        tell("suppliers")
-        suppliers = group_suppliers(con, options)
-        locality(suppliers, options.council, options.registers)
-        outputs.load_suppliers(con, suppliers)
-        tell("write")
-        outputs.write_transactions(con, out / "transactions.csv")
-        outputs.append_duplicates(con, sources, out / "rejected.csv")
-        outputs.write_suppliers(suppliers, out / "suppliers.csv")
-        tell("indicators")
-        computed = indicators.compute_all(con)
-        result = Result(
-            out=out,
-            files=reports,
-            skipped=skipped,
-            rows_read=sum(r.rows_read for r in reports),
-            kept=sum(r.kept for r in reports),
-            rejected=sum(r.rejected for r in reports),
-            duplicates=sum(r.duplicates for r in reports),
-            suppliers=len(suppliers),
-            indicators=computed,
-            registers_used=list(getattr(options.registers, "used", [])),
-            council=options.council,
-        )
-        (out / "indicators.json").write_text(
-            json.dumps(
-                {
-                    "indicators": computed,
-                    "files": [asdict(r) for r in reports],
-                    "council": options.council,
-                    "registers": result.registers_used,
-                },
-                indent=1,
-                default=str,
+        with contextlib.closing(_connect(workdir)) as con:
+            tell("read", len(sources))
+            reports = read_all(
+                sources,
+                con,
+                workdir / "staging.csv",
+                out / "rejected.csv",
+                options.overrides,
+                options.ignore,
+                progress=lambda r: tell("file", r),
+                strict=options.strict_mapping,
             )
-        )
-        tell("report")
-        charts_loading.join()
-        outputs.write_report(con, result, suppliers, out / "report.html")
-        con.close()
+            if not any(r.kept for r in reports):
+                reasons = (
+                    "; ".join(f"{Path(r.name).name}: {r.reason}" for r in reports if r.reason) or "no CSV or XLSX files found"
+                )
+                raise NothingUsableError(f"No usable spend data. {reasons}", reports)
+            charts_loading.start()
+            tell("duplicates")
+            mark_duplicates(con)
+            duplicate_counts = dict(con.execute("SELECT source_file, count(*) FROM duplicates GROUP BY ALL").fetchall())
+            for report in reports:
+                report.duplicates = duplicate_counts.get(report.name, 0)
+                report.kept -= report.duplicates
+                report.rejected += report.duplicates
+            tell("suppliers")
+            suppliers = group_suppliers(con, options)
+            locality(suppliers, options.council, options.registers)
+            outputs.load_suppliers(con, suppliers)
+            tell("write")
+            outputs.write_transactions(con, out / "transactions.csv")
+            outputs.append_duplicates(con, sources, out / "rejected.csv")
+            outputs.write_suppliers(suppliers, out / "suppliers.csv")
+            tell("indicators")
+            computed = indicators.compute_all(con)
+            result = Result(
+                out=out,
+                files=reports,
+                skipped=skipped,
+                rows_read=sum(r.rows_read for r in reports),
+                kept=sum(r.kept for r in reports),
+                rejected=sum(r.rejected for r in reports),
+                duplicates=sum(r.duplicates for r in reports),
+                suppliers=len(suppliers),
+                indicators=computed,
+                registers_used=list(getattr(options.registers, "used", [])),
+                council=options.council,
+            )
+            (out / "indicators.json").write_text(
+                json.dumps(
+                    {
+                        "indicators": computed,
+                        "files": [asdict(r) for r in reports],
+                        "council": options.council,
+                        "registers": result.registers_used,
+                    },
+                    indent=1,
+                    default=str,
+                )
+            )
+            tell("report")
+            charts_loading.join()
+            outputs.write_report(con, result, suppliers, out / "report.html")
     return result

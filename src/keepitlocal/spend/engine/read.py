@@ -22,6 +22,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import IO
 
+import duckdb
+
+from keepitlocal.spend.engine.bulk import sql_string
 from keepitlocal.spend.engine.columns import (
     AmbiguousMappingError,
     MissingColumnError,
@@ -31,6 +34,7 @@ from keepitlocal.spend.engine.columns import (
     map_columns,
     normal,
 )
+from keepitlocal.spend.engine.fastread import Job, read_with_duckdb, reading
 from keepitlocal.spend.engine.names import is_redacted, normalise_name
 from keepitlocal.spend.engine.parse import ParseError, parse_amount, parse_date
 from keepitlocal.spend.engine.sources import Source, TextFormat, rows, text_format
@@ -51,27 +55,29 @@ OPTIONAL_FIELDS = (
 )
 EARLIEST = date(1990, 1, 1)
 
-STAGING_COLUMNS = [
-    "file_index",
-    "source_file",
-    "source_row",
-    "date",
-    "amount",
-    "supplier_name",
-    "norm_name",
-    "redacted",
-    "company_number",
-    "charity_number",
-    "vat_number",
-    "supplier_id",
-    "vcse_flag",
-    "published_type",
-    "service_area",
-    "expense_type",
-    "transaction_id",
-    "invoice",
-    "postcode",
-]
+# The staging table: every kept row of every file, whichever reader read it.
+STAGING_TYPES = {
+    "file_index": "INTEGER",
+    "source_file": "VARCHAR",
+    "source_row": "BIGINT",
+    "date": "DATE",
+    "amount": "DECIMAL(18,2)",
+    "supplier_name": "VARCHAR",
+    "norm_name": "VARCHAR",
+    "redacted": "BOOLEAN",
+    "company_number": "VARCHAR",
+    "charity_number": "VARCHAR",
+    "vat_number": "VARCHAR",
+    "supplier_id": "VARCHAR",
+    "vcse_flag": "VARCHAR",
+    "published_type": "VARCHAR",
+    "service_area": "VARCHAR",
+    "expense_type": "VARCHAR",
+    "transaction_id": "VARCHAR",
+    "invoice": "VARCHAR",
+    "postcode": "VARCHAR",
+}
+STAGING_COLUMNS = list(STAGING_TYPES)
 REJECTED_COLUMNS = ["source_file", "source_row", "reason", "raw_line"]
 _NULLS = {"", "na", "n/a", "none", "nil", "null", "-", "0", "00000000", "unknown", "not applicable", "tbc", "#n/a"}
 _TOTALS = re.compile(r"^(grand\s+)?(sub\s*)?totals?\b", re.IGNORECASE)
@@ -189,8 +195,10 @@ def find_header(sample: list[tuple[int, list[str]]]) -> int | None:
 class StagingWriter:
     """The normalised rows kept from every file, and the rejected rows, as two CSV streams."""
 
-    def __init__(self, staging: IO[str], rejected: IO[str], header: bool = True, parquet: Path | None = None) -> None:
-        self.parquet = parquet  # where the DuckDB reader puts each file's kept rows; None: Python reads every file
+    def __init__(
+        self, staging: IO[str], rejected: IO[str], header: bool = True, database: duckdb.DuckDBPyConnection | None = None
+    ) -> None:
+        self.database = database  # where the DuckDB reader puts each file's kept rows; None: Python reads every file
         # Rows end in CRLF, as DuckDB writes the parts it reads (fastread.py): one file must not mix the two, and
         # with CRLF as the terminator a carriage return inside a value is always quoted.
         self.staging = csv.writer(staging, lineterminator="\r\n")
@@ -288,7 +296,7 @@ def _read_rows(
     if (
         fmt is not None
         and FAST_READ
-        and writer.parquet is not None
+        and writer.database is not None
         and _read_fast(source, fmt, header, header_line, mapping.columns, file_index, writer, report, latest)
     ):
         return report
@@ -385,9 +393,7 @@ def _read_fast(
     report: FileReport,
     latest: date,
 ) -> bool:
-    from keepitlocal.spend.engine.fastread import Job, read_with_duckdb
-
-    assert writer.parquet is not None
+    assert writer.database is not None
     rejected: list[tuple[int, str]] = []
     job = Job(
         source,
@@ -399,10 +405,8 @@ def _read_fast(
         EARLIEST,
         latest,
         file_index,
-        writer.parquet / f"{file_index}.parquet",
-        CLEANERS,
     )
-    found = read_with_duckdb(job, rejected)
+    found = read_with_duckdb(job, rejected, writer.database)
     if found is None:
         return False
     report.rows_read, report.kept = found
@@ -416,11 +420,6 @@ def _read_fast(
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 
 
-def parquet_parts(staging_path: Path) -> Path:
-    """The folder beside the staging CSV where the DuckDB reader writes each file's kept rows."""
-    return staging_path.parent / f"{staging_path.stem}-parquet"
-
-
 def _read_part(
     source: Source,
     index: int,
@@ -429,18 +428,19 @@ def _read_part(
     overrides: dict[str, str] | None,
     ignore: Sequence[str],
     strict: bool,
-    parquet: Path | None,
+    database: duckdb.DuckDBPyConnection | None,
     python_reader: bool = True,
 ) -> FileReport | None:
     """Read one file into its own staging and rejected parts (in a thread, a worker process, or here); with
     python_reader False, only if the DuckDB reader can (see _read_source)."""
     with open(staging, "w", newline="", encoding="utf-8") as st, open(rejected, "w", newline="", encoding="utf-8") as rj:
-        writer = StagingWriter(st, rj, header=False, parquet=parquet)
+        writer = StagingWriter(st, rj, header=False, database=database)
         return _read_source(source, index, writer, overrides, ignore, None, strict, python_reader)
 
 
 def read_all(
     sources: list[Source],
+    con: duckdb.DuckDBPyConnection,
     staging_path: Path,
     rejected_path: Path,
     overrides: dict[str, str] | None = None,
@@ -449,8 +449,8 @@ def read_all(
     workers: int | None = None,
     strict: bool = True,
 ) -> list[FileReport]:
-    """Read every source into one staging CSV and one rejected CSV, in source order; files the DuckDB reader
-    reads put their kept rows in Parquet files in `parquet_parts(staging_path)` instead.
+    """Read every source: the kept rows into the table `staged` of `con` (made here), the rejected rows into one
+    CSV at `rejected_path`, in source order. The rows the Python reader keeps pass through a CSV at `staging_path`.
 
     Files are read in parallel (councils publish a file a month), each into its own parts, which are then
     joined in order: the result is the same as reading them one after another. The DuckDB reader runs in
@@ -458,8 +458,7 @@ def read_all(
     to the Python reader go to worker processes when there are enough bytes to be worth starting them.
     """
     workers = workers if workers is not None else min(os.cpu_count() or 1, len(sources))
-    parquet = parquet_parts(staging_path)
-    parquet.mkdir(exist_ok=True)
+    con.execute(f"CREATE TABLE staged ({', '.join(f'{name} {kind}' for name, kind in STAGING_TYPES.items())})")
     parts = staging_path.parent / f"{staging_path.stem}-parts"
     parts.mkdir(exist_ok=True)
     found: dict[int, FileReport] = {}
@@ -473,9 +472,9 @@ def read_all(
         (source, index, parts / f"{index}.staging.csv", parts / f"{index}.rejected.csv") for index, source in enumerate(sources)
     ]
     if FAST_READ:
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as threads:
+        with reading(con, CLEANERS), ThreadPoolExecutor(max_workers=max(1, workers)) as threads:
             attempts = {
-                threads.submit(_read_part, source, index, staging, rejected, overrides, ignore, strict, parquet, False): index
+                threads.submit(_read_part, source, index, staging, rejected, overrides, ignore, strict, con, False): index
                 for source, index, staging, rejected in jobs
             }
             for future in as_completed(attempts):
@@ -502,6 +501,11 @@ def read_all(
                     shutil.copyfileobj(handle, out)
                 part.unlink()
     parts.rmdir()
+    columns = ", ".join(f"'{name}': '{kind}'" for name, kind in STAGING_TYPES.items())
+    con.execute(
+        f"""INSERT INTO staged BY NAME SELECT * FROM read_csv({sql_string(staging_path)}, header = true, columns = {{{columns}}},
+            nullstr = '', quote = '"', escape = '"', new_line = '\\r\\n', auto_detect = false)"""
+    )
     return [found[index] for index in range(len(sources))]
 
 
