@@ -227,8 +227,8 @@ def _read(con: duckdb.DuckDBPyConnection, job: Job, rejected: list[tuple[int, st
         else:
             values[name] = f"x.{name}"
     simple_amount = "CAST(round(CAST(replace(replace(x.amount_text, '£', ''), ',', '') AS DECIMAL(38,10)), 2) AS DECIMAL(18,2))"
-    con.execute(
-        f"""CREATE TEMP TABLE outcome AS
+    # Not materialised: the rejected rows and the kept rows are each one pass over it.
+    outcome = f"""
             WITH judged AS (
               SELECT x.n, x.supplier, s.norm_name, s.redacted, s.totals, x.is_empty, x.is_header, x.date_text,
                      d.parsed AS paid, d.day, d.in_range, a.parsed AS amount_parsed,
@@ -250,12 +250,10 @@ def _read(con: duckdb.DuckDBPyConnection, job: Job, rejected: list[tuple[int, st
               WHEN paid[1] = '!' THEN substr(paid, 2)
               WHEN NOT in_range THEN 'the date ' || substr(paid, 2) || ' is outside {earliest.year} to {latest.year}'
             END AS reason FROM judged"""
-    )
-    if int(con.execute("SELECT count(*) FROM outcome").fetchone()[0]) != read:  # type: ignore[index]
-        return None  # a value no lookup covered: never lose a row
-    found = con.execute("SELECT n, reason FROM outcome WHERE reason IS NOT NULL ORDER BY n").fetchall()
+    found = con.execute(f"SELECT n, reason FROM ({outcome}) WHERE reason IS NOT NULL ORDER BY n").fetchall()
     nul = lambda e: f"nullif({e}, '')"  # noqa: E731 - the Python reader writes '' and staging reads it as NULL
-    con.execute(
+    con.execute("BEGIN TRANSACTION")
+    inserted = con.execute(
         f"""INSERT INTO staged BY NAME
             SELECT {file_index}::INTEGER AS file_index, {_sql_text(source.name)} AS source_file,
                    ({header_line} + n)::BIGINT AS source_row, day AS date, amount, supplier AS supplier_name, {nul("norm_name")} AS norm_name,
@@ -264,8 +262,12 @@ def _read(con: duckdb.DuckDBPyConnection, job: Job, rejected: list[tuple[int, st
                    {nul("supplier_type")} AS published_type, {nul("service_area")} AS service_area,
                    {nul("expense_type")} AS expense_type, {nul("transaction_id")} AS transaction_id, {nul("invoice")} AS invoice,
                    {nul("postcode")} AS postcode
-            FROM outcome WHERE reason IS NULL"""
-    )
-    # Nothing after the insert may fail: the Python reader would read the file again and add its rows twice.
+            FROM ({outcome}) WHERE reason IS NULL"""
+    ).fetchone()[0]  # type: ignore[index]
+    if inserted + len(found) != read:
+        con.execute("ROLLBACK")
+        return None  # a value no lookup covered: never lose a row
+    con.execute("COMMIT")
+    # Nothing after the commit may fail: the Python reader would read the file again and add its rows twice.
     rejected.extend((header_line + n, reason) for n, reason in found)
     return read, read - len(found)
