@@ -9,6 +9,10 @@ harmonic mean. Supplier-count figures are printed too.
 
     .venv/bin/python benchmarks/classify_eval.py ../shared/data/real/spend/calderdale/fy2021_22 \
         --column "Voluntary Community and Social Enterprise Supplier" [--registers DIR] [--council E08000033]
+    .venv/bin/python benchmarks/classify_eval.py ../shared/data/real/spend/devon/fy2024_25_gz --column "Creditor Type" \
+        --yes chty,vcs,cic
+
+The column is a VCSE flag (Calderdale) or a supplier type code (Devon's Creditor Type), whichever the file has.
 """
 
 from __future__ import annotations
@@ -35,6 +39,11 @@ def main() -> None:
     parser.add_argument("--column", default="Voluntary Community and Social Enterprise Supplier")
     parser.add_argument("--registers", type=Path)
     parser.add_argument("--council", default="")
+    parser.add_argument(
+        "--yes",
+        default=",".join(YES),
+        help="the column's values that mean VCSE, comma-separated (Devon's Creditor Type: chty,vcs,cic)",
+    )
     args = parser.parse_args()
 
     registers = None
@@ -46,6 +55,7 @@ def main() -> None:
         work = Path(tmp)
         # The truth: the publisher's flag on every row, read with the same reader.
         sources, _ = discover(args.paths)
+        yes = "(" + ", ".join(sql_string(v.strip().lower()) for v in args.yes.split(",") if v.strip()) + ")"
         con = duckdb.connect()
         read_all(sources, con, work / "truth.csv", work / "truth-rejected.csv")
         started = time.perf_counter()
@@ -54,7 +64,7 @@ def main() -> None:
         )
         seconds = time.perf_counter() - started
         con.execute(
-            f"CREATE VIEW truth AS SELECT source_file, source_row::VARCHAR AS source_row, lower(trim(coalesce(vcse_flag, ''))) IN {YES} AS flagged FROM staged"  # noqa: S608 - a constant tuple
+            f"CREATE VIEW truth AS SELECT source_file, source_row::VARCHAR AS source_row, lower(trim(coalesce(vcse_flag, published_type, ''))) IN {yes} AS flagged FROM staged"  # noqa: S608 - quoted values
         )
         con.execute(
             f"CREATE VIEW predicted AS SELECT source_file, source_row, supplier_key, amount::DECIMAL(18,2) AS amount, supplier_type = 'vcse' AS predicted FROM read_csv({sql_string(work / 'out' / 'transactions.csv')}, all_varchar = true)"  # noqa: S608 - paths quoted by sql_string

@@ -135,6 +135,11 @@ def test_classification_order_and_evidence() -> None:
     assert charity.supplier_type == "vcse" and "1050123" in charity.evidence
     coded = classify(SupplierFacts(names=["Somebody"], type_codes={"CHTY": 5.0, "LTD": 1.0}))
     assert coded.supplier_type == "vcse" and "CHTY" in coded.evidence
+    # A legal-form code does not make a charity a business: many charities are companies.
+    company = classify(SupplierFacts(names=["Lifeworks Charity Ltd"], type_codes={"LTD": 5.0}))
+    assert company.supplier_type == "vcse" and "LTD" in company.evidence and "charity" in company.evidence.lower()
+    assert classify(SupplierFacts(names=["Acme Ltd"], type_codes={"LTD": 5.0})).supplier_type == "private"
+    assert classify(SupplierFacts(names=["Devon Wildlife Trust"], type_codes={"BUSN": 5.0})).supplier_type == "private"
 
 
 @pytest.mark.parametrize(
@@ -153,6 +158,37 @@ def test_classification_order_and_evidence() -> None:
         ("Acme Construction Ltd", "private"),
         ("Tesco PLC", "private"),
         ("Planning Thing", "unknown"),
+        # A project is a community body when the name ends in it; a business that manages projects is not.
+        ("The Bridge Project", "vcse"),
+        ("Bradford Youth Project Ltd", "vcse"),
+        ("Bentley Project Management (UK) Limited", "private"),
+        ("Julie & Colin Walker T/A Church Park Consultants", "private"),
+        ("Friends of Shibden Park", "vcse"),
+        ("Hebden Bridge Flood Action Group", "vcse"),
+        ("Heptonstall Social and Bowling Club", "vcse"),
+        ("Sowerby Bridge Amateur Swimming Club", "vcse"),
+        ("Jubilee Children's Centre", "vcse"),
+        ("Halifax Minster", "vcse"),
+        ("Christians Together in Calderdale", "vcse"),
+        ("Mytholmroyd Station Partnership", "vcse"),
+        ("Smith & Jones Partnership LLP", "private"),
+        ("Golf Club Supplies Ltd", "private"),
+        # Multi-academy trusts and NHS trusts that do not say so are public; a CIC or a charity never is.
+        ("Westcountry Schools Trust", "public"),
+        ("Ivy Education Trust", "public"),
+        ("Northern Devon Healthcare Trust", "public"),
+        ("Churchwood Forest School CIC", "vcse"),
+        ("Taunton School Educational Chari", "vcse"),
+        ("Calderdale and Huddersfield NHS Charitable Funds", "vcse"),
+        # Names cut short by a council's system.
+        ("Breakthrough Transformation Trst", "vcse"),
+        ("Hebden Royd Comm Assoc", "vcse"),
+        # Carers' organisations are community bodies; care agencies are not.
+        ("Calderdale Carers Support", "vcse"),
+        ("Young Carers Devon", "vcse"),
+        ("Homelife Carers Ltd", "private"),
+        ("Mutual Care Limited", "private"),
+        ("Home-Start Exeter East and Mid Devon", "vcse"),
     ],
 )
 def test_names_alone(name: str, kind: str) -> None:

@@ -108,12 +108,19 @@ TYPE_CODES = {
     },
 }
 
+# Codes that give a legal form rather than a sector: many charities are companies limited by guarantee.
+LEGAL_FORM_CODES = {"ltd", "plc", "llp", "company"}
+
 _PUBLIC_NAME = re.compile(
     r"\b(county|borough|district|city|metropolitan|parish|town|community|combined|unitary) council\b|\bcouncil of the\b|"
     r"^(the )?(royal )?borough of\b|\bnhs\b|clinical commissioning|\bccg\b|integrated care (board|system)|\bicb\b|"
     r"foundation trust|\bhealth board\b|\bpolice\b|constabulary|fire (and|&) rescue|fire authority|"
     r"hm revenue|\bhmrc\b|^department (for|of)\b|^ministry of\b|\bdwp\b|environment agency|national highways|"
-    r"\bofsted\b|(?<!pre-)(?<!pre )\bschool\b|\bacademy trust\b|\bprimary academy\b|\bnursery school\b|\bcollege\b|\buniversity\b|"
+    r"\bofsted\b|(?<!pre-)(?<!pre )\bschool\b|\bacademy trust\b|"
+    # Multi-academy trusts run state schools; they rarely say "academy" ("Westcountry Schools Trust").
+    r"\b(schools?|education|learning|academies|federation|multi[- ]academy) trust\b|"
+    # NHS trusts whose published name leaves out "NHS" ("Northern Devon Healthcare Trust").
+    r"\bhealthcare (nhs )?trust\b|\bhospitals? (nhs )?trust\b|\bambulance service\b|\bprimary academy\b|\bnursery school\b|\bcollege\b|\buniversity\b|"
     r"pension fund|combined authority|passenger transport executive|\bmagistrates\b|\bhm courts\b|\bprobation\b|"
     r"\bcoroner|\bdvla\b|home office|cabinet office|land registry|\bhm land\b|ordnance survey|arts council|"
     r"sport england|historic england|natural england|homes england|local government association|"
@@ -126,16 +133,57 @@ _VCSE_NAME = re.compile(
     r"\bcommunity (association|centre|center|trust|hub|project|foundation|group|transport|interest|partnership|enterprise|farm|garden|church|network|café|cafe)\b|"
     r"\bassociation\b|\bsociety\b|\bfoundation\b|\btrust\b|\bchurch\b|\bparochial\b|\bmosque\b|\bgurdwara\b|\btemple\b|\bsynagogue\b|"
     r"\bscouts?\b|\bguides\b|\bhospice\b|citizens advice|\bage (uk|concern)\b|\bymca\b|\bywca\b|barnardo|\bnspcc\b|"
-    r"\bmencap\b|\bsamaritans\b|\bshelter\b|women'?s aid|food ?bank|credit union|co-?operative|\bproject\b|\bfestival\b|\badvocacy\b|"
+    r"\bmencap\b|\bsamaritans\b|\bshelter\b|women'?s aid|food ?bank|credit union|co-?operative|\bfestival\b|\badvocacy\b|"
+    # "The Bridge Project", not "Project Management Ltd": a project is a community body when it is what the name ends in.
+    r"\bproject\b(\s+(ltd|limited|cic|cio|inc|incorporated))?\s*$|"
+    r"\bchildren'?s centre\b|\bfriends of\b|\baction group\b|\bsupport group\b|\bself[- ]help\b|\bbefriending\b|"
+    r"\b(social|bowling|cricket|rugby|tennis|hockey|netball|swimming|rowing|boxing|cycling|athletic|running|walking|"
+    r"angling|youth|boys'?|girls'?|lions|rotary|working men'?s) club\b|\bamateur\b|\bfete\b|\bgala committee\b|"
+    r"\bchapel\b|\bminster\b|\bcathedral\b|\bdiocese\b|\bmethodist\b|\bbaptist\b|\bquakers?\b|\bsalvation army\b|"
+    r"\bchristians\b|\bwomen'?s institute\b|\bu3a\b|\b(community )?rail partnership\b|\bstation partnership\b|"
     r"\bplaygroup\b|\bpre-?school (committee|playgroup)\b|\btoddler group\b|"
     r"\bvillage hall\b|\bsports? club\b|\bfootball club\b|\bcricket club\b|\bcvs\b|council for voluntary|\bhealthwatch\b|"
-    r"\bcarers\b|\bsocial enterprise\b|\bdevelopment trust\b|\bmutual\b|\bresidents'? association\b|\btenants\b|\bforum\b",
+    # Carers' organisations, not care agencies that call their staff carers ("Homelife Carers Ltd").
+    r"\b(young|for|with) carers\b|\bcarers (support|centre|center|trust|association|forum|group|network|hub|resource|count|first)\b|"
+    r"\bhome-?start\b|\bsocial enterprise\b|\bdevelopment trust\b|\bmutual aid\b|\bresidents'? association\b|\btenants\b|\bforum\b",
     re.IGNORECASE,
 )
+# A name that says it sells professional services is a business, whatever community word it also holds
+# ("Church Park Consultants", "Bentley Project Management").
+_BUSINESS_NAME = re.compile(
+    r"\bconsult(ants?|ancy|ing)\b|\bproject management\b|\bsolicitors?\b|\baccountants?\b|\barchitects?\b|"
+    r"\bsurveyors?\b|\bestate agents?\b|\bcontractors?\b|\bengineering\b|\bsupplies\b|\bequipment\b",
+    re.IGNORECASE,
+)
+# A name that calls itself a charity is one even where it also names a school or the NHS.
+_CHARITY_NAME = re.compile(r"\bcharit(y|ies|able)\b", re.IGNORECASE)
 _PERSON = re.compile(r"^(mr|mrs|ms|miss|mx|dr|rev|revd|cllr|councillor|prof|sir|dame|lady|lord)\b\.?\s+\S", re.IGNORECASE)
 _TRUST_NOT_VCSE = re.compile(
     r"\b(nhs|foundation trust|unit trust|investment trust|housing association|trustees? of the .* pension)\b", re.IGNORECASE
 )
+
+
+# Shortened words in names cut to a system's field length ("BREAKTHROUGH TRANSFORMATION TRST",
+# "TAUNTON SCHOOL EDUCATIONAL CHARI"): spelled out before the name rules read them.
+_ABBREVIATIONS = [
+    (re.compile(pattern, re.IGNORECASE), replacement)
+    for pattern, replacement in (
+        (r"\btrst\b", "trust"),
+        (r"\bass(oc|n)\b\.?", "association"),
+        (r"\bsoc\b\.?$", "society"),
+        (r"\bchari?t?$", "charity"),
+        (r"\bchty\b", "charity"),
+        (r"\bfdn\b|\bfound$", "foundation"),
+        (r"\bvol\b\.?", "voluntary"),
+        (r"\bcomm(ty|unity)?\b\.? (assoc|association|centre|group|trust)\b", r"community \2"),
+    )
+]
+
+
+def _expanded(name: str) -> str:
+    for pattern, replacement in _ABBREVIATIONS:
+        name = pattern.sub(replacement, name)
+    return name
 
 
 def _code(value: str) -> str:
@@ -169,6 +217,12 @@ def classify(facts: SupplierFacts) -> Decision:
         normalised = _code(code)
         for kind, codes in TYPE_CODES.items():
             if normalised in codes:
+                if normalised in LEGAL_FORM_CODES and (by_name := classify_name(facts.names)).supplier_type == VCSE:
+                    return Decision(
+                        VCSE,
+                        f"{by_name.evidence}; the council's code '{code}' gives only a legal form, which charities share",
+                        by_name.confidence,
+                    )
                 return Decision(kind, f"The council's supplier type code is '{code}'", 0.8)
     return classify_name(facts.names)
 
@@ -176,16 +230,20 @@ def classify(facts: SupplierFacts) -> Decision:
 def classify_name(names: Iterable[str]) -> Decision:
     """What the supplier's name alone says; lower confidence than any register or publisher fact."""
     names = [n for n in names if n]
-    for name in names:
-        if _PUBLIC_NAME.search(name):
-            return Decision(PUBLIC, f"The name '{name}' is that of a public body", 0.7)
+    # A community interest company or a charitable incorporated organisation is never a public body, whatever
+    # else its name says ("Churchwood Forest School CIC").
     for name in names:
         form = legal_form(name)
         if form in ("cic", "cio"):
             label = "community interest company" if form == "cic" else "charitable incorporated organisation"
             return Decision(VCSE, f"The name '{name}' declares a {label}", 0.85)
     for name in names:
-        if _VCSE_NAME.search(name) and not _TRUST_NOT_VCSE.search(name):
+        if _PUBLIC_NAME.search(_expanded(name)) and not _CHARITY_NAME.search(_expanded(name)):
+            return Decision(PUBLIC, f"The name '{name}' is that of a public body", 0.7)
+    for name in names:
+        text = _expanded(name)
+        charity = bool(_CHARITY_NAME.search(text))
+        if _VCSE_NAME.search(text) and (charity or not _TRUST_NOT_VCSE.search(text)) and not _BUSINESS_NAME.search(text):
             return Decision(VCSE, f"The name '{name}' is that of a community or voluntary body", 0.6)
     for name in names:
         if _PERSON.search(name):
@@ -196,4 +254,7 @@ def classify_name(names: Iterable[str]) -> Decision:
             what = {"ltd": "a limited company", "plc": "a public limited company", "llp": "a limited liability partnership"}[form]
             # A charity can be a company limited by guarantee; only a register can tell, so confidence is modest.
             return Decision(PRIVATE, f"The name '{name}' declares {what}", 0.6 if form == "ltd" else 0.75)
+    for name in names:
+        if _BUSINESS_NAME.search(name):
+            return Decision(PRIVATE, f"The name '{name}' is that of a business selling its services or goods", 0.5)
     return Decision(UNKNOWN, "No register entry, publisher flag or telling name", 0.0)
