@@ -64,7 +64,8 @@ def load_suppliers(con: duckdb.DuckDBPyConnection, suppliers: list[dict[str, Any
     con.execute(
         """
         CREATE TEMP TABLE tx AS
-        SELECT p.*, m.supplier_key, s.org_id, s.supplier_type, s.is_local, s.in_region, s.lad_code, s.region_code
+        SELECT p.file_index, p.source_file, p.source_row, p.date, p.amount, p.supplier_name, p.service_area, p.expense_type,
+               m.supplier_key, s.org_id, s.supplier_type, s.is_local, s.in_region, s.lad_code, s.region_code
         FROM payments p
         JOIN supplier_map m ON coalesce(p.norm_name, '') = m.norm_name AND coalesce(p.company_number, '') = m.company_number
          AND coalesce(p.charity_number, '') = m.charity_number AND coalesce(p.supplier_id, '') = m.supplier_id AND p.redacted = m.redacted

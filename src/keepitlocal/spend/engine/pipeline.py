@@ -61,9 +61,11 @@ class Result:
 
 
 def _connect(workdir: Path) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(str(workdir / "spend.duckdb"))
+    # In memory rather than a database file: nothing here outlives the analysis, and a file only added the cost
+    # of writing every staged row to disk (about a fifth of the time on a million rows). A fixed buffer pool:
+    # DuckDB spills to the temporary directory beyond it, so memory stays flat however large the input.
+    con = duckdb.connect()
     con.execute("SET preserve_insertion_order = false")
-    # A fixed buffer pool: DuckDB spills to disk beyond it, so memory stays flat however large the input.
     con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     con.execute(f"SET temp_directory = {sql_string(workdir / 'tmp')}")
     return con
