@@ -110,21 +110,23 @@ def test_windows_1252_files_are_left_to_python(tmp_path: Path, monkeypatch: pyte
     assert _same_both_ways(folder, tmp_path, monkeypatch) == ["python"]
 
 
-CELL = st.text(alphabet=st.sampled_from(list("aZ09 ,.-£()\"'/&CRé\t\r\n;E+")), max_size=12)
+CELL = st.text(alphabet=st.sampled_from(list("aZ09 ,.-£()\"'/&CRé\t\r\n;E+\u00a0")), max_size=12)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.tuples(CELL, CELL, CELL), min_size=1, max_size=12))
+@given(st.lists(st.tuples(CELL, CELL, CELL, CELL, CELL), min_size=1, max_size=12))
 def test_any_cells_read_the_same_either_way(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, cells: list[tuple[str, str, str]]
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, cells: list[tuple[str, str, str, str, str]]
 ) -> None:
+    """Arbitrary cells in the three required columns, one that is cleaned (company number) and one kept as
+    published (expense area)."""
     tmp = tmp_path_factory.mktemp("prop")
     folder = tmp / "in"
     folder.mkdir()
     with open(folder / "f.csv", "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["Supplier Name", "Amount", "Date"])
-        writer.writerow(["Anchor Ltd", "1", "2024-04-01"])  # at least one kept row, so the analysis runs
+        writer.writerow(["Supplier Name", "Amount", "Date", "Company Number", "Expense Area"])
+        writer.writerow(["Anchor Ltd", "1", "2024-04-01", "123", " Adults "])  # at least one kept row, so the analysis runs
         writer.writerows(cells)
     _same_both_ways(folder, tmp, monkeypatch)
 

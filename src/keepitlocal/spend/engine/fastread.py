@@ -165,25 +165,34 @@ def _read(con: duckdb.DuckDBPyConnection, job: Job, rejected: list[tuple[int, st
     width = len(header)
     _strip = _stripper(fmt)
     names = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
-    c = {field: f"c{index}" for field, index in columns.items()}
     header_supplier = header[columns["supplier_name"]].strip()
     header_normal = [re.sub(r"[^a-z0-9]", "", h.lower()) for h in header]
     is_header = " AND ".join(
         f"regexp_replace(lower(coalesce(c{i}, '')), '[^a-z0-9]', '', 'g') = {_sql_text(h)}" for i, h in enumerate(header_normal)
     )
-    # Cell by cell rather than trimming all the cells joined: evaluation stops at the first cell with text.
-    empty = " AND ".join(_strip(f"c{i}") + " = ''" for i in range(width))
-    mapped = {name: _strip(f"c{index}") for name, index in optional.items() if index is not None}
+
+    # Cells are kept as published (coalesced, not trimmed: trimming every cell of every row was a third of the
+    # reading time); values are trimmed and judged once per distinct value in the lookups below.
+    def raw(index: int) -> str:
+        return f"coalesce(c{index}, '')"
+
+    # Cell by cell: evaluation stops at the first cell with text, and a cell with text that starts with
+    # anything but whitespace is never trimmed.
+    first = "" if fmt.other_spaces else "starts_with(c{i}, ' ') AND "
+    empty = " AND ".join(f"(c{i} IS NULL OR ({first.format(i=i)}{_strip(f'c{i}')} = ''))" for i in range(width))
+    mapped = {name: raw(index) for name, index in optional.items() if index is not None}
     compression = "gzip" if source.path.name.lower().endswith(".gz") else "none"
+    supplier_cell = f"c{columns['supplier_name']}"
     con.execute(
         f"""CREATE TEMP TABLE cells AS SELECT row_number() OVER () AS n,
               {empty} AS is_empty,
-              {_strip(c["supplier_name"])} AS supplier,
-              {_strip(c["amount"])} AS amount_text,
-              {_strip(c["date"])} AS date_text,
+              {raw(columns["supplier_name"])} AS supplier_raw,
+              {raw(columns["amount"])} AS amount_raw,
+              {raw(columns["date"])} AS date_raw,
               {"".join(f"{expression} AS {name}, " for name, expression in mapped.items())}
-              -- CASE, so that the costly comparison runs only where the supplier cell repeats the header's
-              CASE WHEN {_strip(c["supplier_name"])} = {_sql_text(header_supplier)} THEN {is_header} ELSE false END AS is_header
+              -- CASE, so that the costly comparison runs only where the supplier cell holds the header's text
+              CASE WHEN contains({raw(columns["supplier_name"])}, {_sql_text(header_supplier)})
+                   THEN {_strip(supplier_cell)} = {_sql_text(header_supplier)} AND {is_header} ELSE false END AS is_header
             FROM read_csv({sql_string(source.path)}, header = false, skip = {header_line}, delim = {_sql_text(fmt.delimiter)},
               quote = '"', escape = '"', columns = {{{names}}}, auto_detect = false, null_padding = true,
               nullstr = '', strict_mode = true, compression = '{compression}')"""
@@ -191,21 +200,24 @@ def _read(con: duckdb.DuckDBPyConnection, job: Job, rejected: list[tuple[int, st
     read = int(con.execute("SELECT count(*) FROM cells").fetchone()[0])  # type: ignore[index]
     if read != expected:
         return None  # a value over several lines, or a skipped blank line: line numbers would not be exact
-    # The Python functions, once per distinct value.
+    # The Python functions, once per distinct value (they trim as the Python reader does). Amounts written as
+    # plain numbers with no spaces around them are read in SQL, row by row.
     con.execute(
-        f"""CREATE TEMP TABLE amounts AS SELECT amount_text, kil_amount(amount_text) AS parsed
-            FROM (SELECT DISTINCT amount_text FROM cells WHERE NOT regexp_full_match(amount_text, '{SIMPLE_AMOUNT}'))"""
+        f"""CREATE TEMP TABLE amounts AS SELECT amount_raw, kil_amount(amount_raw) AS parsed
+            FROM (SELECT DISTINCT amount_raw FROM cells WHERE NOT regexp_full_match(amount_raw, '{SIMPLE_AMOUNT}'))"""
     )
     # Whatever can be decided from one value is decided here, once per distinct value, not once per row.
     con.execute(
-        f"""CREATE TEMP TABLE dates AS SELECT date_text, parsed, day,
+        f"""CREATE TEMP TABLE dates AS SELECT date_raw, parsed, day, blank,
               coalesce(day BETWEEN DATE '{earliest.isoformat()}' AND DATE '{latest.isoformat()}', false) AS in_range
-            FROM (SELECT date_text, parsed, CASE WHEN parsed[1] = '=' THEN TRY_CAST(substr(parsed, 2) AS DATE) END AS day
-                  FROM (SELECT date_text, kil_date(date_text) AS parsed FROM (SELECT DISTINCT date_text FROM cells)))"""
+            FROM (SELECT date_raw, parsed, blank, CASE WHEN parsed[1] = '=' THEN TRY_CAST(substr(parsed, 2) AS DATE) END AS day
+                  FROM (SELECT date_raw, kil_date(date_raw) AS parsed, {_strip("date_raw")} = '' AS blank
+                        FROM (SELECT DISTINCT date_raw FROM cells)))"""
     )
     con.execute(
-        "CREATE TEMP TABLE suppliers AS SELECT supplier, kil_norm(supplier) AS norm_name, kil_redacted(supplier) AS redacted, "
-        f"regexp_matches(supplier, {_sql_text(TOTALS)}) AS totals FROM (SELECT DISTINCT supplier FROM cells)"
+        f"""CREATE TEMP TABLE suppliers AS SELECT supplier_raw, supplier, kil_norm(supplier) AS norm_name,
+              kil_redacted(supplier) AS redacted, regexp_matches(supplier, {_sql_text(TOTALS)}) AS totals
+            FROM (SELECT supplier_raw, {_strip("supplier_raw")} AS supplier FROM (SELECT DISTINCT supplier_raw FROM cells))"""
     )
     cleaned = {
         "company_number": "company",
@@ -220,32 +232,38 @@ def _read(con: duckdb.DuckDBPyConnection, job: Job, rejected: list[tuple[int, st
             values[name] = "''"  # every cleaner gives '' for an empty value
         elif name in cleaned:
             con.execute(
-                f"CREATE TEMP TABLE map_{name} AS SELECT v, kil_{cleaned[name]}(v) AS clean FROM (SELECT DISTINCT {name} AS v FROM cells)"
+                f"CREATE TEMP TABLE map_{name} AS SELECT v, kil_{cleaned[name]}({_strip('v')}) AS clean "
+                f"FROM (SELECT DISTINCT {name} AS v FROM cells)"
             )
             joins.append(f"JOIN map_{name} ON map_{name}.v = x.{name}")
             values[name] = f"map_{name}.clean"
+        elif fmt.other_spaces:
+            values[name] = _strip(f"x.{name}")
         else:
-            values[name] = f"x.{name}"
-    simple_amount = "CAST(round(CAST(replace(replace(x.amount_text, '£', ''), ',', '') AS DECIMAL(38,10)), 2) AS DECIMAL(18,2))"
+            # Only a value that starts or ends with a space is trimmed: the test is far cheaper than trim().
+            values[name] = (
+                f"CASE WHEN starts_with(x.{name}, ' ') OR ends_with(x.{name}, ' ') THEN trim(x.{name}) ELSE x.{name} END"
+            )
+    simple_amount = "CAST(round(CAST(replace(replace(x.amount_raw, '£', ''), ',', '') AS DECIMAL(38,10)), 2) AS DECIMAL(18,2))"
     # Not materialised: the rejected rows and the kept rows are each one pass over it.
     outcome = f"""
             WITH judged AS (
-              SELECT x.n, x.supplier, s.norm_name, s.redacted, s.totals, x.is_empty, x.is_header, x.date_text,
+              SELECT x.n, s.supplier, s.norm_name, s.redacted, s.totals, x.is_empty, x.is_header, d.blank AS date_blank,
                      d.parsed AS paid, d.day, d.in_range, a.parsed AS amount_parsed,
                      CASE WHEN a.parsed IS NULL THEN {simple_amount}
                           WHEN a.parsed[1] = '=' THEN TRY_CAST(substr(a.parsed, 2) AS DECIMAL(18,2)) END AS amount,
                      {", ".join(f"{value} AS {name}" for name, value in values.items())}
               FROM cells x
-              LEFT JOIN amounts a USING (amount_text)
-              JOIN dates d USING (date_text)
-              JOIN suppliers s USING (supplier)
+              LEFT JOIN amounts a USING (amount_raw)
+              JOIN dates d USING (date_raw)
+              JOIN suppliers s USING (supplier_raw)
               {" ".join(joins)}
             )
             SELECT *, CASE
               WHEN is_empty THEN 'empty row'
               WHEN is_header THEN 'a repeated header row'
               WHEN supplier = '' THEN 'no supplier name'
-              WHEN totals AND date_text = '' THEN 'a totals line, not a payment'
+              WHEN totals AND date_blank THEN 'a totals line, not a payment'
               WHEN amount_parsed[1] = '!' THEN substr(amount_parsed, 2)
               WHEN paid[1] = '!' THEN substr(paid, 2)
               WHEN NOT in_range THEN 'the date ' || substr(paid, 2) || ' is outside {earliest.year} to {latest.year}'
