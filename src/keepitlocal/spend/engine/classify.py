@@ -180,7 +180,13 @@ _ABBREVIATIONS = [
 ]
 
 
+# One search finds whether any abbreviation is there at all: most names have none.
+_ABBREVIATED = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in _ABBREVIATIONS), re.IGNORECASE)
+
+
 def _expanded(name: str) -> str:
+    if not _ABBREVIATED.search(name):
+        return name
     for pattern, replacement in _ABBREVIATIONS:
         name = pattern.sub(replacement, name)
     return name
@@ -230,26 +236,25 @@ def classify(facts: SupplierFacts) -> Decision:
 def classify_name(names: Iterable[str]) -> Decision:
     """What the supplier's name alone says; lower confidence than any register or publisher fact."""
     names = [n for n in names if n]
+    forms = [legal_form(name) for name in names]
     # A community interest company or a charitable incorporated organisation is never a public body, whatever
     # else its name says ("Churchwood Forest School CIC").
-    for name in names:
-        form = legal_form(name)
+    for name, form in zip(names, forms, strict=True):
         if form in ("cic", "cio"):
             label = "community interest company" if form == "cic" else "charitable incorporated organisation"
             return Decision(VCSE, f"The name '{name}' declares a {label}", 0.85)
-    for name in names:
-        if _PUBLIC_NAME.search(_expanded(name)) and not _CHARITY_NAME.search(_expanded(name)):
+    texts = [_expanded(name) for name in names]
+    charities = [bool(_CHARITY_NAME.search(text)) for text in texts]
+    for name, text, charity in zip(names, texts, charities, strict=True):
+        if not charity and _PUBLIC_NAME.search(text):
             return Decision(PUBLIC, f"The name '{name}' is that of a public body", 0.7)
-    for name in names:
-        text = _expanded(name)
-        charity = bool(_CHARITY_NAME.search(text))
+    for name, text, charity in zip(names, texts, charities, strict=True):
         if _VCSE_NAME.search(text) and (charity or not _TRUST_NOT_VCSE.search(text)) and not _BUSINESS_NAME.search(text):
             return Decision(VCSE, f"The name '{name}' is that of a community or voluntary body", 0.6)
     for name in names:
         if _PERSON.search(name):
             return Decision(INDIVIDUAL, f"The name '{name}' is a person's name", 0.7)
-    for name in names:
-        form = legal_form(name)
+    for name, form in zip(names, forms, strict=True):
         if form in ("ltd", "plc", "llp"):
             what = {"ltd": "a limited company", "plc": "a public limited company", "llp": "a limited liability partnership"}[form]
             # A charity can be a company limited by guarantee; only a register can tell, so confidence is modest.
