@@ -84,6 +84,22 @@ def test_messy_files_read_the_same_either_way(tmp_path: Path, monkeypatch: pytes
 
 
 @pytest.mark.parametrize(
+    "content",
+    [
+        # Rows that are empty only once trimmed, quoted empty cells, and rows whose first text comes late.
+        'Supplier Name,Amount,Date\nAcme Ltd,10,2024-04-01\n  ,   , \n"","",""\n,,Beta Ltd\n , ,2024-04-02\n"",5,\n',
+        "Supplier Name,Amount,Date\nAcme Ltd,10,2024-04-01\n\u00a0,\u2003,\n\u00a0Beta Ltd\u00a0,5,2024-04-02\n",
+    ],
+)
+def test_empty_rows_are_found_the_same_way(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: str) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "f.csv").write_text(content, encoding="utf-8", newline="")
+    assert _same_both_ways(folder, tmp_path, monkeypatch) == ["duckdb"]
+    assert "empty row" in (tmp_path / "fast" / "rejected.csv").read_text()
+
+
+@pytest.mark.parametrize(
     ("name", "content"),
     [
         ("quoted-newline.csv", 'Supplier Name,Amount,Date\n"Acme\nLtd",10,2024-04-01\nBeta Ltd,5,2024-04-02\n'),

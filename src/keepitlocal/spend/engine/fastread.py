@@ -176,10 +176,12 @@ def _read(con: duckdb.DuckDBPyConnection, job: Job, rejected: list[tuple[int, st
     def raw(index: int) -> str:
         return f"coalesce(c{index}, '')"
 
-    # Cell by cell: evaluation stops at the first cell with text, and a cell with text that starts with
-    # anything but whitespace is never trimmed.
-    first = "" if fmt.other_spaces else "starts_with(c{i}, ' ') AND "
-    empty = " AND ".join(f"(c{i} IS NULL OR ({first.format(i=i)}{_strip(f'c{i}')} = ''))" for i in range(width))
+    # Empty: every cell null or whitespace. Settled by the first cell that is not null, nearly always: when it is
+    # there and begins with anything but whitespace the row has text; only otherwise is every cell trimmed.
+    first = f"coalesce({', '.join(f'c{i}' for i in range(width))})"
+    starts_blank = f"contains({WS}, {first}[1])" if fmt.other_spaces else f"starts_with({first}, ' ')"
+    every_blank = " AND ".join(f"(c{i} IS NULL OR {_strip(f'c{i}')} = '')" for i in range(width))
+    empty = f"CASE WHEN {first} IS NULL THEN true WHEN {first} <> '' AND NOT {starts_blank} THEN false ELSE {every_blank} END"
     mapped = {name: raw(index) for name, index in optional.items() if index is not None}
     compression = "gzip" if source.path.name.lower().endswith(".gz") else "none"
     supplier_cell = f"c{columns['supplier_name']}"
