@@ -405,6 +405,7 @@ def _read_fast(
         EARLIEST,
         latest,
         file_index,
+        f"staged_{file_index}",
     )
     found = read_with_duckdb(job, rejected, writer.database)
     if found is None:
@@ -449,7 +450,7 @@ def read_all(
     workers: int | None = None,
     strict: bool = True,
 ) -> list[FileReport]:
-    """Read every source: the kept rows into the table `staged` of `con` (made here), the rejected rows into one
+    """Read every source: the kept rows into the view `staged` of `con` (made here), the rejected rows into one
     CSV at `rejected_path`, in source order. The rows the Python reader keeps pass through a CSV at `staging_path`.
 
     Files are read in parallel (councils publish a file a month), each into its own parts, which are then
@@ -458,7 +459,10 @@ def read_all(
     to the Python reader go to worker processes when there are enough bytes to be worth starting them.
     """
     workers = workers if workers is not None else min(os.cpu_count() or 1, len(sources))
-    con.execute(f"CREATE TABLE staged ({', '.join(f'{name} {kind}' for name, kind in STAGING_TYPES.items())})")
+    # A table for each file the DuckDB reader reads and one for the Python reader's rows; `staged` is their union.
+    tables = ["staged_python", *(f"staged_{index}" for index in range(len(sources)))]
+    for table in tables:
+        con.execute(f"CREATE TABLE {table} ({', '.join(f'{name} {kind}' for name, kind in STAGING_TYPES.items())})")
     parts = staging_path.parent / f"{staging_path.stem}-parts"
     parts.mkdir(exist_ok=True)
     found: dict[int, FileReport] = {}
@@ -503,9 +507,10 @@ def read_all(
     parts.rmdir()
     columns = ", ".join(f"'{name}': '{kind}'" for name, kind in STAGING_TYPES.items())
     con.execute(
-        f"""INSERT INTO staged BY NAME SELECT * FROM read_csv({sql_string(staging_path)}, header = true, columns = {{{columns}}},
+        f"""INSERT INTO staged_python BY NAME SELECT * FROM read_csv({sql_string(staging_path)}, header = true, columns = {{{columns}}},
             nullstr = '', quote = '"', escape = '"', new_line = '\\r\\n', auto_detect = false)"""
     )
+    con.execute(f"CREATE VIEW staged AS {' UNION ALL '.join(f'SELECT * FROM {table}' for table in tables)}")
     return [found[index] for index in range(len(sources))]
 
 
