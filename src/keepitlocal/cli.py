@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -112,12 +113,26 @@ def spend() -> None:
 @click.option(
     "--registers", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Folder of downloaded register files."
 )
+@click.option(
+    "--registers-cache",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where loaded registers are kept between runs (default: ~/.cache/keepitlocal/registers). "
+    "A folder's registers are loaded again only when its files change.",
+)
+@click.option("--no-registers-cache", is_flag=True, help="Load the registers afresh and keep nothing.")
 @click.option("--ignore-column", "ignore", multiple=True, help="Treat this published column as absent (repeatable).")
 @click.option(
     "--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="JSON or YAML: field → published column."
 )
 def spend_analyse(
-    paths: tuple[Path, ...], out: Path, council: str, registers: Path | None, ignore: tuple[str, ...], mapping: Path | None
+    paths: tuple[Path, ...],
+    out: Path,
+    council: str,
+    registers: Path | None,
+    registers_cache: Path | None,
+    no_registers_cache: bool,
+    ignore: tuple[str, ...],
+    mapping: Path | None,
 ) -> None:
     """Read spend files (CSV, XLSX, or gzip or zip of them), classify suppliers and write the outputs to OUT."""
     from keepitlocal.spend.engine.columns import normal
@@ -127,13 +142,13 @@ def spend_analyse(
     overrides = _read_mapping(mapping) if mapping else {}
     loaded = None
     if registers:
-        from keepitlocal.spend.engine.registers import Registers
-
-        loaded = Registers.from_folder(registers, log=lambda line: console.print(line))
+        loaded = _load_registers(registers, None if no_registers_cache else registers_cache or _default_cache())
         for line in loaded.report():
             click.echo(line)
     options = Options(council=council.strip().upper(), overrides=overrides, ignore=[normal(c) for c in ignore], registers=loaded)
-    stages = ["read", "load", "duplicates", "suppliers", "write", "indicators", "report"]
+    from keepitlocal.spend.engine.pipeline import STAGES
+
+    stages = list(STAGES)
     with Progress(
         TextColumn("{task.description:<28}"),
         BarColumn(),
@@ -177,6 +192,34 @@ def spend_analyse(
     click.echo(f"Outputs in {out}: transactions.csv, rejected.csv, suppliers.csv, indicators.json, report.html")
     if ambiguous:
         raise click.ClickException("Some files have ambiguous columns; settle them with --mapping and run again")
+
+
+def _default_cache() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "keepitlocal" / "registers"
+
+
+def _load_registers(folder: Path, cache: Path | None) -> Any:
+    """The registers in `folder`: from the cache when its files are unchanged (same names, sizes and modification
+    times), otherwise loaded and, with a cache, kept there for the next run."""
+    import hashlib
+
+    from keepitlocal.spend.engine.registers import Registers
+
+    if cache is None:
+        return Registers.from_folder(folder, log=lambda line: console.print(line))
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    facts = "\n".join(f"{p.relative_to(folder)}|{p.stat().st_size}|{p.stat().st_mtime_ns}" for p in files)
+    key = hashlib.sha256(facts.encode()).hexdigest()[:16]
+    # One slot per registers folder: a new set of files replaces that folder's old one, never another folder's.
+    slot = cache / hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:12]
+    reused = any(slot.glob(f"registers-{key}-*.duckdb"))
+    try:
+        loaded = Registers.cached(files, slot, key)
+    except OSError as error:  # a cache that cannot be written: load as without one
+        console.print(f"registers: cache not used ({error}); loading afresh")
+        return Registers.from_folder(folder, log=lambda line: console.print(line))
+    click.echo(f"registers: {'reused from' if reused else 'loaded and kept in'} {slot}")
+    return loaded
 
 
 def _read_mapping(path: Path) -> dict[str, str]:

@@ -216,3 +216,41 @@ def test_registers_are_loaded_once_and_reused_from_a_cache(tmp_path: Path, folde
     monkeypatch.undo()
     Registers.cached(files, tmp_path / "cache", "def").close()
     assert [p.name for p in (tmp_path / "cache").glob("*.duckdb")] == ["registers-def-v1.duckdb"]
+
+
+def test_the_command_keeps_registers_between_runs(tmp_path: Path, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from keepitlocal.cli import main as kil
+
+    spend = _spend(tmp_path, "Calder Valley Hub Ltd,1000,2024-04-01,4567890,\nAcme Builders Ltd,2000,2024-04-02,,\n")
+    cache = tmp_path / "cache"
+
+    def run(out: str, *extra: str) -> str:
+        args = [
+            "spend",
+            "analyse",
+            str(spend),
+            "--out",
+            str(tmp_path / out),
+            "--council",
+            "E08000033",
+            "--registers",
+            str(folder),
+        ]
+        result = CliRunner().invoke(kil, [*args, *extra])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    assert "loaded and kept in" in run("first", "--registers-cache", str(cache))
+    monkeypatch.setattr(Registers, "load", lambda self, path: pytest.fail("a cached register was loaded again"))
+    assert "reused from" in run("second", "--registers-cache", str(cache))
+    assert (tmp_path / "second" / "suppliers.csv").read_text() == (tmp_path / "first" / "suppliers.csv").read_text()
+    monkeypatch.undo()
+    # A changed register file is loaded again; --no-registers-cache keeps nothing.
+    (folder / "scale.csv").write_text('"reg_number","scale"\n1050123,Regional\n')
+    assert "loaded and kept in" in run("third", "--registers-cache", str(cache))
+    assert "Regional" in (tmp_path / "third" / "suppliers.csv").read_text()
+    assert len(list(cache.rglob("*.duckdb"))) == 1
+    assert "kept in" not in run("fourth", "--no-registers-cache", "--registers-cache", str(tmp_path / "unused"))
+    assert not (tmp_path / "unused").exists()

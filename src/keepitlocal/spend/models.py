@@ -68,7 +68,9 @@ class AnalysisRun(models.Model):
     def percent(self) -> int:
         if self.status == self.Status.SUCCEEDED:
             return 100
-        stages = ["read", "load", "duplicates", "suppliers", "write", "indicators", "report", "saving"]
+        from keepitlocal.spend.engine.pipeline import STAGES
+
+        stages = [*STAGES, "saving"]
         reading = self.files_done / self.files_total if self.files_total else 0
         index = stages.index(self.stage) if self.stage in stages else 0
         return int(min(99, 60 * reading if self.stage in ("", "read", "file") else 60 + 40 * index / len(stages)))

@@ -22,6 +22,8 @@ from keepitlocal.spend.engine.read import FileReport, charity_org_id, read_all
 from keepitlocal.spend.engine.sources import discover
 
 REDACTED_KEY = "redacted-personal-data"
+# The stages `analyse` reports through its progress callback, in order ("file" is reported once per file read).
+STAGES = ("read", "duplicates", "suppliers", "write", "indicators", "report")
 MEMORY_LIMIT = "512MB"
 
 
