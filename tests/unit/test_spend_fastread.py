@@ -191,3 +191,21 @@ def test_the_hinted_byte_scans_find_what_the_expressions_find(window: bytes) -> 
     bare_cr = window.count(b"\r", 0, end) != window.count(b"\r\n", 0, end + 1)
     assert sources._has_other_spaces(window) == (bare_cr or bool(sources._OTHER_SPACES.search(window, 0, end)))
     assert sources._has_spaced_quotes(window) == bool(sources._SPACED_QUOTE.search(window))
+
+
+@settings(max_examples=300)
+@given(st.lists(st.from_regex(r"\A-?£?([0-9]{1,15}|[0-9]{1,3}(,[0-9]{3}){1,4})(\.[0-9]{1,10})?\Z"), min_size=1, max_size=50))
+def test_plain_amounts_read_in_sql_are_what_python_reads(amounts: list[str]) -> None:
+    """Amounts the DuckDB reader reads in SQL (rounding included) must equal parse_amount's."""
+    import duckdb
+
+    from keepitlocal.spend.engine.fastread import SIMPLE_AMOUNT, plain_amount
+    from keepitlocal.spend.engine.parse import parse_amount
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (i INTEGER, a VARCHAR)")
+    con.executemany("INSERT INTO t VALUES (?, ?)", list(enumerate(amounts)))
+    rows = con.execute(f"SELECT regexp_full_match(a, '{SIMPLE_AMOUNT}'), {plain_amount('a')} FROM t ORDER BY i").fetchall()  # noqa: S608 - constants
+    for text, (simple, value) in zip(amounts, rows, strict=True):
+        assert simple, text
+        assert value == parse_amount(text), text

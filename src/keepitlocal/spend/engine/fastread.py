@@ -57,6 +57,12 @@ SIMPLE_AMOUNT = r"-?£?([0-9]{1,15}|[0-9]{1,3}(,[0-9]{3}){1,4})(\.[0-9]{1,10})?"
 TOTALS = r"(?i)^(grand\s+)?(sub\s*)?totals?($|[^\pL\pN_])"
 
 
+def plain_amount(expression: str) -> str:
+    """SQL for parse_amount of an amount matching SIMPLE_AMOUNT: DuckDB rounds a string cast to two places half
+    away from zero, as parse_amount does (ROUND_HALF_UP)."""
+    return f"CAST(replace(replace({expression}, '£', ''), ',', '') AS DECIMAL(18,2))"
+
+
 def _sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
@@ -247,7 +253,7 @@ def _read(con: duckdb.DuckDBPyConnection, job: Job, rejected: list[tuple[int, st
             values[name] = (
                 f"CASE WHEN starts_with(x.{name}, ' ') OR ends_with(x.{name}, ' ') THEN trim(x.{name}) ELSE x.{name} END"
             )
-    simple_amount = "CAST(round(CAST(replace(replace(x.amount_raw, '£', ''), ',', '') AS DECIMAL(38,10)), 2) AS DECIMAL(18,2))"
+    simple_amount = plain_amount("x.amount_raw")
     # Not materialised: the rejected rows and the kept rows are each one pass over it.
     outcome = f"""
             WITH judged AS (
