@@ -111,6 +111,7 @@ TYPE_CODES = {
 # Codes that give a legal form rather than a sector: many charities are companies limited by guarantee.
 LEGAL_FORM_CODES = {"ltd", "plc", "llp", "company"}
 
+# The name patterns below are matched against lower-case text (classify_name lowers it once).
 _PUBLIC_NAME = re.compile(
     r"\b(county|borough|district|city|metropolitan|parish|town|community|combined|unitary) council\b|\bcouncil of the\b|"
     r"^(the )?(royal )?borough of\b|\bnhs\b|clinical commissioning|\bccg\b|integrated care (board|system)|\bicb\b|"
@@ -125,8 +126,7 @@ _PUBLIC_NAME = re.compile(
     r"\bcoroner|\bdvla\b|home office|cabinet office|land registry|\bhm land\b|ordnance survey|arts council|"
     r"sport england|historic england|natural england|homes england|local government association|"
     r"\bhm (treasury|prison|government)\b|\bgovernment\b|\bcouncil tax\b|\bjobcentre\b|valuation office|"
-    r"\bnhs trust\b|\bhealth service\b|\bcounty council\b|\bcity council\b|\bcouncil$",
-    re.IGNORECASE,
+    r"\bnhs trust\b|\bhealth service\b|\bcounty council\b|\bcity council\b|\bcouncil$"
 )
 _VCSE_NAME = re.compile(
     r"\bcharit(y|ies|able)\b|\bcic\b|community interest company|\bcio\b|\bvoluntary\b|\bvolunteer|"
@@ -145,21 +145,19 @@ _VCSE_NAME = re.compile(
     r"\bvillage hall\b|\bsports? club\b|\bfootball club\b|\bcricket club\b|\bcvs\b|council for voluntary|\bhealthwatch\b|"
     # Carers' organisations, not care agencies that call their staff carers ("Homelife Carers Ltd").
     r"\b(young|for|with) carers\b|\bcarers (support|centre|center|trust|association|forum|group|network|hub|resource|count|first)\b|"
-    r"\bhome-?start\b|\bsocial enterprise\b|\bdevelopment trust\b|\bmutual aid\b|\bresidents'? association\b|\btenants\b|\bforum\b",
-    re.IGNORECASE,
+    r"\bhome-?start\b|\bsocial enterprise\b|\bdevelopment trust\b|\bmutual aid\b|\bresidents'? association\b|\btenants\b|\bforum\b"
 )
 # A name that says it sells professional services is a business, whatever community word it also holds
 # ("Church Park Consultants", "Bentley Project Management").
 _BUSINESS_NAME = re.compile(
     r"\bconsult(ants?|ancy|ing)\b|\bproject management\b|\bsolicitors?\b|\baccountants?\b|\barchitects?\b|"
-    r"\bsurveyors?\b|\bestate agents?\b|\bcontractors?\b|\bengineering\b|\bsupplies\b|\bequipment\b",
-    re.IGNORECASE,
+    r"\bsurveyors?\b|\bestate agents?\b|\bcontractors?\b|\bengineering\b|\bsupplies\b|\bequipment\b"
 )
 # A name that calls itself a charity is one even where it also names a school or the NHS.
-_CHARITY_NAME = re.compile(r"\bcharit(y|ies|able)\b", re.IGNORECASE)
-_PERSON = re.compile(r"^(mr|mrs|ms|miss|mx|dr|rev|revd|cllr|councillor|prof|sir|dame|lady|lord)\b\.?\s+\S", re.IGNORECASE)
+_CHARITY_NAME = re.compile(r"\bcharit(y|ies|able)\b")
+_PERSON = re.compile(r"^(mr|mrs|ms|miss|mx|dr|rev|revd|cllr|councillor|prof|sir|dame|lady|lord)\b\.?\s+\S")
 _TRUST_NOT_VCSE = re.compile(
-    r"\b(nhs|foundation trust|unit trust|investment trust|housing association|trustees? of the .* pension)\b", re.IGNORECASE
+    r"\b(nhs|foundation trust|unit trust|investment trust|housing association|trustees? of the .* pension)\b"
 )
 
 
@@ -243,7 +241,8 @@ def classify_name(names: Iterable[str]) -> Decision:
         if form in ("cic", "cio"):
             label = "community interest company" if form == "cic" else "charitable incorporated organisation"
             return Decision(VCSE, f"The name '{name}' declares a {label}", 0.85)
-    texts = [_expanded(name) for name in names]
+    # Lower case once, and patterns without IGNORECASE: about twice as fast on these long alternations.
+    texts = [_expanded(name).lower() for name in names]
     charities = [bool(_CHARITY_NAME.search(text)) for text in texts]
     for name, text, charity in zip(names, texts, charities, strict=True):
         if not charity and _PUBLIC_NAME.search(text):
@@ -251,15 +250,15 @@ def classify_name(names: Iterable[str]) -> Decision:
     for name, text, charity in zip(names, texts, charities, strict=True):
         if _VCSE_NAME.search(text) and (charity or not _TRUST_NOT_VCSE.search(text)) and not _BUSINESS_NAME.search(text):
             return Decision(VCSE, f"The name '{name}' is that of a community or voluntary body", 0.6)
-    for name in names:
-        if _PERSON.search(name):
+    for name, text in zip(names, texts, strict=True):
+        if _PERSON.search(text):
             return Decision(INDIVIDUAL, f"The name '{name}' is a person's name", 0.7)
     for name, form in zip(names, forms, strict=True):
         if form in ("ltd", "plc", "llp"):
             what = {"ltd": "a limited company", "plc": "a public limited company", "llp": "a limited liability partnership"}[form]
             # A charity can be a company limited by guarantee; only a register can tell, so confidence is modest.
             return Decision(PRIVATE, f"The name '{name}' declares {what}", 0.6 if form == "ltd" else 0.75)
-    for name in names:
-        if _BUSINESS_NAME.search(name):
+    for name, text in zip(names, texts, strict=True):
+        if _BUSINESS_NAME.search(text):
             return Decision(PRIVATE, f"The name '{name}' is that of a business selling its services or goods", 0.5)
     return Decision(UNKNOWN, "No register entry, publisher flag or telling name", 0.0)
