@@ -139,7 +139,7 @@ _VCSE_NAME = re.compile(
     r"\bchildren'?s centre\b|\bfriends of\b|\baction group\b|\bsupport group\b|\bself[- ]help\b|\bbefriending\b|"
     r"\b(social|bowling|cricket|rugby|tennis|hockey|netball|swimming|rowing|boxing|cycling|athletic|running|walking|"
     r"angling|youth|boys'?|girls'?|lions|rotary|working men'?s) club\b|\bamateur\b|\bfete\b|\bgala committee\b|"
-    r"\bchapel\b|\bminster\b|\bcathedral\b|\bdiocese\b|\bmethodist\b|\bbaptist\b|\bquakers?\b|\bsalvation army\b|"
+    r"\bchapel\b|\bcathedral\b|\bdiocese\b|\bmethodist\b|\bbaptist\b|\bquakers?\b|\bsalvation army\b|"
     r"\bchristians\b|\bwomen'?s institute\b|\bu3a\b|\b(community )?rail partnership\b|\bstation partnership\b|"
     r"\bplaygroup\b|\bpre-?school (committee|playgroup)\b|\btoddler group\b|"
     r"\bvillage hall\b|\bsports? club\b|\bfootball club\b|\bcricket club\b|\bcvs\b|council for voluntary|\bhealthwatch\b|"
@@ -167,13 +167,14 @@ _ABBREVIATIONS = [
     (re.compile(pattern, re.IGNORECASE), replacement)
     for pattern, replacement in (
         (r"\btrst\b", "trust"),
-        (r"\bass(oc|n)\b\.?", "association"),
         (r"\bsoc\b\.?$", "society"),
         (r"\bchari?t?$", "charity"),
         (r"\bchty\b", "charity"),
         (r"\bfdn\b|\bfound$", "foundation"),
         (r"\bvol\b\.?", "voluntary"),
-        (r"\bcomm(ty|unity)?\b\.? (assoc|association|centre|group|trust)\b", r"community \2"),
+        # "Assoc" alone is as often Associates (a business) as Association: spelled out only after "community".
+        (r"\bcomm(ty|unity)?\b\.? ass(oc|n|ociation)\b\.?", "community association"),
+        (r"\bcomm(ty|unity)?\b\.? (centre|group|trust)\b", r"community \2"),
     )
 ]
 
