@@ -119,11 +119,26 @@ def test_files_the_duckdb_reader_cannot_vouch_for_read_the_same(
     _same_both_ways(folder, tmp_path, monkeypatch)
 
 
-def test_windows_1252_files_are_left_to_python(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_windows_1252_files_and_zip_members_read_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Written out as UTF-8 first: no-break spaces (0xA0), an ellipsis (0x85, a line break in Latin-1), bytes
+    Windows-1252 leaves undefined (0x81, replaced) and a byte-order mark must all come out as Python reads them."""
+    import zipfile
+
     folder = tmp_path / "in"
     folder.mkdir()
-    (folder / "cp1252.csv").write_bytes("Supplier Name,Amount,Date\nCafé Ltd,£10,2024-04-01\n".encode("cp1252"))
-    assert _same_both_ways(folder, tmp_path, monkeypatch) == ["python"]
+    text = (
+        "Spend over £500\r\nSupplier Name,Amount,Date,Expense Area\r\nCafé Ltd,£10,2024-04-01,Adults\r\n"
+        "\u00a0Nbsp Trust\u00a0,£1\u00a0234.50,02/04/2024,\u00a0Children\r\nEtc… Ltd,12,2024-04-03,Waste\r\n"
+        "\u00a0,\u00a0,\u00a0,\r\n"
+    )
+    (folder / "cp1252.csv").write_bytes(text.encode("cp1252"))
+    (folder / "undefined.csv").write_bytes(b"Supplier Name,Amount,Date\r\nOdd \x81 Ltd,5,2024-04-04\r\n")
+    with zipfile.ZipFile(folder / "archive.zip", "w") as archive:
+        archive.writestr("inner.csv", "\ufeffSupplier Name,Amount,Date\nZip Member Ltd,7,2024-04-05\n,,\n".encode())
+        archive.writestr("windows.csv", text.encode("cp1252"))
+    assert _same_both_ways(folder, tmp_path, monkeypatch) == ["duckdb"] * 4
+    transactions = (tmp_path / "fast" / "transactions.csv").read_text()
+    assert "Café Ltd" in transactions and "Etc… Ltd" in transactions and "Odd \ufffd Ltd" in transactions
 
 
 CELL = st.text(alphabet=st.sampled_from(list("aZ09 ,.-£()\"'/&CRé\t\r\n;E+\u00a0")), max_size=12)

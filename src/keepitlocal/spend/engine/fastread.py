@@ -2,7 +2,8 @@
 rows rejected for the same reasons, the same line numbers, several times faster.
 
 It applies only where the answer is certain to match the Python reader (read.py):
-- a UTF-8 text file, not a spreadsheet or a member of a zip archive;
+- a UTF-8 text file, not a spreadsheet (read.py first writes Windows-1252 files and members of zip archives out
+  as the UTF-8 text the Python reader would decode);
 - every row on its own physical line: DuckDB's row count must equal the file's line count below the header,
   which fails whenever a quoted value spans lines or a blank line is skipped, so that line numbers are exact;
 - no spaces between a delimiter and a quote, which the two readers split differently;
@@ -143,6 +144,7 @@ class Job:
     latest: date
     file_index: int
     table: str  # the file's own staging table, made and left empty by the caller
+    name: str  # the file as the outputs name it (`source` may be a UTF-8 copy of it)
 
 
 def read_with_duckdb(job: Job, rejected: list[tuple[int, str]], database: duckdb.DuckDBPyConnection) -> tuple[int, int] | None:
@@ -292,7 +294,7 @@ def _read(con: duckdb.DuckDBPyConnection, job: Job, rejected: list[tuple[int, st
     # rows cost about twice as much.
     con.execute(
         f"""INSERT INTO {job.table} BY NAME
-            SELECT {file_index}::INTEGER AS file_index, {_sql_text(source.name)} AS source_file,
+            SELECT {file_index}::INTEGER AS file_index, {_sql_text(job.name)} AS source_file,
                    ({header_line} + n)::BIGINT AS source_row, day AS date, amount, supplier AS supplier_name, {nul("norm_name")} AS norm_name,
                    redacted = 'true' AS redacted, {nul("company_number")} AS company_number, {nul("charity_number")} AS charity_number,
                    {nul("vat_number")} AS vat_number, {nul("supplier_id")} AS supplier_id, {nul("vcse_flag")} AS vcse_flag,

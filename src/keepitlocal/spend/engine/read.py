@@ -6,6 +6,7 @@ Each data row below the header is either kept (written to the staging CSV) or re
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import io
@@ -13,6 +14,7 @@ import multiprocessing
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -395,19 +397,28 @@ def _read_fast(
 ) -> bool:
     assert writer.database is not None
     rejected: list[tuple[int, str]] = []
-    job = Job(
-        source,
-        fmt,
-        header,
-        header_line,
-        columns,
-        {name: columns.get(name) for name in OPTIONAL_FIELDS},
-        EARLIEST,
-        latest,
-        file_index,
-        f"staged_{file_index}",
-    )
-    found = read_with_duckdb(job, rejected, writer.database)
+    with contextlib.ExitStack() as stack:
+        readable, readable_fmt = source, fmt
+        if source.member or fmt.encoding != "utf-8":
+            # Windows-1252 files and members of zip archives are written out as the UTF-8 text the Python reader
+            # would decode (same lines, same replacement characters), so that DuckDB can read them too.
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kil-read-")))
+            readable = Source(_as_utf8(source, fmt, folder / "utf8.csv"))
+            readable_fmt = text_format(readable)
+        job = Job(
+            readable,
+            readable_fmt,
+            header,
+            header_line,
+            columns,
+            {name: columns.get(name) for name in OPTIONAL_FIELDS},
+            EARLIEST,
+            latest,
+            file_index,
+            f"staged_{file_index}",
+            source.name,
+        )
+        found = read_with_duckdb(job, rejected, writer.database)
     if found is None:
         return False
     report.rows_read, report.kept = found
@@ -416,6 +427,17 @@ def _read_fast(
     raw = raw_lines(source, {line for line, _ in rejected}, fmt)
     writer.rejected.writerows([report.name, line, reason, raw.get(line, "")] for line, reason in rejected)
     return True
+
+
+def _as_utf8(source: Source, fmt: TextFormat, target: Path) -> Path:
+    """The file's text, decoded as the Python reader decodes it (rows()), written to `target` as UTF-8."""
+    decoder = codecs.getincrementaldecoder(fmt.encoding)(errors="replace")
+    with source.open_binary() as stream, open(target, "w", encoding="utf-8", newline="") as out:
+        stream.read(fmt.bom)
+        while chunk := stream.read(1 << 20):
+            out.write(decoder.decode(chunk))
+        out.write(decoder.decode(b"", final=True))
+    return target
 
 
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
