@@ -150,7 +150,7 @@ def test_any_cells_read_the_same_either_way(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, cells: list[tuple[str, str, str, str, str]]
 ) -> None:
     """Arbitrary cells in the three required columns, one that is cleaned (company number) and one kept as
-    published (expense area)."""
+    published (expense area), in UTF-8 and in Windows-1252."""
     tmp = tmp_path_factory.mktemp("prop")
     folder = tmp / "in"
     folder.mkdir()
@@ -159,6 +159,8 @@ def test_any_cells_read_the_same_either_way(
         writer.writerow(["Supplier Name", "Amount", "Date", "Company Number", "Expense Area"])
         writer.writerow(["Anchor Ltd", "1", "2024-04-01", "123", " Adults "])  # at least one kept row, so the analysis runs
         writer.writerows(cells)
+    # The same rows again as Windows-1252: read through a UTF-8 copy, and every kept row a duplicate of f.csv's.
+    (folder / "g.csv").write_bytes((folder / "f.csv").read_text(encoding="utf-8").encode("cp1252"))
     _same_both_ways(folder, tmp, monkeypatch)
 
 
