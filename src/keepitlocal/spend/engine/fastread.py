@@ -289,9 +289,8 @@ def _read(con: duckdb.DuckDBPyConnection, job: Job, rejected: list[tuple[int, st
         return None  # a value no lookup covered: never lose a row
     nul = lambda e: f"nullif({e}, '')"  # noqa: E731 - the Python reader writes '' and staging reads it as NULL
     # One statement, so all of the file's kept rows are added or none (a plain insert is about twice as fast as
-    # one inside an explicit transaction).
-    # The file's own table rather than one shared by every file: appending to a table that already holds many
-    # rows cost about twice as much.
+    # one inside an explicit transaction), into the file's own table (appending to a table that already holds
+    # many rows cost about twice as much).
     con.execute(
         f"""INSERT INTO {job.table} BY NAME
             SELECT {file_index}::INTEGER AS file_index, {_sql_text(job.name)} AS source_file,
