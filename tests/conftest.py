@@ -46,6 +46,16 @@ def email_outbox(settings: Any) -> Iterator[list[Any]]:
 
 
 @pytest.fixture(autouse=True)
+def empty_cache() -> Iterator[None]:
+    # Pages keep rendered parts in the cache; one test's database rows must never show in another's pages.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def immediate_tasks(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
     # Background tasks run at once in tests, and uploads go to a temporary folder.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

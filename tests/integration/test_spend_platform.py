@@ -339,3 +339,43 @@ def test_every_dashboard_table_downloads(demo: list[str]) -> None:
         assert rows, table
     months = b"".join(editor.get(f"/manage/councils/{CALDERDALE}/spend/?table=months&format=csv").streaming_content).decode()  # type: ignore[attr-defined]
     assert months.splitlines()[0] == "Month,Spend (£),To VCSE (£),To local suppliers (£),Payments"
+
+
+@pytest.mark.django_db
+def test_the_dashboard_never_shows_figures_it_kept_from_before_a_change(demo: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rendered figures are kept between requests; each change they depend on must show at once."""
+    from keepitlocal.accounts.models import Role, User
+    from keepitlocal.network.models import Council
+    from keepitlocal.spend import views
+
+    rendered: list[str] = []
+    real = views.render_to_string
+
+    def counting(name: str, *args: object) -> str:
+        rendered.append(name)
+        return real(name, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(views, "render_to_string", counting)
+
+    editor = signed_in_client("editor@calderdale.example")
+    dashboard = f"/manage/councils/{CALDERDALE}/spend/"
+    upload(editor, "april.csv", APRIL.encode())
+    first = editor.get(dashboard).content.decode()
+    assert "The amount &#39;abc&#39; is not a number" in first and ">3<" in first
+    assert len(rendered) == 2  # the figures and the row accounting
+    editor.get(dashboard)
+    assert len(rendered) == 2  # kept, not rendered again
+    # A new analysis: new figures.
+    upload(editor, "may.csv", MAY.encode())
+    second = editor.get(dashboard).content.decode()
+    assert ">5<" in second and second != first
+    # A file removed behind the analysis's back takes its rejected rows with it, before any new analysis.
+    SpendFile.objects.get(original_name="april.csv").delete()
+    assert "is not a number" not in editor.get(dashboard).content.decode()
+    # Another reader with other rights gets the page rendered for them, not the editor's.
+    viewer = User.objects.create_user("viewer@calderdale.example", "a-long-test-password")
+    Role.objects.create(user=viewer, kind=Role.Kind.COUNCIL_VIEWER, council=Council.objects.get(gss_code=CALDERDALE))
+    ambiguous = "Supplier,Payee,Amount,Date\nAcme Ltd,Acme Ltd,10,2024-04-01\n"
+    upload(editor, "ambiguous.csv", ambiguous.encode())
+    assert "Choose the columns" in editor.get(dashboard).content.decode()
+    assert "Choose the columns" not in signed_in_client("viewer@calderdale.example").get(dashboard).content.decode()

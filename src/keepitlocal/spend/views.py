@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
+from markupsafe import Markup
 
 from keepitlocal.accounts import access
 from keepitlocal.network.models import Council
@@ -127,9 +131,9 @@ def dashboard(request: HttpRequest, gss_code: str) -> HttpResponseBase:
     # Only the fields these two need: the results' JSON (indicators, charts) is read once, from `latest`.
     runs = AnalysisRun.objects.filter(council=council).only("id", "council_id", "status", "stage", "message", "created_at")
     newest = runs.first()
-    indicators = {i["id"]: i for i in (latest.indicators if latest else [])}
-    types = [(t, TYPE_LABELS[t], indicators.get(f"share_{t}", {})) for t in TYPE_LABELS]
-    months = indicators.get("by_month", {}).get("rows", [])
+    files = list(SpendFile.objects.filter(council=council).select_related("uploaded_by"))
+    can_edit = access.can_edit_council(request.user, council)
+    figures, read = _dashboard_results(request, council, latest, files, can_edit) if latest else ("", "")
     return render(
         request,
         "spend/dashboard.html",
@@ -138,20 +142,44 @@ def dashboard(request: HttpRequest, gss_code: str) -> HttpResponseBase:
             "latest": latest,
             "running": runs.exclude(status__in=[AnalysisRun.Status.SUCCEEDED, AnalysisRun.Status.FAILED]).first(),
             "failed": newest if newest is not None and newest.status == AnalysisRun.Status.FAILED else None,
-            "files": SpendFile.objects.filter(council=council).select_related("uploaded_by"),
+            "files": files,
+            "figures": figures,
+            "read": read,
+            "can_edit": can_edit,
+            "publication": SpendPublication.objects.filter(council=council).select_related("run").first(),
+        },
+    )
+
+
+def _dashboard_results(
+    request: HttpRequest, council: Council, latest: AnalysisRun, files: list[SpendFile], can_edit: bool
+) -> tuple[Markup, Markup]:
+    """The figures and the row accounting of the latest analysis, rendered once and kept (in each process's
+    cache) until something they show can change: a new analysis, a file added or removed (its rejected rows go
+    with it), or a reader with other rights. Rendering them was most of what the page cost under load."""
+    facts = [council.pk, latest.pk, latest.finished_at.isoformat() if latest.finished_at else "", int(can_edit)]
+    key = "spend-dashboard:" + hashlib.sha256(repr([*facts, [f.pk for f in files]]).encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        indicators = {i["id"]: i for i in latest.indicators}
+        months = indicators.get("by_month", {}).get("rows", [])
+        context = {
+            "council": council,
+            "latest": latest,
+            "can_edit": can_edit,
             "ind": indicators,
-            "types": types,
+            "types": [(t, TYPE_LABELS[t], indicators.get(f"share_{t}", {})) for t in TYPE_LABELS],
             "months": months,
             "areas": indicators.get("by_service_area", {}).get("rows", []),
             "years": by_financial_year(months),
             "reasons": rejection_reasons(council),
-            "type_chart": latest.charts.get("types", "") if latest else "",
-            "month_chart": latest.charts.get("months", "") if latest else "",
+            "type_chart": latest.charts.get("types", ""),
+            "month_chart": latest.charts.get("months", ""),
             "top": Supplier.objects.filter(council=council)[:10],
-            "can_edit": access.can_edit_council(request.user, council),
-            "publication": SpendPublication.objects.filter(council=council).select_related("run").first(),
-        },
-    )
+        }
+        found = tuple(render_to_string(f"spend/_dashboard_{part}.html", context, request) for part in ("figures", "read"))
+        cache.set(key, found, timeout=24 * 3600)
+    return Markup(found[0]), Markup(found[1])  # noqa: S704 - rendered by our own autoescaping templates
 
 
 @access.council_edit
