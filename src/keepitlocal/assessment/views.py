@@ -3,6 +3,8 @@ and the pages respondents reach through their invitation link."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -401,12 +403,20 @@ def _benchmark_chart(found: services.Benchmark, council: Council) -> str:
 # Respondents ---------------------------------------------------------------------------------------
 
 
-def _invitation(request: HttpRequest, link_token: str) -> Invitation | HttpResponse:
-    try:
-        return services.invitation_for(link_token)
-    except services.Refused as error:
-        status = 404 if error.title == "This link is not valid" else 410
-        return _refused(request, error, status=status)
+def _with_invitation(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A respondent's view, given the invitation its link names; a link that is unknown (404), expired, used or
+    closed (410) is refused before the view runs."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, link_token: str, **kwargs: Any) -> HttpResponse:
+        try:
+            invitation = services.invitation_for(link_token)
+        except services.Refused as error:
+            status = 404 if error.title == "This link is not valid" else 410
+            return _refused(request, error, status=status)
+        return view(request, invitation, link_token, **kwargs)
+
+    return wrapped
 
 
 def _tasks(invitation: Invitation, fw: Framework) -> tuple[list[dict[str, Any]], bool]:
@@ -418,19 +428,17 @@ def _tasks(invitation: Invitation, fw: Framework) -> tuple[list[dict[str, Any]],
 
 
 @access.invitation_link
-def respond(request: HttpRequest, link_token: str) -> HttpResponse:
-    found = _invitation(request, link_token)
-    if isinstance(found, HttpResponse):
-        return found
-    fw = found.round.framework
-    sections, about_done = _tasks(found, fw)
+@_with_invitation
+def respond(request: HttpRequest, invitation: Invitation, link_token: str) -> HttpResponse:
+    fw = invitation.round.framework
+    sections, about_done = _tasks(invitation, fw)
     done = sum(1 for s in sections for _, answered in s["items"] if answered)
     return render(
         request,
         "assessment/respond.html",
         {
-            "invitation": found,
-            "round": found.round,
+            "invitation": invitation,
+            "round": invitation.round,
             "sections": sections,
             "about_done": about_done,
             "done": done,
@@ -442,12 +450,10 @@ def respond(request: HttpRequest, link_token: str) -> HttpResponse:
 
 @access.invitation_link
 @require_http_methods(["GET", "POST"])
-def respond_about(request: HttpRequest, link_token: str) -> HttpResponse:
-    found = _invitation(request, link_token)
-    if isinstance(found, HttpResponse):
-        return found
-    response = services.response_for(found, create=False)
-    partner = found.group == PARTNERS
+@_with_invitation
+def respond_about(request: HttpRequest, invitation: Invitation, link_token: str) -> HttpResponse:
+    response = services.response_for(invitation, create=False)
+    partner = invitation.group == PARTNERS
     initial = (
         {
             "name": response.respondent_name,
@@ -455,38 +461,38 @@ def respond_about(request: HttpRequest, link_token: str) -> HttpResponse:
             "anonymous": "yes" if response.anonymous else "no",
         }
         if response
-        else {"name": found.name, "organisation": found.organisation.name if found.organisation else ""}
+        else {"name": invitation.name, "organisation": invitation.organisation.name if invitation.organisation else ""}
     )
     form = AboutForm(request.POST if request.method == "POST" else None, initial=initial, partner=partner)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.save_about(found, data["name"], data.get("organisation", ""), data.get("anonymous") == "yes")
+            services.save_about(invitation, data["name"], data.get("organisation", ""), data.get("anonymous") == "yes")
         except services.Refused as error:
             return _refused(request, error, status=410)
         return redirect("assessment:respond", link_token=link_token)
-    return render_form(request, "assessment/respond_about.html", {"form": form, "invitation": found, "link_token": link_token})
+    return render_form(
+        request, "assessment/respond_about.html", {"form": form, "invitation": invitation, "link_token": link_token}
+    )
 
 
 @access.invitation_link
 @require_http_methods(["GET", "POST"])
-def respond_question(request: HttpRequest, link_token: str, code: str) -> HttpResponse:
-    found = _invitation(request, link_token)
-    if isinstance(found, HttpResponse):
-        return found
-    fw = found.round.framework
+@_with_invitation
+def respond_question(request: HttpRequest, invitation: Invitation, link_token: str, code: str) -> HttpResponse:
+    fw = invitation.round.framework
     try:
         indicator = fw.indicator(code)
     except KeyError:
         raise Http404("No such question") from None
-    response = services.response_for(found, create=False)
+    response = services.response_for(invitation, create=False)
     existing = response.answers.filter(indicator=code).first() if response else None
     initial = {"level": existing.level, "evidence": existing.evidence, "link": existing.link} if existing else None
     form = AnswerForm(request.POST if request.method == "POST" else None, initial=initial, indicator=indicator)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.save_answer(found, code, data["level"], data["evidence"], data["link"])
+            services.save_answer(invitation, code, data["level"], data["evidence"], data["link"])
         except services.Refused as error:
             return _refused(request, error, status=410)
         following = fw.codes.index(code) + 1
@@ -499,7 +505,7 @@ def respond_question(request: HttpRequest, link_token: str, code: str) -> HttpRe
         "assessment/respond_question.html",
         {
             "form": form,
-            "invitation": found,
+            "invitation": invitation,
             "indicator": indicator,
             "principle": principle,
             "link_token": link_token,
@@ -511,32 +517,30 @@ def respond_question(request: HttpRequest, link_token: str, code: str) -> HttpRe
 
 @access.invitation_link
 @require_http_methods(["GET", "POST"])
-def respond_check(request: HttpRequest, link_token: str) -> HttpResponse:
-    found = _invitation(request, link_token)
-    if isinstance(found, HttpResponse):
-        return found
-    fw = found.round.framework
+@_with_invitation
+def respond_check(request: HttpRequest, invitation: Invitation, link_token: str) -> HttpResponse:
+    fw = invitation.round.framework
     error = None
     if request.method == "POST":
         try:
-            services.submit(found)
+            services.submit(invitation)
         except services.Refused as refused:
             error = refused
         else:
-            request.session["assessment_submitted"] = found.round.council.name
+            request.session["assessment_submitted"] = invitation.round.council.name
             return redirect("assessment:respond-done")
-    response = services.response_for(found, create=False)
+    response = services.response_for(invitation, create=False)
     by_code = {a.indicator: a for a in response.answers.all()} if response else {}
     return render(
         request,
         "assessment/respond_check.html",
         {
-            "invitation": found,
+            "invitation": invitation,
             "response": response,
             "framework": fw,
             "answers": by_code,
             "levels": LEVELS,
-            "missing": services.missing(found),
+            "missing": services.missing(invitation),
             "link_token": link_token,
             "error": error,
         },
