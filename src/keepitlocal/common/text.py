@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Iterable
+from pathlib import Path
+from typing import Protocol
 
 UTF8_BOM = codecs.BOM_UTF8
 # A BOM that was decoded as Windows-1252 and encoded again as UTF-8 ("ï»¿" at the start of the text).
@@ -38,3 +40,18 @@ def detect_encoding(chunks: Iterable[bytes]) -> str:
 def decode(data: bytes) -> str:
     data = strip_boms(data)
     return data.decode(detect_encoding([data]), errors="replace")
+
+
+class _Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+def write_utf8(stream: _Readable, encoding: str, target: Path) -> Path:
+    """The rest of `stream`, decoded as `encoding` (bytes it cannot decode replaced, as Python's text readers
+    replace them), written to `target` as UTF-8 a megabyte at a time."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    with open(target, "w", encoding="utf-8", newline="") as out:
+        while chunk := stream.read(1 << 20):
+            out.write(decoder.decode(chunk))
+        out.write(decoder.decode(b"", final=True))
+    return target

@@ -6,7 +6,6 @@ Each data row below the header is either kept (written to the staging CSV) or re
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import csv
 import io
@@ -26,6 +25,7 @@ from typing import IO
 
 import duckdb
 
+from keepitlocal.common.text import write_utf8
 from keepitlocal.spend.engine.bulk import sql_string
 from keepitlocal.spend.engine.columns import (
     AmbiguousMappingError,
@@ -431,13 +431,9 @@ def _read_fast(
 
 def _as_utf8(source: Source, fmt: TextFormat, target: Path) -> Path:
     """The file's text, decoded as the Python reader decodes it (rows()), written to `target` as UTF-8."""
-    decoder = codecs.getincrementaldecoder(fmt.encoding)(errors="replace")
-    with source.open_binary() as stream, open(target, "w", encoding="utf-8", newline="") as out:
+    with source.open_binary() as stream:
         stream.read(fmt.bom)
-        while chunk := stream.read(1 << 20):
-            out.write(decoder.decode(chunk))
-        out.write(decoder.decode(b"", final=True))
-    return target
+        return write_utf8(stream, fmt.encoding, target)
 
 
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024

@@ -11,7 +11,6 @@ shares, and the ONS local authority hierarchy (to know which districts make up a
 
 from __future__ import annotations
 
-import codecs
 import csv
 import gzip
 import json
@@ -33,7 +32,7 @@ from duckdb.func import FunctionNullHandling
 from duckdb.sqltypes import VARCHAR
 from rapidfuzz import fuzz, process
 
-from keepitlocal.common.text import detect_encoding, strip_boms
+from keepitlocal.common.text import detect_encoding, strip_boms, write_utf8
 from keepitlocal.spend.engine.bulk import bulk_insert, sql_string
 from keepitlocal.spend.engine.classify import PRIVATE, VCSE, Decision
 from keepitlocal.spend.engine.columns import normal
@@ -211,19 +210,13 @@ class Registers:
         with opener(path, "rb") as handle:
             encoding = detect_encoding(iter(lambda: handle.read(1 << 20), b""))
         with opener(path, "rb") as handle:
-            head = handle.read(16)
-        if encoding == "utf-8" and strip_boms(head) == head:
+            head = handle.read(1 << 20)
+        boms = len(head) - len(strip_boms(head))
+        if encoding == "utf-8" and not boms:
             return path
-        target = Path(self._tmp) / (path.name.removesuffix(".gz") + ".utf8.csv")
-        with opener(path, "rb") as source, open(target, "w", encoding="utf-8", newline="") as out:
-            decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
-            first = True
-            for chunk in iter(lambda: source.read(1 << 20), b""):
-                if first:
-                    chunk, first = strip_boms(chunk), False
-                out.write(decoder.decode(chunk))
-            out.write(decoder.decode(b"", final=True))
-        return target
+        with opener(path, "rb") as source:
+            source.read(boms)
+            return write_utf8(source, encoding, Path(self._tmp) / (path.name.removesuffix(".gz") + ".utf8.csv"))
 
     def _header(self, path: Path) -> tuple[list[str], str]:
         if path.suffix.lower() == ".gz":
