@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from keepitlocal.cli import main as kil
+from keepitlocal.spend.engine import read
 from keepitlocal.spend.engine.pipeline import NothingUsableError, Options, analyse
 from tests.paths import SHARED, real_file
 
@@ -201,7 +202,7 @@ def test_credit_notes_reduce_their_own_supplier_only(tmp_path: Path) -> None:
 
 def test_bad_rows_are_rejected_with_reasons(tmp_path: Path) -> None:
     (tmp_path / "m.csv").write_text(
-        "Supplier Name,Amount,Date\nAcme Ltd,abc,2024-04-01\nAcme Ltd,10,31/02/2024\n,10,2024-04-01\nAcme Ltd,10,1850-01-01\n"
+        "Supplier Name,Amount,Date\nAcme Ltd,abc,2024-04-01\nAcme Ltd,10,31/02/2024\n,,\nAcme Ltd,10,1850-01-01\n"
         "Supplier Name,Amount,Date\n\nAcme Ltd,10,2024-04-01,extra,cells\n"
     )
     result = analyse([tmp_path / "m.csv"], tmp_path / "out", Options())
@@ -210,12 +211,42 @@ def test_bad_rows_are_rejected_with_reasons(tmp_path: Path) -> None:
     assert reasons == {
         2: "The amount 'abc' is not a number",
         3: "The date '31/02/2024' is not a real date",
-        4: "no supplier name",
+        4: "empty row",
         5: f"the date 1850-01-01 is outside 1990 to {date.today().year + 1}",
         6: "a repeated header row",
         7: "empty row",
     }
     assert (result.rows_read, result.kept, result.rejected) == (7, 1, 6)
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_payments_whose_payee_was_withheld_are_kept_and_totals_lines_are_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast: bool
+) -> None:
+    monkeypatch.setattr(read, "FAST_READ", fast)
+    (tmp_path / "m.csv").write_text(
+        "Supplier Name,Amount,Date,Expense Type\n"
+        "Acme Ltd,100,2024-04-01,Catering\n"
+        ",60,2024-04-02,Care\n"  # a payee left blank: a payment all the same
+        "Withheld,40,2024-04-03,Care\n"
+        "REDACTED - personal data,30,2024-04-03,Care\n"
+        ",230,,\n"  # the file's own total: an amount and nothing else
+        "Total,230,,\n"
+        ",,,Notes\n"
+    )
+    result = analyse([tmp_path / "m.csv"], tmp_path / "out", Options())
+    with open(tmp_path / "out" / "rejected.csv", newline="") as handle:
+        reasons = {int(r["source_row"]): r["reason"] for r in csv.DictReader(handle)}
+    assert reasons == {6: "a totals line, not a payment", 7: "a totals line, not a payment", 8: "no payee, date or amount"}
+    by_id = {i["id"]: i for i in result.indicators}
+    assert by_id["total_spend"]["value"] == 230.0
+    assert by_id["share_withheld"]["numerator"] == 100.0 and by_id["share_individual"]["numerator"] == 30.0
+    with open(tmp_path / "out" / "suppliers.csv", newline="") as handle:
+        suppliers = {r["supplier_key"]: r for r in csv.DictReader(handle)}
+    assert suppliers["payee-not-published"]["supplier_type"] == "withheld"
+    assert suppliers["payee-not-published"]["names"].startswith("Payee not published")
+    assert suppliers["payee-not-published"]["transactions"] == "2"
+    assert suppliers["redacted-personal-data"]["supplier_type"] == "individual"
 
 
 def test_nothing_usable_fails_with_a_reason(tmp_path: Path) -> None:
@@ -230,7 +261,7 @@ def test_nothing_usable_fails_with_a_reason(tmp_path: Path) -> None:
 def test_ambiguous_columns_are_settled_by_a_mapping_file(tmp_path: Path) -> None:
     data = tmp_path / "data"
     data.mkdir()
-    (data / "m.csv").write_text("Supplier,Payee,Amount,Date\nAcme Ltd,Acme Ltd,10,2024-04-01\n")
+    (data / "m.csv").write_text("Supplier,Payee,Amount,Date\nAcme Ltd,Beta Trading Ltd,10,2024-04-01\n")
     runner = CliRunner()
     result = runner.invoke(kil, ["spend", "analyse", str(data), "--out", str(tmp_path / "out")])
     assert result.exit_code == 1

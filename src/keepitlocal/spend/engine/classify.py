@@ -1,6 +1,7 @@
 """Decide what kind of organisation a supplier is, and say which fact decided it.
 
-Types: vcse (voluntary, community and social enterprise), public, private, individual, unknown.
+Types (SupplierType): vcse (voluntary, community and social enterprise), public, private, individual, unknown, and
+withheld for payments whose payee was not published.
 Facts are tried strongest first: redaction, register entries, the publisher's own flags and codes, then
 what the name itself declares. A supplier with no deciding fact stays unknown: never a silent guess.
 """
@@ -10,11 +11,57 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from keepitlocal.spend.engine.names import legal_form
 
-VCSE, PUBLIC, PRIVATE, INDIVIDUAL, UNKNOWN = "vcse", "public", "private", "individual", "unknown"
-TYPES = (VCSE, PUBLIC, PRIVATE, INDIVIDUAL, UNKNOWN)
+
+class SupplierType(StrEnum):
+    """What kind of payee a supplier is. The value is the code in the outputs; `label` is what a page shows."""
+
+    VCSE = "vcse"
+    PUBLIC = "public"
+    PRIVATE = "private"
+    INDIVIDUAL = "individual"
+    UNKNOWN = "unknown"
+    # Payments whose payee the council did not publish: counted and shown, never classified as anything else.
+    WITHHELD = "withheld"
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+    @property
+    def plural(self) -> str:
+        return _PLURALS[self]
+
+
+_LABELS = {
+    SupplierType.VCSE: "VCSE organisation",
+    SupplierType.PUBLIC: "Public body",
+    SupplierType.PRIVATE: "Private business",
+    SupplierType.INDIVIDUAL: "Individual",
+    SupplierType.UNKNOWN: "Unknown",
+    SupplierType.WITHHELD: "Payee not published",
+}
+_PLURALS = {
+    SupplierType.VCSE: "VCSE organisations",
+    SupplierType.PUBLIC: "public bodies",
+    SupplierType.PRIVATE: "private businesses",
+    SupplierType.INDIVIDUAL: "individuals",
+    SupplierType.UNKNOWN: "suppliers of unknown type",
+    SupplierType.WITHHELD: "payees not published",
+}
+
+VCSE, PUBLIC, PRIVATE, INDIVIDUAL, UNKNOWN, WITHHELD = (
+    SupplierType.VCSE,
+    SupplierType.PUBLIC,
+    SupplierType.PRIVATE,
+    SupplierType.INDIVIDUAL,
+    SupplierType.UNKNOWN,
+    SupplierType.WITHHELD,
+)
+TYPES = tuple(SupplierType)
 
 
 @dataclass
@@ -30,6 +77,7 @@ class SupplierFacts:
 
     names: list[str]
     redacted: bool = False
+    withheld: bool = False  # the payee was not published (blank, withheld), not said to be a person
     vcse_flags: dict[str, float] = field(default_factory=dict)  # published flag value -> spend
     type_codes: dict[str, float] = field(default_factory=dict)  # published creditor type -> spend
     charity_numbers: set[str] = field(default_factory=set)
@@ -200,6 +248,8 @@ def _by_spend(values: dict[str, float]) -> list[tuple[str, float]]:
 
 
 def classify(facts: SupplierFacts) -> Decision:
+    if facts.withheld:
+        return Decision(WITHHELD, "The council did not publish the payee", 1.0)
     if facts.redacted:
         return Decision(INDIVIDUAL, "The council redacted the name as personal data", 0.95)
     # A register entry found by a published number outranks everything the publisher says; one found

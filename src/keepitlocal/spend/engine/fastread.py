@@ -30,7 +30,7 @@ from duckdb.func import FunctionNullHandling
 from duckdb.sqltypes import VARCHAR
 
 from keepitlocal.spend.engine.bulk import sql_string
-from keepitlocal.spend.engine.names import is_redacted, normalise_name
+from keepitlocal.spend.engine.names import is_redacted, supplier_key_name
 from keepitlocal.spend.engine.parse import ParseError, parse_amount, parse_date
 from keepitlocal.spend.engine.sources import Source, TextFormat
 
@@ -109,7 +109,7 @@ def reading(con: duckdb.DuckDBPyConnection, cleaners: dict[str, Callable[[str], 
     functions: dict[str, Callable[[str | None], str]] = {
         "kil_amount": _parsed(parse_amount),
         "kil_date": _parsed(parse_date),
-        "kil_norm": _text(lambda s: "" if is_redacted(s) else normalise_name(s)),
+        "kil_norm": _text(supplier_key_name),
         "kil_redacted": _text(lambda s: "true" if is_redacted(s) else "false"),
         "kil_upper": _text(str.upper),
         **{f"kil_{name}": _text(fn) for name, fn in cleaners.items()},
@@ -259,7 +259,7 @@ def _read(con: duckdb.DuckDBPyConnection, job: Job, rejected: list[tuple[int, st
     # Not materialised: the rejected rows and the kept rows are each one pass over it.
     outcome = f"""
             WITH judged AS (
-              SELECT x.n, s.supplier, s.norm_name, s.redacted, s.totals, x.is_empty, x.is_header, d.blank AS date_blank,
+              SELECT x.n, x.amount_raw, s.supplier, s.norm_name, s.redacted, s.totals, x.is_empty, x.is_header, d.blank AS date_blank,
                      d.parsed AS paid, d.day, d.in_range, a.parsed AS amount_parsed,
                      CASE WHEN a.parsed IS NULL THEN {simple_amount}
                           WHEN a.parsed[1] = '=' THEN TRY_CAST(substr(a.parsed, 2) AS DECIMAL(18,2)) END AS amount,
@@ -273,8 +273,8 @@ def _read(con: duckdb.DuckDBPyConnection, job: Job, rejected: list[tuple[int, st
             SELECT *, CASE
               WHEN is_empty THEN 'empty row'
               WHEN is_header THEN 'a repeated header row'
-              WHEN supplier = '' THEN 'no supplier name'
-              WHEN totals AND date_blank THEN 'a totals line, not a payment'
+              WHEN date_blank AND supplier = '' AND {_strip("amount_raw")} = '' THEN 'no payee, date or amount'
+              WHEN date_blank AND (supplier = '' OR totals) THEN 'a totals line, not a payment'
               WHEN amount_parsed[1] = '!' THEN substr(amount_parsed, 2)
               WHEN paid[1] = '!' THEN substr(paid, 2)
               WHEN NOT in_range THEN 'the date ' || substr(paid, 2) || ' is outside {earliest.year} to {latest.year}'
@@ -294,7 +294,7 @@ def _read(con: duckdb.DuckDBPyConnection, job: Job, rejected: list[tuple[int, st
     con.execute(
         f"""INSERT INTO {job.table} BY NAME
             SELECT {file_index}::INTEGER AS file_index, {_sql_text(job.name)} AS source_file,
-                   ({header_line} + n)::BIGINT AS source_row, day AS date, amount, supplier AS supplier_name, {nul("norm_name")} AS norm_name,
+                   ({header_line} + n)::BIGINT AS source_row, day AS date, amount, {nul("supplier")} AS supplier_name, {nul("norm_name")} AS norm_name,
                    redacted = 'true' AS redacted, {nul("company_number")} AS company_number, {nul("charity_number")} AS charity_number,
                    {nul("vat_number")} AS vat_number, {nul("supplier_id")} AS supplier_id, {nul("vcse_flag")} AS vcse_flag,
                    {nul("supplier_type")} AS published_type, {nul("service_area")} AS service_area,

@@ -12,6 +12,8 @@ from typing import Any
 
 import duckdb
 
+from keepitlocal.spend.engine.classify import SupplierType
+
 GRANT_WORDS = ("grant", "contribution", "donation", "subsid", "award", "bursar")
 BANDS = [
     ("Credit notes (below £0)", None, 0),
@@ -79,17 +81,16 @@ def share_of_spend(con: duckdb.DuckDBPyConnection, id_: str, name: str, conditio
 
 
 def type_shares(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """Shares of spend by supplier type: VCSE, public, private, individual, unknown (%)."""
-    labels = {
-        "vcse": "VCSE organisations",
-        "public": "public bodies",
-        "private": "private businesses",
-        "individual": "individuals",
-        "unknown": "suppliers of unknown type",
-    }
+    """Shares of spend by supplier type: VCSE, public, private, individual, unknown, payee not published (%)."""
     return [
-        share_of_spend(con, f"share_{t}", f"Share of spend to {label}", f"supplier_type = '{t}'", f"Suppliers classified as {t}")
-        for t, label in labels.items()
+        share_of_spend(
+            con,
+            f"share_{kind}",
+            f"Share of spend to {kind.plural}",
+            f"supplier_type = '{kind}'",
+            f"Suppliers classified as {kind.label}",
+        )
+        for kind in SupplierType
     ]
 
 

@@ -7,12 +7,21 @@ import re
 import unicodedata
 from functools import lru_cache
 
-_REDACTED = re.compile(
-    r"redact|personal data|data protection|\bdp act\b|\bgdpr\b|withheld|name removed|not disclosed|"
-    r"private individual|personal information|sensitive|confidential|^\W*$|^[x*#]{3,}$|^individual$|^individuals$|"
-    r"^employee$|^staff$|^foster carer|^client$|^service user|^personal$|^privacy$",
+# A name that hides a person: personal data the council may not publish.
+_PERSONAL = re.compile(
+    r"redact|personal data|data protection|\bdp act\b|\bgdpr\b|private individual|personal information|"
+    r"^[x*#]{3,}$|^individual$|^individuals$|^employee$|^staff$|^foster carer|^client$|^service user|^personal$|^privacy$",
     re.IGNORECASE,
 )
+# A payee left out without saying it is a person (blank, withheld, commercially confidential): it may be any kind of
+# organisation, so it is counted and shown as "payee not published" and never classified.
+_WITHHELD = re.compile(
+    r"^\W*$|withheld|name removed|not disclosed|not published|undisclosed|sensitive|confidential|^payee not",
+    re.IGNORECASE,
+)
+# The key of the payments whose payee was not published (norm_name in the staged rows; never a real name's key,
+# which has no brackets).
+WITHHELD_NAME = "(payee not published)"
 
 # Trading-as and former-name notes: the legal name comes first and is what we key on.
 _TRADING_AS = re.compile(r"\s+(?:t/a|t\.a\.|ta|trading as|trading name|also known as|aka|a/k/a)\s+.*$", re.IGNORECASE)
@@ -49,8 +58,24 @@ _PHRASES = [
 
 @lru_cache(maxsize=65536)
 def is_redacted(name: str) -> bool:
-    """True when the published name hides a person: redacted, withheld, or blank."""
-    return bool(_REDACTED.search((name or "").strip()))
+    """True when the published name hides its payee: a person redacted as personal data, or a payee not published."""
+    text = (name or "").strip()
+    return bool(_PERSONAL.search(text) or _WITHHELD.search(text))
+
+
+@lru_cache(maxsize=65536)
+def is_withheld(name: str) -> bool:
+    """True when the payee was not published without the name saying it is a person (blank, withheld, confidential)."""
+    text = (name or "").strip()
+    return bool(_WITHHELD.search(text)) and not _PERSONAL.search(text)
+
+
+def supplier_key_name(name: str) -> str:
+    """The normalised name the staged rows carry: '' for a person redacted as personal data, WITHHELD_NAME for a payee
+    not published, otherwise normalise_name. Both readers use it, so that they stage the same key."""
+    if not is_redacted(name):
+        return normalise_name(name)
+    return WITHHELD_NAME if is_withheld(name) else ""
 
 
 @lru_cache(maxsize=262144)

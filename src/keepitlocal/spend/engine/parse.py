@@ -33,7 +33,11 @@ def parse_amount(text: str) -> Decimal:
             pass
         else:
             if plain.is_finite():
-                return plain.quantize(CENT, rounding=ROUND_HALF_UP) + 0  # + 0 turns -0.00 into 0.00
+                try:
+                    return plain.quantize(CENT, rounding=ROUND_HALF_UP) + 0  # + 0 turns -0.00 into 0.00
+                except InvalidOperation:
+                    # An exponent beyond any amount ('1E9347173', an identifier that looks like a number).
+                    raise ParseError(f"the amount '{raw}' is not a number") from None
     value = raw.replace("\u2212", "-").replace("\u2013", "-")
     negative = False
     if value.startswith("(") and value.endswith(")"):
@@ -76,6 +80,13 @@ _NAMED = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[\s\-/]+([A-Za-z]{3,9})\.?[\s\-/
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _MONTH_YEAR = re.compile(r"^([A-Za-z]{3,9})[\s\-/]+(\d{2}|\d{4})$")
 _YEAR_MONTH = re.compile(r"^(\d{4})[\-/](\d{1,2})$")
+# A period written as year and month run together (202105), as finance systems label their months.
+_PERIOD = re.compile(r"^((?:19|20)\d{2})(0[1-9]|1[0-2])$")
+# A financial year's period number: P01 2021/22, 2021/22 P1, 2021-22 Period 12 (period 1 is April).
+_FISCAL_PERIOD = re.compile(
+    r"^(?:(?:P|Period)\s*(\d{1,2})[\s\-/]*((?:19|20)\d{2})(?:[/\-]\d{2,4})?|((?:19|20)\d{2})(?:[/\-]\d{2,4})?[\s\-/]*(?:P|Period)\s*(\d{1,2}))$",
+    re.IGNORECASE,
+)
 _QUARTER = re.compile(r"^(?:Q([1-4])[\s\-/]*(\d{4})(?:/(\d{2,4}))?|(\d{4})(?:/(\d{2,4}))?[\s\-/]*Q([1-4]))$", re.IGNORECASE)
 
 
@@ -95,7 +106,8 @@ def parse_date(text: str) -> date:
     """A payment date. Day first, as in the UK. Periods and quarters give their first day.
 
     Reads 2024-04-02, 2024-04-02 00:00:00, 02/04/2024, 2/4/24, 2-Apr-24, 02 April 2024, 20240402,
-    Excel serial numbers (45384), Apr-24, April 2024, 2024-04, Q1 2024/25 and 2024/25 Q1.
+    Excel serial numbers (45384), Apr-24, April 2024, 2024-04, periods as 202404 or P01 2024/25 (April: UK public
+    bodies' financial years start in April), Q1 2024/25 and 2024/25 Q1.
     """
     raw = (text or "").strip()
     if not raw:
@@ -115,6 +127,13 @@ def parse_date(text: str) -> date:
             return date(_year(m[2]), MONTHS[m[1].lower()], 1)
         if m := _YEAR_MONTH.match(raw):
             return date(int(m[1]), int(m[2]), 1)
+        if m := _PERIOD.match(raw):
+            return date(int(m[1]), int(m[2]), 1)
+        if m := _FISCAL_PERIOD.match(raw):
+            period, start = int(m[1] or m[4]), int(m[2] or m[3])
+            if not 1 <= period <= 12:
+                raise ValueError(period)
+            return date(start + (period + 2) // 12, (period + 2) % 12 + 1, 1)
         if m := _QUARTER.match(raw):
             quarter = int(m[1] or m[6])
             return _financial_quarter(quarter, int(m[2] or m[4]))

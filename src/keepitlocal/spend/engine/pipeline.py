@@ -17,11 +17,13 @@ from typing import Any
 import duckdb
 
 from keepitlocal.spend.engine.bulk import bulk_insert, sql_string
-from keepitlocal.spend.engine.classify import Decision, SupplierFacts, classify
+from keepitlocal.spend.engine.classify import Decision, SupplierFacts, SupplierType, classify
+from keepitlocal.spend.engine.names import WITHHELD_NAME
 from keepitlocal.spend.engine.read import FileReport, charity_org_id, read_all
 from keepitlocal.spend.engine.sources import discover
 
 REDACTED_KEY = "redacted-personal-data"
+WITHHELD_KEY = "payee-not-published"
 # The stages `analyse` reports through its progress callback, in order ("file" is reported once per file read).
 STAGES = ("read", "duplicates", "suppliers", "write", "indicators", "report")
 MEMORY_LIMIT = "512MB"
@@ -138,7 +140,8 @@ def _slug(text: str) -> str:
 
 def group_suppliers(con: duckdb.DuckDBPyConnection, options: Options) -> list[dict[str, Any]]:
     """One group per real supplier: spellings that share a normalised name, a company or charity number,
-    or the publisher's supplier id are one supplier. Redacted names are one 'individuals' group."""
+    or the publisher's supplier id are one supplier. Names redacted as personal data are one 'individuals' group;
+    payees not published (blank or withheld) are one 'payee not published' group."""
     variants = con.execute(
         """
         SELECT coalesce(norm_name, '') AS norm_name, coalesce(company_number, '') AS company_number, coalesce(charity_number, '') AS charity_number,
@@ -163,7 +166,7 @@ def group_suppliers(con: duckdb.DuckDBPyConnection, options: Options) -> list[di
     groups: dict[str, dict[str, Any]] = {}
     mapping_rows = []
     for norm, company, charity, supplier_id, redacted, names, vats, total, n, postcodes in variants:
-        root = REDACTED_KEY if redacted else uf.find(f"n:{norm}")
+        root = (WITHHELD_KEY if norm == WITHHELD_NAME else REDACTED_KEY) if redacted else uf.find(f"n:{norm}")
         group = groups.setdefault(
             root,
             {
@@ -179,6 +182,7 @@ def group_suppliers(con: duckdb.DuckDBPyConnection, options: Options) -> list[di
                 "n": 0,
             },
         )
+        names = [name for name in names if name]  # a blank payee has no name to list
         for name in names:
             group["names"][name] += float(total) / len(names)
         group["norms"][norm] += float(total)
@@ -193,7 +197,7 @@ def group_suppliers(con: duckdb.DuckDBPyConnection, options: Options) -> list[di
     # A readable, stable key: the group's highest-spending normalised name.
     keys: dict[str, str] = {}
     for root, group in groups.items():
-        keys[root] = REDACTED_KEY if group["redacted"] else _slug(max(group["norms"].items(), key=lambda kv: (kv[1], kv[0]))[0])
+        keys[root] = root if group["redacted"] else _slug(max(group["norms"].items(), key=lambda kv: (kv[1], kv[0]))[0])
     con.execute(
         "CREATE TABLE supplier_map (norm_name VARCHAR, company_number VARCHAR, charity_number VARCHAR, supplier_id VARCHAR, redacted BOOLEAN, supplier_key VARCHAR)"
     )
@@ -210,10 +214,13 @@ def group_suppliers(con: duckdb.DuckDBPyConnection, options: Options) -> list[di
         key = keys[root]
         # Most spent first, then by name: the order never depends on the order rows were read in.
         names = sorted(group["names"], key=lambda name: (-group["names"][name], name))
+        if key == WITHHELD_KEY:
+            names = [SupplierType.WITHHELD.label, *names]
         link = links.get(key)
         facts = SupplierFacts(
             names=names,
             redacted=group["redacted"],
+            withheld=key == WITHHELD_KEY,
             vcse_flags=flags.get(key, {}),
             type_codes=codes.get(key, {}),
             charity_numbers=group["charities"],

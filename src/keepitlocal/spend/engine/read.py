@@ -37,11 +37,12 @@ from keepitlocal.spend.engine.columns import (
     normal,
 )
 from keepitlocal.spend.engine.fastread import Job, read_with_duckdb, reading
-from keepitlocal.spend.engine.names import is_redacted, normalise_name
+from keepitlocal.spend.engine.names import is_redacted, supplier_key_name
 from keepitlocal.spend.engine.parse import ParseError, parse_amount, parse_date
 from keepitlocal.spend.engine.sources import Source, TextFormat, rows, text_format
 
 HEADER_SEARCH_ROWS = 60
+VALUE_SAMPLE_ROWS = 500  # rows below the header whose values confirm the columns the headings name
 OPTIONAL_FIELDS = (
     "company_number",
     "charity_number",
@@ -100,6 +101,7 @@ class FileReport:
     duplicates: int = 0
     candidates: dict[str, list[str]] = field(default_factory=dict)
     reader: str = "python"  # or "duckdb": which reader read the rows (fastread.py)
+    amount_basis: str = ""  # an AmountBasis: whether the amounts read are net of VAT, gross, or do not say
 
     @property
     def balanced(self) -> bool:
@@ -152,16 +154,12 @@ def clean_vat_number(value: str) -> str:
     return text if len(text) in (9, 12) and text.strip("0") else ""
 
 
-_RAW_BUFFER = io.StringIO()
-_RAW_WRITER = csv.writer(_RAW_BUFFER, lineterminator="")
-
-
 def _raw(cells: Sequence[str]) -> str:
-    """The row as one CSV line, for rejected.csv (one shared writer: this runs for every row)."""
-    _RAW_BUFFER.seek(0)
-    _RAW_BUFFER.truncate()
-    _RAW_WRITER.writerow(cells)
-    return _RAW_BUFFER.getvalue()
+    """The row as one CSV line, for rejected.csv. A writer of its own each time: files are read in threads, and a
+    shared buffer let one file's rejected row carry another file's line."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow(cells)
+    return buffer.getvalue()
 
 
 def raw_lines(source: Source, lines: set[int], fmt: TextFormat | None = None) -> dict[int, str]:
@@ -279,8 +277,13 @@ def _read_rows(
         return report
     header_line, header = sample[header_index]
     report.header_line = header_line
+    # Rows below the header, for the values to confirm what the headings say (they are read again below).
+    for item in iterator:
+        sample.append(item)
+        if len(sample) - header_index > VALUE_SAMPLE_ROWS:
+            break
     try:
-        mapping = map_columns(header, overrides, ignore, strict=strict)
+        mapping = map_columns(header, overrides, ignore, strict=strict, rows=[cells for _, cells in sample[header_index + 1 :]])
     except NotSpendDataError as error:
         report.status, report.reason = "refused", str(error)
         return report
@@ -292,6 +295,7 @@ def _read_rows(
         report.status, report.reason = "refused", str(error)
         return report
     report.mapping = mapping.describe()
+    report.amount_basis = mapping.amount_basis
     header_normal = [normal(h) for h in header]
     header_supplier = header[mapping.columns["supplier_name"]].strip()
 
@@ -327,12 +331,15 @@ def _read_rows(
             writer.reject(report, line, "a repeated header row", published)
             continue
         supplier = cells[col["supplier_name"]].strip()
-        if not supplier:
-            writer.reject(report, line, "no supplier name", published)
-            continue
-        if _TOTALS.match(supplier) and not cells[col["date"]].strip():
-            writer.reject(report, line, "a totals line, not a payment", published)
-            continue
+        if not cells[col["date"]].strip():
+            # A file's own totals line: an amount with no payee or a label such as "Total", and no date.
+            if not supplier:
+                reason = "a totals line, not a payment" if cells[col["amount"]].strip() else "no payee, date or amount"
+                writer.reject(report, line, reason, published)
+                continue
+            if _TOTALS.match(supplier):
+                writer.reject(report, line, "a totals line, not a payment", published)
+                continue
         try:
             amount = parse_amount(cells[col["amount"]])
             paid = parse_date(cells[col["date"]])
@@ -355,7 +362,7 @@ def _read_rows(
                 paid.isoformat(),
                 str(amount),
                 supplier,
-                "" if redacted else normalise_name(supplier),
+                supplier_key_name(supplier),
                 "true" if redacted else "false",
                 clean_company_number(company),
                 clean_charity_number(charity),
