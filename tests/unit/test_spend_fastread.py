@@ -101,23 +101,26 @@ def test_empty_rows_are_found_the_same_way(tmp_path: Path, monkeypatch: pytest.M
 
 
 @pytest.mark.parametrize(
-    ("name", "content"),
+    ("name", "content", "reader"),
     [
-        ("quoted-newline.csv", 'Supplier Name,Amount,Date\n"Acme\nLtd",10,2024-04-01\nBeta Ltd,5,2024-04-02\n'),
-        ("blank-lines.csv", "Supplier Name,Amount,Date\nAcme Ltd,10,2024-04-01\n\nBeta Ltd,5,2024-04-02\n\n"),
-        ("stray-quote.csv", 'Supplier Name,Amount,Date\nAcme "Big" Ltd,10,2024-04-01\nBeta Ltd,5,2024-04-02\n'),
-        ("space-before-quote.csv", 'Supplier Name,Amount,Date\nAcme Ltd, "1,000",2024-04-01\nBeta Ltd,5,2024-04-02\n'),
-        ("too-many-cells.csv", "Supplier Name,Amount,Date\nAcme Ltd,10,2024-04-01,extra\nBeta Ltd,5,2024-04-02\n"),
-        ("old-mac.csv", "Supplier Name,Amount,Date\rAcme Ltd,10,2024-04-01\rBeta Ltd,5,2024-04-02\r"),
+        # Line numbers would not be exact: a value over two lines, blank lines DuckDB skips, old Mac line ends.
+        ("quoted-newline.csv", 'Supplier Name,Amount,Date\n"Acme\nLtd",10,2024-04-01\nBeta Ltd,5,2024-04-02\n', "python"),
+        ("blank-lines.csv", "Supplier Name,Amount,Date\nAcme Ltd,10,2024-04-01\n\nBeta Ltd,5,2024-04-02\n\n", "python"),
+        ("old-mac.csv", "Supplier Name,Amount,Date\rAcme Ltd,10,2024-04-01\rBeta Ltd,5,2024-04-02\r", "python"),
+        # Split differently by the two readers, or refused by DuckDB's strict mode.
+        ("space-before-quote.csv", 'Supplier Name,Amount,Date\nAcme Ltd, "1,000",2024-04-01\nBeta Ltd,5,2024-04-02\n', "python"),
+        ("too-many-cells.csv", "Supplier Name,Amount,Date\nAcme Ltd,10,2024-04-01,extra\nBeta Ltd,5,2024-04-02\n", "python"),
+        # A quote inside an unquoted value: DuckDB reads it as Python does, so it may keep the file.
+        ("stray-quote.csv", 'Supplier Name,Amount,Date\nAcme "Big" Ltd,10,2024-04-01\nBeta Ltd,5,2024-04-02\n', "duckdb"),
     ],
 )
-def test_files_the_duckdb_reader_cannot_vouch_for_read_the_same(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, content: str
+def test_layouts_the_duckdb_reader_might_misread_go_to_the_right_reader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, content: str, reader: str
 ) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / name).write_text(content, encoding="utf-8", newline="")
-    _same_both_ways(folder, tmp_path, monkeypatch)
+    assert _same_both_ways(folder, tmp_path, monkeypatch) == [reader]
 
 
 def test_windows_1252_files_and_zip_members_read_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

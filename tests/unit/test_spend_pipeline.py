@@ -6,6 +6,8 @@ import csv
 import gzip
 import io
 import json
+import os
+import sys
 import zipfile
 from dataclasses import dataclass
 from datetime import date
@@ -335,26 +337,64 @@ def test_shared_data_is_where_the_tests_expect() -> None:
     assert (SHARED / "spend").is_dir()
 
 
-def test_parallel_reading_gives_the_same_result_as_sequential(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from keepitlocal.spend.engine import read
+def _read_twice(tmp_path: Path, workers: int) -> tuple[list[dict[str, object]], bytes, bytes, list[tuple[object, ...]]]:
     from keepitlocal.spend.engine.sources import discover
 
-    for month in range(3):
-        (tmp_path / f"m{month}.csv").write_text(
-            "junk line\nSupplier Name,Amount,Date\n"
-            + "".join(f"Supplier {i},{i}.5,2024-0{month + 1}-01\n" for i in range(50))
-            + "Total,99,\n,,\n"
-        )
-    sources, _ = discover([tmp_path])
-    databases = duckdb.connect(), duckdb.connect()
-    sequential = read.read_all(sources, databases[0], tmp_path / "a.csv", tmp_path / "a-rejected.csv", workers=1)
+    sources, _ = discover([tmp_path / "in"])
+    database = duckdb.connect()
+    out = tmp_path / f"out-{workers}"
+    out.mkdir(exist_ok=True)
+    reports = read.read_all(sources, database, out / "staged.csv", out / "rejected.csv", workers=workers)
+    staged = database.execute("SELECT * FROM staged ORDER BY file_index, source_row").fetchall()
+    return [r.__dict__ for r in reports], (out / "staged.csv").read_bytes(), (out / "rejected.csv").read_bytes(), staged
+
+
+def _monthly_files(folder: Path, files: int, rows: int) -> None:
+    folder.mkdir()
+    for month in range(files):
+        lines = ["junk line", "Supplier Name,Amount,Date"]
+        for i in range(rows):
+            # One row in three is rejected, each with its own text, so a row carrying another file's line shows.
+            amount = f"{month}-{i} pounds" if i % 3 == 0 else f"{i}.5"
+            lines.append(f"Supplier {month} {i},{amount},2024-{month % 12 + 1:02d}-01")
+        (folder / f"m{month:02d}.csv").write_text("\n".join([*lines, "Total,99,", ",,"]) + "\n")
+
+
+def test_parallel_reading_in_processes_gives_the_same_result_as_sequential(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _monthly_files(tmp_path / "in", 3, 50)
+    monkeypatch.setattr(read, "FAST_READ", False)  # every file to the Python reader, so to the process pool
+    sequential = _read_twice(tmp_path, workers=1)
     monkeypatch.setattr(read, "PARALLEL_MIN_BYTES", 0)
-    parallel = read.read_all(sources, databases[1], tmp_path / "b.csv", tmp_path / "b-rejected.csv", workers=2)
-    assert [r.__dict__ for r in sequential] == [r.__dict__ for r in parallel]
-    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
-    assert (tmp_path / "a-rejected.csv").read_bytes() == (tmp_path / "b-rejected.csv").read_bytes()
-    staged = [con.execute("SELECT * FROM staged ORDER BY file_index, source_row").fetchall() for con in databases]
-    assert staged[0] == staged[1] and len(staged[0]) == 150
+    pools: list[int] = []
+    started = read._read_in_processes
+
+    def spy(jobs: list[tuple[object, ...]], *args: object) -> None:
+        pools.append(len(jobs))
+        started(jobs, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(read, "_read_in_processes", spy)
+    parallel = _read_twice(tmp_path, workers=2)
+    assert pools == [3]  # the pool was started, with every file
+    assert all(r["reader"] == "python" for r in parallel[0])
+    assert parallel == sequential and len(sequential[3]) == 3 * 33
+
+
+def test_files_read_in_threads_never_swap_rejected_lines(tmp_path: Path) -> None:
+    """Eight files read side by side by eight threads, again and again, give byte for byte what one reader gives.
+    Threads are switched far more often than usual, so that state shared between them would show."""
+    _monthly_files(tmp_path / "in", 8, 600)
+    sequential = _read_twice(tmp_path, workers=1)
+    assert all(r["reader"] == "duckdb" for r in sequential[0])
+    repeats = int(os.environ.get("KIL_RACE_REPEATS", "50"))
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for _ in range(repeats):
+            assert _read_twice(tmp_path, workers=8) == sequential
+    finally:
+        sys.setswitchinterval(interval)
 
 
 def test_the_spend_sheet_of_a_workbook_is_found(tmp_path: Path) -> None:
@@ -371,3 +411,40 @@ def test_the_spend_sheet_of_a_workbook_is_found(tmp_path: Path) -> None:
     workbook.save(tmp_path / "m.xlsx")
     result = analyse([tmp_path / "m.xlsx"], tmp_path / "out", Options())
     assert (result.rows_read, result.kept) == (1, 1)
+
+
+@pytest.mark.parametrize("fast", [True, False])
+@pytest.mark.parametrize(
+    ("content", "chosen"),
+    [
+        # Words around the familiar ones: a qualified amount and a date with a word in front.
+        (
+            "Invoice Paid Date,Supplier Name,Total (excl. VAT),Total (incl. VAT)\n"
+            "02/04/2024,Acme Ltd,100.00,120.00\n03/04/2024,Halifax Food Bank,50.00,50.00\n",
+            {"date": "Invoice Paid Date", "amount": "Total (excl. VAT)", "supplier_name": "Supplier Name"},
+        ),
+        # Headings that do not say what they hold: names under an identifier's heading, a 'Posted' date.
+        (
+            "Vendor Ref(T),Posted,Period,Value,Cost Centre\n"
+            "Acme Ltd,2021-05-03,202105,100.00,CC100\nHalifax Food Bank,2021-05-04,202105,50.00,CC200\n",
+            {"date": "Posted", "amount": "Value", "supplier_name": "Vendor Ref(T)"},
+        ),
+        # The same heading twice, one of them empty.
+        (
+            "Supplier,Amount,Date,Amount\nAcme Ltd,100.00,2024-04-02,\nHalifax Food Bank,50.00,2024-04-03,\n",
+            {"date": "Date", "amount": "Amount", "supplier_name": "Supplier"},
+        ),
+    ],
+)
+def test_councils_never_seen_are_read_by_the_words_and_values_of_their_columns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast: bool, content: str, chosen: dict[str, str]
+) -> None:
+    monkeypatch.setattr(read, "FAST_READ", fast)
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "year.csv").write_text(content)
+    result = analyse([tmp_path / "in"], tmp_path / "out", Options())
+    (report,) = result.files
+    assert (report.status, report.kept, report.rejected) == ("read", 2, 0)
+    for field_name, heading in chosen.items():
+        assert f"{field_name} ← '{heading}'" in report.mapping
+    assert {i["id"]: i for i in result.indicators}["total_spend"]["value"] == 150.0

@@ -189,6 +189,12 @@ KNOWN = (
         "subjective",
         "procurement",
         "proclass",
+        "line",
+        "sum",
+        "grand",
+        "made",
+        "legal",
+        "form",
     }
 )
 
