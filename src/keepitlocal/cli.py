@@ -185,13 +185,35 @@ def spend_analyse(
     click.echo(
         f"{result.rows_read:,} rows read = {result.kept:,} kept + {result.rejected:,} rejected ({result.duplicates:,} duplicates); {result.suppliers:,} suppliers"
     )
-    shares = {i["id"]: i["value"] for i in result.indicators}
-    click.echo(
-        f"VCSE share {shares['share_vcse']}%, local share {shares['share_local']}% (locality known for {shares['locality_known']}% of spend)"
-    )
+    for line in summary_lines(result):
+        click.echo(line)
     click.echo(f"Outputs in {out}: transactions.csv, rejected.csv, suppliers.csv, indicators.json, report.html")
     if ambiguous:
         raise click.ClickException("Some files have ambiguous columns; settle them with --mapping and run again")
+
+
+def summary_lines(result: Any) -> list[str]:
+    """The CLI's closing summary: the period with its gaps, then the headline shares overall and per financial year,
+    each share with its coverage and bounds, and "not known" (never 0%) where nothing is known."""
+    from keepitlocal.spend.engine.indicators import bounds_sentence
+
+    def shares(indicators: list[dict[str, Any]]) -> str:
+        by_id = {i["id"]: i for i in indicators}
+        local = by_id["share_local"]
+        local_text = (
+            "not known (no supplier placed)" if not by_id["locality_known"]["value"] else bounds_sentence(local, "were local")
+        )
+        return f"VCSE share {bounds_sentence(by_id['share_vcse'], 'were VCSE')}; local share {local_text}"
+
+    lines = [f"Period: {result.period.label}"]
+    if result.period.missing:
+        lines.append(f"No payments in {result.period.missing_label}")
+    lines.append(f"All payments: {shares(result.indicators)}")
+    for year in result.years:
+        missing = year.period.missing
+        gaps = f" ({12 - len(missing)} of 12 months; none in {year.period.missing_label})" if missing else ""
+        lines.append(f"{year.year}, {year.period.label}{gaps}: {shares(year.indicators)}")
+    return lines
 
 
 def _default_cache() -> Path:

@@ -30,7 +30,7 @@ NET = """
 CREATE OR REPLACE TEMP TABLE supplier_net AS
 SELECT supplier_key, any_value(supplier_type) AS supplier_type, any_value(is_local) AS is_local, any_value(in_region) AS in_region,
        greatest(sum(amount), 0) AS positive_net, sum(amount) AS net
-FROM tx GROUP BY supplier_key
+FROM scope GROUP BY supplier_key
 """
 
 
@@ -48,54 +48,95 @@ def _indicator(
     }
 
 
-def _share(con: duckdb.DuckDBPyConnection, condition: str) -> tuple[float, float]:
-    numerator, base = con.execute(
-        f"SELECT coalesce(sum(positive_net) FILTER (WHERE {condition}), 0), coalesce(sum(positive_net), 0) FROM supplier_net"
-    ).fetchone()  # type: ignore[misc]
-    return float(numerator), float(base)
+def _sum(con: duckdb.DuckDBPyConnection, condition: str) -> float:
+    value = con.execute(f"SELECT coalesce(sum(positive_net) FILTER (WHERE {condition}), 0) FROM supplier_net").fetchone()[0]  # type: ignore[index]
+    return float(value)
+
+
+def _percent(numerator: float, base: float) -> float | None:
+    return round(100 * numerator / base, 2) if base else None
 
 
 def total_spend(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """Total spend = Σ amount over kept payments, credit notes included (GBP)."""
-    value = float(con.execute("SELECT coalesce(sum(amount), 0) FROM tx").fetchone()[0])  # type: ignore[index]
+    value = float(con.execute("SELECT coalesce(sum(amount), 0) FROM scope").fetchone()[0])  # type: ignore[index]
     return _indicator("total_spend", "Total spend", round(value, 2), round(value, 2), None, "GBP", total_spend.__doc__ or "")
 
 
 def payment_count(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """Payments = count of kept payment rows, credit notes included (count)."""
-    value = int(con.execute("SELECT count(*) FROM tx").fetchone()[0])  # type: ignore[index]
+    value = int(con.execute("SELECT count(*) FROM scope").fetchone()[0])  # type: ignore[index]
     return _indicator("payments", "Payments", value, value, None, "count", payment_count.__doc__ or "")
 
 
 def supplier_count(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    """Suppliers = count of distinct supplier keys (all redacted individuals count as one) (count)."""
-    value = int(con.execute("SELECT count(DISTINCT supplier_key) FROM tx").fetchone()[0])  # type: ignore[index]
+    """Suppliers = count of distinct supplier keys (all redacted individuals count as one, as do all payees not
+    published) (count)."""
+    value = int(con.execute("SELECT count(DISTINCT supplier_key) FROM scope").fetchone()[0])  # type: ignore[index]
     return _indicator("suppliers", "Suppliers", value, value, None, "count", supplier_count.__doc__ or "")
 
 
-def share_of_spend(con: duckdb.DuckDBPyConnection, id_: str, name: str, condition: str, description: str) -> dict[str, Any]:
-    """Share = Σ positive net spend of suppliers meeting the condition ÷ Σ positive net spend of all suppliers (%)."""
-    numerator, base = _share(con, condition)
-    value = round(100 * numerator / base, 2) if base else None
-    return _indicator(id_, name, value, round(numerator, 2), round(base, 2), "%", f"{description}. {share_of_spend.__doc__}")
+# What a share depends on, and how to tell where it is not known.
+TYPE_UNKNOWN = f"supplier_type IN ('{SupplierType.UNKNOWN}', '{SupplierType.WITHHELD}')"
+LOCALITY_UNKNOWN = "is_local IS NULL"
+REGION_UNKNOWN = "in_region IS NULL"
+
+
+def share_of_spend(
+    con: duckdb.DuckDBPyConnection,
+    id_: str,
+    name: str,
+    condition: str,
+    description: str,
+    possible: str | None = None,
+    known: str | None = None,
+    depends_on: str = "",
+) -> dict[str, Any]:
+    """Share = Σ positive net spend of suppliers meeting the condition ÷ Σ positive net spend of all suppliers (%).
+    Where the condition depends on something not known for every supplier (its type, its locality): coverage = Σ
+    positive net spend of suppliers for which it is known ÷ the same base; low = the share; high = the share if every
+    supplier for which it is not known met the condition (Σ spend of suppliers meeting `possible` ÷ the base)."""
+    numerator, base = _sum(con, condition), _sum(con, "true")
+    indicator = _indicator(
+        id_, name, _percent(numerator, base), round(numerator, 2), round(base, 2), "%", f"{description}. {share_of_spend.__doc__}"
+    )
+    if possible is not None and known is not None:
+        indicator.update(
+            {
+                "depends_on": depends_on,
+                "coverage": _percent(_sum(con, known), base),
+                "low": indicator["value"],
+                "high": _percent(_sum(con, possible), base),
+            }
+        )
+    return indicator
 
 
 def type_shares(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """Shares of spend by supplier type: VCSE, public, private, individual, unknown, payee not published (%)."""
-    return [
-        share_of_spend(
-            con,
-            f"share_{kind}",
-            f"Share of spend to {kind.plural}",
-            f"supplier_type = '{kind}'",
-            f"Suppliers classified as {kind.label}",
+    """Shares of spend by supplier type: VCSE, public, private, individual, unknown, payee not published (%). The
+    shares of the four known types are bounded by the unknown and not-published spend."""
+    shares = []
+    for kind in SupplierType:
+        condition = f"supplier_type = '{kind}'"
+        bounded = kind not in (SupplierType.UNKNOWN, SupplierType.WITHHELD)
+        shares.append(
+            share_of_spend(
+                con,
+                f"share_{kind}",
+                f"Share of spend to {kind.plural}",
+                condition,
+                f"Suppliers classified as {kind.label}",
+                possible=f"{condition} OR {TYPE_UNKNOWN}" if bounded else None,
+                known=f"NOT ({TYPE_UNKNOWN})" if bounded else None,
+                depends_on="classification",
+            )
         )
-        for kind in SupplierType
-    ]
+    return shares
 
 
 def local_shares(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """Shares of spend to local suppliers, local VCSE organisations, and of spend whose locality is known (%)."""
+    """Shares of spend to local suppliers, local VCSE organisations, suppliers in the region, and of spend whose
+    locality is known (%), each local share with its coverage and bounds."""
     return [
         share_of_spend(
             con,
@@ -103,13 +144,19 @@ def local_shares(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
             "Share of spend to local suppliers",
             "is_local",
             "Suppliers whose postcode is in the council's own area; unknown locality counts as not local",
+            possible=f"is_local OR {LOCALITY_UNKNOWN}",
+            known=f"NOT {LOCALITY_UNKNOWN}",
+            depends_on="locality",
         ),
         share_of_spend(
             con,
             "share_local_vcse",
             "Share of spend to local VCSE organisations",
-            "is_local AND supplier_type = 'vcse'",
+            f"is_local AND supplier_type = '{SupplierType.VCSE}'",
             "VCSE suppliers whose postcode is in the council's own area",
+            possible=f"(is_local OR {LOCALITY_UNKNOWN}) AND (supplier_type = '{SupplierType.VCSE}' OR {TYPE_UNKNOWN})",
+            known=f"NOT {LOCALITY_UNKNOWN} AND NOT ({TYPE_UNKNOWN})",
+            depends_on="locality and classification",
         ),
         share_of_spend(
             con,
@@ -117,15 +164,35 @@ def local_shares(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
             "Share of spend to suppliers in the council's region",
             "in_region",
             "Suppliers whose postcode is in the same region (or nation) as the council; unknown counts as not in the region",
+            possible=f"in_region OR {REGION_UNKNOWN}",
+            known=f"NOT {REGION_UNKNOWN}",
+            depends_on="locality",
         ),
         share_of_spend(
             con,
             "locality_known",
             "Share of spend whose locality is known",
-            "is_local IS NOT NULL",
+            f"NOT {LOCALITY_UNKNOWN}",
             "Suppliers with a postcode placed in a local authority; the coverage behind the local shares",
         ),
     ]
+
+
+def bounds_sentence(indicator: dict[str, Any], would: str = "met it") -> str:
+    """A share in words with its bounds and coverage: '3.1%; between 3.1% and 20.9% if every supplier of unknown type
+    were VCSE (classification known for 82.0% of spend)'."""
+    value = indicator.get("value")
+    if value is None:
+        return "not known (no spend)"
+    text = f"{value:.1f}%"
+    if indicator.get("high") is not None and indicator["high"] > value:
+        unknown = {"classification": "of unknown type", "locality": "of unknown locality"}.get(
+            indicator["depends_on"], "of unknown type or locality"
+        )
+        text += f"; between {value:.1f}% and {indicator['high']:.1f}% if every supplier {unknown} {would}"
+    if indicator.get("coverage") is not None:
+        text += f" ({indicator['depends_on']} known for {indicator['coverage']:.1f}% of spend)"
+    return text
 
 
 def top10_share(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
@@ -165,7 +232,7 @@ def payment_bands(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         condition = " AND ".join(
             c for c in (f"amount >= {low}" if low is not None else "", f"amount < {high}" if high is not None else "") if c
         )
-        count, amount = con.execute(f"SELECT count(*), coalesce(sum(amount), 0) FROM tx WHERE {condition}").fetchone()  # type: ignore[misc]
+        count, amount = con.execute(f"SELECT count(*), coalesce(sum(amount), 0) FROM scope WHERE {condition}").fetchone()  # type: ignore[misc]
         rows.append({"band": label, "payments": int(count), "amount": round(float(amount), 2)})
     return {
         **_indicator("payment_bands", "Payments by size", None, None, None, "count, GBP", payment_bands.__doc__ or ""),
@@ -183,7 +250,7 @@ def by_service_area(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
             "payments": int(n),
         }
         for area, total, vcse, n in con.execute(
-            "SELECT service_area, sum(amount), coalesce(sum(amount) FILTER (WHERE supplier_type = 'vcse'), 0), count(*) FROM tx GROUP BY ALL ORDER BY 2 DESC"
+            "SELECT service_area, sum(amount), coalesce(sum(amount) FILTER (WHERE supplier_type = 'vcse'), 0), count(*) FROM scope GROUP BY ALL ORDER BY 2 DESC"
         ).fetchall()
     ]
     return {
@@ -204,7 +271,7 @@ def by_month(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         }
         for month, total, vcse, local, n in con.execute(
             "SELECT strftime(date, '%Y-%m'), sum(amount), coalesce(sum(amount) FILTER (WHERE supplier_type = 'vcse'), 0), "
-            "coalesce(sum(amount) FILTER (WHERE is_local), 0), count(*) FROM tx GROUP BY 1 ORDER BY 1"
+            "coalesce(sum(amount) FILTER (WHERE is_local), 0), count(*) FROM scope GROUP BY 1 ORDER BY 1"
         ).fetchall()
     ]
     return {**_indicator("by_month", "Spend by month", None, None, None, "GBP", by_month.__doc__ or ""), "rows": rows}
@@ -222,7 +289,7 @@ def grants_versus_contracts(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
                         WHEN regexp_matches(lower(expense_type), '{pattern}') THEN 'Grants'
                         ELSE 'Contracts and purchases' END AS kind,
                    sum(amount), coalesce(sum(amount) FILTER (WHERE supplier_type = 'vcse'), 0), count(*)
-            FROM tx GROUP BY 1 ORDER BY 2 DESC
+            FROM scope GROUP BY 1 ORDER BY 2 DESC
             """
         ).fetchall()
     ]
@@ -234,7 +301,9 @@ def grants_versus_contracts(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     }
 
 
-def compute_all(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+def compute_all(con: duckdb.DuckDBPyConnection, where: str = "true") -> list[dict[str, Any]]:
+    """Every indicator over the payments in `tx` meeting `where` (a period, say)."""
+    con.execute(f"CREATE OR REPLACE TEMP VIEW scope AS SELECT * FROM tx WHERE {where}")
     con.execute(NET)
     return [
         total_spend(con),

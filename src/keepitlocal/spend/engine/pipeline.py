@@ -19,6 +19,15 @@ import duckdb
 from keepitlocal.spend.engine.bulk import bulk_insert, sql_string
 from keepitlocal.spend.engine.classify import Decision, SupplierFacts, SupplierType, classify
 from keepitlocal.spend.engine.names import WITHHELD_NAME
+from keepitlocal.spend.engine.periods import (
+    Period,
+    file_periods,
+    financial_year_bounds,
+    financial_year_label,
+    financial_year_months,
+    financial_years,
+    period_of,
+)
 from keepitlocal.spend.engine.read import FileReport, charity_org_id, read_all
 from keepitlocal.spend.engine.sources import discover
 
@@ -50,6 +59,19 @@ class Options:
 
 
 @dataclass
+class YearFigures:
+    """The indicators of one financial year (April to March) and the period its payments cover."""
+
+    year: str  # '2024/25'
+    start: int  # 2024
+    period: Period
+    indicators: list[dict[str, Any]]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"year": self.year, "start": self.start, "period": self.period.as_json(), "indicators": self.indicators}
+
+
+@dataclass
 class Result:
     out: Path
     files: list[FileReport]
@@ -62,6 +84,8 @@ class Result:
     indicators: list[dict[str, Any]]
     registers_used: list[str] = field(default_factory=list)
     council: str = ""
+    period: Period = field(default_factory=lambda: Period(None, None))
+    years: list[YearFigures] = field(default_factory=list)  # oldest first
 
 
 def _connect(workdir: Path) -> duckdb.DuckDBPyConnection:
@@ -345,6 +369,25 @@ def analyse(paths: Sequence[Path], out: Path, options: Options, progress: Callab
             outputs.write_suppliers(suppliers, out / "suppliers.csv")
             tell("indicators")
             computed = indicators.compute_all(con)
+            period = period_of(con, "tx")
+            spans = file_periods(con, "tx")
+            for index, report in enumerate(reports):
+                if index in spans:
+                    report.first_date, report.last_date = (day.isoformat() for day in spans[index])
+            years: list[YearFigures] = []
+            for start in financial_years(period):
+                begin, end = financial_year_bounds(start)
+                where = f"date >= DATE '{begin.isoformat()}' AND date < DATE '{end.isoformat()}'"
+                if not con.execute(f"SELECT count(*) FROM tx WHERE {where}").fetchone()[0]:  # type: ignore[index]
+                    continue  # a year between two years of files, with none of its own
+                years.append(
+                    YearFigures(
+                        financial_year_label(start),
+                        start,
+                        period_of(con, "tx", where, span=financial_year_months(start)),
+                        indicators.compute_all(con, where),
+                    )
+                )
             result = Result(
                 out=out,
                 files=reports,
@@ -357,11 +400,15 @@ def analyse(paths: Sequence[Path], out: Path, options: Options, progress: Callab
                 indicators=computed,
                 registers_used=list(getattr(options.registers, "used", [])),
                 council=options.council,
+                period=period,
+                years=years,
             )
             (out / "indicators.json").write_text(
                 json.dumps(
                     {
                         "indicators": computed,
+                        "period": period.as_json(),
+                        "years": [year.as_json() for year in years],
                         "files": [asdict(r) for r in reports],
                         "council": options.council,
                         "registers": result.registers_used,

@@ -102,6 +102,8 @@ class FileReport:
     candidates: dict[str, list[str]] = field(default_factory=dict)
     reader: str = "python"  # or "duckdb": which reader read the rows (fastread.py)
     amount_basis: str = ""  # an AmountBasis: whether the amounts read are net of VAT, gross, or do not say
+    first_date: str = ""  # the file's first and last payment dates kept (ISO), set once duplicates are out
+    last_date: str = ""
 
     @property
     def balanced(self) -> bool:

@@ -8,6 +8,8 @@ import duckdb
 from jinja2 import Environment, select_autoescape
 
 from keepitlocal.reports.engine.charts import bar_chart, column_chart
+from keepitlocal.spend.engine.classify import SupplierType
+from keepitlocal.spend.engine.indicators import bounds_sentence
 
 TEMPLATE = """<!DOCTYPE html>
 <html lang="en-GB">
@@ -34,10 +36,22 @@ td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 <body>
 <main>
 <h1>Spend analysis{% if council %}: {{ council }}{% endif %}</h1>
-<p>{{ result.kept | number }} payments from {{ files_read }} file{{ "" if files_read == 1 else "s" }}, {{ period }}. Shares are of positive spend net of credit notes for each supplier.</p>
+<p>{{ result.kept | number }} payments from {{ files_read }} file{{ "" if files_read == 1 else "s" }}, paid from {{ period }}. Shares are of positive spend net of credit notes for each supplier.</p>
+{% if gaps %}<p class="warning">No payments in {{ gaps }}: figures for the whole period leave those months out, and no year below is complete without them.</p>{% endif %}
 <ul class="headlines">
 {% for item in headlines %}<li>{{ item.name }}<strong>{{ item.shown }}</strong></li>
 {% endfor %}</ul>
+
+<p>{% for line in bounds %}{{ line }}<br>{% endfor %}</p>
+
+{% if years %}
+<h2 id="years">By financial year</h2>
+<table>
+<caption>Headline figures for each financial year (April to March)</caption>
+<thead><tr><th scope="col">Year</th><th scope="col">Payments from</th><th scope="col" class="n">Months with payments</th><th scope="col" class="n">Total spend</th><th scope="col">To VCSE organisations</th><th scope="col">To local suppliers</th></tr></thead>
+<tbody>{% for y in years %}<tr><th scope="row">{{ y.year }}</th><td>{{ y.period }}</td><td class="n">{{ y.months }} of 12</td><td class="n">{{ y.total | money }}</td><td>{{ y.vcse }}</td><td>{{ y.local }}</td></tr>{% endfor %}</tbody>
+</table>
+{% endif %}
 
 <h2 id="types">Who the money goes to</h2>
 <div class="figure">
@@ -64,7 +78,7 @@ td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 <table>
 <caption>The 20 suppliers with the most net spend</caption>
 <thead><tr><th scope="col">Supplier</th><th scope="col">Type</th><th scope="col">Evidence</th><th scope="col" class="n">Net spend</th><th scope="col" class="n">Payments</th></tr></thead>
-<tbody>{% for s in top %}<tr><th scope="row">{{ s.names[0] }}</th><td>{{ s.supplier_type }}</td><td>{{ s.evidence }}</td><td class="n">{{ s.total_amount | money }}</td><td class="n">{{ s.transactions | number }}</td></tr>{% endfor %}</tbody>
+<tbody>{% for s in top %}<tr><th scope="row">{{ s.names[0] }}</th><td>{{ s.type_label }}</td><td>{{ s.evidence }}</td><td class="n">{{ s.total_amount | money }}</td><td class="n">{{ s.transactions | number }}</td></tr>{% endfor %}</tbody>
 </table>
 
 <h2 id="bands">Payments by size</h2>
@@ -119,13 +133,7 @@ def render(con: duckdb.DuckDBPyConnection, result: Any, suppliers: list[dict[str
     env.filters["money"] = _money
     env.filters["number"] = lambda v: f"{v:,}"
     by_id = {i["id"]: i for i in result.indicators}
-    labels = [
-        ("share_vcse", "VCSE organisations"),
-        ("share_public", "Public bodies"),
-        ("share_private", "Private businesses"),
-        ("share_individual", "Individuals"),
-        ("share_unknown", "Unknown"),
-    ]
+    labels = [(f"share_{kind}", kind.label) for kind in SupplierType]
     type_rows = [
         {
             "label": label,
@@ -136,10 +144,14 @@ def render(con: duckdb.DuckDBPyConnection, result: Any, suppliers: list[dict[str
         for i, label in labels
     ]
     months = by_id["by_month"]["rows"]
-    period = f"{months[0]['month']} to {months[-1]['month']}" if months else "no dates"
+    period = result.period.label
     headlines = [
         {"name": "Total spend", "shown": _money(by_id["total_spend"]["value"])},
         {"name": "To VCSE organisations", "shown": f"{by_id['share_vcse']['value'] or 0:.1f}%"},
+        {
+            "name": "If every supplier of unknown type were VCSE",
+            "shown": f"up to {by_id['share_vcse'].get('high') or 0:.1f}%",
+        },
         {
             "name": "To local suppliers",
             "shown": "Unknown" if not by_id["locality_known"]["value"] else f"{by_id['share_local']['value'] or 0:.1f}%",
@@ -163,6 +175,23 @@ def render(con: duckdb.DuckDBPyConnection, result: Any, suppliers: list[dict[str
         [str(result.out / "rejected.csv")],
     ).fetchall()
     top = sorted(suppliers, key=lambda s: -s["total_amount"])[:20]
+    for supplier in top:
+        supplier["type_label"] = SupplierType(supplier["supplier_type"]).label
+    years = [
+        {
+            "year": year.year,
+            "period": year.period.label,
+            "months": 12 - len(year.period.missing),
+            "total": {i["id"]: i for i in year.indicators}["total_spend"]["value"],
+            "vcse": _share_text(year.indicators, "share_vcse", "were VCSE"),
+            "local": _share_text(year.indicators, "share_local", "were local"),
+        }
+        for year in result.years
+    ]
+    bounds = [
+        f"VCSE share {_share_text(result.indicators, 'share_vcse', 'were VCSE')}.",
+        f"Local share {_share_text(result.indicators, 'share_local', 'were local')}.",
+    ]
     return env.from_string(TEMPLATE).render(
         council=getattr(result, "council", ""),
         result=result,
@@ -190,4 +219,14 @@ def render(con: duckdb.DuckDBPyConnection, result: Any, suppliers: list[dict[str
         grants=by_id["grants_vs_contracts"]["rows"],
         reasons=reasons,
         locality_note=locality_note,
+        gaps=result.period.missing_label,
+        years=years,
+        bounds=bounds,
     )
+
+
+def _share_text(indicators: list[dict[str, Any]], id_: str, would: str) -> str:
+    by_id = {i["id"]: i for i in indicators}
+    if id_ in ("share_local", "share_local_vcse", "share_region") and not by_id["locality_known"]["value"]:
+        return "not known (no supplier's locality is known)"
+    return bounds_sentence(by_id[id_], would)

@@ -1,0 +1,164 @@
+"""Each indicator against figures worked by hand on a small table of payments (no files, no ../shared)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+
+from keepitlocal.cli import main as kil
+from keepitlocal.spend.engine import indicators
+from keepitlocal.spend.engine.periods import month_ranges
+from keepitlocal.spend.engine.pipeline import Options, analyse
+
+# (date, amount, supplier, type, is_local, in_region, service area, expense type)
+PAYMENTS = [
+    ("2024-04-10", 600.0, "a", "vcse", True, True, "Adults", "Grants to voluntary bodies"),
+    ("2024-04-11", 400.0, "a", "vcse", True, True, "Adults", "Grants to voluntary bodies"),
+    ("2024-05-01", 3000.0, "b", "private", False, True, "Highways", "Contractors"),
+    ("2024-05-02", -1000.0, "b", "private", False, True, "Highways", "Contractors"),  # a credit note
+    ("2024-06-01", 2000.0, "c", "public", None, None, "Children", None),
+    ("2024-06-02", 1000.0, "d", "unknown", None, None, "Children", "Catering"),
+    ("2024-06-03", 1500.0, "e", "withheld", None, None, None, "Care"),
+    ("2024-06-04", 500.0, "f", "unknown", True, True, "Adults", "Care"),
+    ("2024-06-05", 25.0, "g", "private", False, False, "Adults", "Care"),
+    ("2024-06-06", -50.0, "h", "private", False, False, "Adults", "Care"),  # net negative: counts as zero
+]
+# Positive nets: a 1000, b 2000, c 2000, d 1000, e 1500, f 500, g 25, h 0 → base 8025.
+BASE = 8025.0
+
+
+@pytest.fixture
+def con() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE tx (date DATE, amount DECIMAL(18,2), supplier_key VARCHAR, supplier_type VARCHAR, is_local BOOLEAN, "
+        "in_region BOOLEAN, service_area VARCHAR, expense_type VARCHAR)"
+    )
+    con.executemany("INSERT INTO tx VALUES (?, ?, ?, ?, ?, ?, ?, ?)", PAYMENTS)
+    return con
+
+
+def _by_id(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
+    return {i["id"]: i for i in indicators.compute_all(con)}
+
+
+def test_totals_and_counts(con: duckdb.DuckDBPyConnection) -> None:
+    found = _by_id(con)
+    assert found["total_spend"]["value"] == 7975.0  # every payment, credit notes included
+    assert found["payments"]["value"] == 10
+    assert found["suppliers"]["value"] == 8
+
+
+def test_type_shares_with_coverage_and_bounds(con: duckdb.DuckDBPyConnection) -> None:
+    found = _by_id(con)
+    vcse = found["share_vcse"]
+    assert vcse["denominator"] == BASE and vcse["numerator"] == 1000.0
+    assert vcse["value"] == vcse["low"] == round(100 * 1000 / BASE, 2)
+    # Unknown (d 1000, f 500) and not published (e 1500) could each be VCSE.
+    assert vcse["high"] == round(100 * (1000 + 3000) / BASE, 2)
+    assert vcse["coverage"] == round(100 * (BASE - 3000) / BASE, 2)
+    assert found["share_withheld"]["value"] == round(100 * 1500 / BASE, 2) and "high" not in found["share_withheld"]
+    assert sum(found[f"share_{t}"]["value"] for t in ("vcse", "public", "private", "individual", "unknown", "withheld")) == (
+        pytest.approx(100, abs=0.05)
+    )
+
+
+def test_local_shares_with_coverage_and_bounds(con: duckdb.DuckDBPyConnection) -> None:
+    found = _by_id(con)
+    local = found["share_local"]
+    assert local["numerator"] == 1500.0  # a and f
+    assert local["high"] == round(100 * (1500 + 4500) / BASE, 2)  # c, d, e have no known locality
+    assert local["coverage"] == found["locality_known"]["value"] == round(100 * 3525 / BASE, 2)
+    local_vcse = found["share_local_vcse"]
+    # Possibly local and possibly VCSE: a (1000), d (1000), e (1500), f (500); c is public.
+    assert local_vcse["value"] == round(100 * 1000 / BASE, 2) and local_vcse["high"] == round(100 * 4000 / BASE, 2)
+    assert indicators.bounds_sentence(local, "were local").startswith(f"{local['value']:.1f}%; between")
+
+
+def test_concentration(con: duckdb.DuckDBPyConnection) -> None:
+    found = _by_id(con)
+    nets = [1000, 2000, 2000, 1000, 1500, 500, 25, 0]
+    assert found["top10_share"]["value"] == 100.0  # eight suppliers: all of them
+    assert found["hhi"]["value"] == round(sum((100 * n / BASE) ** 2 for n in nets), 1)
+
+
+def test_top_ten_of_more_than_ten() -> None:
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE tx (date DATE, amount DECIMAL(18,2), supplier_key VARCHAR, supplier_type VARCHAR, "
+        "is_local BOOLEAN, in_region BOOLEAN, service_area VARCHAR, expense_type VARCHAR)"
+    )
+    for i in range(1, 13):  # suppliers paid 1..12 (×100): the top ten hold 3..12
+        con.execute("INSERT INTO tx VALUES ('2024-04-01', ?, ?, 'private', NULL, NULL, NULL, NULL)", [i * 100.0, f"s{i}"])
+    found = _by_id(con)
+    assert found["top10_share"]["value"] == round(100 * sum(range(3, 13)) / sum(range(1, 13)), 2)
+    assert found["top10_share"]["numerator"] == sum(range(3, 13)) * 100
+
+
+def test_payment_bands(con: duckdb.DuckDBPyConnection) -> None:
+    bands = {row["band"]: (row["payments"], row["amount"]) for row in _by_id(con)["payment_bands"]["rows"]}
+    assert bands["Credit notes (below £0)"] == (2, -1050.0)
+    assert bands["£0 to £499"] == (2, 425.0)
+    assert bands["£500 to £999"] == (2, 1100.0)
+    assert bands["£1,000 to £4,999"] == (4, 7500.0)
+    assert bands["£5,000 to £24,999"] == (0, 0.0)
+    assert sum(n for n, _ in bands.values()) == 10
+
+
+def test_grants_versus_contracts(con: duckdb.DuckDBPyConnection) -> None:
+    rows = {row["kind"]: row for row in _by_id(con)["grants_vs_contracts"]["rows"]}
+    assert (rows["Grants"]["amount"], rows["Grants"]["vcse_amount"], rows["Grants"]["payments"]) == (1000.0, 1000.0, 2)
+    assert rows["Unknown (no expense type)"]["amount"] == 2000.0
+    assert rows["Contracts and purchases"]["amount"] == 2000.0 + 1000.0 + 1500.0 + 500.0 + 25.0 - 50.0
+
+
+def test_by_service_area(con: duckdb.DuckDBPyConnection) -> None:
+    rows = {row["service_area"]: row for row in _by_id(con)["by_service_area"]["rows"]}
+    assert rows["Adults"]["amount"] == 1475.0 and rows["Adults"]["vcse_amount"] == 1000.0 and rows["Adults"]["payments"] == 5
+    assert rows["Highways"]["amount"] == 2000.0
+    assert rows["Children"]["amount"] == 3000.0
+    assert rows["Not given"]["amount"] == 1500.0
+
+
+def test_a_period_filter_scopes_every_indicator(con: duckdb.DuckDBPyConnection) -> None:
+    found = {i["id"]: i for i in indicators.compute_all(con, "date < DATE '2024-05-01'")}
+    assert found["total_spend"]["value"] == 1000.0 and found["share_vcse"]["value"] == 100.0
+
+
+def test_month_ranges_join_runs() -> None:
+    assert month_ranges(["2024-01", "2024-02", "2024-03", "2024-06", "2024-12", "2025-01"]) == (
+        "January 2024 to March 2024, June 2024, December 2024 to January 2025"
+    )
+
+
+def test_periods_years_and_gaps_are_stated_everywhere(tmp_path: Path) -> None:
+    """Two financial years of files with a month missing: never merged silently into one headline."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    months = [date(2023, m, 15) for m in (4, 5, 6, 8, 9, 10, 11, 12)] + [date(2024, m, 15) for m in (1, 2, 3, 4, 5)]
+    for day in months:
+        (folder / f"{day:%Y-%m}.csv").write_text(
+            f"Supplier Name,Amount,Date\nAcme Ltd,100,{day.isoformat()}\nHalifax Food Bank,50,{day.isoformat()}\n"
+        )
+    result = analyse([folder], tmp_path / "out", Options())
+    assert result.period.missing == ["2023-07"]
+    assert [y.year for y in result.years] == ["2023/24", "2024/25"]
+    assert result.years[0].period.missing == ["2023-07"]
+    assert result.years[1].period.missing == [f"2024-{m:02d}" for m in range(6, 13)] + ["2025-01", "2025-02", "2025-03"]
+    assert {i["id"]: i for i in result.years[1].indicators}["total_spend"]["value"] == 300.0
+    saved = json.loads((tmp_path / "out" / "indicators.json").read_text())
+    assert saved["period"]["missing"] == ["2023-07"] and [y["year"] for y in saved["years"]] == ["2023/24", "2024/25"]
+    assert {f["first_date"] for f in saved["files"]} >= {"2023-04-15", "2024-05-15"}
+    report = (tmp_path / "out" / "report.html").read_text()
+    assert "No payments in July 2023" in report and "2023/24" in report and "11 of 12" in report
+    cli = CliRunner().invoke(kil, ["spend", "analyse", str(folder), "--out", str(tmp_path / "cli")])
+    assert cli.exit_code == 0, cli.output
+    assert "No payments in July 2023" in cli.output
+    assert "2024/25, 15 April 2024 to 15 May 2024 (2 of 12 months; none in June 2024 to March 2025)" in cli.output
+    assert "local share not known" in cli.output and "local share 0.0%" not in cli.output
