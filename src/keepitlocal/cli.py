@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
@@ -145,7 +146,13 @@ def spend_analyse(
         loaded = _load_registers(registers, None if no_registers_cache else registers_cache or _default_cache())
         for line in loaded.report():
             click.echo(line)
-    options = Options(council=council.strip().upper(), overrides=overrides, ignore=[normal(c) for c in ignore], registers=loaded)
+    options = Options(
+        council=council.strip().upper(),
+        overrides=overrides,
+        ignore=[normal(c) for c in ignore],
+        registers=loaded,
+        councils=_council_register(),
+    )
     from keepitlocal.spend.engine.pipeline import STAGES
 
     stages = list(STAGES)
@@ -190,6 +197,19 @@ def spend_analyse(
     click.echo(f"Outputs in {out}: transactions.csv, rejected.csv, suppliers.csv, indicators.json, report.html")
     if ambiguous:
         raise click.ClickException("Some files have ambiguous columns; settle them with --mapping and run again")
+
+
+def _council_register() -> list[Any]:
+    """The platform's register of councils (as `make setup` loads it, and `kil import-councils` completes it), or
+    none when this machine has no platform database: suppliers named as councils then rest on their names alone."""
+    try:
+        _django()
+        from keepitlocal.spend.services import council_register
+
+        return council_register()
+    except Exception:
+        logging.getLogger(__name__).info("no register of councils for the analysis", exc_info=True)
+        return []
 
 
 def summary_lines(result: Any) -> list[str]:

@@ -209,3 +209,50 @@ def test_the_more_specific_date_wins_and_plain_name_is_a_supplier() -> None:
 def test_true_synonyms_still_tie() -> None:
     with pytest.raises(AmbiguousMappingError):
         map_columns(["Supplier Name", "Amount", "Payment Date", "Date Paid"])
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "LEEDS CITY COUNCL (FINANCE)",
+        "NTH LOAMSHIRE DIST COUN (S O ACC)",
+        "BRADFORD COUNCIL(AC 0123",
+        "H M R C",
+        "D W P",
+        "ST MARYS C OF E P SCHL",
+        "Oakfield Primary Academy",
+        "Calder Learning Partnership",
+        "Red Kite Multi Academy",
+        "Leeds Teaching Hospitals",
+        "Department for Work and Pensions",
+        "Environment Agency",
+        "Rural Payments Agency",
+    ],
+)
+def test_public_bodies_a_person_knows_at_a_glance(name: str) -> None:
+    assert classify_name([name]).supplier_type == "public"
+
+
+@pytest.mark.parametrize("name", ["Primary Care Solutions Ltd", "Elite Dance Academy Ltd", "A B C Cars Ltd", "The Priory Hospital Ltd"])
+def test_businesses_with_public_sounding_words_are_not_public(name: str) -> None:
+    assert classify_name([name]).supplier_type == "private"
+
+
+def test_councils_are_matched_in_the_register_of_councils() -> None:
+    from keepitlocal.spend.engine.publicbodies import CouncilIndex, CouncilRef
+
+    index = CouncilIndex(
+        [
+            CouncilRef("E08000035", "Leeds", "Metropolitan district"),
+            CouncilRef("E07000999", "North Loamshire", "Non-metropolitan district"),
+            CouncilRef("E06000023", "Bristol, City of", "Unitary authority"),
+        ]
+    )
+    assert index.match("LEEDS CITY COUNCL (FINANCE)").gss_code == "E08000035"  # type: ignore[union-attr]
+    assert index.match("NTH LOAMSHIRE DIST COUN (S O ACC)").gss_code == "E07000999"  # type: ignore[union-attr]
+    assert index.match("Bristol City Council").gss_code == "E06000023"  # type: ignore[union-attr]
+    assert index.match("NORTH LOAMSHIR DISTRICT COUNCIL").gss_code == "E07000999"  # type: ignore[union-attr]
+    assert index.match("Leeds Mind") is None  # not a council: the name does not say so
+    assert index.match("Wakefield Council") is None  # a council, but not one in this register
+    decision = classify(SupplierFacts(names=["LEEDS CITY COUNCL (FINANCE)"], council="Leeds (E08000035)"))
+    assert decision.supplier_type == "public" and "Leeds (E08000035)" in decision.evidence

@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from keepitlocal.network.models import Council
+from keepitlocal.spend.engine.publicbodies import CouncilRef
 from keepitlocal.spend.models import AnalysisRun, ColumnChoice, Payment, RejectedRow, SpendFile, Supplier, SupplierCorrection
 
 ALLOWED = (".csv", ".txt", ".tsv", ".xlsx", ".zip", ".gz")
@@ -258,6 +259,7 @@ def run_analysis(run: AnalysisRun) -> None:
                     corrections=corrections,
                     overrides=choices,
                     strict_mapping=False,
+                    councils=council_register(),
                 )
                 result = analyse([Path(p) for p in by_path], out, options, progress)
             AnalysisRun.objects.filter(pk=run.pk).update(stage="saving")
@@ -295,6 +297,11 @@ TYPE_LABELS = {
     "individual": "Individual",
     "unknown": "Unknown",
 }
+
+
+def council_register() -> list[CouncilRef]:
+    """Every council the platform holds, as reference evidence for suppliers named as councils."""
+    return [CouncilRef(gss, name, kind) for gss, name, kind in Council.objects.values_list("gss_code", "name", "council_type")]
 
 
 def draw_charts(indicators: list[dict[str, Any]]) -> dict[str, str]:

@@ -83,6 +83,7 @@ class SupplierFacts:
     charity_numbers: set[str] = field(default_factory=set)
     company_numbers: set[str] = field(default_factory=set)
     register: list[Decision] = field(default_factory=list)  # decisions from register entries, strongest first
+    council: str = ""  # the council the name matches in the register of councils: "Name (GSS code)"
 
 
 YES = {"y", "yes", "true", "1", "vcse", "vcs", "x"}
@@ -174,7 +175,23 @@ _PUBLIC_NAME = re.compile(
     r"\bcoroner|\bdvla\b|home office|cabinet office|land registry|\bhm land\b|ordnance survey|arts council|"
     r"sport england|historic england|natural england|homes england|local government association|"
     r"\bhm (treasury|prison|government)\b|\bgovernment\b|\bcouncil tax\b|\bjobcentre\b|valuation office|"
-    r"\bnhs trust\b|\bhealth service\b|\bcounty council\b|\bcity council\b|\bcouncil$"
+    r"\bnhs trust\b|\bhealth service\b|\bcounty council\b|\bcity council\b|\bcouncil$|"
+    # Councils written short or misspelt: 'CITY COUNCL (FINANCE)', 'DIST COUN (S O ACC)', 'COUNCIL(AC 0123'.
+    r"\b(county|borough|boro|district|dist|city|metropolitan|met|parish|town)\.? (coun|counc|councl|cncl|cncil)\b|"
+    r"\bcouncil ?\(|\b(m|r|c)?bc$|"
+    # Schools and their trusts: 'C OF E P SCHL', 'St Mary's RC Primary', '... LEARNING PARTNERSHIP', '... MULTI ACADEMY'.
+    r"\bschl\b|\bc of e\b|\b(rc|ce|catholic|church of england|junior|infant|primary|secondary|high) (school|academy)\b|"
+    r"\b(infants?|juniors?|primary|secondary) (school|sch)\b|\blearning (partnership|trust)\b|\bmulti[- ]academy\b|"
+    r"\beducation (and skills funding|authority)\b|\bsixth form\b|"
+    # NHS bodies, government departments and agencies, named.
+    r"\bnhs\b|\bteaching hospitals\b|\bintegrated care\b|\bhealth (and social care )?partnership\b|"
+    r"\bhealth security agency\b|\bpublic health (england|wales|scotland)\b|\bhealth education england\b|"
+    r"^(dept|department|ministry|office) (for|of)\b|\bhm revenue|\bhmrc\b|\bdwp\b|\bdfe\b|\bdvla\b|\bdvsa\b|\bhmcts\b|"
+    r"\b(rural payments|legal aid|education and skills funding|environment|food standards|uk health security|vehicle certification|"
+    r"child maintenance|met|highways|maritime and coastguard|disclosure and barring) (agency|service|office)\b|"
+    r"\bstudent loans company\b|\bcare quality commission\b|\bcqc\b|\bofsted\b|\bofgem\b|\bofwat\b|\bcompanies house\b|"
+    r"\binsolvency service\b|\bcrown prosecution\b|\bcrown commercial service\b|\bpolice and crime commissioner\b|"
+    r"\bfire (and|&) rescue\b|\btribunals?\b|\bcourts? service\b|\bhm (courts|prison|coastguard|land)\b"
 )
 _VCSE_NAME = re.compile(
     r"\bcharit(y|ies|able)\b|\bcic\b|community interest company|\bcio\b|\bvoluntary\b|\bvolunteer|"
@@ -239,6 +256,14 @@ def _expanded(name: str) -> str:
     return name
 
 
+_SPACED_INITIALS = re.compile(r"\b(?:[a-z]\.? ){1,5}[a-z]\b\.?")
+
+
+def _initials(text: str) -> str:
+    """Names written in spaced initials read as one word: 'h m r c' → 'hmrc', 'd w p' → 'dwp'."""
+    return _SPACED_INITIALS.sub(lambda m: re.sub(r"[ .]", "", m.group(0)), text)
+
+
 def _code(value: str) -> str:
     return re.sub(r"[^a-z]", "", value.lower())
 
@@ -268,6 +293,8 @@ def classify(facts: SupplierFacts) -> Decision:
         return Decision(VCSE, f"The council publishes a registered charity number ({number})", 0.9)
     if facts.register:
         return facts.register[0]
+    if facts.council:
+        return Decision(PUBLIC, f"The name matches {facts.council} in the register of councils", 0.9)
     for code, _spend in _by_spend(facts.type_codes):
         normalised = _code(code)
         for kind, codes in TYPE_CODES.items():
@@ -293,7 +320,7 @@ def classify_name(names: Iterable[str]) -> Decision:
             label = "community interest company" if form == "cic" else "charitable incorporated organisation"
             return Decision(VCSE, f"The name '{name}' declares a {label}", 0.85)
     # Lower case once, and patterns without IGNORECASE: about twice as fast on these long alternations.
-    texts = [_expanded(name).lower() for name in names]
+    texts = [_initials(_expanded(name).lower()) for name in names]
     charities = [bool(_CHARITY_NAME.search(text)) for text in texts]
     for name, text, charity in zip(names, texts, charities, strict=True):
         if not charity and _PUBLIC_NAME.search(text):

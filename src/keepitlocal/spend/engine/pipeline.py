@@ -28,6 +28,7 @@ from keepitlocal.spend.engine.periods import (
     financial_years,
     period_of,
 )
+from keepitlocal.spend.engine.publicbodies import CouncilIndex, CouncilRef
 from keepitlocal.spend.engine.read import FileReport, charity_org_id, read_all
 from keepitlocal.spend.engine.sources import discover
 
@@ -56,6 +57,8 @@ class Options:
     corrections: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     # False: a mapping column a file lacks is passed over (a saved choice across a publisher's series of files).
     strict_mapping: bool = True
+    # The register of councils (the platform's, or none): a supplier whose name is a council's is that council.
+    councils: Sequence[CouncilRef] = ()
 
 
 @dataclass
@@ -233,6 +236,7 @@ def group_suppliers(con: duckdb.DuckDBPyConnection, options: Options) -> list[di
         if options.registers is not None
         else {}
     )
+    council_index = CouncilIndex(options.councils)
     suppliers = []
     for root, group in groups.items():
         key = keys[root]
@@ -250,6 +254,7 @@ def group_suppliers(con: duckdb.DuckDBPyConnection, options: Options) -> list[di
             charity_numbers=group["charities"],
             company_numbers=group["companies"],
             register=[link.decision] if link is not None and link.decision is not None else [],
+            council=_council_named(council_index, names) if not group["redacted"] else "",
         )
         decision = classify(facts)
         corrected_org_id = ""
@@ -277,6 +282,13 @@ def group_suppliers(con: duckdb.DuckDBPyConnection, options: Options) -> list[di
             }
         )
     return suppliers
+
+
+def _council_named(index: CouncilIndex, names: list[str]) -> str:
+    for name in names:
+        if found := index.match(name):
+            return f"{found.name} ({found.gss_code})"
+    return ""
 
 
 def _published_org_id(group: dict[str, Any]) -> str:
