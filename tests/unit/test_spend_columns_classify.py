@@ -233,7 +233,9 @@ def test_public_bodies_a_person_knows_at_a_glance(name: str) -> None:
     assert classify_name([name]).supplier_type == "public"
 
 
-@pytest.mark.parametrize("name", ["Primary Care Solutions Ltd", "Elite Dance Academy Ltd", "A B C Cars Ltd", "The Priory Hospital Ltd"])
+@pytest.mark.parametrize(
+    "name", ["Primary Care Solutions Ltd", "Elite Dance Academy Ltd", "A B C Cars Ltd", "The Priory Hospital Ltd"]
+)
 def test_businesses_with_public_sounding_words_are_not_public(name: str) -> None:
     assert classify_name([name]).supplier_type == "private"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import gzip
 import json
 from pathlib import Path
@@ -254,3 +255,40 @@ def test_the_command_keeps_registers_between_runs(tmp_path: Path, folder: Path, 
     assert len(list(cache.rglob("*.duckdb"))) == 1
     assert "kept in" not in run("fourth", "--no-registers-cache", "--registers-cache", str(tmp_path / "unused"))
     assert not (tmp_path / "unused").exists()
+
+
+def test_charity_lists_in_the_org_id_layout_classify_charities_known_by_name_only(tmp_path: Path) -> None:
+    """The org-id list layout (org_id, name, postcode, company_number, ...): charities whose names say nothing are found
+    by their registered names, and a list of company org-ids alone marks community interest companies."""
+    from keepitlocal.spend.engine.pipeline import Options, analyse
+    from keepitlocal.spend.engine.registers import Registers
+
+    folder = tmp_path / "registers"
+    folder.mkdir()
+    (folder / "charities.csv").write_text(
+        "org_id,reg_number,name,postcode,active,company_number\n"
+        "GB-CHC-216250,216250,BARNARDO'S,IG6 1QG,True,61625.0\n"
+        "GB-CHC-296645,296645,ALZHEIMER'S SOCIETY,EC3N 2AE,True,2115499\n"
+        "GB-CHC-1000001,1000001,GONE AWAY TRUST,AB1 2CD,False,\n"
+    )
+    (folder / "cics.csv").write_text(
+        "org_id,icnptso_code,icnptso_code_probability,icnptso_code_source\nGB-COH-05533834,A11,1.0,ml_model\n"
+    )
+    spend = tmp_path / "spend.csv"
+    spend.write_text(
+        "Supplier Name,Amount,Date,Company Number\n"
+        "Barnardos,100,2024-04-01,\nAlzheimers Society,50,2024-04-01,\nSunny Days Ltd,10,2024-04-01,05533834\n"
+    )
+    registers = Registers.from_folder(folder)
+    try:
+        analyse([spend], tmp_path / "out", Options(registers=registers))
+    finally:
+        registers.close()
+    with open(tmp_path / "out" / "suppliers.csv", newline="") as handle:
+        found = {row["names"]: row for row in csv.DictReader(handle)}
+    assert found["Barnardos"]["supplier_type"] == "vcse" and found["Barnardos"]["org_id"] == "GB-CHC-216250"
+    assert "BARNARDO'S" in found["Barnardos"]["evidence"] and float(found["Barnardos"]["confidence"]) >= 0.8
+    assert found["Alzheimers Society"]["org_id"] == "GB-CHC-296645"
+    assert (
+        found["Sunny Days Ltd"]["supplier_type"] == "vcse" and "community interest company" in found["Sunny Days Ltd"]["evidence"]
+    )

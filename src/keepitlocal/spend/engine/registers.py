@@ -254,6 +254,8 @@ class Registers:
         names = set(cols)
         if {"orgida", "orgidb"} <= names:
             return "relationships"
+        if "orgid" in names and ("name" in names or names & {"icnptsocode", "companynumber"}):
+            return "orgid_list"
         if {"regnumber", "scale"} <= names:
             return "charity_scale"
         if {"registeredcharitynumber", "charityname"} <= names:
@@ -367,6 +369,38 @@ class Registers:
                        'vcse', 'a co-operative or mutual (Co-operatives UK)', 'Co-operatives UK'
                 FROM {self._read(path, delimiter)} WHERE {live}"""
         )
+
+    def _load_orgid_list(self, path: Path, cols: dict[str, str], delimiter: str) -> int:
+        """The org-id list layout (org_id, name, postcode, company_number, ...) that Find that Charity, 360Giving tools
+        and UK-CAT produce. Charities (GB-CHC, GB-SC, GB-NIC) are VCSE; a list of company org-ids alone (UK-CAT's
+        community interest companies) says so by its columns and name."""
+        q = lambda n: f'"{cols[n]}"' if n in cols else "NULL"  # noqa: E731
+        org_id = f"upper(trim({q('orgid')}))"
+        cic_list = "name" not in cols or "cic" in path.name.lower()
+        kind = (
+            f"CASE WHEN {org_id} LIKE 'GB-CHC-%' OR {org_id} LIKE 'GB-SC-%' OR {org_id} LIKE 'GB-NIC-%' THEN 'vcse' "
+            + ("WHEN " + org_id + " LIKE 'GB-COH-%' THEN 'vcse' " if cic_list else "")
+            + "END"
+        )
+        what = (
+            f"CASE WHEN {org_id} LIKE 'GB-COH-%' THEN 'a community interest company' ELSE 'a registered charity' END"
+            if cic_list
+            else "'a registered charity'"
+        )
+        active = f"coalesce(lower({q('active')}), 'true') NOT IN ('false', '0', 'no')" if "active" in cols else "true"
+        rows = self._insert_orgs(
+            f"""SELECT {org_id}, {q("name")}, norm({q("name")}), {q("postcode")}, {kind},
+                       {what} || ' (' || {sql_string(path.name)} || ')', 'org-id list'
+                FROM {self._read(path, delimiter)} WHERE {org_id} LIKE 'GB-%' AND {active}"""
+        )
+        if "companynumber" in cols:
+            number = f"regexp_replace(upper(trim({q('companynumber')})), '\\.0$', '')"
+            self.con.execute(
+                f"""INSERT INTO links SELECT {org_id}, 'GB-COH-' || lpad({number}, 8, '0')
+                    FROM {self._read(path, delimiter)}
+                    WHERE regexp_matches({number}, '^[A-Z]{{0,2}}[0-9]+$') AND ltrim({number}, '0') <> '' AND {org_id} LIKE 'GB-%'"""
+            )
+        return rows
 
     def _load_relationships(self, path: Path, cols: dict[str, str], delimiter: str) -> int:
         self.con.execute(
