@@ -192,7 +192,7 @@ def test_every_figure_links_to_the_payments_behind_it(demo: list[str]) -> None:
     assert page.count('role="img"') == 2 and "<title" in page  # two charts, each beside its table
     assert "spend/payments/?type=vcse" in page and "spend/payments/?month=2025-04" in page and "spend/payments/?supplier=" in page
     vcse = editor.get(f"/manage/councils/{CALDERDALE}/spend/payments/?type=vcse").content.decode()
-    assert "Payments to vcse suppliers" in vcse and "National Facilities" not in vcse
+    assert "Payments to VCSE organisations" in vcse and "National Facilities" not in vcse
     expected = Payment.objects.filter(council__gss_code=CALDERDALE, supplier_type="vcse").count()
     assert f"{expected:,} payments" in vcse
     april = editor.get(f"/manage/councils/{CALDERDALE}/spend/payments/?month=2025-04").content.decode()
@@ -375,7 +375,7 @@ def test_the_dashboard_never_shows_figures_it_kept_from_before_a_change(demo: li
     # Another reader with other rights gets the page rendered for them, not the editor's.
     viewer = User.objects.create_user("viewer@calderdale.example", "a-long-test-password")
     Role.objects.create(user=viewer, kind=Role.Kind.COUNCIL_VIEWER, council=Council.objects.get(gss_code=CALDERDALE))
-    ambiguous = "Supplier,Payee,Amount,Date\nAcme Ltd,Acme Ltd,10,2024-04-01\n"
+    ambiguous = "Supplier,Payee,Amount,Date\nAcme Ltd,Beta Trading Ltd,10,2024-04-01\n"
     upload(editor, "ambiguous.csv", ambiguous.encode())
     assert "Choose the columns" in editor.get(dashboard).content.decode()
     assert "Choose the columns" not in signed_in_client("viewer@calderdale.example").get(dashboard).content.decode()

@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from keepitlocal.network.models import Council
+from keepitlocal.spend.engine.classify import SupplierType
 from keepitlocal.spend.engine.publicbodies import CouncilRef
 from keepitlocal.spend.models import AnalysisRun, ColumnChoice, Payment, RejectedRow, SpendFile, Supplier, SupplierCorrection
 
@@ -290,13 +291,9 @@ def run_analysis(run: AnalysisRun) -> None:
         _fail(run, f"The analysis stopped: {type(error).__name__}: {str(error)[:500]}")
 
 
-TYPE_LABELS = {
-    "vcse": "VCSE",
-    "public": "Public body",
-    "private": "Private business",
-    "individual": "Individual",
-    "unknown": "Unknown",
-}
+# Every supplier type with its words for a page, in the engine's order (payees not published included).
+TYPE_LABELS = {kind.value: kind.label for kind in SupplierType}
+TYPE_PLURALS = {kind.value: kind.plural for kind in SupplierType}
 
 
 def council_register() -> list[CouncilRef]:

@@ -268,6 +268,7 @@ def suppliers(request: HttpRequest, gss_code: str) -> HttpResponseBase:
             "query": f"show={chosen}" if chosen else "",
             "show": chosen,
             "labels": TYPE_LABELS,
+            "plurals": services.TYPE_PLURALS,
             "can_edit": access.can_edit_council(request.user, council),
         },
     )
@@ -341,6 +342,7 @@ def payments(request: HttpRequest, gss_code: str) -> HttpResponseBase:
             "query": query,
             "filters": filters,
             "labels": TYPE_LABELS,
+            "plurals": services.TYPE_PLURALS,
             "supplier": Supplier.objects.filter(council=council, key=filters.get("supplier", "")).first(),
         },
     )
