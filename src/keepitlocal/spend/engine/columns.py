@@ -195,6 +195,7 @@ KNOWN = (
         "made",
         "legal",
         "form",
+        "to",
     }
 )
 
@@ -794,7 +795,11 @@ def _settle(field_name: str, hits: list[int], profiles: dict[int, Profile], usab
 def _by_values(field_name: str, usable: list[str], profiles: dict[int, Profile], taken: set[int]) -> list[int]:
     """The column whose values alone say it is the field, when no heading does: a column of dates, of money, or of
     names (the most varied, among columns no heading gives to another field)."""
-    free = [i for i, h in enumerate(usable) if h and i not in taken and profiles[i].filled]
+    free, seen = [], set()
+    for i, h in enumerate(usable):
+        if h and i not in taken and profiles[i].filled and profiles[i].values not in seen:
+            free.append(i)  # a column repeating another's values is the same column
+            seen.add(profiles[i].values)
     fitting = [i for i in free if (fits(field_name, profiles[i]) or 0) >= (0.95 if field_name == "amount" else 0.9)]
     if field_name == "supplier_name":
         # Names under an identifier's heading ('Vendor Ref(T)') are the supplier's; a column another field's heading
