@@ -61,7 +61,6 @@ VCSE, PUBLIC, PRIVATE, INDIVIDUAL, UNKNOWN, WITHHELD = (
     SupplierType.UNKNOWN,
     SupplierType.WITHHELD,
 )
-TYPES = tuple(SupplierType)
 
 
 @dataclass

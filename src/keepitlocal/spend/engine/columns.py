@@ -17,7 +17,7 @@ values stop the file, and a mapping file settles it (naming a repeated heading a
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
@@ -43,6 +43,7 @@ FIELDS = (
     "service_area",
     "expense_type",
 )
+OPTIONAL_FIELDS = tuple(name for name in FIELDS if name not in REQUIRED)
 
 
 class How(StrEnum):
@@ -569,22 +570,22 @@ _LETTERS = re.compile(r"[A-Za-z]")
 _PLAIN_NUMBER = re.compile(r"-?[0-9.,]+")
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=131072)
+def _reads(parse: Callable[[str], object], value: str) -> bool:
+    """Whether `parse` (parse_date, parse_amount) reads the value."""
+    try:
+        parse(value)
+    except ParseError:
+        return False
+    return True
+
+
 def _is_date(value: str) -> bool:
-    try:
-        parse_date(value)
-    except ParseError:
-        return False
-    return True
+    return _reads(parse_date, value)
 
 
-@lru_cache(maxsize=65536)
 def _is_amount(value: str) -> bool:
-    try:
-        parse_amount(value)
-    except ParseError:
-        return False
-    return True
+    return _reads(parse_amount, value)
 
 
 def _is_name(value: str) -> bool:
@@ -606,18 +607,36 @@ def profile(rows: Sequence[Sequence[str]], index: int) -> Profile:
     )
 
 
+def _count(field_name: str, p: Profile) -> int:
+    """How many of a column's sampled values are what a required field holds: dates, amounts or names."""
+    return {"date": p.dates, "amount": p.amounts, "supplier_name": p.names}[field_name]
+
+
 def fits(field_name: str, p: Profile) -> float | None:
     """How well a column's values fit a required field (0 to 1), or None when there are none to judge by."""
     if not p.filled:
         return None
-    if field_name == "date":
-        return p.share(p.dates)
-    if field_name == "amount":
-        # Money, not dates written as numbers or codes of letters and digits.
-        return p.share(p.amounts) * (1 - p.share(p.dated_text) * 0.5)
-    if field_name == "supplier_name":
-        return p.share(p.names)
-    return 1.0
+    if field_name not in REQUIRED:
+        return 1.0
+    share = p.share(_count(field_name, p))
+    # Money, not dates written out (a date's digits read as a number).
+    return share * (1 - p.share(p.dated_text) * 0.5) if field_name == "amount" else share
+
+
+class _Profiles:
+    """The profiles of a sample's columns, each made when a decision first looks at it (most columns never are)."""
+
+    def __init__(self, rows: Sequence[Sequence[str]]) -> None:
+        self.rows = rows
+        self._made: dict[int, Profile] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.rows)
+
+    def __getitem__(self, index: int) -> Profile:
+        if index not in self._made:
+            self._made[index] = profile(self.rows, index)
+        return self._made[index]
 
 
 FIT = 0.8  # the share of a column's values that must fit its field for the values to confirm it
@@ -687,7 +706,7 @@ def map_columns(
         raise NotSpendDataError(reason)
     ignored = {normal(name) for name in ignore}
     usable = [h if normal(h) not in ignored else "" for h in headers]
-    profiles = {i: profile(rows, i) for i in range(len(headers))} if rows else {}
+    profiles = _Profiles(rows)
     mapping = Mapping()
     taken: set[int] = set()
 
@@ -740,22 +759,17 @@ def map_columns(
     if missing:
         names = ", ".join(f.replace("_", " ") for f in missing)
         raise MissingColumnError(f"No column for the {names}; the columns are: {', '.join(repr(h) for h in headers if h)}")
-    if "amount" in mapping.columns:
-        mapping.amount_basis = amount_basis(mapping.headers["amount"])
-        others = [h for i, h in enumerate(usable) if h and i != mapping.columns["amount"] and rank("amount", h) is not None]
-        if mapping.amount_basis == AmountBasis.NET and any(amount_basis(h) == AmountBasis.GROSS for h in others):
-            mapping.notes.append(f"Amounts are net of VAT ('{mapping.headers['amount']}'), not the gross column beside it")
-        elif mapping.amount_basis == AmountBasis.GROSS:
-            mapping.notes.append(f"Amounts include VAT ('{mapping.headers['amount']}'): the file has no net amount")
+    mapping.amount_basis = amount_basis(mapping.headers["amount"])
+    others = [h for i, h in enumerate(usable) if h and i != mapping.columns["amount"] and rank("amount", h) is not None]
+    if mapping.amount_basis == AmountBasis.NET and any(amount_basis(h) == AmountBasis.GROSS for h in others):
+        mapping.notes.append(f"Amounts are net of VAT ('{mapping.headers['amount']}'), not the gross column beside it")
+    elif mapping.amount_basis == AmountBasis.GROSS:
+        mapping.notes.append(f"Amounts include VAT ('{mapping.headers['amount']}'): the file has no net amount")
     return mapping
 
 
-def _count(field_name: str, p: Profile) -> int:
-    return {"date": p.dates, "amount": p.amounts, "supplier_name": p.names}[field_name]
-
-
 def _confirmed(
-    field_name: str, ranked: list[tuple[float, int]], profiles: dict[int, Profile], usable: list[str], mapping: Mapping
+    field_name: str, ranked: list[tuple[float, int]], profiles: _Profiles, usable: list[str], mapping: Mapping
 ) -> list[tuple[float, int]]:
     """The heading's candidates whose values do not contradict the field. A candidate is dropped only when another
     fits: a file whose only amount column holds some bad values is read, and those rows are rejected with reasons."""
@@ -769,7 +783,7 @@ def _confirmed(
     return kept or ranked
 
 
-def _settle(field_name: str, hits: list[int], profiles: dict[int, Profile], usable: list[str], mapping: Mapping) -> list[int]:
+def _settle(field_name: str, hits: list[int], profiles: _Profiles, usable: list[str], mapping: Mapping) -> list[int]:
     """Columns tied by heading, settled by values: empty columns give way; identical columns are one."""
     if not profiles:
         return hits
@@ -792,7 +806,7 @@ def _settle(field_name: str, hits: list[int], profiles: dict[int, Profile], usab
     return filled
 
 
-def _by_values(field_name: str, usable: list[str], profiles: dict[int, Profile], taken: set[int]) -> list[int]:
+def _by_values(field_name: str, usable: list[str], profiles: _Profiles, taken: set[int]) -> list[int]:
     """The column whose values alone say it is the field, when no heading does: a column of dates, of money, or of
     names (the most varied, among columns no heading gives to another field)."""
     free, seen = [], set()

@@ -47,9 +47,8 @@ def month_ranges(months: list[str]) -> str:
     """Months (YYYY-MM, in order) in words, runs joined: 'January 2022 to March 2024, June 2024'."""
     runs: list[list[str]] = []
     for month in months:
-        if runs and months_between(
-            date(int(runs[-1][-1][:4]), int(runs[-1][-1][5:]), 1), date(int(month[:4]), int(month[5:]), 1)
-        )[1:] == [month]:
+        number = int(month[:4]) * 12 + int(month[5:7])
+        if runs and int(runs[-1][-1][:4]) * 12 + int(runs[-1][-1][5:7]) == number - 1:
             runs[-1].append(month)
         else:
             runs.append([month])

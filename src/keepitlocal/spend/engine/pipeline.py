@@ -390,16 +390,10 @@ def analyse(paths: Sequence[Path], out: Path, options: Options, progress: Callab
             for start in financial_years(period):
                 begin, end = financial_year_bounds(start)
                 where = f"date >= DATE '{begin.isoformat()}' AND date < DATE '{end.isoformat()}'"
-                if not con.execute(f"SELECT count(*) FROM tx WHERE {where}").fetchone()[0]:  # type: ignore[index]
+                year_period = period_of(con, "tx", where, span=financial_year_months(start))
+                if year_period.first is None:
                     continue  # a year between two years of files, with none of its own
-                years.append(
-                    YearFigures(
-                        financial_year_label(start),
-                        start,
-                        period_of(con, "tx", where, span=financial_year_months(start)),
-                        indicators.compute_all(con, where),
-                    )
-                )
+                years.append(YearFigures(financial_year_label(start), start, year_period, indicators.compute_all(con, where)))
             result = Result(
                 out=out,
                 files=reports,

@@ -46,16 +46,19 @@ class CouncilRef:
     council_type: str = ""
 
 
+def _unbracketed(text: str) -> str:
+    """Lower case without bracketed notes: (FINANCE), (S O ACC), and (AC 0123... cut short."""
+    return re.sub(r"\(.*?(\)|$)", " ", text.lower())
+
+
 def _place(text: str) -> str:
-    text = re.sub(r"\(.*?(\)|$)", " ", text.lower())  # (FINANCE), (S O ACC), (AC 0123... cut short
-    text = re.sub(r"\b(finance|accounts?|acc|payments?|ac)\b.*$", " ", text)
+    text = re.sub(r"\b(finance|accounts?|acc|payments?|ac)\b.*$", " ", _unbracketed(text))
     tokens = [SHORT.get(t, t) for t in re.split(r"[^a-z]+", text) if t]
     return " ".join(t for t in tokens if t not in STYLE and not COUNCIL_WORDS.match(t))
 
 
 def _says_council(text: str) -> bool:
-    text = re.sub(r"\(.*?(\)|$)", " ", text.lower())
-    return any(COUNCIL_WORDS.match(t) for t in re.split(r"[^a-z]+", text) if t)
+    return any(COUNCIL_WORDS.match(t) for t in re.split(r"[^a-z]+", _unbracketed(text)) if t)
 
 
 class CouncilIndex:

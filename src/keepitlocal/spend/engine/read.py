@@ -28,6 +28,7 @@ import duckdb
 from keepitlocal.common.text import write_utf8
 from keepitlocal.spend.engine.bulk import sql_string
 from keepitlocal.spend.engine.columns import (
+    OPTIONAL_FIELDS,
     AmbiguousMappingError,
     MissingColumnError,
     NotSpendDataError,
@@ -43,19 +44,6 @@ from keepitlocal.spend.engine.sources import Source, TextFormat, rows, text_form
 
 HEADER_SEARCH_ROWS = 60
 VALUE_SAMPLE_ROWS = 500  # rows below the header whose values confirm the columns the headings name
-OPTIONAL_FIELDS = (
-    "company_number",
-    "charity_number",
-    "vat_number",
-    "supplier_id",
-    "vcse_flag",
-    "supplier_type",
-    "service_area",
-    "expense_type",
-    "transaction_id",
-    "invoice",
-    "postcode",
-)
 EARLIEST = date(1990, 1, 1)
 
 # The staging table: every kept row of every file, whichever reader read it.
@@ -353,7 +341,7 @@ def _read_rows(
             continue
         redacted = is_redacted(supplier)
         # Rows were padded to the widest mapped column, so every mapped index is present.
-        company, charity, vat, supplier_id, vcse, published_type, area, expense, transaction, invoice, postcode = [
+        company, charity, vat, supplier_id, vcse, published_type, transaction, invoice, postcode, area, expense = [
             cells[i].strip() if i is not None else "" for i in optional
         ]
         writer.staging.writerow(

@@ -174,9 +174,10 @@ def render(con: duckdb.DuckDBPyConnection, result: Any, suppliers: list[dict[str
         "GROUP BY 1 ORDER BY 2 DESC",
         [str(result.out / "rejected.csv")],
     ).fetchall()
-    top = sorted(suppliers, key=lambda s: -s["total_amount"])[:20]
-    for supplier in top:
-        supplier["type_label"] = SupplierType(supplier["supplier_type"]).label
+    top = [
+        {**s, "type_label": SupplierType(s["supplier_type"]).label}
+        for s in sorted(suppliers, key=lambda s: -s["total_amount"])[:20]
+    ]
     years = [
         {
             "year": year.year,
