@@ -387,13 +387,16 @@ def analyse(paths: Sequence[Path], out: Path, options: Options, progress: Callab
                 if index in spans:
                     report.first_date, report.last_date = (day.isoformat() for day in spans[index])
             years: list[YearFigures] = []
-            for start in financial_years(period):
+            spanned = financial_years(period)
+            for start in spanned:
                 begin, end = financial_year_bounds(start)
                 where = f"date >= DATE '{begin.isoformat()}' AND date < DATE '{end.isoformat()}'"
                 year_period = period_of(con, "tx", where, span=financial_year_months(start))
                 if year_period.first is None:
                     continue  # a year between two years of files, with none of its own
-                years.append(YearFigures(financial_year_label(start), start, year_period, indicators.compute_all(con, where)))
+                # Payments all in one year: its figures are the ones just computed for every payment.
+                figures = computed if spanned == [start] else indicators.compute_all(con, where)
+                years.append(YearFigures(financial_year_label(start), start, year_period, figures))
             result = Result(
                 out=out,
                 files=reports,
