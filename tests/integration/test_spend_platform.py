@@ -71,10 +71,10 @@ def test_upload_analyse_and_see_the_results(demo: list[str]) -> None:
     assert Payment.objects.filter(council__gss_code=CALDERDALE).count() == 3
     assert str(Supplier.objects.get(key="acme-construction").total_amount) == "1200.00"
 
-    suppliers = editor.get(f"/manage/councils/{CALDERDALE}/spend/suppliers/?show=unknown")
+    suppliers = editor.get(f"/manage/councils/{CALDERDALE}/spend/suppliers/?type=unknown")
     assert suppliers.status_code == 200
     csv_text = b"".join(editor.get(f"/manage/councils/{CALDERDALE}/spend/suppliers/?format=csv").streaming_content).decode()  # type: ignore[attr-defined]
-    assert csv_text.splitlines()[0].startswith("Supplier,Type,Evidence")
+    assert csv_text.splitlines()[0].startswith("Supplier,Type,Evidence,What decided the type,How sure")
     rejected = b"".join(editor.get(f"/manage/councils/{CALDERDALE}/spend/rejected/?format=csv").streaming_content).decode()  # type: ignore[attr-defined]
     assert "abc" in rejected
 
@@ -190,7 +190,11 @@ def test_every_figure_links_to_the_payments_behind_it(demo: list[str]) -> None:
     editor = signed_in_client("editor@calderdale.example")
     page = editor.get(f"/manage/councils/{CALDERDALE}/spend/").content.decode()
     assert page.count('role="img"') == 2 and "<title" in page  # two charts, each beside its table
-    assert "spend/payments/?type=vcse" in page and "spend/payments/?month=2025-04" in page and "spend/payments/?supplier=" in page
+    assert "spend/payments/?type=vcse" in page and "spend/payments/?month=2025-04" in page 
+    # The largest suppliers link to their own pages, which link to their payments.
+    top = Supplier.objects.filter(council__gss_code=CALDERDALE).first()
+    assert top is not None and f"spend/suppliers/{top.key}/" in page
+    assert "spend/payments/?supplier=" in editor.get(f"/manage/councils/{CALDERDALE}/spend/suppliers/{top.key}/").content.decode()
     vcse = editor.get(f"/manage/councils/{CALDERDALE}/spend/payments/?type=vcse").content.decode()
     assert "Payments to VCSE organisations" in vcse and "National Facilities" not in vcse
     expected = Payment.objects.filter(council__gss_code=CALDERDALE, supplier_type="vcse").count()
@@ -225,7 +229,7 @@ def test_corrections_persist_are_audited_and_recompute(demo: list[str]) -> None:
     share_after = {i["id"]: i["value"] for i in AnalysisRun.objects.first().indicators}["share_vcse"]  # type: ignore[union-attr]
     assert share_after > share_before
     entry = AuditEntry.objects.filter(council__gss_code=CALDERDALE, action="corrected").get()
-    assert {"field": "Supplier type", "from": "private", "to": "vcse"} in entry.changes
+    assert {"field": "Supplier type", "from": "Private business", "to": "VCSE organisation"} in entry.changes
     assert "Supplier Acme Construction Ltd" in editor.get(f"/manage/councils/{CALDERDALE}/").content.decode()
     # Kept through a further upload and re-analysis.
     upload(editor, "may.csv", MAY.encode())

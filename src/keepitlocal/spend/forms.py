@@ -21,19 +21,19 @@ class UploadForm(GovukForm):
     )
 
 
+# The types an editor can set: every supplier type but "payee not published", which only the council's file can say.
+TYPE_CHOICES = [
+    ("vcse", "Voluntary, community or social enterprise (VCSE)"),
+    ("public", "Public body"),
+    ("private", "Private business"),
+    ("individual", "Individual"),
+    ("unknown", "Unknown"),
+]
+
+
 class CorrectionForm(GovukForm):
     required_messages = {"supplier_type": "Select what kind of organisation the supplier is"}
-    supplier_type = forms.ChoiceField(
-        label="What kind of organisation is it?",
-        widget=forms.RadioSelect,
-        choices=[
-            ("vcse", "Voluntary, community or social enterprise (VCSE)"),
-            ("public", "Public body"),
-            ("private", "Private business"),
-            ("individual", "Individual"),
-            ("unknown", "Unknown"),
-        ],
-    )
+    supplier_type = forms.ChoiceField(label="What kind of organisation is it?", widget=forms.RadioSelect, choices=TYPE_CHOICES)
     org_id = forms.CharField(
         label="Org-id (optional)", required=False, max_length=40, help_text="For example, GB-CHC-1234567 or GB-COH-01234567"
     )
@@ -54,6 +54,33 @@ class CorrectionForm(GovukForm):
             return str(parse_org_id(value))
         except OrgIdError as error:
             raise forms.ValidationError(str(error)) from None
+
+
+class BulkCorrectionForm(GovukForm):
+    """One type and one reason for every supplier ticked in the list."""
+
+    required_messages = {
+        "key": "Select at least one supplier to correct",
+        "supplier_type": "Select what kind of organisation the selected suppliers are",
+        "reason": "Enter why this is correct for the selected suppliers",
+    }
+    key = forms.MultipleChoiceField(label="Suppliers to correct", widget=forms.CheckboxSelectMultiple)
+    supplier_type = forms.ChoiceField(
+        label="What kind of organisation are the selected suppliers?", widget=forms.RadioSelect, choices=TYPE_CHOICES
+    )
+    reason = forms.CharField(
+        label="Why is this correct?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        help_text="This reason is recorded for each selected supplier",
+    )
+
+    def __init__(self, keys: list[str], *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["key"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = [(k, k) for k in keys]
+        field.error_messages["invalid_choice"] = "Select suppliers from the list; the list may have changed, so try again"
 
 
 class RegisterForm(GovukForm):

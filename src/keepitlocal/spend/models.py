@@ -50,6 +50,12 @@ class AnalysisRun(models.Model):
     indicators = models.JSONField(default=list, blank=True)
     registers_used = models.JSONField(default=list, blank=True)
     charts = models.JSONField(default=dict, blank=True, help_text="SVG charts drawn once when the analysis finished")
+    # The whole period the payments cover (periods.Period.as_json) and each financial year's own figures
+    # (pipeline.YearFigures.as_json), so that no page merges years without saying so.
+    period = models.JSONField(default=dict, blank=True)
+    years = models.JSONField(default=list, blank=True)
+    # A failed analysis keeps its full traceback for the network team; `message` is what the council sees.
+    traceback = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -86,6 +92,8 @@ class Supplier(models.Model):
     org_id = models.CharField(max_length=40, blank=True)
     supplier_type = models.CharField(max_length=20)
     evidence = models.TextField(blank=True)
+    # The kind of fact that decided the type (the engine's classify.Evidence), for filtering; `evidence` is the sentence.
+    evidence_kind = models.CharField(max_length=20, blank=True)
     confidence = models.FloatField(default=0)
     postcode = models.CharField(max_length=12, blank=True)
     lad_code = models.CharField(max_length=9, blank=True)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import gzip
 import hashlib
+import logging
 import tempfile
+import traceback
 import zipfile
 from collections.abc import Iterator
 from datetime import date
@@ -26,6 +28,7 @@ from keepitlocal.spend.models import AnalysisRun, ColumnChoice, Payment, Rejecte
 ALLOWED = (".csv", ".txt", ".tsv", ".xlsx", ".zip", ".gz")
 ARCHIVES = (".zip", ".gz", ".7z", ".rar", ".tar", ".tgz", ".bz2", ".xz")
 BATCH = 5000
+logger = logging.getLogger(__name__)
 
 
 class UploadError(ValueError):
@@ -141,7 +144,8 @@ def start_analysis(council: Council) -> AnalysisRun:
 
 @transaction.atomic
 def correct_supplier(supplier: Supplier, supplier_type: str, org_id: str, reason: str, user: Any) -> SupplierCorrection:
-    """Record a correction (audited in the council's history); the caller starts a re-analysis."""
+    """Record a correction (audited in the council's history); the caller starts a re-analysis. An empty org-id
+    leaves the organisation the analysis found as it is."""
     from keepitlocal.network.services import audit
 
     correction, _ = SupplierCorrection.objects.update_or_create(
@@ -155,8 +159,10 @@ def correct_supplier(supplier: Supplier, supplier_type: str, org_id: str, reason
             "corrected_at": timezone.now(),
         },
     )
-    changes = [{"field": "Supplier type", "from": supplier.supplier_type, "to": supplier_type}]
-    if org_id != supplier.org_id:
+    from keepitlocal.spend.suppliers import type_label
+
+    changes = [{"field": "Supplier type", "from": type_label(supplier.supplier_type), "to": type_label(supplier_type)}]
+    if org_id and org_id != supplier.org_id:
         changes.append({"field": "Org-id", "from": supplier.org_id, "to": org_id})
     changes.append({"field": "Reason", "from": "", "to": reason})
     audit(supplier.council, user, "corrected", f"Supplier {supplier.name}", supplier.key, changes)
@@ -273,9 +279,11 @@ def run_analysis(run: AnalysisRun) -> None:
                     run.files_report = [_report(r, by_path) for r in result.files]
                     run.indicators = result.indicators
                     run.registers_used = result.registers_used
+                    run.period = result.period.as_json()
+                    run.years = [year.as_json() for year in result.years]
                     run.charts = draw_charts(result.indicators)
                 else:
-                    run.files_report, run.indicators = [], []
+                    run.files_report, run.indicators, run.period, run.years = [], [], {}, []
                 run.status = AnalysisRun.Status.SUCCEEDED
                 run.stage = "done"
                 run.finished_at = timezone.now()
@@ -286,9 +294,12 @@ def run_analysis(run: AnalysisRun) -> None:
             message = message.replace(Path(spend_file.stored.name).name, spend_file.original_name)
         # Keep what each file said (an ambiguous file's candidate columns, say) for the editor to act on.
         AnalysisRun.objects.filter(pk=run.pk).update(files_report=[_report(r, by_path) for r in error.reports])
+        logger.info("Analysis %s of %s found nothing usable: %s", run.pk, council.gss_code, message)
         _fail(run, message)
     except Exception as error:
-        _fail(run, f"The analysis stopped: {type(error).__name__}: {str(error)[:500]}")
+        # The council sees a short message; the network team gets the whole traceback, in the log and on the run.
+        logger.exception("Analysis %s of %s failed", run.pk, council.gss_code)
+        _fail(run, f"The analysis stopped: {type(error).__name__}: {str(error)[:500]}", traceback.format_exc())
 
 
 # Every supplier type with its words for a page, in the engine's order (payees not published included).
@@ -327,8 +338,10 @@ def draw_charts(indicators: list[dict[str, Any]]) -> dict[str, str]:
     return charts
 
 
-def _fail(run: AnalysisRun, message: str) -> None:
-    AnalysisRun.objects.filter(pk=run.pk).update(status=AnalysisRun.Status.FAILED, message=message, finished_at=timezone.now())
+def _fail(run: AnalysisRun, message: str, trace: str = "") -> None:
+    AnalysisRun.objects.filter(pk=run.pk).update(
+        status=AnalysisRun.Status.FAILED, message=message, traceback=trace, finished_at=timezone.now()
+    )
 
 
 def _file_of(source: str, by_path: dict[str, SpendFile]) -> SpendFile:
@@ -404,6 +417,7 @@ def _load(council: Council, out: Path, by_path: dict[str, SpendFile]) -> None:
                 org_id=row["org_id"],
                 supplier_type=row["supplier_type"],
                 evidence=row["evidence"],
+                evidence_kind=row["evidence_kind"],
                 confidence=float(row["confidence"] or 0),
                 postcode=row["postcode"][:12],
                 lad_code=row["lad_code"],

@@ -13,6 +13,7 @@ urlpatterns = [
     path("manage/councils/<str:gss_code>/spend/suppliers/", views.suppliers, name="suppliers"),
     path("manage/councils/<str:gss_code>/spend/rejected/", views.rejected, name="rejected"),
     path("manage/councils/<str:gss_code>/spend/payments/", views.payments, name="payments"),
+    path("manage/councils/<str:gss_code>/spend/suppliers/<str:key>/", views.supplier, name="supplier"),
     path("manage/councils/<str:gss_code>/spend/suppliers/<str:key>/correct/", views.correct, name="correct"),
     path("manage/councils/<str:gss_code>/spend/publish/", views.publish, name="publish"),
     path("compare/spend/", views.compare, name="compare"),

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -20,7 +21,8 @@ from keepitlocal.network.models import Council
 from keepitlocal.reports.downloads import download
 from keepitlocal.reports.engine.tables import Column, Table
 from keepitlocal.spend import services
-from keepitlocal.spend.forms import ColumnChoiceForm, CorrectionForm, RegisterForm, UploadForm
+from keepitlocal.spend import suppliers as supplier_work
+from keepitlocal.spend.forms import BulkCorrectionForm, ColumnChoiceForm, CorrectionForm, RegisterForm, UploadForm
 from keepitlocal.spend.models import (
     AnalysisRun,
     ColumnChoice,
@@ -176,6 +178,7 @@ def _dashboard_results(
             "type_chart": latest.charts.get("types", ""),
             "month_chart": latest.charts.get("months", ""),
             "top": Supplier.objects.filter(council=council)[:10],
+            "labels": TYPE_LABELS,
         }
         found = tuple(render_to_string(f"spend/_dashboard_{part}.html", context, request) for part in ("figures", "read"))
         cache.set(key, found, timeout=24 * 3600)
@@ -226,9 +229,11 @@ def remove(request: HttpRequest, gss_code: str, file_id: int) -> HttpResponse:
 SUPPLIERS_PER_PAGE = 100
 SUPPLIER_COLUMNS = [
     Column("name", "Supplier"),
-    Column("supplier_type", "Type"),
+    Column("type", "Type"),
     Column("evidence", "Evidence"),
-    Column("confidence", "Confidence"),
+    Column("evidence_kind", "What decided the type"),
+    Column("how_sure", "How sure"),
+    Column("confidence", "Confidence score (0 to 1)"),
     Column("org_id", "Org-id"),
     Column("postcode", "Postcode"),
     Column("is_local", "Local"),
@@ -239,36 +244,115 @@ SUPPLIER_COLUMNS = [
 ]
 
 
-@access.council_view
-def suppliers(request: HttpRequest, gss_code: str) -> HttpResponseBase:
-    council = access.council_or_404(gss_code)
-    chosen = request.GET.get("show", "")
-    rows = Supplier.objects.filter(council=council)
-    if chosen == "unknown":
-        rows = rows.filter(supplier_type="unknown")
-    elif chosen == "low":
-        rows = rows.filter(confidence__lt=0.7).exclude(supplier_type="unknown")
+def _supplier_rows(rows: Any) -> Any:
+    """Suppliers as a download gives them: types, evidence and confidence in words, the score beside them."""
+    for s in rows.values(
+        "name",
+        "supplier_type",
+        "evidence",
+        "evidence_kind",
+        "confidence",
+        "org_id",
+        "postcode",
+        "is_local",
+        "total_amount",
+        "transactions",
+        "names",
+        "candidates",
+    ).iterator():
+        yield {
+            **s,
+            "type": supplier_work.type_label(s["supplier_type"]),
+            "evidence_kind": supplier_work.evidence_label(s["evidence_kind"]),
+            "how_sure": supplier_work.confidence_label(s["confidence"]),
+        }
+
+
+def _suppliers_page(request: HttpRequest, council: Council, form: BulkCorrectionForm | None = None) -> HttpResponseBase:
+    query = supplier_work.SupplierQuery.from_params(request.GET)
+    found = supplier_work.search(council, query)
     fmt = request.GET.get("format")
-    if fmt:
-        values: Any = rows.values(*[c.key for c in SUPPLIER_COLUMNS])
+    if fmt and form is None:
         return download(
-            Table(f"Suppliers of {council.name}", SUPPLIER_COLUMNS, values.iterator()), fmt, f"{council.name} suppliers"
+            Table(f"Suppliers of {council.name}", SUPPLIER_COLUMNS, _supplier_rows(found.rows)), fmt, f"{council.name} suppliers"
         )
-    count = rows.count()
-    page, pages = _page(request, count, SUPPLIERS_PER_PAGE)
+    page, pages = _page(request, found.count, SUPPLIERS_PER_PAGE)
+    params = query.params()
     return render(
         request,
         "spend/suppliers.html",
         {
             "council": council,
-            "suppliers": rows[(page - 1) * SUPPLIERS_PER_PAGE : page * SUPPLIERS_PER_PAGE],
-            "count": count,
+            "suppliers": found.rows[(page - 1) * SUPPLIERS_PER_PAGE : page * SUPPLIERS_PER_PAGE],
+            "count": found.count,
+            "facets": found.facets,
+            "search": query,
+            "sorts": list(supplier_work.Sort),
             "page": page,
             "pages": pages,
-            "query": f"show={chosen}" if chosen else "",
-            "show": chosen,
-            "labels": TYPE_LABELS,
-            "plurals": services.TYPE_PLURALS,
+            "query": urlencode(params),
+            "query_without_sort": urlencode(query.params(sort=False)),
+            "form": form or BulkCorrectionForm([]),
+            "ticked": set(form.data.getlist("key")) if form is not None else set(),
+            "can_edit": access.can_edit_council(request.user, council),
+            "type_label": supplier_work.type_label,
+            "confidence_label": supplier_work.confidence_label,
+        },
+        status=400 if form is not None else 200,
+    )
+
+
+@access.council_view
+@require_http_methods(["GET", "POST"])
+def suppliers(request: HttpRequest, gss_code: str) -> HttpResponseBase:
+    """Every supplier of the council: search, filter (with counts), sort, download; editors tick several and set
+    their type with one reason, each audited as its own correction."""
+    council = access.council_or_404(gss_code)
+    if request.method != "POST":
+        return _suppliers_page(request, council)
+    if not access.can_edit_council(request.user, council):
+        raise PermissionDenied
+    chosen = supplier_work.keys_of(council, request.POST.getlist("key"))
+    form = BulkCorrectionForm([s.key for s in chosen], request.POST)
+    if not form.is_valid():
+        return _suppliers_page(request, council, form)
+    done = supplier_work.correct_suppliers(chosen, form.cleaned_data["supplier_type"], form.cleaned_data["reason"], request.user)
+    run = services.start_analysis(council)
+    kind = supplier_work.type_label(form.cleaned_data["supplier_type"])
+    messages.success(
+        request, f"{done:,} {'supplier' if done == 1 else 'suppliers'} corrected to {kind}; the figures are being recalculated"
+    )
+    return redirect("spend:run", gss_code=council.gss_code, run_id=run.pk)
+
+
+@access.council_view
+def supplier(request: HttpRequest, gss_code: str, key: str) -> HttpResponse:
+    """One supplier: every spelling seen, its identifiers and registers, the evidence, payments and corrections."""
+    council = access.council_or_404(gss_code)
+    found = get_object_or_404(Supplier, council=council, key=key)
+    payments = Payment.objects.filter(council=council, supplier_key=key).select_related("spend_file").order_by("-date", "-id")
+    org_ids = [
+        found.org_id,
+        *Payment.objects.filter(council=council, supplier_key=key)
+        .exclude(org_id="")
+        .values_list("org_id", flat=True)
+        .distinct()[:10],
+    ]
+    return render(
+        request,
+        "spend/supplier.html",
+        {
+            "council": council,
+            "supplier": found,
+            "names": [n for n in found.names.split(" | ") if n],
+            "identifiers": supplier_work.identifiers(org_ids),
+            "suggestions": supplier_work.suggestions(found),
+            "history": supplier_work.history(found),
+            "payments": payments[:20],
+            "payment_count": payments.count(),
+            "type_label": supplier_work.type_label(found.supplier_type),
+            "evidence_label": supplier_work.evidence_label(found.evidence_kind),
+            "confidence_label": supplier_work.confidence_label(found.confidence),
             "can_edit": access.can_edit_council(request.user, council),
         },
     )
@@ -353,10 +437,16 @@ def payments(request: HttpRequest, gss_code: str) -> HttpResponseBase:
 def correct(request: HttpRequest, gss_code: str, key: str) -> HttpResponse:
     council = access.council_or_404(gss_code)
     supplier = get_object_or_404(Supplier, council=council, key=key)
-    form = CorrectionForm(
-        request.POST if request.method == "POST" else None,
-        initial={"supplier_type": supplier.supplier_type, "org_id": supplier.org_id},
-    )
+    initial = {"supplier_type": supplier.supplier_type, "org_id": supplier.org_id}
+    # Another council's correction, offered on the supplier's page: it fills the form, and the editor saves it or not.
+    suggestion = next((s for s in supplier_work.suggestions(supplier) if str(s.id) == request.GET.get("suggestion", "")), None)
+    if suggestion is not None:
+        initial = {
+            "supplier_type": suggestion.supplier_type,
+            "org_id": suggestion.org_id or supplier.org_id,
+            "reason": f"As {suggestion.council}'s editor found: {suggestion.reason}",
+        }
+    form = CorrectionForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.correct_supplier(
             supplier, form.cleaned_data["supplier_type"], form.cleaned_data["org_id"], form.cleaned_data["reason"], request.user
@@ -364,7 +454,17 @@ def correct(request: HttpRequest, gss_code: str, key: str) -> HttpResponse:
         run = services.start_analysis(council)
         messages.success(request, f"Correction saved for {supplier.name}; the figures are being recalculated")
         return redirect("spend:run", gss_code=council.gss_code, run_id=run.pk)
-    return render_form(request, "spend/correct.html", {"council": council, "supplier": supplier, "form": form})
+    return render_form(
+        request,
+        "spend/correct.html",
+        {
+            "council": council,
+            "supplier": supplier,
+            "form": form,
+            "suggestion": suggestion,
+            "type_label": supplier_work.type_label(supplier.supplier_type),
+        },
+    )
 
 
 @access.council_edit

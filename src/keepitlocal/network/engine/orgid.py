@@ -31,6 +31,32 @@ class OrgId:
     def __str__(self) -> str:
         return f"{self.scheme}-{self.identifier}"
 
+    @property
+    def register_page(self) -> str:
+        """The public page of this organisation on its own register's website ('' where the register has none by
+        number)."""
+        page = REGISTER_PAGES.get(self.scheme)
+        return page.format(self.identifier) if page else ""
+
+    @property
+    def register_name(self) -> str:
+        return SCHEMES.get(self.scheme, self.scheme)
+
+    @property
+    def findthatcharity_page(self) -> str:
+        """Find that Charity's page for any org-id: it joins the registers and shows an organisation's other ids."""
+        return f"https://findthatcharity.uk/orgid/{self}"
+
+
+# Each register's public page for one organisation, by the identifier in its org-id.
+REGISTER_PAGES = {
+    "GB-CHC": "https://register-of-charities.charitycommission.gov.uk/charity-search/-/charity-details/{}",
+    "GB-COH": "https://find-and-update.company-information.service.gov.uk/company/{}",
+    "GB-SC": "https://www.oscr.org.uk/about-charities/search-the-register/charity-details?number={}",
+    "GB-NIC": "https://www.charitycommissionni.org.uk/charity-details/?regId={}&subId=0",
+    "GB-EDU": "https://get-information-schools.service.gov.uk/Establishments/Establishment/Details/{}",
+}
+
 
 _PREFIX = re.compile(r"^(GB-[A-Z]{2,4})[-\s]*(.+)$")
 

@@ -63,11 +63,95 @@ VCSE, PUBLIC, PRIVATE, INDIVIDUAL, UNKNOWN, WITHHELD = (
 )
 
 
+class Evidence(StrEnum):
+    """The kind of fact that decided a supplier's type, strongest first. Filters and pages use it; `evidence` on a
+    Decision is the sentence a person reads."""
+
+    CORRECTION = "correction"
+    WITHHELD = "withheld"
+    REDACTED = "redacted"
+    REGISTER_NUMBER = "register-number"
+    PUBLISHER_FLAG = "publisher-flag"
+    PUBLISHED_NUMBER = "published-number"
+    REGISTER_NAME = "register-name"
+    COUNCIL_REGISTER = "council-register"
+    PUBLISHER_CODE = "publisher-code"
+    NAME = "name"
+    NONE = "none"
+
+    @property
+    def label(self) -> str:
+        return _EVIDENCE_LABELS[self]
+
+
+_EVIDENCE_LABELS = {
+    Evidence.CORRECTION: "Corrected by a council editor",
+    Evidence.WITHHELD: "Payee not published",
+    Evidence.REDACTED: "Name redacted as personal data",
+    Evidence.REGISTER_NUMBER: "A register entry found by a published number",
+    Evidence.PUBLISHER_FLAG: "The council's own VCSE flag",
+    Evidence.PUBLISHED_NUMBER: "A charity number the council publishes",
+    Evidence.REGISTER_NAME: "A register entry found by name",
+    Evidence.COUNCIL_REGISTER: "The register of councils",
+    Evidence.PUBLISHER_CODE: "The council's supplier type code",
+    Evidence.NAME: "What the name says",
+    Evidence.NONE: "No evidence",
+}
+
+
+class Confidence(StrEnum):
+    """How far a supplier's type can be relied on, in words, from the engine's confidence score (0 to 1).
+
+    High (0.9 and above): a published number, a register entry found by number, the council's own flag, or an editor.
+    Medium (0.7 to under 0.9): a register entry found by name, the council's type code, a name that declares its
+    legal form (CIC, CIO, PLC). Low (above 0 to under 0.7): a name that only suggests the type; worth checking.
+    None (0): nothing decided the type."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    NONE = "none"
+
+    @classmethod
+    def of(cls, score: float) -> Confidence:
+        if score >= 0.9:
+            return cls.HIGH
+        if score >= 0.7:
+            return cls.MEDIUM
+        if score > 0:
+            return cls.LOW
+        return cls.NONE
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """Scores in this band: low <= score < high (high above 1 for the top band)."""
+        return _CONFIDENCE_BOUNDS[self]
+
+    @property
+    def label(self) -> str:
+        return _CONFIDENCE_LABELS[self]
+
+
+_CONFIDENCE_BOUNDS = {
+    Confidence.HIGH: (0.9, 2.0),
+    Confidence.MEDIUM: (0.7, 0.9),
+    Confidence.LOW: (0.000001, 0.7),
+    Confidence.NONE: (-1.0, 0.000001),
+}
+_CONFIDENCE_LABELS = {
+    Confidence.HIGH: "High",
+    Confidence.MEDIUM: "Medium",
+    Confidence.LOW: "Low: worth checking",
+    Confidence.NONE: "None: not classified",
+}
+
+
 @dataclass
 class Decision:
     supplier_type: str
     evidence: str
     confidence: float
+    basis: Evidence
 
 
 @dataclass
@@ -273,9 +357,9 @@ def _by_spend(values: dict[str, float]) -> list[tuple[str, float]]:
 
 def classify(facts: SupplierFacts) -> Decision:
     if facts.withheld:
-        return Decision(WITHHELD, "The council did not publish the payee", 1.0)
+        return Decision(WITHHELD, "The council did not publish the payee", 1.0, Evidence.WITHHELD)
     if facts.redacted:
-        return Decision(INDIVIDUAL, "The council redacted the name as personal data", 0.95)
+        return Decision(INDIVIDUAL, "The council redacted the name as personal data", 0.95, Evidence.REDACTED)
     # A register entry found by a published number outranks everything the publisher says; one found
     # by name alone ranks below the publisher's own flags and numbers.
     strong = [d for d in facts.register if d.confidence >= 0.9]
@@ -286,14 +370,14 @@ def classify(facts: SupplierFacts) -> Decision:
         yes = sum(v for k, v in flagged.items() if _code(k) in YES or k.strip().lower() in YES)
         no = sum(v for k, v in flagged.items() if k.strip().lower() in NO)
         if yes > no:
-            return Decision(VCSE, "The council's own VCSE flag is set for this supplier", 0.9)
+            return Decision(VCSE, "The council's own VCSE flag is set for this supplier", 0.9, Evidence.PUBLISHER_FLAG)
     if facts.charity_numbers:
         number = sorted(facts.charity_numbers)[0]
-        return Decision(VCSE, f"The council publishes a registered charity number ({number})", 0.9)
+        return Decision(VCSE, f"The council publishes a registered charity number ({number})", 0.9, Evidence.PUBLISHED_NUMBER)
     if facts.register:
         return facts.register[0]
     if facts.council:
-        return Decision(PUBLIC, f"The name matches {facts.council} in the register of councils", 0.9)
+        return Decision(PUBLIC, f"The name matches {facts.council} in the register of councils", 0.9, Evidence.COUNCIL_REGISTER)
     for code, _spend in _by_spend(facts.type_codes):
         normalised = _code(code)
         for kind, codes in TYPE_CODES.items():
@@ -303,8 +387,9 @@ def classify(facts: SupplierFacts) -> Decision:
                         VCSE,
                         f"{by_name.evidence}; the council's code '{code}' gives only a legal form, which charities share",
                         by_name.confidence,
+                        Evidence.NAME,
                     )
-                return Decision(kind, f"The council's supplier type code is '{code}'", 0.8)
+                return Decision(kind, f"The council's supplier type code is '{code}'", 0.8, Evidence.PUBLISHER_CODE)
     return classify_name(facts.names)
 
 
@@ -317,25 +402,25 @@ def classify_name(names: Iterable[str]) -> Decision:
     for name, form in zip(names, forms, strict=True):
         if form in ("cic", "cio"):
             label = "community interest company" if form == "cic" else "charitable incorporated organisation"
-            return Decision(VCSE, f"The name '{name}' declares a {label}", 0.85)
+            return Decision(VCSE, f"The name '{name}' declares a {label}", 0.85, Evidence.NAME)
     # Lower case once, and patterns without IGNORECASE: about twice as fast on these long alternations.
     texts = [_initials(_expanded(name).lower()) for name in names]
     charities = [bool(_CHARITY_NAME.search(text)) for text in texts]
     for name, text, charity in zip(names, texts, charities, strict=True):
         if not charity and _PUBLIC_NAME.search(text):
-            return Decision(PUBLIC, f"The name '{name}' is that of a public body", 0.7)
+            return Decision(PUBLIC, f"The name '{name}' is that of a public body", 0.7, Evidence.NAME)
     for name, text, charity in zip(names, texts, charities, strict=True):
         if _VCSE_NAME.search(text) and (charity or not _TRUST_NOT_VCSE.search(text)) and not _BUSINESS_NAME.search(text):
-            return Decision(VCSE, f"The name '{name}' is that of a community or voluntary body", 0.6)
+            return Decision(VCSE, f"The name '{name}' is that of a community or voluntary body", 0.6, Evidence.NAME)
     for name, text in zip(names, texts, strict=True):
         if _PERSON.search(text):
-            return Decision(INDIVIDUAL, f"The name '{name}' is a person's name", 0.7)
+            return Decision(INDIVIDUAL, f"The name '{name}' is a person's name", 0.7, Evidence.NAME)
     for name, form in zip(names, forms, strict=True):
         if form in ("ltd", "plc", "llp"):
             what = {"ltd": "a limited company", "plc": "a public limited company", "llp": "a limited liability partnership"}[form]
             # A charity can be a company limited by guarantee; only a register can tell, so confidence is modest.
-            return Decision(PRIVATE, f"The name '{name}' declares {what}", 0.6 if form == "ltd" else 0.75)
+            return Decision(PRIVATE, f"The name '{name}' declares {what}", 0.6 if form == "ltd" else 0.75, Evidence.NAME)
     for name, text in zip(names, texts, strict=True):
         if _BUSINESS_NAME.search(text):
-            return Decision(PRIVATE, f"The name '{name}' is that of a business selling its services or goods", 0.5)
-    return Decision(UNKNOWN, "No register entry, publisher flag or telling name", 0.0)
+            return Decision(PRIVATE, f"The name '{name}' is that of a business selling its services or goods", 0.5, Evidence.NAME)
+    return Decision(UNKNOWN, "No register entry, publisher flag or telling name", 0.0, Evidence.NONE)

@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 
 from keepitlocal.spend.engine.bulk import bulk_insert, sql_string
-from keepitlocal.spend.engine.classify import Decision, SupplierFacts, SupplierType, classify
+from keepitlocal.spend.engine.classify import Decision, Evidence, SupplierFacts, SupplierType, classify
 from keepitlocal.spend.engine.names import WITHHELD_NAME
 from keepitlocal.spend.engine.periods import (
     Period,
@@ -260,7 +260,7 @@ def group_suppliers(con: duckdb.DuckDBPyConnection, options: Options) -> list[di
         corrected_org_id = ""
         if key in options.corrections:
             kind, corrected_org_id, evidence = options.corrections[key]
-            decision = Decision(kind, evidence, 1.0)
+            decision = Decision(kind, evidence, 1.0, Evidence.CORRECTION)
         suppliers.append(
             {
                 "supplier_key": key,
@@ -270,6 +270,7 @@ def group_suppliers(con: duckdb.DuckDBPyConnection, options: Options) -> list[di
                 or _published_org_id(group),
                 "supplier_type": decision.supplier_type,
                 "evidence": decision.evidence,
+                "evidence_kind": decision.basis.value,
                 "confidence": round(decision.confidence, 2),
                 "postcode": (link.postcode if link is not None and link.postcode else "")
                 or (sorted(group["postcodes"])[0] if group["postcodes"] else ""),

@@ -34,7 +34,7 @@ from rapidfuzz import fuzz, process
 
 from keepitlocal.common.text import detect_encoding, strip_boms, write_utf8
 from keepitlocal.spend.engine.bulk import bulk_insert, sql_string
-from keepitlocal.spend.engine.classify import PRIVATE, VCSE, Decision
+from keepitlocal.spend.engine.classify import PRIVATE, VCSE, Decision, Evidence
 from keepitlocal.spend.engine.columns import normal
 from keepitlocal.spend.engine.names import normalise_name
 from keepitlocal.spend.engine.read import charity_org_id
@@ -597,13 +597,17 @@ class Registers:
                 if len(best) == 1
                 else f"The name matches {len(best)} entries in {first[5]}, all {first[4]}"
             )
-            return Link(Decision(kind, evidence, 0.85 if len(best) == 1 else 0.75), org_id, first[2] or "")
+            return Link(
+                Decision(kind, evidence, 0.85 if len(best) == 1 else 0.75, Evidence.REGISTER_NAME), org_id, first[2] or ""
+            )
         first = best[0]
         if decided:
             d = decided[0]
             evidence = f"{d[0]} ({d[1] or 'from the org-id relationship tables'}) is {d[4]}; matched by {d[7]}"
             return Link(
-                Decision(d[3], evidence[0].upper() + evidence[1:], 0.97 if d[6] == 1 else 0.93), d[0], first[2] or d[2] or ""
+                Decision(d[3], evidence[0].upper() + evidence[1:], 0.97 if d[6] == 1 else 0.93, Evidence.REGISTER_NUMBER),
+                d[0],
+                first[2] or d[2] or "",
             )
         return Link(None, first[0], first[2] or "")
 
@@ -640,7 +644,10 @@ class Registers:
             org_id, name, _norm, kind, evidence, postcode = block[index]
             if score >= FUZZY_ACCEPT and kind:
                 decision = Decision(
-                    kind, f"The name is close to {name} ({org_id}, {score:.0f}% alike), {evidence}", round(0.8 * score / 100, 2)
+                    kind,
+                    f"The name is close to {name} ({org_id}, {score:.0f}% alike), {evidence}",
+                    round(0.8 * score / 100, 2),
+                    Evidence.REGISTER_NAME,
                 )
                 links[key] = Link(decision, org_id, postcode, candidates=listed)
             else:
