@@ -5,6 +5,7 @@ Also the journeys a person takes, with and without JavaScript.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -183,7 +184,7 @@ def test_spend_upload_progress_dashboard_and_suppliers_pass_axe(browser: Any, de
     assert "calderdale-april.csv" in page.content()  # analysed together with the demo year already there
     failures += check(page, "", demo_server)
     failures += check(page, "/manage/councils/E08000033/spend/suppliers/", demo_server)
-    failures += check(page, "/manage/councils/E08000033/spend/suppliers/?show=unknown", demo_server)
+    failures += check(page, "/manage/councils/E08000033/spend/suppliers/?type=unknown", demo_server)
     with page.expect_download() as download:
         page.get_by_role("link", name="Download as CSV").click()
     assert download.value.suggested_filename.endswith(".csv")
@@ -205,7 +206,10 @@ def test_calderdale_editor_uploads_a_real_month_corrects_a_supplier_and_download
     page.wait_for_load_state()
     assert "calderdale_2021-04.csv" in page.content() and "2,138" in page.content()  # rows read from the real month
     failures += check(page, "", demo_server)
-    page.goto(demo_server + "/manage/councils/E08000033/spend/suppliers/?show=unknown")
+    page.goto(demo_server + "/manage/councils/E08000033/spend/suppliers/?type=unknown")
+    failures += check(page, "", demo_server)
+    page.locator("table.kil-suppliers tbody th a").first.click()
+    page.wait_for_load_state()
     failures += check(page, "", demo_server)
     page.get_by_role("link", name="Correct").first.click()
     page.wait_for_load_state()
@@ -219,4 +223,53 @@ def test_calderdale_editor_uploads_a_real_month_corrects_a_supplier_and_download
     with page.expect_download() as download:
         page.get_by_role("link", name="Download as CSV").click()
     assert "Corrected by editor@calderdale.example" in Path(download.value.path()).read_text()
+    assert failures == [], "\n\n".join(failures)
+
+
+def test_an_editor_searches_filters_and_corrects_several_suppliers_at_once(browser: Any, demo_server: str) -> None:
+    from keepitlocal.network.models import AuditEntry
+    from keepitlocal.spend.models import Supplier
+
+    page = browser.new_context().new_page()
+    sign_in(page, demo_server, "editor@calderdale.example")
+    failures = check(page, "/manage/councils/E08000033/spend/suppliers/", demo_server)
+    # Search, then narrow with a filter whose count says what it will show.
+    page.get_by_label("Name or org-id").fill("ltd")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_load_state()
+    rows = page.locator("table.kil-suppliers tbody tr")
+    assert rows.count() == 2, page.content()
+    label = page.locator("label.govuk-checkboxes__label", has_text=re.compile(r"^Private business \(\d+\)$"))
+    found = re.search(r"\((\d+)\)", label.inner_text())
+    assert found is not None
+    private_count = int(found.group(1))
+    label.click()
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_load_state()
+    assert rows.count() == private_count
+    failures += check(page, "", demo_server)
+    # Submitting nothing is refused with an accessible error summary; the search is kept.
+    page.get_by_role("button", name="Correct the selected suppliers").click()
+    page.wait_for_load_state()
+    assert page.title().startswith("Error: ") and "Select at least one supplier to correct" in page.content()
+    assert page.get_by_label("Name or org-id").input_value() == "ltd"
+    failures += check(page, "", demo_server)
+    chosen = [page.locator("table.kil-suppliers tbody tr").nth(i).locator("th a").inner_text() for i in range(rows.count())]
+    for name in chosen:
+        page.get_by_label(f"Select {name}").check()
+    page.get_by_label("Public body").check()
+    page.get_by_label("Why is this correct?").fill("Both are council-owned companies")
+    page.get_by_role("button", name="Correct the selected suppliers").click()
+    page.get_by_role("link", name="See the results").wait_for(timeout=60000)
+    assert f"{len(chosen)} suppliers corrected to Public body" in page.content()
+    page.goto(demo_server + "/manage/councils/E08000033/spend/suppliers/?corrected=yes")
+    corrected = {page.locator("table.kil-suppliers tbody tr").nth(i).locator("th a").inner_text() for i in range(rows.count())}
+    assert corrected == set(chosen)
+    assert all(s.supplier_type == "public" for s in Supplier.objects.filter(council__gss_code="E08000033", name__in=chosen))
+    assert AuditEntry.objects.filter(council__gss_code="E08000033", action="corrected").count() == len(chosen)
+    failures += check(page, "", demo_server)
+    page.locator("table.kil-suppliers tbody th a").first.click()
+    page.wait_for_load_state()
+    assert "Both are council-owned companies" in page.content()
+    failures += check(page, "", demo_server)
     assert failures == [], "\n\n".join(failures)
