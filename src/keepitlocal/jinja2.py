@@ -29,6 +29,14 @@ def format_date(value: date | datetime | None) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+def format_share(indicator: dict[str, Any] | None, would: str = "met it") -> str:
+    """A share with its bounds and coverage in words (spend.engine.indicators.bounds_sentence), for any indicator
+    that depends on classification or locality; 'Not known' when there was no spend."""
+    from keepitlocal.spend.engine.indicators import bounds_sentence
+
+    return bounds_sentence(indicator or {}, would)
+
+
 def format_money(value: Decimal | float | int | None) -> str:
     """Money the GOV.UK way: £1,234 (pence only when there are any)."""
     if value is None:
@@ -87,5 +95,6 @@ def environment(**options: Any) -> Environment:
         number=format_number,
         score=format_score,
         points=format_points,
+        share=format_share,
     )
     return env

@@ -167,6 +167,11 @@ def test_a_failure_while_saving_leaves_the_previous_results(demo: list[str], mon
     run = AnalysisRun.objects.first()
     assert run is not None and run.status == "failed" and "disk full" in run.message
     assert sorted(Payment.objects.values_list("supplier_name", "amount")) == before
+    # The whole traceback is kept for the network team, who see it; the council sees the short message.
+    assert "Traceback (most recent call last)" in run.traceback and "failing_load" in run.traceback
+    dashboard = f"/manage/councils/{CALDERDALE}/spend/"
+    assert "failing_load" not in editor.get(dashboard).content.decode()
+    assert "failing_load" in signed_in_client("admin@example.org").get(dashboard).content.decode()
 
 
 @pytest.mark.django_db
@@ -190,7 +195,7 @@ def test_every_figure_links_to_the_payments_behind_it(demo: list[str]) -> None:
     editor = signed_in_client("editor@calderdale.example")
     page = editor.get(f"/manage/councils/{CALDERDALE}/spend/").content.decode()
     assert page.count('role="img"') == 2 and "<title" in page  # two charts, each beside its table
-    assert "spend/payments/?type=vcse" in page and "spend/payments/?month=2025-04" in page 
+    assert "spend/payments/?type=vcse" in page and "spend/payments/?month=2025-04" in page
     # The largest suppliers link to their own pages, which link to their payments.
     top = Supplier.objects.filter(council__gss_code=CALDERDALE).first()
     assert top is not None and f"spend/suppliers/{top.key}/" in page
@@ -200,7 +205,7 @@ def test_every_figure_links_to_the_payments_behind_it(demo: list[str]) -> None:
     expected = Payment.objects.filter(council__gss_code=CALDERDALE, supplier_type="vcse").count()
     assert f"{expected:,} payments" in vcse
     april = editor.get(f"/manage/councils/{CALDERDALE}/spend/payments/?month=2025-04").content.decode()
-    assert "Payments in 2025-04" in april
+    assert "Payments in April 2025" in april
     second = editor.get(f"/manage/councils/{CALDERDALE}/spend/payments/?page=2").content.decode()
     assert "page 2 of" in second and "govuk-pagination" in second
     json_rows = editor.get(f"/manage/councils/{CALDERDALE}/spend/payments/?type=vcse&format=json").json()["rows"]
@@ -245,12 +250,19 @@ def test_publishing_and_the_comparison_page(demo: list[str]) -> None:
     assert SpendPublication.objects.count() == 3
     public = StrictHTMLClient()
     compare = public.get("/compare/spend/").content.decode()
-    assert "3 published councils" in compare and "Calderdale" in compare and "Leeds" in compare and 'role="img"' in compare
+    assert (
+        "3 published councils, financial year 2025/26" in compare
+        and "Calderdale" in compare
+        and "Leeds" in compare
+        and 'role="img"' in compare
+    )
     by_name = public.get("/compare/spend/?sort=council").content.decode()
     assert by_name.index("Bristol") < by_name.index("Calderdale") < by_name.index("Leeds")
     profile = public.get(f"/councils/{CALDERDALE}/").content.decode()
     assert (
-        "Where the money goes" in profile and "2025-04 to 2026-03" in profile and "calderdale-spend-2025-26-demo.csv" in profile
+        "Where the money goes" in profile
+        and "Financial year 2025/26: payments from" in profile
+        and "calderdale-spend-2025-26-demo.csv" in profile
     )
 
     editor = signed_in_client("editor@calderdale.example")
@@ -338,7 +350,8 @@ def test_every_dashboard_table_downloads(demo: list[str]) -> None:
     editor = signed_in_client("editor@calderdale.example")
     page = editor.get(f"/manage/councils/{CALDERDALE}/spend/").content.decode()
     for table in ("indicators", "months", "years", "areas"):
-        assert f"?table={table}&amp;format=csv" in page
+        # Each table of the year shown downloads for that year (the years table appears once there are two).
+        assert table == "years" or f"?table={table}&amp;year=2025/26&amp;format=csv" in page
         rows = editor.get(f"/manage/councils/{CALDERDALE}/spend/?table={table}&format=json").json()["rows"]
         assert rows, table
     months = b"".join(editor.get(f"/manage/councils/{CALDERDALE}/spend/?table=months&format=csv").streaming_content).decode()  # type: ignore[attr-defined]
@@ -383,3 +396,50 @@ def test_the_dashboard_never_shows_figures_it_kept_from_before_a_change(demo: li
     upload(editor, "ambiguous.csv", ambiguous.encode())
     assert "Choose the columns" in editor.get(dashboard).content.decode()
     assert "Choose the columns" not in signed_in_client("viewer@calderdale.example").get(dashboard).content.decode()
+
+
+TWO_YEARS = (
+    "Supplier Name,Amount,Date\n"
+    "Acme Construction Ltd,1000,2024-03-10\n"  # financial year 2023/24
+    "Calder Valley Hub CIC,3000,2024-03-12\n"
+    "Acme Construction Ltd,2000,2024-04-02\n"  # 2024/25: April and June, none in May
+    "Calder Valley Hub CIC,500,2024-06-03\n"
+)
+
+
+@pytest.mark.django_db
+def test_every_figure_states_its_period_and_years_never_merge_silently(demo: list[str]) -> None:
+    editor = signed_in_client("editor@calderdale.example")
+    upload(editor, "two-years.csv", TWO_YEARS.encode())
+    run = AnalysisRun.objects.get()
+    assert [y["year"] for y in run.years] == ["2023/24", "2024/25"] and run.period["first"] == "2024-03-10"
+    dashboard = f"/manage/councils/{CALDERDALE}/spend/"
+    # The latest financial year with payments is the default, stated with its months and its gaps.
+    page = editor.get(dashboard).content.decode()
+    assert "Financial year 2024/25: payments from 2 April 2024 to 3 June 2024" in page
+    assert "no payments were published for May 2024, July 2024 to March 2025" in page
+    assert "£2,500" in page and "£6,500" not in page  # this year's total, not every year's
+    # Shares that depend on classification or locality state their coverage.
+    assert "20.0% (classification known for 100.0% of spend)" in page and "locality known for 0% of spend" in page
+    assert page.count("No payments published") == 10  # the year's ten months without payments, as gaps
+    assert 'href="?year=2023/24"' in page and 'href="?year=all"' in page
+    # Another year, and every year together: merged only when asked for, and then said.
+    earlier = editor.get(dashboard + "?year=2023/24").content.decode()
+    assert "Financial year 2023/24: payments from 10 March 2024 to 12 March 2024" in earlier and "£4,000" in earlier
+    merged = editor.get(dashboard + "?year=all").content.decode()
+    assert "These figures merge 2 financial years" in merged and "£6,500" in merged
+    # A year the run does not hold falls back to the default.
+    assert "Financial year 2024/25" in editor.get(dashboard + "?year=1999/00").content.decode()
+    months = editor.get(dashboard + "?year=2024/25&table=months&format=csv")
+    lines = b"".join(months.streaming_content).decode().splitlines()  # type: ignore[attr-defined]
+    assert len(lines) == 13 and lines[2].startswith("May 2024,,")  # the gap is empty, not zero
+    payments = editor.get(f"/manage/councils/{CALDERDALE}/spend/payments/?year=2024/25").content.decode()
+    assert "in the financial year 2024/25" in payments and "2 payments" in payments
+    # Published: the public profile and the comparison say which year and which months.
+    editor.post(f"/manage/councils/{CALDERDALE}/spend/publish/", {"decision": "publish"})
+    public = StrictHTMLClient()
+    profile = public.get(f"/councils/{CALDERDALE}/").content.decode()
+    assert "Financial year 2024/25: payments from 2 April 2024" in profile and "2023/24, 2024/25" in profile
+    compare = public.get("/compare/spend/").content.decode()
+    assert "financial year 2024/25" in compare and "No payments published for May 2024" in compare
+    assert "1 published councils, financial year 2023/24" in public.get("/compare/spend/?year=2023/24").content.decode()

@@ -36,7 +36,9 @@ def _upload(client: StrictHTMLClient, gss: str, content: str, name: str = "spend
 
 def _names(page: str) -> list[str]:
     """Supplier names in the table, in order."""
-    return re.findall(r'<th scope="row" class="govuk-table__header kil-break"><a class="govuk-link" href="[^"]+">([^<]+)</a>', page)
+    return re.findall(
+        r'<th scope="row" class="govuk-table__header kil-break"><a class="govuk-link" href="[^"]+">([^<]+)</a>', page
+    )
 
 
 def _count(page: str, label: str) -> int:
@@ -103,7 +105,11 @@ def test_many_suppliers_corrected_at_once_each_audited(editor: StrictHTMLClient)
     assert response.status_code == 400
     response = editor.post(
         SUPPLIERS + "?type=unknown",
-        {"key": ["northgate-widgets", "pennine-print-solutions"], "supplier_type": "private", "reason": "Both trade as businesses"},
+        {
+            "key": ["northgate-widgets", "pennine-print-solutions"],
+            "supplier_type": "private",
+            "reason": "Both trade as businesses",
+        },
     )
     assert "/spend/runs/" in response["Location"]
     for key in ("northgate-widgets", "pennine-print-solutions"):
@@ -134,14 +140,21 @@ def test_viewers_cannot_correct(editor: StrictHTMLClient) -> None:
 
 @pytest.mark.django_db
 def test_a_suppliers_page_shows_spellings_identifiers_payments_and_history(editor: StrictHTMLClient) -> None:
-    _upload(editor, CALDERDALE, "Supplier Name,Amount,Date\nHALIFAX FOOD BANK LTD,50,2024-06-01\nHalifax Food Bank,70,2024-06-02\n", "june.csv")
+    _upload(
+        editor,
+        CALDERDALE,
+        "Supplier Name,Amount,Date\nHALIFAX FOOD BANK LTD,50,2024-06-01\nHalifax Food Bank,70,2024-06-02\n",
+        "june.csv",
+    )
     page = editor.get(SUPPLIERS + "halifax-food-bank/").content.decode()
     assert "Halifax Food Bank" in page and "GB-CHC-1123456" in page
     assert "https://register-of-charities.charitycommission.gov.uk/charity-search/-/charity-details/1123456" in page
     assert "A charity number the council publishes" in page and "High (score 0.90 out of 1)" in page
     assert "3 payments, most recent first" in page
     assert "Nobody at Calderdale" in page
-    editor.post(SUPPLIERS + "halifax-food-bank/correct/", {"supplier_type": "vcse", "org_id": "", "reason": "Checked the register"})
+    editor.post(
+        SUPPLIERS + "halifax-food-bank/correct/", {"supplier_type": "vcse", "org_id": "", "reason": "Checked the register"}
+    )
     page = editor.get(SUPPLIERS + "halifax-food-bank/").content.decode()
     assert "Checked the register" in page and "editor@calderdale.example" in page
     assert editor.get(SUPPLIERS + "no-such-supplier/").status_code == 404

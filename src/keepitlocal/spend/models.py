@@ -183,22 +183,35 @@ class SpendPublication(models.Model):
     def __str__(self) -> str:
         return f"Published spend of {self.council}"
 
-    def figures(self) -> dict[str, Any]:
-        """What the public sees: headline shares, the period, the files and the registers behind them."""
-        by_id = {i["id"]: i for i in self.run.indicators}
-        months = by_id.get("by_month", {}).get("rows", [])
+    def years(self) -> list[str]:
+        return [y["year"] for y in self.run.years or []]
+
+    def figures(self, year: str | None = None) -> dict[str, Any]:
+        """What the public sees for one financial year (the latest with payments unless another is asked for):
+        headline shares, the period in words, the files and the registers behind them."""
+        from keepitlocal.spend.figures import figures
+
+        shown = figures(self.run, year)
+        by_id = shown.by_id
         return {
             "total_spend": by_id.get("total_spend", {}).get("value"),
             "payments": by_id.get("payments", {}).get("value"),
             "suppliers": by_id.get("suppliers", {}).get("value"),
             "share_vcse": by_id.get("share_vcse", {}).get("value"),
+            "share_vcse_indicator": by_id.get("share_vcse", {}),
+            "share_local_indicator": by_id.get("share_local", {}),
             "share_local": by_id.get("share_local", {}).get("value"),
             "share_local_vcse": by_id.get("share_local_vcse", {}).get("value"),
             "locality_known": by_id.get("locality_known", {}).get("value"),
             "top10_share": by_id.get("top10_share", {}).get("value"),
             "hhi": by_id.get("hhi", {}).get("value"),
-            "period": f"{months[0]['month']} to {months[-1]['month']}" if months else "",
-            "months": len(months),
+            "year": shown.key,
+            "title": shown.title,
+            "period": shown.period.get("label", ""),
+            "sentence": shown.sentence,
+            "months": len(shown.period.get("months", [])),
+            "missing": shown.period.get("missing_label", ""),
+            "years": self.years(),
             "files": [f["file"] for f in self.run.files_report if f.get("status") == "read"],
             "registers": self.run.registers_used,
             "analysed_on": self.run.finished_at,

@@ -281,7 +281,7 @@ def run_analysis(run: AnalysisRun) -> None:
                     run.registers_used = result.registers_used
                     run.period = result.period.as_json()
                     run.years = [year.as_json() for year in result.years]
-                    run.charts = draw_charts(result.indicators)
+                    run.charts = draw_charts(result.indicators, run.years)
                 else:
                     run.files_report, run.indicators, run.period, run.years = [], [], {}, []
                 run.status = AnalysisRun.Status.SUCCEEDED
@@ -312,28 +312,40 @@ def council_register() -> list[CouncilRef]:
     return [CouncilRef(gss, name, kind) for gss, name, kind in Council.objects.values_list("gss_code", "name", "council_type")]
 
 
-def draw_charts(indicators: list[dict[str, Any]]) -> dict[str, str]:
-    """The dashboard's charts, drawn once per analysis rather than on every page view."""
+def draw_charts(indicators: list[dict[str, Any]], years: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The dashboard's charts, drawn once per analysis rather than on every page view: for all payments together, and
+    under "years" for each financial year (its twelve months, those without payments shown as gaps)."""
+    charts: dict[str, Any] = _charts_for(indicators, {})
+    charts["years"] = {y["year"]: _charts_for(y["indicators"], y["period"], y["year"]) for y in years or []}
+    return charts
+
+
+def _charts_for(indicators: list[dict[str, Any]], period: dict[str, Any], year: str = "") -> dict[str, str]:
     from keepitlocal.reports.engine.charts import bar_chart, column_chart
+    from keepitlocal.spend.figures import month_label
 
     by_id = {i["id"]: i for i in indicators}
-    months = by_id.get("by_month", {}).get("rows", [])
+    paid = {m["month"]: m["amount"] for m in by_id.get("by_month", {}).get("rows", [])}
+    every = sorted({*paid, *period.get("months", []), *period.get("missing", [])})
+    suffix = f" in {year}" if year else ""
+    ident = year.replace("/", "-")
     charts = {
         "types": bar_chart(
             list(TYPE_LABELS.values()),
             [by_id.get(f"share_{t}", {}).get("value") or 0 for t in TYPE_LABELS],
-            "Share of spend by type of supplier",
+            f"Share of spend by type of supplier{suffix}",
             "Horizontal bars; the same figures are in the table beside the chart.",
-            "spend-types",
+            f"spend-types{'-' + ident if ident else ''}",
         )
     }
-    if months:
+    if every:
         charts["months"] = column_chart(
-            [m["month"] for m in months],
-            [m["amount"] for m in months],
-            "Spend by month",
-            "Columns of spend per month; the same figures are in the table beside the chart.",
-            "spend-months",
+            [month_label(m)[:3] + " " + m[2:4] for m in every],
+            [paid.get(m) for m in every],
+            f"Spend by month{suffix}",
+            "Columns of spend per month; months with no payments are marked 'no data'. The same figures are in the table "
+            "beside the chart.",
+            f"spend-months{'-' + ident if ident else ''}",
         )
     return charts
 

@@ -181,7 +181,8 @@ def _suggested(council: Council) -> Exists:
     )
 
 
-def _annotated(council: Council) -> QuerySet[Supplier]:
+# Querysets annotated with the bands are typed Any: django-stubs cannot see fields added by annotate().
+def _annotated(council: Council) -> Any:
     return Supplier.objects.filter(council=council).annotate(
         confidence_band=_band_case("confidence", Confidence),
         spend_band=_band_case("total_amount", SpendBand),
@@ -189,7 +190,7 @@ def _annotated(council: Council) -> QuerySet[Supplier]:
     )
 
 
-def _apply(rows: QuerySet[Supplier], query: SupplierQuery, skip: str = "") -> QuerySet[Supplier]:
+def _apply(rows: Any, query: SupplierQuery, skip: str = "") -> Any:
     if query.text:
         for word in query.text.split()[:8]:
             rows = rows.filter(Q(names__icontains=word) | Q(org_id__icontains=word) | Q(key__icontains=word))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import re
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -22,6 +24,8 @@ from keepitlocal.reports.downloads import download
 from keepitlocal.reports.engine.tables import Column, Table
 from keepitlocal.spend import services
 from keepitlocal.spend import suppliers as supplier_work
+from keepitlocal.spend.engine.periods import financial_year_bounds
+from keepitlocal.spend.figures import Figures, choices, figures, month_label
 from keepitlocal.spend.forms import BulkCorrectionForm, ColumnChoiceForm, CorrectionForm, RegisterForm, UploadForm
 from keepitlocal.spend.models import (
     AnalysisRun,
@@ -47,18 +51,22 @@ def _page(request: HttpRequest, count: int, per_page: int) -> tuple[int, int]:
         return 1, pages
 
 
-def by_financial_year(months: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Spend and VCSE spend per April-to-March year, from the monthly figures."""
-    years: dict[str, dict[str, Any]] = {}
-    for month in months:
-        year, number = (int(part) for part in month["month"].split("-"))
-        start = year if number >= 4 else year - 1
-        label = f"{start}/{str(start + 1)[-2:]}"
-        row = years.setdefault(label, {"year": label, "amount": 0.0, "vcse_amount": 0.0, "months": 0})
-        row["amount"] += month["amount"]
-        row["vcse_amount"] += month["vcse_amount"]
-        row["months"] += 1
-    return list(years.values())
+def year_rows(run: AnalysisRun) -> list[dict[str, Any]]:
+    """Each financial year's spend, VCSE share and months with payments, from the run's own per-year figures."""
+    rows = []
+    for year in run.years or []:
+        by_id = {i["id"]: i for i in year["indicators"]}
+        rows.append(
+            {
+                "year": year["year"],
+                "months": len(year["period"].get("months", [])),
+                "missing": year["period"].get("missing_label", ""),
+                "amount": by_id.get("total_spend", {}).get("value"),
+                "vcse_amount": by_id.get("share_vcse", {}).get("numerator"),
+                "share_vcse": by_id.get("share_vcse", {}).get("value"),
+            }
+        )
+    return rows
 
 
 def rejection_reasons(council: Council) -> list[dict[str, Any]]:
@@ -98,8 +106,10 @@ DASHBOARD_TABLES: dict[str, list[Column]] = {
     "years": [
         Column("year", "Financial year"),
         Column("months", "Months with payments"),
+        Column("missing", "Months with no payments"),
         Column("amount", "Spend (£)"),
         Column("vcse_amount", "To VCSE (£)"),
+        Column("share_vcse", "VCSE share (%)"),
     ],
     "areas": [
         Column("service_area", "Service area"),
@@ -110,32 +120,46 @@ DASHBOARD_TABLES: dict[str, list[Column]] = {
 }
 
 
-def _dashboard_table(council: Council, latest: AnalysisRun, name: str, fmt: str) -> HttpResponseBase:
-    by_id = {i["id"]: i for i in latest.indicators}
+def _dashboard_table(council: Council, latest: AnalysisRun, shown: Figures, name: str, fmt: str) -> HttpResponseBase:
     rows: list[dict[str, Any]]
     if name == "indicators":
-        rows = [i for i in latest.indicators if "rows" not in i]
+        rows = [i for i in shown.indicators if "rows" not in i]
     elif name == "months":
-        rows = by_id.get("by_month", {}).get("rows", [])
+        rows = [
+            {
+                "month": m.label,
+                "amount": m.amount,
+                "vcse_amount": m.vcse_amount,
+                "local_amount": m.local_amount,
+                "payments": m.payments,
+            }
+            for m in shown.months
+        ]
     elif name == "years":
-        rows = by_financial_year(by_id.get("by_month", {}).get("rows", []))
+        rows = year_rows(latest)
     else:
-        rows = by_id.get("by_service_area", {}).get("rows", [])
-    return download(Table(f"{council.name} {name}", DASHBOARD_TABLES[name], rows), fmt, f"{council.name} spend {name}")
+        rows = shown.by_id.get("by_service_area", {}).get("rows", [])
+    period = "" if name == "years" else f" {shown.title}"
+    return download(
+        Table(f"{council.name} {name}{period}", DASHBOARD_TABLES[name], rows), fmt, f"{council.name} spend {name}{period}"
+    )
 
 
 @access.council_view
 def dashboard(request: HttpRequest, gss_code: str) -> HttpResponseBase:
     council = access.council_or_404(gss_code)
     latest = _latest(council)
-    if latest is not None and request.GET.get("table") in DASHBOARD_TABLES and request.GET.get("format"):
-        return _dashboard_table(council, latest, request.GET["table"], request.GET["format"])
+    shown = figures(latest, request.GET.get("year")) if latest is not None else None
+    if latest is not None and shown is not None and request.GET.get("table") in DASHBOARD_TABLES and request.GET.get("format"):
+        return _dashboard_table(council, latest, shown, request.GET["table"], request.GET["format"])
     # Only the fields these two need: the results' JSON (indicators, charts) is read once, from `latest`.
-    runs = AnalysisRun.objects.filter(council=council).only("id", "council_id", "status", "stage", "message", "created_at")
+    runs = AnalysisRun.objects.filter(council=council).only(
+        "id", "council_id", "status", "stage", "message", "traceback", "created_at"
+    )
     newest = runs.first()
     files = list(SpendFile.objects.filter(council=council).select_related("uploaded_by"))
     can_edit = access.can_edit_council(request.user, council)
-    figures, read = _dashboard_results(request, council, latest, files, can_edit) if latest else ("", "")
+    results, read = _dashboard_results(request, council, latest, shown, files, can_edit) if latest and shown else ("", "")
     return render(
         request,
         "spend/dashboard.html",
@@ -145,8 +169,9 @@ def dashboard(request: HttpRequest, gss_code: str) -> HttpResponseBase:
             "running": runs.exclude(status__in=[AnalysisRun.Status.SUCCEEDED, AnalysisRun.Status.FAILED]).first(),
             "failed": newest if newest is not None and newest.status == AnalysisRun.Status.FAILED else None,
             "files": files,
-            "figures": figures,
+            "figures": results,
             "read": read,
+            "is_network_admin": access.is_network_admin(request.user),
             "can_edit": can_edit,
             "publication": SpendPublication.objects.filter(council=council).select_related("run").first(),
         },
@@ -154,29 +179,30 @@ def dashboard(request: HttpRequest, gss_code: str) -> HttpResponseBase:
 
 
 def _dashboard_results(
-    request: HttpRequest, council: Council, latest: AnalysisRun, files: list[SpendFile], can_edit: bool
+    request: HttpRequest, council: Council, latest: AnalysisRun, shown: Figures, files: list[SpendFile], can_edit: bool
 ) -> tuple[Markup, Markup]:
     """The figures and the row accounting of the latest analysis, rendered once and kept (in each process's
     cache) until something they show can change: a new analysis, a file added or removed (its rejected rows go
     with it), or a reader with other rights. Rendering them was most of what the page cost under load."""
-    facts = [council.pk, latest.pk, latest.finished_at.isoformat() if latest.finished_at else "", int(can_edit)]
+    facts = [council.pk, latest.pk, latest.finished_at.isoformat() if latest.finished_at else "", int(can_edit), shown.key]
     key = "spend-dashboard:" + hashlib.sha256(repr([*facts, [f.pk for f in files]]).encode()).hexdigest()
     found = cache.get(key)
     if found is None:
-        indicators = {i["id"]: i for i in latest.indicators}
-        months = indicators.get("by_month", {}).get("rows", [])
+        indicators = shown.by_id
         context = {
             "council": council,
             "latest": latest,
             "can_edit": can_edit,
+            "shown": shown,
+            "choices": choices(latest),
             "ind": indicators,
             "types": [(t, TYPE_LABELS[t], indicators.get(f"share_{t}", {})) for t in TYPE_LABELS],
-            "months": months,
+            "months": shown.months,
             "areas": indicators.get("by_service_area", {}).get("rows", []),
-            "years": by_financial_year(months),
+            "years": year_rows(latest),
             "reasons": rejection_reasons(council),
-            "type_chart": latest.charts.get("types", ""),
-            "month_chart": latest.charts.get("months", ""),
+            "type_chart": shown.charts.get("types", ""),
+            "month_chart": shown.charts.get("months", ""),
             "top": Supplier.objects.filter(council=council)[:10],
             "labels": TYPE_LABELS,
         }
@@ -293,7 +319,7 @@ def _suppliers_page(request: HttpRequest, council: Council, form: BulkCorrection
             "query": urlencode(params),
             "query_without_sort": urlencode(query.params(sort=False)),
             "form": form or BulkCorrectionForm([]),
-            "ticked": set(form.data.getlist("key")) if form is not None else set(),
+            "ticked": set(request.POST.getlist("key")) if form is not None else set(),
             "can_edit": access.can_edit_council(request.user, council),
             "type_label": supplier_work.type_label,
             "confidence_label": supplier_work.confidence_label,
@@ -398,10 +424,14 @@ def payments(request: HttpRequest, gss_code: str) -> HttpResponseBase:
         rows, filters["type"] = rows.filter(supplier_type=kind), kind
     if month := request.GET.get("month", ""):
         try:
-            year, number = (int(part) for part in month.split("-"))
-            rows, filters["month"] = rows.filter(date__year=year, date__month=number), month
+            calendar_year, number = (int(part) for part in month.split("-"))
+            date(calendar_year, number, 1)  # a month that does not exist is ignored like any other bad value
+            rows, filters["month"] = rows.filter(date__year=calendar_year, date__month=number), month
         except ValueError:
             pass
+    if re.fullmatch(r"\d{4}/\d{2}", year := request.GET.get("year", "")):
+        start, end = financial_year_bounds(int(year[:4]))
+        rows, filters["year"] = rows.filter(date__gte=start, date__lt=end), year
     if supplier := request.GET.get("supplier", ""):
         rows, filters["supplier"] = rows.filter(supplier_key=supplier), supplier
     if "area" in request.GET:
@@ -428,6 +458,7 @@ def payments(request: HttpRequest, gss_code: str) -> HttpResponseBase:
             "labels": TYPE_LABELS,
             "plurals": services.TYPE_PLURALS,
             "supplier": Supplier.objects.filter(council=council, key=filters.get("supplier", "")).first(),
+            "month_label": month_label(filters["month"]) if "month" in filters else "",
         },
     )
 
@@ -500,7 +531,14 @@ def compare(request: HttpRequest) -> HttpResponse:
     """Published councils side by side, with what each figure covers."""
     from keepitlocal.reports.engine.charts import bar_chart  # matplotlib is loaded only where a chart is drawn
 
-    rows = [{"council": p.council, **p.figures()} for p in SpendPublication.objects.select_related("council", "run")]
+    publications = list(SpendPublication.objects.select_related("council", "run"))
+    # One financial year for every council (the latest any has published, unless another is chosen): councils without
+    # it are listed apart, never compared on another year's figures.
+    years = sorted({y for p in publications for y in p.years()}, reverse=True)
+    year = request.GET.get("year", "") if request.GET.get("year", "") in years else (years[0] if years else "")
+    # (Runs analysed before years were kept have none: they are shown on all their payments, as before.)
+    rows = [{"council": p.council, **p.figures(year or None)} for p in publications if not years or year in p.years()]
+    without = sorted((p.council for p in publications if years and year not in p.years()), key=lambda c: c.name)
     sort = request.GET.get("sort", "share_vcse")
     sort = sort if sort in COMPARE_SORTS else "share_vcse"
     rows.sort(key=lambda r: (r["council"].name,) if sort == "council" else (-(r[sort] or 0), r["council"].name))
@@ -508,14 +546,18 @@ def compare(request: HttpRequest) -> HttpResponse:
         bar_chart(
             [r["council"].name for r in rows],
             [r["share_vcse"] or 0 for r in rows],
-            "Share of spend to VCSE organisations by council",
+            f"Share of spend to VCSE organisations by council, financial year {year}",
             "Horizontal bars, one per published council; the same figures are in the table.",
             "compare-vcse",
         )
         if rows
         else ""
     )
-    return render(request, "spend/compare.html", {"rows": rows, "sort": sort, "sorts": COMPARE_SORTS, "chart": chart})
+    return render(
+        request,
+        "spend/compare.html",
+        {"rows": rows, "sort": sort, "sorts": COMPARE_SORTS, "chart": chart, "years": years, "year": year, "without": without},
+    )
 
 
 @access.network_admin

@@ -59,9 +59,13 @@ def bar_chart(labels: list[str], values: list[float], title: str, description: s
     return _svg(figure, title, description, chart_id)
 
 
-def column_chart(labels: list[str], values: list[float], title: str, description: str, chart_id: str) -> str:
+def column_chart(labels: list[str], values: list[float | None], title: str, description: str, chart_id: str) -> str:
+    """Columns, one per label; a value of None is a gap marked "no data" (never drawn as a zero or joined over)."""
     figure, axes = plt.subplots(figsize=(8, 3))
-    axes.bar(labels, values, color=COLOUR)
+    axes.bar(labels, [v if v is not None else 0 for v in values], color=COLOUR)
+    for position, value in enumerate(values):
+        if value is None:
+            axes.text(position, 0, "no data", rotation=90, ha="center", va="bottom", fontsize=7, color="#505a5f")
     axes.set_ylabel("£")
     axes.tick_params(axis="x", rotation=45)
     axes.spines[["top", "right"]].set_visible(False)
