@@ -309,6 +309,62 @@ def registers_load(files: tuple[Path, ...]) -> None:
         raise click.ClickException(f"{len(failed)} of {len(files)} files were not loaded")
 
 
+@registers.command("fetch")
+@click.argument("kinds", nargs=-1)
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where downloads are kept (and resumed from); default: the platform's registers folder",
+)
+@click.option("--mirror", help="Fetch from a mirror holding each publisher's files under its host name, not the publishers")
+@click.option("--list", "list_only", is_flag=True, help="List the registers and their publishers' pages, and stop")
+def registers_fetch(kinds: tuple[str, ...], folder: Path | None, mirror: str | None, list_only: bool) -> None:
+    """Download the latest official registers (KINDS: companies-house, charity-commission, oscr, ccni, postcodes;
+    all when none is named), verify them and load them for every analysis."""
+    from rich.progress import DownloadColumn, TransferSpeedColumn
+
+    from keepitlocal.spend.engine.publishers import PUBLISHERS, RegisterKind, kind_from_option
+
+    if list_only:
+        table = Table(title="Registers fetched from their publishers")
+        for heading in ("Kind", "Register", "Publisher", "Page for a download by hand"):
+            table.add_column(heading)
+        for p in PUBLISHERS:
+            table.add_row(p.kind.option, p.title, p.publisher, p.page)
+        Console().print(table)
+        return
+    try:
+        chosen = [kind_from_option(k) for k in kinds] or list(RegisterKind)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="KINDS") from None
+    _django()
+    from keepitlocal.spend.registers import fetch_and_load
+
+    failed = 0
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        console=console,
+        disable=not console.is_terminal,
+    ) as progress:
+        tasks = {kind: progress.add_task(kind.option, total=None) for kind in chosen}
+
+        def advance(kind: RegisterKind, done: int, total: int | None) -> None:
+            progress.update(tasks[kind], completed=done, total=total)
+
+        for outcome in fetch_and_load(chosen, folder, mirror, advance):
+            if outcome.ok:
+                click.echo(f"{outcome.kind.option}: {outcome.message}")
+            else:
+                failed += 1
+                click.echo(f"{outcome.kind.option}: not loaded: {outcome.message}", err=True)
+    if failed:
+        raise click.ClickException(f"{failed} of {len(chosen)} registers were not fetched; the others were loaded")
+
+
 @main.command("manage", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def manage(args: tuple[str, ...]) -> None:

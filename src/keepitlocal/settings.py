@@ -61,6 +61,8 @@ KIL_SPEND_MAX_UPLOAD = int(os.environ.get("KIL_SPEND_MAX_UPLOAD", str(200 * 1024
 KIL_SPEND_MAX_EXPANDED = int(os.environ.get("KIL_SPEND_MAX_EXPANDED", str(1024 * 1024 * 1024)))
 # Register files (charity and company registers, postcode lookups) used by every analysis.
 KIL_REGISTERS_DIR = Path(os.environ.get("KIL_REGISTERS_DIR", VAR_DIR / "registers"))
+# Fetch registers from a mirror (each publisher's files under its host name) instead of the publishers themselves.
+KIL_REGISTERS_MIRROR = os.environ.get("KIL_REGISTERS_MIRROR", "")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -289,7 +289,7 @@ def test_network_admins_load_registers_once_for_every_analysis(demo: list[str], 
     response = admin.post("/network/registers/", {"register_file": SimpleUploadedFile("ccew.csv", REGISTER.encode())})
     assert response["Location"] == "/network/registers/"
     record = RegisterFile.objects.get()
-    assert (record.kind, record.rows, record.loaded_by.email) == ("charity commission", 1, "admin@example.org")  # type: ignore[union-attr]
+    assert (record.kind, record.rows, record.loaded_by.email) == ("Charity Commission register", 1, "admin@example.org")  # type: ignore[union-attr]
     path = tmp_path / "same.csv"  # type: ignore[operator]
     path.write_text(REGISTER)
     result = CliRunner().invoke(kil, ["registers", "load", str(path)])

@@ -226,7 +226,13 @@ class RegisterFile(models.Model):
     sha256 = models.CharField(max_length=64, unique=True)
     size = models.PositiveBigIntegerField()
     kind = models.CharField(max_length=100)
+    # The engine's name for the kind (registers.recognise), for code; `kind` is the words shown.
+    kind_code = models.CharField(max_length=40, blank=True)
     rows = models.PositiveBigIntegerField(default=0)
+    # Where a fetched file came from (empty for a file a person uploaded).
+    source_url = models.URLField(max_length=500, blank=True)
+    edition = models.DateField(null=True, blank=True)
+    fetched_at = models.DateTimeField(null=True, blank=True)
     loaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     loaded_at = models.DateTimeField(default=timezone.now)
 
@@ -237,7 +243,9 @@ class RegisterFile(models.Model):
         return f"{self.original_name} ({self.kind})"
 
     def describe(self) -> str:
-        return f"{self.original_name}: {self.kind}, {self.rows:,} rows, loaded {self.loaded_at:%d %B %Y}"
+        edition = f", edition of {self.edition:%-d %B %Y}" if self.edition else ""
+        source = f", fetched from {self.source_url}" if self.source_url else ""
+        return f"{self.original_name}: {self.kind}, {self.rows:,} rows{edition}{source}, loaded {self.loaded_at:%-d %B %Y}"
 
 
 class ColumnChoice(models.Model):
@@ -255,3 +263,32 @@ class ColumnChoice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field} ← {self.column}"
+
+
+class RegisterFetch(models.Model):
+    """One background fetch of the official registers from their publishers, asked for on the registers page."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Downloading"
+        SUCCEEDED = "succeeded", "Finished"
+        FAILED = "failed", "Finished with problems"
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    kinds = models.JSONField(default=list)
+    # One line per register: {"kind", "title", "ok", "message"}, written as each finishes.
+    results = models.JSONField(default=list, blank=True)
+    traceback = models.TextField(blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Register fetch of {self.created_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
+
+    @property
+    def done(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)

@@ -13,3 +13,10 @@ def analyse_council(run_id: int) -> None:
 
     run = AnalysisRun.objects.select_related("council").get(pk=run_id)
     run_analysis(run)
+
+
+@task()
+def fetch_registers(fetch_id: int) -> None:
+    from keepitlocal.spend.registers import run_fetch
+
+    run_fetch(fetch_id)

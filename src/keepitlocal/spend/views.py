@@ -31,6 +31,7 @@ from keepitlocal.spend.models import (
     AnalysisRun,
     ColumnChoice,
     Payment,
+    RegisterFetch,
     RegisterFile,
     RejectedRow,
     SpendFile,
@@ -564,8 +565,17 @@ def compare(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def registers(request: HttpRequest) -> HttpResponse:
     """The network team loads register files once for every council's analysis."""
-    from keepitlocal.spend.registers import RegisterError, load_register, remove_register
+    from keepitlocal.spend.engine.publishers import PUBLISHERS, RegisterKind
+    from keepitlocal.spend.registers import RegisterError, load_register, remove_register, start_fetch
 
+    if request.method == "POST" and request.POST.get("fetch"):
+        running = RegisterFetch.objects.exclude(status__in=[RegisterFetch.Status.SUCCEEDED, RegisterFetch.Status.FAILED])
+        if running.exists():
+            messages.success(request, "A fetch is already running; its progress is below")
+        else:
+            start_fetch(list(RegisterKind), request.user)
+            messages.success(request, "Fetching the latest registers in the background; their progress is below")
+        return redirect("spend:registers")
     form = RegisterForm(request.POST if request.method == "POST" else None, request.FILES if request.method == "POST" else None)
     if request.method == "POST" and request.POST.get("remove"):
         record = get_object_or_404(RegisterFile, pk=request.POST["remove"])
@@ -582,7 +592,14 @@ def registers(request: HttpRequest) -> HttpResponse:
             messages.success(request, ("Loaded " if created else "Already loaded: ") + record.describe())
             return redirect("spend:registers")
     return render_form(
-        request, "spend/registers.html", {"form": form, "records": RegisterFile.objects.select_related("loaded_by")}
+        request,
+        "spend/registers.html",
+        {
+            "form": form,
+            "records": RegisterFile.objects.select_related("loaded_by"),
+            "publishers": PUBLISHERS,
+            "fetch": RegisterFetch.objects.first(),
+        },
     )
 
 

@@ -125,6 +125,45 @@ def _company_udf(part: int) -> Callable[[str | None, str | None, str | None], st
 CACHE_FORMAT = "1"
 
 
+@dataclass(frozen=True)
+class LoadedFile:
+    """One register file as loaded: its name, the kind the engine recognised (registers.recognise's names) and rows."""
+
+    name: str
+    kind: str
+    rows: int
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind.replace("_", " "))
+
+
+KIND_LABELS = {
+    "companies_house": "Companies House basic company data",
+    "charity_commission": "Charity Commission register",
+    "oscr": "Scottish Charity Register (OSCR)",
+    "ccni": "Charity Commission for Northern Ireland register",
+    "postcodes": "Postcode lookup",
+    "outcodes": "Postcode district lookup",
+    "areas": "Local authority areas",
+    "relationships": "Org-id relationship table",
+    "orgid_list": "Org-id list",
+    "charity_scale": "Charity sizes",
+    "cooperatives": "Co-operatives and mutuals",
+    "grants_flat": "360Giving grants",
+    "grants_360": "360Giving grants",
+}
+
+
+def data_member(archive: zipfile.ZipFile) -> zipfile.ZipInfo:
+    """The register inside an archive: its largest CSV, text or JSON file (publishers put notes, code lists and
+    lookups beside the data, and the data is always the largest)."""
+    members = [m for m in archive.infolist() if not m.is_dir() and m.filename.lower().endswith((".csv", ".txt", ".tsv", ".json"))]
+    if not members:
+        raise ValueError("the zip holds no CSV, TXT or JSON file")
+    return max(members, key=lambda m: m.file_size)
+
+
 class Registers:
     def __init__(self, database: Path | None = None, read_only: bool = False) -> None:
         """In memory, or in a DuckDB file (`cached`); a read-only one is already loaded and finished."""
@@ -138,6 +177,7 @@ class Registers:
         self.con.create_function("norm", _norm, [VARCHAR], VARCHAR, null_handling=FunctionNullHandling.SPECIAL)
         self.used: list[str] = []
         self.ignored: list[str] = []
+        self.loaded: list[LoadedFile] = []  # what each file loaded now was, typed, for callers (never parse `used`)
         self._place_cache: dict[str, tuple[str | None, str | None]] = {}
         if read_only:
             for line, used in self.con.execute("SELECT line, used FROM manifest ORDER BY position").fetchall():
@@ -200,11 +240,10 @@ class Registers:
         """A UTF-8 CSV DuckDB can read: zips are opened, other encodings converted; gzip stays as it is."""
         if path.suffix.lower() == ".zip":
             with zipfile.ZipFile(path) as archive:
-                members = [m for m in archive.namelist() if m.lower().endswith((".csv", ".txt", ".tsv", ".json"))]
-                if not members:
-                    raise ValueError("the zip holds no CSV, TXT or JSON file")
-                target = Path(self._tmp) / Path(members[0]).name
-                target.write_bytes(archive.read(members[0]))
+                member = data_member(archive)
+                target = Path(self._tmp) / Path(member.filename).name
+                with archive.open(member) as source, open(target, "wb") as out:
+                    shutil.copyfileobj(source, out, 1 << 20)
                 return self._utf8(target)
         opener = gzip.open if path.suffix.lower() == ".gz" else open
         with opener(path, "rb") as handle:
@@ -240,17 +279,19 @@ class Registers:
             readable = self._utf8(path)
             header, delimiter = self._header(readable)
             cols = {normal(h): h.strip() for h in header}
-            kind = self._recognise(cols)
+            kind = self.recognise(cols)
             if kind is None:
                 self.ignored.append(f"{name}: its columns match no register we read ({', '.join(header[:6])}...)")
                 return
             rows = getattr(self, f"_load_{kind}")(readable, cols, delimiter)
             self.used.append(f"{name}: {kind.replace('_', ' ')}, {rows:,} rows")
+            self.loaded.append(LoadedFile(name, kind, rows))
         except (ValueError, duckdb.Error, OSError, zipfile.BadZipFile, json.JSONDecodeError) as error:
             self.ignored.append(f"{name}: could not be read ({str(error).splitlines()[0][:160]})")
 
     @staticmethod
-    def _recognise(cols: dict[str, str]) -> str | None:
+    def recognise(cols: dict[str, str]) -> str | None:
+        """The kind of register a file is, from its normalised column names (None: not one we read)."""
         names = set(cols)
         if {"orgida", "orgidb"} <= names:
             return "relationships"
@@ -485,6 +526,7 @@ class Registers:
         recipients = [org for grant in grants for org in (grant.get("recipientOrganization") or [])]
         rows = self._grant_recipients(recipients)
         self.used.append(f"{path.name}: 360Giving grants, {rows:,} recipients with identifiers")
+        self.loaded.append(LoadedFile(path.name, "grants_360", rows))
 
     def _load_grants_flat(self, path: Path, cols: dict[str, str], delimiter: str) -> int:
         with open(path, encoding="utf-8", newline="") as handle:
