@@ -48,8 +48,10 @@ WORDS = [
 FORMS = ["Ltd", "Limited", "CIC", "Trust", "PLC", ""]
 
 
-def generate(path: Path, rows: int, seed: int = 1) -> None:
-    """A year of monthly spend, 12 files, with messy amounts, several date styles and supplier spellings."""
+def generate(path: Path, rows: int, seed: int = 1, spread: float = 0.0) -> None:
+    """A year of monthly spend, 12 files, with messy amounts, several date styles and supplier spellings. Most
+    payments go to a few suppliers (a Pareto draw); `spread` is the share paid to any of the 8,000 at random, for a
+    council with thousands of suppliers."""
     rng = random.Random(seed)
     suppliers = [f"{rng.choice(WORDS)} {rng.choice(WORDS)} {i} {rng.choice(FORMS)}".strip() for i in range(8000)]
     path.mkdir(parents=True, exist_ok=True)
@@ -64,7 +66,11 @@ def generate(path: Path, rows: int, seed: int = 1) -> None:
             for i in range(per_file + (rows % 12 if month == 11 else 0)):
                 paid = start + timedelta(days=30 * month + rng.randrange(28))
                 amount = round(rng.lognormvariate(7.5, 1.4), 2) * (-1 if rng.random() < 0.02 else 1)
-                name = suppliers[int(rng.paretovariate(1.2)) % len(suppliers)]
+                name = (
+                    rng.choice(suppliers)
+                    if spread and rng.random() < spread
+                    else suppliers[int(rng.paretovariate(1.2)) % len(suppliers)]
+                )
                 if rng.random() < 0.1:
                     name = name.upper()
                 writer.writerow(

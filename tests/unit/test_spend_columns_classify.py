@@ -1,7 +1,11 @@
+import csv
+from pathlib import Path
+
 import pytest
 
 from keepitlocal.spend.engine.classify import SupplierFacts, classify, classify_name
 from keepitlocal.spend.engine.columns import AmbiguousMappingError, MissingColumnError, NotSpendDataError, map_columns
+from keepitlocal.spend.engine.pipeline import Options, analyse
 from keepitlocal.spend.engine.read import clean_charity_number, clean_company_number, clean_vat_number
 
 
@@ -258,3 +262,27 @@ def test_councils_are_matched_in_the_register_of_councils() -> None:
     assert index.match("Wakefield Council") is None  # a council, but not one in this register
     decision = classify(SupplierFacts(names=["LEEDS CITY COUNCL (FINANCE)"], council="Leeds (E08000035)"))
     assert decision.supplier_type == "public" and "Leeds (E08000035)" in decision.evidence
+
+
+def test_a_suppliers_address_gives_its_postcode_when_no_column_is_a_postcode(tmp_path: Path) -> None:
+    from keepitlocal.spend.engine.read import clean_postcode
+
+    assert clean_postcode("1 Mill Lane, Hebden Bridge, West Yorkshire hx78ad") == "HX7 8AD"
+    assert clean_postcode("Unit 2, 10 Road, Leeds LS1 1AA (registered office)") == "LS1 1AA"
+    assert clean_postcode("No postcode here") == "" and clean_postcode("") == ""
+    assert map_columns(["Supplier Name", "Amount", "Date", "Supplier Address"]).headers["postcode"] == "Supplier Address"
+    assert (
+        map_columns(["Supplier Name", "Amount", "Date", "Supplier Address", "Supplier Postcode"]).headers["postcode"]
+        == "Supplier Postcode"
+    )
+    assert "postcode" not in map_columns(["Supplier Name", "Amount", "Date", "Delivery Address", "Email Address"]).headers
+    spend = tmp_path / "spend.csv"
+    spend.write_text(
+        "Supplier Name,Amount,Date,Supplier Address\n"
+        'Calder Valley Hub CIC,100,2024-04-01,"1 Mill Lane, Hebden Bridge HX7 8AD"\n'
+        "Northern Roads Ltd,200,2024-04-02,Leeds\n"
+    )
+    result = analyse([spend], tmp_path / "out", Options())
+    with open(result.out / "suppliers.csv", encoding="utf-8") as handle:
+        by_key = {row["supplier_key"]: row for row in csv.DictReader(handle)}
+    assert by_key["calder-valley-hub"]["postcode"] == "HX7 8AD" and by_key["northern-roads"]["postcode"] == ""

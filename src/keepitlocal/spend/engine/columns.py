@@ -479,6 +479,10 @@ def _invoice(ws: set[str]) -> float | None:
 def _postcode(ws: set[str]) -> float | None:
     if "postcode" in ws or {"post", "code"} <= ws:
         return 0 + _extra(ws, {"postcode", "supplier", "post", "code"} | PARTY)
+    # A supplier's address ends with its postcode (the reader takes the postcode out of it): used where no column
+    # is called a postcode, never for a delivery or site address.
+    if "address" in ws and not ws & {"delivery", "site", "property", "service", "email", "web", "ip", "invoice", "line"}:
+        return 5 + _extra(ws, {"address", "registered", "full", "postal"} | PARTY)
     return None
 
 

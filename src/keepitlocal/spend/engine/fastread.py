@@ -235,7 +235,7 @@ def _read(con: duckdb.DuckDBPyConnection, job: Job, rejected: list[tuple[int, st
         "charity_number": "charity",
         "vat_number": "vat",
         "supplier_id": "supplier_id",
-        "postcode": "upper",
+        "postcode": "postcode",
     }
     joins, values = [], {}
     for name in optional:

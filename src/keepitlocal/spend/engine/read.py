@@ -98,6 +98,18 @@ class FileReport:
         return self.rows_read == self.kept + self.rejected
 
 
+# A UK postcode anywhere in a value, so that an address column gives its postcode ("1 Mill Lane, Hebden Bridge
+# HX7 8AD"); the last one wins, as addresses end with it.
+_POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})\b")
+
+
+@lru_cache(maxsize=65536)
+def clean_postcode(value: str) -> str:
+    """The UK postcode a published postcode or address holds, written 'HX7 8AD'; '' when there is none."""
+    found = _POSTCODE.findall((value or "").upper())
+    return f"{found[-1][0]} {found[-1][1]}" if found else ""
+
+
 @lru_cache(maxsize=65536)
 def clean_company_number(value: str) -> str:
     if not value:
@@ -364,7 +376,7 @@ def _read_rows(
                 expense,
                 transaction,
                 invoice,
-                postcode.upper(),
+                clean_postcode(postcode),
             ]
         )
         report.kept += 1
@@ -378,6 +390,7 @@ CLEANERS: dict[str, Callable[[str], str]] = {
     "charity": clean_charity_number,
     "vat": clean_vat_number,
     "supplier_id": lambda value: "" if value.lower() in _NULLS else value,
+    "postcode": clean_postcode,
 }
 
 
