@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from keepitlocal.spend.engine.bulk import scalar
 from keepitlocal.spend.engine.pipeline import Options, analyse
@@ -292,3 +294,43 @@ def test_charity_lists_in_the_org_id_layout_classify_charities_known_by_name_onl
     assert (
         found["Sunny Days Ltd"]["supplier_type"] == "vcse" and "community interest company" in found["Sunny Days Ltd"]["evidence"]
     )
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    extra=st.lists(
+        st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=16)
+        .map(str.strip)
+        .filter(bool),
+        min_size=1,
+        max_size=5,
+        unique=True,
+    ),
+    quoted_name=st.sampled_from(["Charity Name", 'Charity "Name"', "Charity 'Name'", "Charity Name;--"]),
+)
+def test_any_register_header_reaches_sql_quoted(tmp_path: Path, extra: list[str], quoted_name: str) -> None:
+    """Headers are identifiers in the loaders' SQL: quotes, semicolons and any other character in a publisher's header
+    must neither break the load nor change what it does."""
+    import csv as csv_module
+    import uuid
+
+    from keepitlocal.spend.engine.columns import normal
+    from keepitlocal.spend.engine.registers import Registers
+
+    known = {"registeredcharitynumber", "charityname", "charitycontactpostcode"}
+    extra = [h for h in extra if normal(h) not in known and h not in ("Registered Charity Number", quoted_name)]
+    header = ["Registered Charity Number", quoted_name, *extra]
+    path = tmp_path / f"{uuid.uuid4().hex}.csv"
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv_module.writer(handle)
+        writer.writerow(header)
+        writer.writerow(["1123456", "HALIFAX FOOD BANK", *["x" for _ in extra]])
+        writer.writerow(["200001", "CALDER CARERS", *["y" for _ in extra]])
+    registers = Registers()
+    try:
+        registers.load(path)
+        assert registers.ignored == [] and [(f.kind, f.rows) for f in registers.loaded] == [("charity_commission", 2)]
+        names = dict(registers.con.execute("SELECT org_id, name FROM orgs").fetchall())
+        assert names == {"GB-CHC-1123456": "HALIFAX FOOD BANK", "GB-CHC-200001": "CALDER CARERS"}
+    finally:
+        registers.close()

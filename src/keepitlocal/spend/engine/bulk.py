@@ -24,6 +24,11 @@ def sql_string(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+def quote_identifier(name: str) -> str:
+    """A column or table name as a quoted SQL identifier, whatever it holds: '"' + name, its quotes doubled, + '"'."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 def bulk_insert(con: duckdb.DuckDBPyConnection, table: str, rows: Iterable[Sequence[Any]]) -> None:
     """COPY rows into an existing table through a temporary CSV; None becomes NULL, '' stays ''. The dialect is
     stated, not sniffed: a sniffer can misread a small file whose one value spans lines."""

@@ -33,7 +33,7 @@ from duckdb.sqltypes import VARCHAR
 from rapidfuzz import fuzz, process
 
 from keepitlocal.common.text import detect_encoding, strip_boms, write_utf8
-from keepitlocal.spend.engine.bulk import bulk_insert, sql_string
+from keepitlocal.spend.engine.bulk import bulk_insert, quote_identifier, sql_string
 from keepitlocal.spend.engine.classify import PRIVATE, VCSE, Decision, Evidence
 from keepitlocal.spend.engine.columns import normal
 from keepitlocal.spend.engine.names import normalise_name
@@ -278,7 +278,8 @@ class Registers:
                 return
             readable = self._utf8(path)
             header, delimiter = self._header(readable)
-            cols = {normal(h): h.strip() for h in header}
+            # Each column as a quoted SQL identifier, once: a header may hold any character, quotes included.
+            cols = {normal(h): quote_identifier(h.strip()) for h in header}
             kind = self.recognise(cols)
             if kind is None:
                 self.ignored.append(f"{name}: its columns match no register we read ({', '.join(header[:6])}...)")
@@ -332,7 +333,7 @@ class Registers:
         return int(self.con.execute("SELECT count(*) FROM orgs").fetchone()[0]) - int(before)  # type: ignore[index]
 
     def _load_charity_commission(self, path: Path, cols: dict[str, str], delimiter: str) -> int:
-        q = lambda n: f'"{cols[n]}"' if n in cols else "NULL"  # noqa: E731
+        q = lambda n: cols[n] if n in cols else "NULL"  # noqa: E731
         where = []
         if "linkedcharitynumber" in cols:
             where.append(f"coalesce({q('linkedcharitynumber')}, '0') IN ('0', '')")
@@ -353,7 +354,7 @@ class Registers:
         return rows
 
     def _load_ccni(self, path: Path, cols: dict[str, str], delimiter: str) -> int:
-        q = lambda n: f'"{cols[n]}"' if n in cols else "NULL"  # noqa: E731
+        q = lambda n: cols[n] if n in cols else "NULL"  # noqa: E731
         sub = f"coalesce({q('subcharitynumber')}, '0') IN ('0', '')" if "subcharitynumber" in cols else "true"
         status = f"{q('status')} NOT ILIKE '%removed%'" if "status" in cols else "true"
         rows = self._insert_orgs(
@@ -370,7 +371,7 @@ class Registers:
         return rows
 
     def _load_oscr(self, path: Path, cols: dict[str, str], delimiter: str) -> int:
-        q = lambda n: f'"{cols[n]}"' if n in cols else "NULL"  # noqa: E731
+        q = lambda n: cols[n] if n in cols else "NULL"  # noqa: E731
         status = f"coalesce({q('charitystatus')}, 'Active') NOT ILIKE '%removed%'" if "charitystatus" in cols else "true"
         return self._insert_orgs(
             f"""SELECT 'GB-SC-' || upper({q("charitynumber")}), {q("charityname")}, norm({q("charityname")}), {q("postcode")},
@@ -379,7 +380,7 @@ class Registers:
         )
 
     def _load_companies_house(self, path: Path, cols: dict[str, str], delimiter: str) -> int:
-        q = lambda n: f'"{cols[n]}"' if n in cols else "''"  # noqa: E731
+        q = lambda n: cols[n] if n in cols else "''"  # noqa: E731
         sics = [q(n) for n in ("siccodesictext1", "siccodesictext2", "siccodesictext3", "siccodesictext4") if n in cols] or ["''"]
         for udf, part in (("company_kind_of", 0), ("company_why_of", 1)):
             self.con.create_function(
@@ -400,7 +401,7 @@ class Registers:
         return rows
 
     def _load_cooperatives(self, path: Path, cols: dict[str, str], delimiter: str) -> int:
-        q = lambda n: f'"{cols[n]}"' if n in cols else "NULL"  # noqa: E731
+        q = lambda n: cols[n] if n in cols else "NULL"  # noqa: E731
         live = f"coalesce({q('registeredstatus')}, 'Live') <> 'Dead'" if "registeredstatus" in cols else "true"
         return self._insert_orgs(
             f"""SELECT CASE WHEN {q("registrar")} = 'Companies House' THEN 'GB-COH-' || lpad(upper({q("registerednumber")}), 8, '0')
@@ -415,7 +416,7 @@ class Registers:
         """The org-id list layout (org_id, name, postcode, company_number, ...) that Find that Charity, 360Giving tools
         and UK-CAT produce. Charities (GB-CHC, GB-SC, GB-NIC) are VCSE; a list of company org-ids alone (UK-CAT's
         community interest companies) says so by its columns and name."""
-        q = lambda n: f'"{cols[n]}"' if n in cols else "NULL"  # noqa: E731
+        q = lambda n: cols[n] if n in cols else "NULL"  # noqa: E731
         org_id = f"upper(trim({q('orgid')}))"
         cic_list = "name" not in cols or "cic" in path.name.lower()
         kind = (
@@ -445,13 +446,13 @@ class Registers:
 
     def _load_relationships(self, path: Path, cols: dict[str, str], delimiter: str) -> int:
         self.con.execute(
-            f"""INSERT INTO links SELECT upper("{cols["orgida"]}"), upper("{cols["orgidb"]}") FROM {self._read(path, delimiter)}"""
+            f"""INSERT INTO links SELECT upper({cols["orgida"]}), upper({cols["orgidb"]}) FROM {self._read(path, delimiter)}"""
         )
         return int(self.con.execute(f"SELECT count(*) FROM {self._read(path, delimiter)}").fetchone()[0])  # type: ignore[index]
 
     def _load_charity_scale(self, path: Path, cols: dict[str, str], delimiter: str) -> int:
         self.con.execute(
-            f"""INSERT INTO scale SELECT ltrim("{cols["regnumber"]}", '0'), "{cols["scale"]}" FROM {self._read(path, delimiter)}"""
+            f"""INSERT INTO scale SELECT ltrim({cols["regnumber"]}, '0'), {cols["scale"]} FROM {self._read(path, delimiter)}"""
         )
         return int(self.con.execute("SELECT count(*) FROM scale").fetchone()[0])  # type: ignore[index]
 
@@ -463,17 +464,17 @@ class Registers:
         rgn = next((cols[n] for n in ("rgn", "rgncode") if n in cols), None) or next(
             (cols[n] for n in cols if re.fullmatch(r"rgn\d\dcd", n)), None
         )
-        rgn_sql = f'"{rgn}"' if rgn else "NULL"
+        rgn_sql = rgn or "NULL"
         self.con.execute(
-            f"""INSERT INTO postcodes SELECT regexp_replace(upper("{pc}"), '[^A-Z0-9]', '', 'g'), "{lad}", {rgn_sql}
-                FROM {self._read(path, delimiter)} WHERE coalesce("{lad}", '') <> ''"""
+            f"""INSERT INTO postcodes SELECT regexp_replace(upper({pc}), '[^A-Z0-9]', '', 'g'), {lad}, {rgn_sql}
+                FROM {self._read(path, delimiter)} WHERE coalesce({lad}, '') <> ''"""
         )
         return int(self.con.execute("SELECT count(*) FROM postcodes").fetchone()[0])  # type: ignore[index]
 
     def _load_outcodes(self, path: Path, cols: dict[str, str], delimiter: str) -> int:
         self.con.execute(
-            f"""INSERT INTO outcodes SELECT upper("{cols["outcode"]}"), "{cols["ladcode"]}", try_cast("{cols["share"]}" AS DOUBLE)
-                FROM {self._read(path, delimiter)} WHERE coalesce("{cols["ladcode"]}", '') <> ''"""
+            f"""INSERT INTO outcodes SELECT upper({cols["outcode"]}), {cols["ladcode"]}, try_cast({cols["share"]} AS DOUBLE)
+                FROM {self._read(path, delimiter)} WHERE coalesce({cols["ladcode"]}, '') <> ''"""
         )
         return int(self.con.execute("SELECT count(*) FROM outcodes").fetchone()[0])  # type: ignore[index]
 
