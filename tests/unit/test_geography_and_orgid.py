@@ -86,3 +86,14 @@ def test_charity_numbers_lose_leading_zeros_and_round_trip(number: int, zeros: i
     org_id = parse_org_id(f"GB-CHC-{'0' * zeros}{number}")
     assert org_id.identifier == str(number)
     assert parse_org_id(str(org_id)) == org_id
+
+
+def test_org_ids_are_built_by_one_value_type_from_published_numbers() -> None:
+    from keepitlocal.network.engine.orgid import OrgId
+
+    assert str(OrgId.charity("1123456")) == "GB-CHC-1123456" and str(OrgId.charity("0212345")) == "GB-CHC-212345"
+    assert str(OrgId.charity("SC012345")) == "GB-SC-SC012345" and str(OrgId.charity("NIC100001")) == "GB-NIC-100001"
+    assert str(OrgId.company("1234")) == "GB-COH-00001234" and str(OrgId.company("sc1234")) == "GB-COH-SC001234"
+    assert OrgId.charity("1123456").register_page.endswith("/charity-details/1123456")
+    assert OrgId.company("01234567").register_page == "https://find-and-update.company-information.service.gov.uk/company/01234567"
+    assert OrgId("GB-GOR", "D12").register_page == "" and OrgId("GB-GOR", "D12").findthatcharity_page.endswith("/GB-GOR-D12")

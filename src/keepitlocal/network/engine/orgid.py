@@ -31,6 +31,21 @@ class OrgId:
     def __str__(self) -> str:
         return f"{self.scheme}-{self.identifier}"
 
+    @classmethod
+    def charity(cls, number: str) -> OrgId:
+        """A charity's org-id from its number as published and cleaned: SC… Scotland, NIC… Northern Ireland,
+        digits England and Wales."""
+        if number.upper().startswith("SC"):
+            return cls("GB-SC", _normalise_identifier("GB-SC", number))
+        if number.upper().startswith("NIC"):
+            return cls("GB-NIC", _normalise_identifier("GB-NIC", number))
+        return cls("GB-CHC", _normalise_identifier("GB-CHC", number))
+
+    @classmethod
+    def company(cls, number: str) -> OrgId:
+        """A company's org-id from its Companies House number (zeros restored: 1234 → 00001234)."""
+        return cls("GB-COH", _normalise_identifier("GB-COH", number))
+
     @property
     def register_page(self) -> str:
         """The public page of this organisation on its own register's website ('' where the register has none by

@@ -16,6 +16,7 @@ from typing import Any
 
 import duckdb
 
+from keepitlocal.network.engine.orgid import OrgId
 from keepitlocal.spend.engine.bulk import bulk_insert, sql_string
 from keepitlocal.spend.engine.classify import Decision, Evidence, SupplierFacts, SupplierType, classify
 from keepitlocal.spend.engine.names import WITHHELD_NAME
@@ -296,7 +297,7 @@ def _published_org_id(group: dict[str, Any]) -> str:
     if group["charities"]:
         return charity_org_id(sorted(group["charities"])[0])
     if group["companies"]:
-        return f"GB-COH-{sorted(group['companies'])[0]}"
+        return str(OrgId.company(sorted(group["companies"])[0]))
     return ""
 
 

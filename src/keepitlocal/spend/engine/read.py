@@ -26,6 +26,7 @@ from typing import IO
 import duckdb
 
 from keepitlocal.common.text import write_utf8
+from keepitlocal.network.engine.orgid import OrgId
 from keepitlocal.spend.engine.bulk import sql_string
 from keepitlocal.spend.engine.columns import (
     OPTIONAL_FIELDS,
@@ -139,13 +140,8 @@ def clean_charity_number(value: str) -> str:
 
 
 def charity_org_id(number: str) -> str:
-    """The org-id of a charity number as clean_charity_number leaves it: SC… Scotland, NIC… Northern Ireland,
-    digits England and Wales."""
-    if number.startswith("SC"):
-        return f"GB-SC-{number}"
-    if number.startswith("NIC"):
-        return f"GB-NIC-{number[3:]}"
-    return f"GB-CHC-{number}"
+    """The org-id of a charity number as clean_charity_number leaves it (one value type builds every org-id)."""
+    return str(OrgId.charity(number))
 
 
 @lru_cache(maxsize=65536)

@@ -33,6 +33,7 @@ from duckdb.sqltypes import VARCHAR
 from rapidfuzz import fuzz, process
 
 from keepitlocal.common.text import detect_encoding, strip_boms, write_utf8
+from keepitlocal.network.engine.orgid import OrgId
 from keepitlocal.spend.engine.bulk import bulk_insert, quote_identifier, sql_string
 from keepitlocal.spend.engine.classify import PRIVATE, VCSE, Decision, Evidence
 from keepitlocal.spend.engine.columns import normal
@@ -333,7 +334,7 @@ class Registers:
         return int(self.con.execute("SELECT count(*) FROM orgs").fetchone()[0]) - int(before)  # type: ignore[index]
 
     def _load_charity_commission(self, path: Path, cols: dict[str, str], delimiter: str) -> int:
-        q = lambda n: cols[n] if n in cols else "NULL"  # noqa: E731
+        q = lambda n: cols.get(n, "NULL")  # noqa: E731
         where = []
         if "linkedcharitynumber" in cols:
             where.append(f"coalesce({q('linkedcharitynumber')}, '0') IN ('0', '')")
@@ -354,7 +355,7 @@ class Registers:
         return rows
 
     def _load_ccni(self, path: Path, cols: dict[str, str], delimiter: str) -> int:
-        q = lambda n: cols[n] if n in cols else "NULL"  # noqa: E731
+        q = lambda n: cols.get(n, "NULL")  # noqa: E731
         sub = f"coalesce({q('subcharitynumber')}, '0') IN ('0', '')" if "subcharitynumber" in cols else "true"
         status = f"{q('status')} NOT ILIKE '%removed%'" if "status" in cols else "true"
         rows = self._insert_orgs(
@@ -371,7 +372,7 @@ class Registers:
         return rows
 
     def _load_oscr(self, path: Path, cols: dict[str, str], delimiter: str) -> int:
-        q = lambda n: cols[n] if n in cols else "NULL"  # noqa: E731
+        q = lambda n: cols.get(n, "NULL")  # noqa: E731
         status = f"coalesce({q('charitystatus')}, 'Active') NOT ILIKE '%removed%'" if "charitystatus" in cols else "true"
         return self._insert_orgs(
             f"""SELECT 'GB-SC-' || upper({q("charitynumber")}), {q("charityname")}, norm({q("charityname")}), {q("postcode")},
@@ -380,7 +381,7 @@ class Registers:
         )
 
     def _load_companies_house(self, path: Path, cols: dict[str, str], delimiter: str) -> int:
-        q = lambda n: cols[n] if n in cols else "''"  # noqa: E731
+        q = lambda n: cols.get(n, "''")  # noqa: E731
         sics = [q(n) for n in ("siccodesictext1", "siccodesictext2", "siccodesictext3", "siccodesictext4") if n in cols] or ["''"]
         for udf, part in (("company_kind_of", 0), ("company_why_of", 1)):
             self.con.create_function(
@@ -401,7 +402,7 @@ class Registers:
         return rows
 
     def _load_cooperatives(self, path: Path, cols: dict[str, str], delimiter: str) -> int:
-        q = lambda n: cols[n] if n in cols else "NULL"  # noqa: E731
+        q = lambda n: cols.get(n, "NULL")  # noqa: E731
         live = f"coalesce({q('registeredstatus')}, 'Live') <> 'Dead'" if "registeredstatus" in cols else "true"
         return self._insert_orgs(
             f"""SELECT CASE WHEN {q("registrar")} = 'Companies House' THEN 'GB-COH-' || lpad(upper({q("registerednumber")}), 8, '0')
@@ -416,7 +417,7 @@ class Registers:
         """The org-id list layout (org_id, name, postcode, company_number, ...) that Find that Charity, 360Giving tools
         and UK-CAT produce. Charities (GB-CHC, GB-SC, GB-NIC) are VCSE; a list of company org-ids alone (UK-CAT's
         community interest companies) says so by its columns and name."""
-        q = lambda n: cols[n] if n in cols else "NULL"  # noqa: E731
+        q = lambda n: cols.get(n, "NULL")  # noqa: E731
         org_id = f"upper(trim({q('orgid')}))"
         cic_list = "name" not in cols or "cic" in path.name.lower()
         kind = (
@@ -502,9 +503,9 @@ class Registers:
             company = str(org.get("companyNumber") or "").strip()
             # The recipient's own numbers first, then its org-id's scheme.
             if charity and re.fullmatch(r"\d{5,7}", charity):
-                found_id, kind = f"GB-CHC-{int(charity)}", VCSE
+                found_id, kind = str(OrgId.charity(charity)), VCSE
             elif company and re.fullmatch(r"[A-Z]{0,2}\d+", company.upper()):
-                found_id, kind = f"GB-COH-{company.upper().zfill(8)}", None
+                found_id, kind = str(OrgId.company(company)), None
             elif org_id.startswith(("GB-CHC-", "GB-SC-", "GB-NIC-")):
                 found_id, kind = org_id, VCSE
             elif org_id.startswith("GB-COH-"):
@@ -574,7 +575,7 @@ class Registers:
             for number in group["charities"]:
                 wanted.append((key, charity_org_id(number), "id"))
             for number in group["companies"]:
-                wanted.append((key, f"GB-COH-{number}", "id"))
+                wanted.append((key, str(OrgId.company(number)), "id"))
             for norm in group["norms"]:
                 if norm:
                     wanted.append((key, norm, "name"))
