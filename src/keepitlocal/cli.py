@@ -153,9 +153,9 @@ def spend_analyse(
         registers=loaded,
         councils=_council_register(),
     )
-    from keepitlocal.spend.engine.pipeline import STAGES
+    from keepitlocal.spend.engine.pipeline import STAGES, Stage
 
-    stages = list(STAGES)
+    stages: list[Stage] = list(STAGES)
     with Progress(
         TextColumn("{task.description:<28}"),
         BarColumn(),
@@ -177,9 +177,10 @@ def spend_analyse(
                         err=True,
                     )
             if stage in stages:
-                bar.update(stage_task, completed=stages.index(stage) + 1, description=f"Stage: {stage}")
-                if not console.is_terminal and stage != "read":
-                    click.echo(f"stage: {stage}", err=True)
+                step = Stage(stage)
+                bar.update(stage_task, completed=stages.index(step) + 1, description=f"Stage: {step.label}")
+                if not console.is_terminal and step != Stage.READ:
+                    click.echo(f"stage: {step.label}", err=True)
 
         try:
             result = analyse(list(paths), out, options, progress)

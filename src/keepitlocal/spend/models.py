@@ -71,6 +71,18 @@ class AnalysisRun(models.Model):
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
 
     @property
+    def stage_label(self) -> str:
+        """The stage in words ('finding and classifying suppliers'); never the engine's code."""
+        from keepitlocal.spend.engine.pipeline import Stage
+
+        if self.stage == "saving":
+            return "saving the results"
+        try:
+            return Stage(self.stage).label
+        except ValueError:
+            return "working"
+
+    @property
     def percent(self) -> int:
         if self.status == self.Status.SUCCEEDED:
             return 100
@@ -128,7 +140,9 @@ class Payment(models.Model):
 
     class Meta:
         ordering = ["date", "id"]
-        indexes = [models.Index(fields=["council", "date"]), models.Index(fields=["council", "supplier_key"])]
+        # A supplier's payments are read newest first: with the date in the supplier's index the database finds and
+        # orders them from it, rather than walking the council's whole date index (seconds with a million payments).
+        indexes = [models.Index(fields=["council", "date"]), models.Index(fields=["council", "supplier_key", "date"])]
 
     def __str__(self) -> str:
         return f"{self.date} {self.supplier_name} £{self.amount}"

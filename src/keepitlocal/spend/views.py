@@ -253,7 +253,7 @@ def remove(request: HttpRequest, gss_code: str, file_id: int) -> HttpResponse:
     return redirect("spend:run", gss_code=council.gss_code, run_id=run.pk)
 
 
-SUPPLIERS_PER_PAGE = 100
+SUPPLIERS_PER_PAGE = 50
 SUPPLIER_COLUMNS = [
     Column("name", "Supplier"),
     Column("type", "Type"),
@@ -301,7 +301,9 @@ def _suppliers_page(request: HttpRequest, council: Council, form: BulkCorrection
     fmt = request.GET.get("format")
     if fmt and form is None:
         return download(
-            Table(f"Suppliers of {council.name}", SUPPLIER_COLUMNS, _supplier_rows(found.rows)), fmt, f"{council.name} suppliers"
+            Table(f"Suppliers of {council.name}", SUPPLIER_COLUMNS, _supplier_rows(found.queryset(query))),
+            fmt,
+            f"{council.name} suppliers",
         )
     page, pages = _page(request, found.count, SUPPLIERS_PER_PAGE)
     params = query.params()
@@ -310,7 +312,8 @@ def _suppliers_page(request: HttpRequest, council: Council, form: BulkCorrection
         "spend/suppliers.html",
         {
             "council": council,
-            "suppliers": found.rows[(page - 1) * SUPPLIERS_PER_PAGE : page * SUPPLIERS_PER_PAGE],
+            "suppliers": found.page(page, SUPPLIERS_PER_PAGE),
+            "suggested": found.suggested,
             "count": found.count,
             "facets": found.facets,
             "search": query,

@@ -11,6 +11,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +36,34 @@ from keepitlocal.spend.engine.sources import discover
 
 REDACTED_KEY = "redacted-personal-data"
 WITHHELD_KEY = "payee-not-published"
-# The stages `analyse` reports through its progress callback, in order ("file" is reported once per file read).
-STAGES = ("read", "duplicates", "suppliers", "write", "indicators", "report")
+
+
+class Stage(StrEnum):
+    """The stages `analyse` reports through its progress callback, in order; FILE is reported once per file read."""
+
+    READ = "read"
+    FILE = "file"
+    DUPLICATES = "duplicates"
+    SUPPLIERS = "suppliers"
+    WRITE = "write"
+    INDICATORS = "indicators"
+    REPORT = "report"
+
+    @property
+    def label(self) -> str:
+        return _STAGE_LABELS[self]
+
+
+_STAGE_LABELS = {
+    Stage.READ: "reading the files",
+    Stage.FILE: "reading the files",
+    Stage.DUPLICATES: "checking for duplicates",
+    Stage.SUPPLIERS: "finding and classifying suppliers",
+    Stage.WRITE: "writing the results",
+    Stage.INDICATORS: "calculating the indicators",
+    Stage.REPORT: "writing the report",
+}
+STAGES = tuple(s for s in Stage if s != Stage.FILE)
 MEMORY_LIMIT = "512MB"
 
 
@@ -349,7 +376,7 @@ def analyse(paths: Sequence[Path], out: Path, options: Options, progress: Callab
         workdir = Path(tmp)
         (workdir / "tmp").mkdir()
         with contextlib.closing(_connect(workdir)) as con:
-            tell("read", len(sources))
+            tell(Stage.READ, len(sources))
             reports = read_all(
                 sources,
                 con,
@@ -357,7 +384,7 @@ def analyse(paths: Sequence[Path], out: Path, options: Options, progress: Callab
                 out / "rejected.csv",
                 options.overrides,
                 options.ignore,
-                progress=lambda r: tell("file", r),
+                progress=lambda r: tell(Stage.FILE, r),
                 strict=options.strict_mapping,
             )
             if not any(r.kept for r in reports):
@@ -366,22 +393,22 @@ def analyse(paths: Sequence[Path], out: Path, options: Options, progress: Callab
                 )
                 raise NothingUsableError(f"No usable spend data. {reasons}", reports)
             charts_loading.start()
-            tell("duplicates")
+            tell(Stage.DUPLICATES)
             mark_duplicates(con)
             duplicate_counts = dict(con.execute("SELECT source_file, count(*) FROM duplicates GROUP BY ALL").fetchall())
             for report in reports:
                 report.duplicates = duplicate_counts.get(report.name, 0)
                 report.kept -= report.duplicates
                 report.rejected += report.duplicates
-            tell("suppliers")
+            tell(Stage.SUPPLIERS)
             suppliers = group_suppliers(con, options)
             locality(suppliers, options.council, options.registers)
             outputs.load_suppliers(con, suppliers)
-            tell("write")
+            tell(Stage.WRITE)
             outputs.write_transactions(con, out / "transactions.csv")
             outputs.append_duplicates(con, sources, out / "rejected.csv")
             outputs.write_suppliers(suppliers, out / "suppliers.csv")
-            tell("indicators")
+            tell(Stage.INDICATORS)
             computed = indicators.compute_all(con)
             period = period_of(con, "tx")
             spans = file_periods(con, "tx")
@@ -428,7 +455,7 @@ def analyse(paths: Sequence[Path], out: Path, options: Options, progress: Callab
                     default=str,
                 )
             )
-            tell("report")
+            tell(Stage.REPORT)
             charts_loading.join()
             outputs.write_report(con, result, suppliers, out / "report.html")
     return result

@@ -19,6 +19,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_compl
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import IO
@@ -75,12 +76,21 @@ _NULLS = {"", "na", "n/a", "none", "nil", "null", "-", "0", "00000000", "unknown
 _TOTALS = re.compile(r"^(grand\s+)?(sub\s*)?totals?\b", re.IGNORECASE)
 
 
+class FileStatus(StrEnum):
+    """What became of a file: read, refused (not spend data, or a column missing), or ambiguous (two columns
+    equally plausible for one field, for a person to choose)."""
+
+    READ = "read"
+    REFUSED = "refused"
+    AMBIGUOUS = "ambiguous"
+
+
 @dataclass
 class FileReport:
     """What happened to one file: how it was read, and where every row went."""
 
     name: str
-    status: str = "read"  # read | refused | ambiguous
+    status: FileStatus = FileStatus.READ
     reason: str = ""
     header_line: int = 0
     mapping: str = ""
@@ -270,7 +280,7 @@ def _read_rows(
     if header_index is None:
         # Another dataset names few of our fields; say what it is rather than that nothing was found.
         other = next((reason for _, cells in sample if (reason := kind_of_dataset(cells))), None)
-        report.status = "refused"
+        report.status = FileStatus.REFUSED
         report.reason = other or "no header row naming a supplier, an amount and a date was found in the first 60 lines"
         return report
     header_line, header = sample[header_index]
@@ -283,14 +293,14 @@ def _read_rows(
     try:
         mapping = map_columns(header, overrides, ignore, strict=strict, rows=[cells for _, cells in sample[header_index + 1 :]])
     except NotSpendDataError as error:
-        report.status, report.reason = "refused", str(error)
+        report.status, report.reason = FileStatus.REFUSED, str(error)
         return report
     except AmbiguousMappingError as error:
-        report.status, report.reason = "ambiguous", str(error)
+        report.status, report.reason = FileStatus.AMBIGUOUS, str(error)
         report.candidates[error.field_name] = error.candidates
         return report
     except MissingColumnError as error:
-        report.status, report.reason = "refused", str(error)
+        report.status, report.reason = FileStatus.REFUSED, str(error)
         return report
     report.mapping = mapping.describe()
     report.amount_basis = mapping.amount_basis
