@@ -13,6 +13,12 @@ harmonic mean. Supplier-count figures are printed too.
         --yes chty,vcs,cic
 
 The column is a VCSE flag (Calderdale) or a supplier type code (Devon's Creditor Type), whichever the file has.
+
+With --classes, a publisher's type codes are a yardstick for every class: spend-weighted recall and precision for
+VCSE, public and private (codes not named are left out of that measure), and where the misses went:
+
+    .venv/bin/python benchmarks/classify_eval.py ../shared/data/real/spend/devon/fy2024_25_gz --column "Creditor Type" \
+        --yes chty,vcs,cic --classes "vcse=chty,vcs,cic,vh,chu;public=wga,educ,uni,prsh;private=ltd,busn,plc,llp,sole,hotl"
 """
 
 from __future__ import annotations
@@ -44,6 +50,11 @@ def main() -> None:
         default=",".join(YES),
         help="the column's values that mean VCSE, comma-separated (Devon's Creditor Type: chty,vcs,cic)",
     )
+    parser.add_argument(
+        "--classes",
+        default="",
+        help="class=codes;class=codes: the publisher's codes for each class (vcse, public, private), for per-class recall",
+    )
     args = parser.parse_args()
 
     registers = None
@@ -74,6 +85,7 @@ def main() -> None:
                       sum(amount) FILTER (WHERE NOT predicted AND flagged), sum(amount) FILTER (WHERE NOT predicted AND NOT flagged)
                FROM predicted JOIN truth USING (source_file, source_row) WHERE amount > 0"""
         ).fetchone()  # type: ignore[misc]
+        per_class = _per_class(con, args.classes, work / "out" / "transactions.csv") if args.classes else []
         s_tp, s_fp, s_fn = con.execute(
             """SELECT count(*) FILTER (WHERE p AND f), count(*) FILTER (WHERE p AND NOT f), count(*) FILTER (WHERE NOT p AND f)
                FROM (SELECT supplier_key, bool_or(predicted) AS p, coalesce(sum(amount::DOUBLE) FILTER (WHERE flagged), 0) > sum(amount::DOUBLE) / 2 AS f
@@ -95,6 +107,40 @@ def main() -> None:
     print(
         f"supplier-count  precision {s_precision:.3f}  recall {s_recall:.3f}  ({s_tp} true positive, {s_fp} false positive, {s_fn} false negative suppliers)"
     )
+    for line in per_class:
+        print(line)
+
+
+def _per_class(con: duckdb.DuckDBPyConnection, spec: str, transactions: Path) -> list[str]:
+    """Spend-weighted recall and precision of each class against the publisher's codes, and where the misses went."""
+    classes = {}
+    for part in spec.split(";"):
+        name, _, codes = part.partition("=")
+        classes[name.strip()] = [c.strip().lower() for c in codes.split(",") if c.strip()]
+    cases = " ".join(
+        f"WHEN lower(trim(coalesce(vcse_flag, published_type, ''))) IN ({', '.join(sql_string(c) for c in codes)}) THEN {sql_string(name)}"
+        for name, codes in classes.items()
+    )
+    con.execute(
+        f"CREATE VIEW truth_class AS SELECT source_file, source_row::VARCHAR AS source_row, CASE {cases} END AS truth FROM staged"
+    )  # noqa: S608
+    rows = con.execute(
+        f"""SELECT truth, t.supplier_type, sum(amount::DECIMAL(18,2)) FROM read_csv({sql_string(transactions)}, all_varchar = true) t
+            JOIN truth_class USING (source_file, source_row) WHERE truth IS NOT NULL AND amount::DECIMAL(18,2) > 0 GROUP BY ALL"""  # noqa: S608
+    ).fetchall()
+    spend: dict[tuple[str, str], float] = {(truth, predicted): float(amount) for truth, predicted, amount in rows}
+    lines = ["per class (spend-weighted, against the publisher's codes):"]
+    for name in classes:
+        truly = sum(v for (t, _), v in spend.items() if t == name)
+        predicted = sum(v for (_, p), v in spend.items() if p == name)
+        hit = spend.get((name, name), 0.0)
+        misses = sorted(((p, v) for (t, p), v in spend.items() if t == name and p != name), key=lambda kv: -kv[1])
+        went = ", ".join(f"{p} £{v:,.0f}" for p, v in misses[:3])
+        lines.append(
+            f"  {name:8} recall {hit / truly if truly else 0:.3f}  precision {hit / predicted if predicted else 0:.3f}"
+            f"  (£{truly:,.0f} in the class; misses: {went or 'none'})"
+        )
+    return lines
 
 
 if __name__ == "__main__":

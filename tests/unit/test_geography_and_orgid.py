@@ -95,5 +95,7 @@ def test_org_ids_are_built_by_one_value_type_from_published_numbers() -> None:
     assert str(OrgId.charity("SC012345")) == "GB-SC-SC012345" and str(OrgId.charity("NIC100001")) == "GB-NIC-100001"
     assert str(OrgId.company("1234")) == "GB-COH-00001234" and str(OrgId.company("sc1234")) == "GB-COH-SC001234"
     assert OrgId.charity("1123456").register_page.endswith("/charity-details/1123456")
-    assert OrgId.company("01234567").register_page == "https://find-and-update.company-information.service.gov.uk/company/01234567"
+    assert (
+        OrgId.company("01234567").register_page == "https://find-and-update.company-information.service.gov.uk/company/01234567"
+    )
     assert OrgId("GB-GOR", "D12").register_page == "" and OrgId("GB-GOR", "D12").findthatcharity_page.endswith("/GB-GOR-D12")

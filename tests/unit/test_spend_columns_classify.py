@@ -286,3 +286,20 @@ def test_a_suppliers_address_gives_its_postcode_when_no_column_is_a_postcode(tmp
     with open(result.out / "suppliers.csv", encoding="utf-8") as handle:
         by_key = {row["supplier_key"]: row for row in csv.DictReader(handle)}
     assert by_key["calder-valley-hub"]["postcode"] == "HX7 8AD" and by_key["northern-roads"]["postcode"] == ""
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("VIRIDOR EXETER WASTE SERVICES LT", "private"),  # cut at the field's length
+        ("CREDITON CARE & SUPPORT HOMES LT", "private"),
+        ("SANCTUARY CARE LTD {RESIDENTIAL)", "private"),  # a note in a mismatched bracket
+        ("LIFEWAYS COMMUNITY CARE LTD (NEW", "private"),  # a note cut off
+        ("TORBAY COUNCIL FINANCE", "public"),
+        ("PLYMOUTH CITY COUNCIL PENSIONS", "public"),
+        ("ALT", "unknown"),  # short names are not cut: 'LT' alone means nothing
+        ("COUNCIL FOR VOLUNTARY SERVICE FINANCE", "vcse"),
+    ],
+)
+def test_names_a_person_reads_at_a_glance(name: str, expected: str) -> None:
+    assert classify_name([name]).supplier_type == expected

@@ -262,6 +262,8 @@ _PUBLIC_NAME = re.compile(
     # Councils written short or misspelt: 'CITY COUNCL (FINANCE)', 'DIST COUN (S O ACC)', 'COUNCIL(AC 0123'.
     r"\b(county|borough|boro|district|dist|city|metropolitan|met|parish|town)\.? (coun|counc|councl|cncl|cncil)\b|"
     r"\bcouncil ?\(|\b(m|r|c)?bc$|"
+    # A council named with the department paid: 'TORBAY COUNCIL FINANCE', '… COUNCIL PENSION FUND'.
+    r"\bcouncil (finance|accounts?|pensions?|payroll|treasury|income|revenues?|exchequer|creditors?)\b|"
     # Schools and their trusts: 'C OF E P SCHL', 'St Mary's RC Primary', '... LEARNING PARTNERSHIP', '... MULTI ACADEMY'.
     r"\bschl\b|\bc of e\b|\b(rc|ce|catholic|church of england|junior|infant|primary|secondary|high) (school|academy)\b|"
     r"\b(infants?|juniors?|primary|secondary) (school|sch)\b|\blearning (partnership|trust)\b|\bmulti[- ]academy\b|"

@@ -99,15 +99,26 @@ def normalise_name(name: str) -> str:
     return " ".join(tokens)
 
 
+_BRACKETED = re.compile(r"[\(\[\{][^\(\)\[\]\{\}]*(?:[\)\]\}]|$)")
+
+
 def legal_form(name: str) -> str | None:
     """The legal form a name declares at its end (ltd, plc, llp, cic, cio), if any.
 
-    Bracketed notes after it do not hide it: "Acme Ltd (in administration)" is a limited company.
+    Bracketed notes after it do not hide it: "Acme Ltd (in administration)" is a limited company; nor does a name
+    cut short at a system's field length ("Viridor Exeter Waste Services Lt").
     """
-    text = " " + re.sub(r"[^a-z0-9]+", " ", re.sub(r"\([^)]*\)", " ", (name or "").lower()).replace(".", "")) + " "
+    # Notes in any bracket, closed or cut off by the field's length ("LTD {RESIDENTIAL)", "CARE LTD (NEW").
+    unbracketed = _BRACKETED.sub(" ", (name or "").lower())
+    text = " " + re.sub(r"[^a-z0-9]+", " ", unbracketed.replace(".", "")) + " "
     for pattern, replacement in _PHRASES:
         text = pattern.sub(replacement, text)
-    for token in reversed(text.split()):
+    tokens = text.split()
+    # A name cut at a system's field length (30-odd characters) loses the end of "LTD" or "LIMITED": "… SERVICES LT".
+    last = tokens[-1] if tokens else ""
+    if len(name or "") >= 28 and len(last) >= 2 and last != "ltd" and ("limited".startswith(last) or "ltd".startswith(last)):
+        tokens[-1] = "ltd"
+    for token in reversed(tokens):
         if token in ("ltd", "limited", "plc", "llp", "cic", "cio"):
             return LEGAL_FORMS.get(token, token)
         if token not in ("uk", "the", "co", "company", "group", "holdings"):
