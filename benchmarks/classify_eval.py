@@ -123,7 +123,7 @@ def _per_class(con: duckdb.DuckDBPyConnection, spec: str, transactions: Path) ->
     )
     con.execute(
         f"CREATE VIEW truth_class AS SELECT source_file, source_row::VARCHAR AS source_row, CASE {cases} END AS truth FROM staged"
-    )  # noqa: S608
+    )
     rows = con.execute(
         f"""SELECT truth, t.supplier_type, sum(amount::DECIMAL(18,2)) FROM read_csv({sql_string(transactions)}, all_varchar = true) t
             JOIN truth_class USING (source_file, source_row) WHERE truth IS NOT NULL AND amount::DECIMAL(18,2) > 0 GROUP BY ALL"""  # noqa: S608
