@@ -122,7 +122,7 @@ def _per_class(con: duckdb.DuckDBPyConnection, spec: str, transactions: Path) ->
         for name, codes in classes.items()
     )
     con.execute(
-        f"CREATE VIEW truth_class AS SELECT source_file, source_row::VARCHAR AS source_row, CASE {cases} END AS truth FROM staged"
+        f"CREATE VIEW truth_class AS SELECT source_file, source_row::VARCHAR AS source_row, CASE {cases} END AS truth FROM staged"  # noqa: S608 - values quoted by sql_string
     )
     rows = con.execute(
         f"""SELECT truth, t.supplier_type, sum(amount::DECIMAL(18,2)) FROM read_csv({sql_string(transactions)}, all_varchar = true) t
