@@ -84,8 +84,13 @@ def rejection_reasons(council: Council) -> list[dict[str, Any]]:
     return [{"reason": r["reason"], "rows": r["rows"], "example": examples.get(r["first"], "")} for r in found]
 
 
-def _latest(council: Council) -> AnalysisRun | None:
-    return AnalysisRun.objects.filter(council=council, status=AnalysisRun.Status.SUCCEEDED).first()
+def _latest(council: Council, light: bool = False) -> AnalysisRun | None:
+    """The council's latest finished analysis; `light` leaves its results (indicators, years, charts: hundreds of
+    kilobytes of JSON) to be read only when a page renders them."""
+    runs = AnalysisRun.objects.filter(council=council, status=AnalysisRun.Status.SUCCEEDED)
+    if light:
+        runs = runs.defer("indicators", "years", "charts", "files_report", "period", "traceback")
+    return runs.first()
 
 
 DASHBOARD_TABLES: dict[str, list[Column]] = {
@@ -149,10 +154,13 @@ def _dashboard_table(council: Council, latest: AnalysisRun, shown: Figures, name
 @access.council_view
 def dashboard(request: HttpRequest, gss_code: str) -> HttpResponseBase:
     council = access.council_or_404(gss_code)
-    latest = _latest(council)
-    shown = figures(latest, request.GET.get("year")) if latest is not None else None
-    if latest is not None and shown is not None and request.GET.get("table") in DASHBOARD_TABLES and request.GET.get("format"):
-        return _dashboard_table(council, latest, shown, request.GET["table"], request.GET["format"])
+    if request.GET.get("table") in DASHBOARD_TABLES and request.GET.get("format"):
+        full = _latest(council)
+        if full is not None:
+            return _dashboard_table(
+                council, full, figures(full, request.GET.get("year")), request.GET["table"], request.GET["format"]
+            )
+    latest = _latest(council, light=True)
     # Only the fields these two need: the results' JSON (indicators, charts) is read once, from `latest`.
     runs = AnalysisRun.objects.filter(council=council).only(
         "id", "council_id", "status", "stage", "message", "traceback", "created_at"
@@ -160,7 +168,7 @@ def dashboard(request: HttpRequest, gss_code: str) -> HttpResponseBase:
     newest = runs.first()
     files = list(SpendFile.objects.filter(council=council).select_related("uploaded_by"))
     can_edit = access.can_edit_council(request.user, council)
-    results, read = _dashboard_results(request, council, latest, shown, files, can_edit) if latest and shown else ("", "")
+    results, read = _dashboard_results(request, council, latest, files, can_edit) if latest else ("", "")
     return render(
         request,
         "spend/dashboard.html",
@@ -174,21 +182,27 @@ def dashboard(request: HttpRequest, gss_code: str) -> HttpResponseBase:
             "read": read,
             "is_network_admin": access.is_network_admin(request.user),
             "can_edit": can_edit,
-            "publication": SpendPublication.objects.filter(council=council).select_related("run").first(),
+            "publication": SpendPublication.objects.filter(council=council)
+            .select_related("run")
+            .defer("run__indicators", "run__years", "run__charts", "run__files_report", "run__period", "run__traceback")
+            .first(),
         },
     )
 
 
 def _dashboard_results(
-    request: HttpRequest, council: Council, latest: AnalysisRun, shown: Figures, files: list[SpendFile], can_edit: bool
+    request: HttpRequest, council: Council, latest: AnalysisRun, files: list[SpendFile], can_edit: bool
 ) -> tuple[Markup, Markup]:
     """The figures and the row accounting of the latest analysis, rendered once and kept (in each process's
     cache) until something they show can change: a new analysis, a file added or removed (its rejected rows go
     with it), or a reader with other rights. Rendering them was most of what the page cost under load."""
-    facts = [council.pk, latest.pk, latest.finished_at.isoformat() if latest.finished_at else "", int(can_edit), shown.key]
+    year = request.GET.get("year", "")
+    facts = [council.pk, latest.pk, latest.finished_at.isoformat() if latest.finished_at else "", int(can_edit), year]
     key = "spend-dashboard:" + hashlib.sha256(repr([*facts, [f.pk for f in files]]).encode()).hexdigest()
     found = cache.get(key)
     if found is None:
+        latest = AnalysisRun.objects.get(pk=latest.pk)  # the results, read only now that they are rendered
+        shown = figures(latest, year or None)
         indicators = shown.by_id
         context = {
             "council": council,
@@ -360,14 +374,8 @@ def supplier(request: HttpRequest, gss_code: str, key: str) -> HttpResponse:
     """One supplier: every spelling seen, its identifiers and registers, the evidence, payments and corrections."""
     council = access.council_or_404(gss_code)
     found = get_object_or_404(Supplier, council=council, key=key)
-    payments = Payment.objects.filter(council=council, supplier_key=key).select_related("spend_file").order_by("-date", "-id")
-    org_ids = [
-        found.org_id,
-        *Payment.objects.filter(council=council, supplier_key=key)
-        .exclude(org_id="")
-        .values_list("org_id", flat=True)
-        .distinct()[:10],
-    ]
+    # Newest first, from the index on (council, supplier, date); the count is the supplier's own.
+    payments = Payment.objects.filter(council=council, supplier_key=key).order_by("-date", "-id")
     return render(
         request,
         "spend/supplier.html",
@@ -375,11 +383,11 @@ def supplier(request: HttpRequest, gss_code: str, key: str) -> HttpResponse:
             "council": council,
             "supplier": found,
             "names": [n for n in found.names.split(" | ") if n],
-            "identifiers": supplier_work.identifiers(org_ids),
+            "identifiers": supplier_work.identifiers([found.org_id]),
             "suggestions": supplier_work.suggestions(found),
             "history": supplier_work.history(found),
             "payments": payments[:20],
-            "payment_count": payments.count(),
+            "payment_count": found.transactions,
             "type_label": supplier_work.type_label(found.supplier_type),
             "evidence_label": supplier_work.evidence_label(found.evidence_kind),
             "confidence_label": supplier_work.confidence_label(found.confidence),
