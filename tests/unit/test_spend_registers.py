@@ -334,3 +334,26 @@ def test_any_register_header_reaches_sql_quoted(tmp_path: Path, extra: list[str]
         assert names == {"GB-CHC-1123456": "HALIFAX FOOD BANK", "GB-CHC-200001": "CALDER CARERS"}
     finally:
         registers.close()
+
+
+def test_every_register_has_one_declarative_loader_with_a_label() -> None:
+    """Loaders are a table (kind, how its header is recognised, what it loads), not methods found by name."""
+    from keepitlocal.spend.engine.registers import KIND_LABELS, LOADERS
+    from keepitlocal.spend.engine.registers.loaders import recognise
+
+    kinds = [loader.kind for loader in LOADERS]
+    assert len(kinds) == len(set(kinds)) and set(kinds) <= set(KIND_LABELS)
+    headers = {
+        "charity_commission": ["registered_charity_number", "charity_name"],
+        "ccni": ["Reg charity number", "Charity name"],
+        "oscr": ["Charity Number", "Charity Name"],
+        "companies_house": ["CompanyName", " CompanyNumber", "CompanyCategory"],
+        "postcodes": ["pcds", "laua"],
+        "relationships": ["org_id_a", "org_id_b"],
+    }
+    for kind, header in headers.items():
+        from keepitlocal.spend.engine.columns import normal
+
+        found = recognise({normal(h): h for h in header})
+        assert found is not None and found.kind == kind, header
+    assert recognise({"supplier": "x", "amount": "y"}) is None
