@@ -3,6 +3,7 @@ time, and other councils' corrections offered as suggestions (never applied sile
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
@@ -15,7 +16,7 @@ from django.db.models import Count, Q, QuerySet
 from keepitlocal.network.engine.orgid import OrgId, OrgIdError, parse_org_id
 from keepitlocal.network.models import AuditEntry, Council
 from keepitlocal.spend.engine.classify import Confidence, Evidence, SupplierType
-from keepitlocal.spend.models import Supplier, SupplierCorrection
+from keepitlocal.spend.models import AnalysisRun, Supplier, SupplierCorrection
 
 
 class SpendBand(StrEnum):
@@ -190,9 +191,15 @@ def _index(council: Council) -> Index:
     from django.core.cache import cache
     from django.db.models import Max
 
+    # The analysis that wrote the suppliers names them: ids alone can come back after a re-analysis (SQLite reuses
+    # the highest rowids once they are deleted), with the same count, and would serve the old index.
+    run = (
+        AnalysisRun.objects.filter(council=council, status=AnalysisRun.Status.SUCCEEDED).values_list("pk", "finished_at").first()
+    )
     own = Supplier.objects.filter(council=council).aggregate(last=Max("id"), n=Count("id"))
     others = SupplierCorrection.objects.aggregate(last=Max("corrected_at"), n=Count("id"))
-    key = f"supplier-index:{council.pk}:{own['last']}:{own['n']}:{others['last']}:{others['n']}".replace(" ", "_")
+    facts = (run, own["last"], own["n"], others["last"], others["n"])
+    key = f"supplier-index:{council.pk}:" + hashlib.sha256(repr(facts).encode()).hexdigest()
     found = cache.get(key)
     if found is not None:
         return Index(*found)
