@@ -187,3 +187,17 @@ def test_another_councils_correction_is_offered_never_applied(editor: StrictHTML
         {"supplier_type": "vcse", "org_id": "GB-CHC-1000001", "reason": "As Bristol's editor found"},
     )
     assert "Suggestions from other councils" not in editor.get(SUPPLIERS + "northgate-widgets/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_demo_shows_a_suggestion_from_another_council(demo: list[str]) -> None:
+    from keepitlocal.spend.demo import load_demo_spend
+
+    load_demo_spend()
+    editor = signed_in_client("editor@calderdale.example")
+    leeds = Supplier.objects.get(council__gss_code="E08000035", key="pennine-care-services-ltd-demo")
+    calderdale = Supplier.objects.get(council__gss_code=CALDERDALE, key="pennine-care-services-ltd-demo")
+    assert leeds.supplier_type == "vcse" and leeds.evidence_kind == "correction"
+    assert calderdale.supplier_type == "private"  # offered, never applied
+    page = editor.get(SUPPLIERS + "pennine-care-services-ltd-demo/").content.decode()
+    assert "Leeds" in page and "Suggestions from other councils" in page

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from keepitlocal.network.models import Council
-from keepitlocal.spend.models import AnalysisRun, SpendFile, SpendPublication
+from keepitlocal.spend.models import AnalysisRun, SpendFile, SpendPublication, SupplierCorrection
 from keepitlocal.spend.services import run_analysis, store_upload
 
 # Made-up suppliers (all marked "demo") with the kind of names councils publish.
@@ -64,6 +64,19 @@ DEMO_COUNCILS = {
 }
 
 
+# A correction Leeds's editor made, which Calderdale (paying the same supplier) sees as a suggestion.
+DEMO_CORRECTIONS = {
+    "E08000035": [
+        (
+            "pennine-care-services-ltd-demo",
+            "vcse",
+            "GB-CHC-1000001",
+            "A charitable company: the charity register lists it (demo)",
+        )
+    ]
+}
+
+
 def demo_file(places: dict[str, str] | None = None, seed: int = 3, community_weight: float = 1.0, year: int = 2025) -> bytes:
     """One financial year of payments, as a council would publish it."""
     rng = random.Random(seed)
@@ -97,6 +110,10 @@ def load_demo_spend() -> bool:
             continue
         name = f"{council.name.split(',')[0].lower().replace(' ', '-')}-spend-2025-26-demo.csv"
         store_upload(council, SimpleUploadedFile(name, demo_file(places, seed, weight)), None)
+        for key, kind, org_id, reason in DEMO_CORRECTIONS.get(gss_code, []):
+            SupplierCorrection.objects.get_or_create(
+                council=council, supplier_key=key, defaults={"supplier_type": kind, "org_id": org_id, "reason": reason}
+            )
         run = AnalysisRun.objects.create(council=council, files_total=1)
         run_analysis(run)
         run.refresh_from_db()
