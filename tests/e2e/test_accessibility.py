@@ -101,6 +101,9 @@ def test_signed_in_pages_pass_axe(browser: Any, demo_server: str) -> None:
         calderdale + "spend/suppliers/",
         calderdale + "spend/payments/?type=vcse",
         calderdale + "spend/suppliers/calder-valley-community-hub-cic-demo/correct/",
+        calderdale + "spend/suppliers/pennine-care-services-ltd-demo/",  # with another council's suggestion
+        calderdale + "spend/suppliers/?q=demo&confidence=low&sort=name",
+        calderdale + "spend/?year=all",
         "/manage/councils/E06000023/",  # the 403 page
     ]:
         failures += check(page, path, demo_server)
