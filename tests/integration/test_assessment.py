@@ -260,6 +260,7 @@ def test_measured_spend_sits_beside_the_self_rating(editor: StrictHTMLClient) ->
     body = editor.get(f"{BASE}rounds/{assessment.pk}/results/").content.decode()
     assert "Share of spend with local suppliers: 12.5% (locality known for 90% of spend)" in body
     assert "only 12.5% of measured spend goes to the organisations it is about" in body
+    assert "this analysis did not record its period" in body  # a run from before periods were kept says so
 
 
 @pytest.mark.django_db
@@ -346,3 +347,41 @@ def test_a_local_share_without_known_localities_is_not_a_measurement(editor: Str
     assessment = Round.objects.create(council=council, title="No postcodes", closes_on=date(2030, 1, 1))
     found = services.measured(assessment, services.results(assessment))
     assert [m.value for m in found] == [None, None] and not any(m.flag for m in found)
+
+
+@pytest.mark.django_db
+def test_measured_spend_is_the_latest_financial_year_and_says_so(editor: StrictHTMLClient) -> None:
+    from keepitlocal.spend.models import AnalysisRun
+
+    council = Council.objects.get(gss_code=CALDERDALE)
+    year = {"id": "share_local", "value": 40.0}, {"id": "locality_known", "value": 80.0}
+    AnalysisRun.objects.create(
+        council=council,
+        status=AnalysisRun.Status.SUCCEEDED,
+        indicators=[{"id": "share_local", "value": 10.0}, {"id": "locality_known", "value": 80.0}],  # every year merged
+        period={
+            "first": "2023-04-03",
+            "last": "2025-03-20",
+            "months": [],
+            "missing": [],
+            "label": "3 April 2023 to 20 March 2025",
+        },
+        years=[
+            {
+                "year": "2023/24",
+                "start": 2023,
+                "period": {"first": "2023-04-03", "label": "3 April 2023 to 28 March 2024"},
+                "indicators": [],
+            },
+            {
+                "year": "2024/25",
+                "start": 2024,
+                "period": {"first": "2024-04-02", "label": "2 April 2024 to 20 March 2025"},
+                "indicators": list(year),
+            },
+        ],
+    )
+    assessment = Round.objects.create(council=council, title="Years", closes_on=date(2030, 1, 1))
+    found = services.measured(assessment, services.results(assessment))
+    assert {m.value for m in found if m.indicator == "share_local"} == {40.0}
+    assert all(m.period.startswith("Financial year 2024/25: payments from 2 April 2024") for m in found)

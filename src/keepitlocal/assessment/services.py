@@ -280,6 +280,7 @@ class Measured:
     value: float | None
     flag: str | None
     coverage: float | None = None
+    period: str = ""  # the financial year and months the figure covers, in words
 
 
 MEASURED_LABELS = {
@@ -291,12 +292,19 @@ MEASURED_LABELS = {
 def measured(assessment: Round, current: scoring.RoundResults) -> list[Measured]:
     """The council's own measured spend figures beside its self-ratings, for the principles they bear on, from its
     latest finished spend analysis, if it has one."""
+    from keepitlocal.spend.figures import figures
     from keepitlocal.spend.models import AnalysisRun
 
-    run = AnalysisRun.objects.filter(council=assessment.council, status=AnalysisRun.Status.SUCCEEDED).only("indicators").first()
+    run = (
+        AnalysisRun.objects.filter(council=assessment.council, status=AnalysisRun.Status.SUCCEEDED)
+        .only("indicators", "years", "period")
+        .first()
+    )
     if run is None:
         return []
-    values = {i["id"]: i.get("value") for i in run.indicators}
+    # The latest financial year with payments, as on the spend dashboard: years are never merged into one figure.
+    shown = figures(run, charts=False)
+    values = {i["id"]: i.get("value") for i in shown.indicators}
     # With no supplier's locality known, a local share of 0% would be an artefact, not a measurement.
     coverage = values.get("locality_known")
     found = []
@@ -312,6 +320,7 @@ def measured(assessment: Round, current: scoring.RoundResults) -> list[Measured]
                 value,
                 scoring.disagreement(current.overall.get(principle.number), value),
                 coverage,
+                shown.sentence,
             )
         )
     return found

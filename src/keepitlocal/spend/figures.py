@@ -70,6 +70,8 @@ class Figures:
     @property
     def sentence(self) -> str:
         """The period in one sentence: first and last payment, and the months without any."""
+        if not self.period:
+            return f"{self.title}: this analysis did not record its period; analyse the files again to see it."
         if not self.period.get("first"):
             return f"{self.title}: no payments."
         text = f"{self.title}: payments from {self.period['label']}"
@@ -91,12 +93,12 @@ def default_key(run: Any) -> str:
     return run.years[-1]["year"] if run.years else ALL_YEARS
 
 
-def figures(run: Any, key: str | None = None) -> Figures:
+def figures(run: Any, key: str | None = None, charts: bool = True) -> Figures:
     """The run's figures for the financial year `key` (default: the latest with payments) or ALL_YEARS. A key the run
-    does not hold falls back to the default."""
+    does not hold falls back to the default. `charts=False` leaves the run's drawn charts unread (they are large)."""
     years = run.years or []
     wanted = key if key in {y["year"] for y in years} | {ALL_YEARS} else default_key(run)
-    charts = run.charts or {}
+    drawn = (run.charts or {}) if charts else {}
     if wanted != ALL_YEARS:
         year = next(y for y in years if y["year"] == wanted)
         return Figures(
@@ -105,7 +107,7 @@ def figures(run: Any, key: str | None = None) -> Figures:
             year["period"],
             year["indicators"],
             1,
-            charts.get("years", {}).get(wanted, {}),
+            drawn.get("years", {}).get(wanted, {}),
         )
     return Figures(
         ALL_YEARS,
@@ -113,7 +115,7 @@ def figures(run: Any, key: str | None = None) -> Figures:
         run.period or _period_from_months(run.indicators),
         run.indicators,
         len(years),
-        {k: v for k, v in charts.items() if k != "years"},
+        {k: v for k, v in drawn.items() if k != "years"},
     )
 
 

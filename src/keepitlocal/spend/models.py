@@ -205,7 +205,7 @@ class SpendPublication(models.Model):
         headline shares, the period in words, the files and the registers behind them."""
         from keepitlocal.spend.figures import figures
 
-        shown = figures(self.run, year)
+        shown = figures(self.run, year, charts=False)
         by_id = shown.by_id
         return {
             "total_spend": by_id.get("total_spend", {}).get("value"),
