@@ -442,4 +442,4 @@ def test_every_figure_states_its_period_and_years_never_merge_silently(demo: lis
     assert "Financial year 2024/25: payments from 2 April 2024" in profile and "2023/24, 2024/25" in profile
     compare = public.get("/compare/spend/").content.decode()
     assert "financial year 2024/25" in compare and "No payments published for May 2024" in compare
-    assert "1 published councils, financial year 2023/24" in public.get("/compare/spend/?year=2023/24").content.decode()
+    assert "1 published council, financial year 2023/24" in public.get("/compare/spend/?year=2023/24").content.decode()

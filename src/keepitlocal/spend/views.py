@@ -529,6 +529,14 @@ def publish(request: HttpRequest, gss_code: str) -> HttpResponse:
     return redirect("spend:dashboard", gss_code=council.gss_code)
 
 
+# How the comparison's order reads in its caption ("sorted by VCSE share").
+SORT_PHRASES = {
+    "council": "council name",
+    "share_vcse": "VCSE share",
+    "share_local": "local share",
+    "top10_share": "top-10 share",
+    "total_spend": "total spend",
+}
 COMPARE_SORTS = {
     "council": "Council",
     "share_vcse": "VCSE share",
@@ -568,7 +576,16 @@ def compare(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "spend/compare.html",
-        {"rows": rows, "sort": sort, "sorts": COMPARE_SORTS, "chart": chart, "years": years, "year": year, "without": without},
+        {
+            "rows": rows,
+            "sort": sort,
+            "sorts": COMPARE_SORTS,
+            "sort_phrases": SORT_PHRASES,
+            "chart": chart,
+            "years": years,
+            "year": year,
+            "without": without,
+        },
     )
 
 
