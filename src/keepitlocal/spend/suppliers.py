@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
+from django.http import QueryDict
 
 from keepitlocal.network.engine.orgid import OrgId, OrgIdError, parse_org_id
 from keepitlocal.network.models import AuditEntry, Council
@@ -119,18 +120,16 @@ class SupplierQuery:
     PARAMS = {"types": "type", "confidence": "confidence", "evidence": "evidence", "corrected": "corrected", "spend": "spend"}
 
     @classmethod
-    def from_params(cls, params: Any) -> SupplierQuery:
-        """From a request's GET (a QueryDict, or a mapping of lists)."""
+    def from_params(cls, params: QueryDict) -> SupplierQuery:
+        """From a request's GET."""
 
         def chosen(name: str, allowed: Iterable[str]) -> tuple[str, ...]:
-            known = list(allowed)
-            values = params.getlist(name) if hasattr(params, "getlist") else list(params.get(name, []))
-            return tuple(v for v in known if v in values)
+            values = params.getlist(name)
+            return tuple(v for v in allowed if v in values)
 
-        sort = params.get("sort", "") if hasattr(params, "getlist") else (params.get("sort") or [""])[0]
-        text = params.get("q", "") if hasattr(params, "getlist") else (params.get("q") or [""])[0]
+        sort = params.get("sort", "")
         return cls(
-            text=" ".join(str(text).split())[:200],
+            text=" ".join(str(params.get("q", "")).split())[:200],
             types=chosen("type", [t.value for t in SupplierType]),
             confidence=chosen("confidence", [c.value for c in Confidence]),
             evidence=chosen("evidence", [e.value for e in Evidence]),
@@ -230,11 +229,12 @@ def _index(council: Council) -> Index:
         index.total.append(amount)
         index.transactions.append(count)
         index.confidence.append(confidence)
-    cache.set(key, astuple_shallow(index), timeout=24 * 3600)
+    cache.set(key, _columns(index), timeout=24 * 3600)
     return index
 
 
-def astuple_shallow(index: Index) -> tuple[list[Any], ...]:
+def _columns(index: Index) -> tuple[list[Any], ...]:
+    """The index's lists as they are (dataclasses.astuple would copy every one deeply)."""
     return tuple(getattr(index, f.name) for f in fields(index))
 
 

@@ -160,14 +160,16 @@ def _file_name(url: str, kind: RegisterKind) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", name)
 
 
-def download(url: str, target: Path, progress: Progress | None = None) -> bool:
+def download(url: str, target: Path, progress: Progress | None = None) -> tuple[bool, date | None]:
     """Download to `target`, resuming from a partial file left by an earlier attempt (HTTP Range); True when it
-    resumed. The file appears under its name only once complete."""
+    resumed, and the server's Last-Modified date (the edition of a file at a fixed address). The file appears under
+    its name only once complete."""
     partial = target.with_name(target.name + ".part")
     done = partial.stat().st_size if partial.exists() else 0
     response = _open(url, {"Range": f"bytes={done}-"} if done else None)
     with response:
         resumed = done > 0 and response.status == 206
+        modified = _http_date(response.headers.get("Last-Modified"))
         if not resumed:
             done = 0
         length = response.headers.get("Content-Length")
@@ -188,7 +190,7 @@ def download(url: str, target: Path, progress: Progress | None = None) -> bool:
     if total is not None and done < total:
         raise FetchError(f"the download of {url} stopped at {done:,} of {total:,} bytes; run the fetch again to resume")
     partial.replace(target)
-    return resumed
+    return resumed, modified
 
 
 def read_header(path: Path) -> list[str]:
@@ -252,8 +254,8 @@ def fetch(source: Publisher, folder: Path, mirror: str | None = None, progress: 
     resumed = False
     response_date: date | None = None
     if not target.exists() or edition.edition is None:
-        resumed = download(edition.url, target, progress)
-        response_date = _last_modified(edition.url) if edition.edition is None else None
+        resumed, modified = download(edition.url, target, progress)
+        response_date = modified if edition.edition is None else None
         if zipfile.is_zipfile(target) and target.suffix.lower() != ".zip":
             # An address that does not name its file ("…/CharityRegDownload"): an archive is stored as one.
             target = target.replace(target.with_suffix(".zip"))
@@ -280,12 +282,8 @@ def fetch(source: Publisher, folder: Path, mirror: str | None = None, progress: 
     return fetched
 
 
-def _last_modified(url: str) -> date | None:
-    """The edition date of a file at a fixed address: the server's Last-Modified, where it gives one."""
+def _http_date(stamp: str | None) -> date | None:
     try:
-        request = urllib.request.Request(url, method="HEAD", headers={"User-Agent": USER_AGENT})  # noqa: S310
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
-            stamp = response.headers.get("Last-Modified")
         return parsedate_to_datetime(stamp).date() if stamp else None
-    except (OSError, ValueError, TypeError):
+    except (ValueError, TypeError):
         return None
