@@ -4,7 +4,10 @@ suppliers loaded: the dashboard (its figures are kept per analysis, as every use
 first view after an analysis is timed apart), the supplier search (every request a different search, filter, order
 or page: no two share a cached page) and a supplier's page (every request a different supplier).
 
-    .venv/bin/python benchmarks/web_spend.py [--rows 1000000] [--clients 20] [--requests 15]
+    .venv/bin/python benchmarks/web_spend.py [--rows 1000000] [--clients 20] [--seconds 20]
+
+The load comes from wrk when it is installed (`bash scripts/ensure-debian-packages.sh wrk`), else from Python
+threads in this process, which compete with the server for the cores and overstate its latency.
 
 It builds its own database in a temporary folder (SQLite, or the DATABASE_URL you give it), runs analyses
 synchronously (as the worker would), then serves the app as in production (gunicorn, 2 workers x 4 threads)
@@ -124,33 +127,52 @@ def load(url: str | list[str], cookie: str, clients: int, requests: int) -> list
     return timings
 
 
-def ab_load(url: str, cookie: str, clients: int, requests: int) -> tuple[float, float, int] | None:
-    """p50 and p95 from ApacheBench (Debian's apache2-utils), a C client that does not compete with the
-    server for the interpreter; None when ab is not installed."""
-    if not shutil.which("ab"):
+def wrk_load(urls: str | list[str], cookie: str, clients: int, seconds: int) -> tuple[float, float, int] | None:
+    """p50 and p95 from wrk (Debian's wrk), a C client that barely competes with the server for the two cores,
+    taking the URLs in turn so that every request asks for a different page; None when wrk is not installed."""
+    if not shutil.which("wrk"):
         return None
-    total = clients * requests
-    # One full run first: each worker compiles its templates and opens its connections on first use.
-    subprocess.run(["ab", "-q", "-n", str(total), "-c", str(clients), "-C", cookie, url], capture_output=True, check=True)
-    output = subprocess.run(
-        ["ab", "-q", "-n", str(total), "-c", str(clients), "-C", cookie, url],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    percent = {int(m.group(1)): float(m.group(2)) for m in re.finditer(r"^\s+(\d+)%\s+(\d+)", output, re.MULTILINE)}
-    failed = re.search(r"Failed requests:\s+(\d+)", output)
-    non_2xx = re.search(r"Non-2xx responses:\s+(\d+)", output)
-    if (failed and int(failed.group(1))) or non_2xx:
-        raise RuntimeError(f"ab saw failed requests:\n{output}")
-    return percent[50], percent[95], total
+    targets = [urls] if isinstance(urls, str) else urls
+    origin = re.match(r"https?://[^/]+", targets[0])
+    assert origin is not None
+    paths = ",\n".join(f'"{target[origin.end() :]}"' for target in targets)
+    script = f"""
+local paths = {{
+{paths}
+}}
+local turn = 0
+request = function()
+  turn = turn + 1
+  return wrk.format("GET", paths[(turn % #paths) + 1], {{["Cookie"] = "{cookie}"}})
+end
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %d %d %d %d %d\\n", latency:percentile(50), latency:percentile(95),
+    summary.requests, summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.timeout))
+end
+"""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+    try:
+        command = ["wrk", "-t1", f"-c{clients}", f"-d{seconds}s", "--timeout", "30s", "-s", handle.name, origin.group(0)]
+        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(handle.name)
+    found = re.search(r"^RESULT (\d+) (\d+) (\d+) (\d+) (\d+)$", output, re.MULTILINE)
+    if found is None:
+        raise RuntimeError(f"wrk printed no result:\n{output}")
+    p50, p95, count, bad_status, socket_errors = (int(value) for value in found.groups())
+    if bad_status or socket_errors:
+        raise RuntimeError(f"wrk saw {bad_status} non-2xx/3xx responses and {socket_errors} socket errors:\n{output}")
+    return p50 / 1000, p95 / 1000, count
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--requests", type=int, default=15)
+    parser.add_argument("--requests", type=int, default=15, help="per client, when wrk is not installed")
+    parser.add_argument("--seconds", type=int, default=20, help="of load per page kind, with wrk")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="kil-web-") as tmp:
         var = Path(tmp)
@@ -204,15 +226,15 @@ def main() -> None:
                 load(
                     target if isinstance(target, str) else target[-8:], cookie, 4, 2
                 )  # each worker and thread opens its connections
-                measured = ab_load(target, cookie, args.clients, args.requests) if isinstance(target, str) else None
+                measured = wrk_load(target, cookie, args.clients, args.seconds)
                 if measured is not None:
                     p50, p95, count = measured
-                    client_kind = "ApacheBench"
+                    client_kind = f"wrk, {args.seconds} s"
                 else:
                     timings = load(target, cookie, args.clients, args.requests)
                     p50, p95, count = statistics.median(timings), statistics.quantiles(timings, n=20)[18], len(timings)
                     client_kind = "Python threads"
-                distinct = 1 if isinstance(target, str) else min(len(target), args.clients * args.requests)
+                distinct = 1 if isinstance(target, str) else min(len(target), count)
                 print(
                     f"{label} with {rows:,} payments and {suppliers:,} suppliers: {count} requests ({distinct} different pages) "
                     f"from {args.clients} concurrent clients ({client_kind}), p50 {p50:.0f} ms, p95 {p95:.0f} ms"
