@@ -17,9 +17,9 @@ help:
 
 setup: system python assets db
 
-# Pango and fonts for the PDF reports (WeasyPrint).
+# Pango, HarfBuzz-Subset (WeasyPrint warns without it, and will require it) and fonts for the PDF reports.
 system:
-	bash scripts/ensure-debian-packages.sh libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation
+	bash scripts/ensure-debian-packages.sh libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation
 
 python:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv==0.13.8

@@ -50,9 +50,13 @@ def empty_cache() -> Iterator[None]:
     # Pages keep rendered parts in the cache; one test's database rows must never show in another's pages.
     from django.core.cache import cache
 
+    from keepitlocal.spend import suppliers
+
     cache.clear()
+    suppliers.forget_indexes()
     yield
     cache.clear()
+    suppliers.forget_indexes()
 
 
 @pytest.fixture(autouse=True)

@@ -3,10 +3,8 @@ time, and other councils' corrections offered as suggestions (never applied sile
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -16,6 +14,7 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import QueryDict
 
+from keepitlocal.common.kept import Kept
 from keepitlocal.network.engine.orgid import OrgId, OrgIdError, parse_org_id
 from keepitlocal.network.models import AuditEntry, Council
 from keepitlocal.spend.engine.classify import Confidence, Evidence, SupplierType
@@ -168,22 +167,18 @@ class Facet:
     options: list[Option] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Index:
-    """The council's suppliers as the search reads them, one array per column: cheap to keep in a cache and to copy
-    out of it (a few buffers unpickle in microseconds where thousands of objects took milliseconds), and filtered,
-    counted and ordered by numpy rather than row by row."""
+    """The council's suppliers as the search reads them, one array per column, built once per analysis and kept in
+    the process (never changed by a search: its arrays are read-only), then filtered, counted and ordered by numpy
+    rather than row by row."""
 
     pk: np.ndarray  # int64
-    key: list[str]
-    text: str  # every supplier's spellings, org-id and key, lower case, one line each: what search words are found in
-    starts: np.ndarray  # where each supplier's line begins in text
+    key: tuple[str, ...]
+    lines: tuple[str, ...]  # each supplier's spellings, org-id and key, lower case: what search words are found in
     codes: np.ndarray  # uint8, one row per facet (SupplierQuery.FACETS' order): the position of the value in VOCABULARY
     suggested: np.ndarray  # bool: another council's correction gives it another type
-    total: np.ndarray  # float64
-    transactions: np.ndarray  # int64
-    confidence: np.ndarray  # float64
-    name_rank: np.ndarray  # int64: position when ordered by lower-case name, then key
+    orders: np.ndarray  # one row per Sort (its declared order): every position, in that sort's order
 
     # Each facet's possible values, in SupplierQuery.FACETS' order; a code is a position in its tuple.
     VOCABULARY: ClassVar[tuple[tuple[str, ...], ...]] = (
@@ -198,13 +193,9 @@ class Index:
         return len(self.key)
 
     def matching(self, word: str) -> np.ndarray:
-        """Which suppliers' text holds the word (a bool per supplier); a word never holds the line break between two
-        suppliers, so a match never spans two."""
-        found = np.zeros(len(self), dtype=bool)
-        at = [m.start() for m in re.finditer(re.escape(word), self.text)]
-        if at:
-            found[np.searchsorted(self.starts, np.asarray(at), side="right") - 1] = True
-        return found
+        """Which suppliers' text holds the word (a bool per supplier). A substring test per line costs the same for a
+        word in every name ("1", "ltd") as for a rare one, where walking the matches in one long text grew with them."""
+        return np.fromiter((word in line for line in self.lines), dtype=bool, count=len(self))
 
 
 def _code(position: int, value: str) -> int:
@@ -214,26 +205,33 @@ def _code(position: int, value: str) -> int:
     return vocabulary.index(value) if value in vocabulary else len(vocabulary)
 
 
+# Each process keeps the indexes of the councils searched lately (a few MB each at most).
+_KEPT: Kept[Index] = Kept(size=16)
+
+
+def forget_indexes() -> None:
+    """Drop every kept index (tests, whose rolled-back rows may reuse keys)."""
+    _KEPT.clear()
+
+
 def _index(council: Council) -> Index:
-    """The council's suppliers, kept (in each process's cache) until an analysis replaces them or any council corrects
-    a supplier: every search by any user of the council reads the same index, then filters, counts and orders it
-    itself. Thousands of suppliers take a millisecond to filter and count here, where six grouped queries with
-    computed bands took tens."""
-    from django.core.cache import cache
+    """The council's suppliers, kept (in each process) until an analysis replaces them or any council corrects a
+    supplier: every search by any user of the council reads the same index, then filters, counts and orders it itself.
+    Thousands of suppliers take a millisecond to filter and count here, where six grouped queries with computed bands
+    took tens."""
     from django.db.models import Max
 
-    # The analysis that wrote the suppliers names them: ids alone can come back after a re-analysis (SQLite reuses
-    # the highest rowids once they are deleted), with the same count, and would serve the old index.
+    # The analysis that wrote the suppliers names them: an analysis replaces a council's suppliers in the same
+    # transaction that marks it finished, and nothing else writes them but corrections (ids alone could come back
+    # after a re-analysis: SQLite reuses the highest rowids once they are deleted).
     run = (
         AnalysisRun.objects.filter(council=council, status=AnalysisRun.Status.SUCCEEDED).values_list("pk", "finished_at").first()
     )
-    own = Supplier.objects.filter(council=council).aggregate(last=Max("id"), n=Count("id"))
-    others = SupplierCorrection.objects.aggregate(last=Max("corrected_at"), n=Count("id"))
-    facts = (run, own["last"], own["n"], others["last"], others["n"])
-    key = f"supplier-index:{council.pk}:" + hashlib.sha256(repr(facts).encode()).hexdigest()
-    found = cache.get(key)
-    if found is not None:
-        return Index(*found)
+    corrections = SupplierCorrection.objects.aggregate(last=Max("corrected_at"), n=Count("id"))
+    return _KEPT.get((council.pk, run, corrections["last"], corrections["n"]), lambda: _build_index(council))
+
+
+def _build_index(council: Council) -> Index:
     elsewhere: dict[str, set[str]] = {}
     for supplier_key, kind in SupplierCorrection.objects.exclude(council=council).values_list("supplier_key", "supplier_type"):
         elsewhere.setdefault(supplier_key, set()).add(kind)
@@ -243,9 +241,6 @@ def _index(council: Council) -> Index:
         )
     )
     lines = [f"{names} | {org_id} | {skey}".lower().replace("\n", " ") for _, skey, _, names, org_id, *_ in rows]
-    starts = np.zeros(len(lines), dtype=np.int64)
-    if lines:
-        starts[1:] = np.cumsum([len(line) + 1 for line in lines[:-1]])
     codes = np.zeros((len(SupplierQuery.FACETS), len(rows)), dtype=np.uint8)
     suggested = np.zeros(len(rows), dtype=bool)
     for i, (_, skey, _, _, _, kind, evidence, confidence, total, _) in enumerate(rows):
@@ -260,37 +255,35 @@ def _index(council: Council) -> Index:
         for position, value in enumerate(values):
             codes[position, i] = _code(position, value)
         suggested[i] = not corrected and bool(elsewhere.get(skey, set()) - {kind})
-    by_name = sorted(range(len(rows)), key=lambda i: (rows[i][2].lower(), rows[i][1]))
-    name_rank = np.empty(len(rows), dtype=np.int64)
-    name_rank[by_name] = np.arange(len(rows))
     index = Index(
         pk=np.array([r[0] for r in rows], dtype=np.int64),
-        key=[r[1] for r in rows],
-        text="\n".join(lines),
-        starts=starts,
+        key=tuple(r[1] for r in rows),
+        lines=tuple(lines),
         codes=codes,
         suggested=suggested,
-        total=np.array([float(r[8]) for r in rows], dtype=np.float64),
-        transactions=np.array([r[9] for r in rows], dtype=np.int64),
-        confidence=np.array([r[7] for r in rows], dtype=np.float64),
-        name_rank=name_rank,
+        orders=_orders(rows),
     )
-    cache.set(key, tuple(getattr(index, f.name) for f in fields(index)), timeout=24 * 3600)
+    for array in (index.pk, index.codes, index.suggested, index.orders):
+        array.flags.writeable = False
     return index
 
 
-def _order(index: Index, matched: np.ndarray, sort: Sort) -> np.ndarray:
-    """The matched positions in the order asked for (numpy's lexsort takes its most significant key last)."""
-    name = index.name_rank[matched]
-    if sort == Sort.NAME:
-        keys: tuple[np.ndarray, ...] = (name,)
-    elif sort == Sort.PAYMENTS:
-        keys = (name, -index.total[matched], -index.transactions[matched])
-    elif sort == Sort.CONFIDENCE:
-        keys = (name, -index.total[matched], index.confidence[matched])
-    else:
-        keys = (name, -index.total[matched])
-    return matched[np.lexsort(keys)]
+def _orders(rows: Sequence[tuple[Any, ...]]) -> np.ndarray:
+    """Every position in each sort's order, worked out once per index so that a search only keeps the matches in
+    it (numpy's lexsort takes its most significant key last; ties fall to the name, then the key)."""
+    by_name = sorted(range(len(rows)), key=lambda i: (rows[i][2].lower(), rows[i][1]))
+    name = np.empty(len(rows), dtype=np.int64)
+    name[by_name] = np.arange(len(rows))
+    total = np.array([float(r[8]) for r in rows], dtype=np.float64)
+    transactions = np.array([r[9] for r in rows], dtype=np.int64)
+    confidence = np.array([r[7] for r in rows], dtype=np.float64)
+    keys: dict[Sort, tuple[np.ndarray, ...]] = {
+        Sort.SPEND: (name, -total),
+        Sort.NAME: (name,),
+        Sort.PAYMENTS: (name, -total, -transactions),
+        Sort.CONFIDENCE: (name, -total, confidence),
+    }
+    return np.array([np.lexsort(keys[sort]) for sort in Sort], dtype=np.int64).reshape(len(Sort), len(rows))
 
 
 @dataclass
@@ -299,6 +292,8 @@ class SupplierSearch:
     matched: np.ndarray  # positions in the index of the matching suppliers, in the order asked for
     facets: list[Facet]
 
+    SHOWN: ClassVar[tuple[str, ...]] = ("key", "name", "org_id", "supplier_type", "evidence", "confidence", "total_amount")
+
     @property
     def count(self) -> int:
         return len(self.matched)
@@ -306,7 +301,8 @@ class SupplierSearch:
     def page(self, number: int, per_page: int) -> list[Supplier]:
         """The suppliers on one page, in order (one query for just them)."""
         chosen = [int(pk) for pk in self.index.pk[self.matched[(number - 1) * per_page : number * per_page]]]
-        found = Supplier.objects.in_bulk(chosen)
+        # Only what a row shows: the published spellings and candidate matches are JSON lists, long for some suppliers.
+        found = Supplier.objects.only(*self.SHOWN).in_bulk(chosen)
         return [found[pk] for pk in chosen if pk in found]
 
     @property
@@ -354,7 +350,8 @@ def search(council: Council, query: SupplierQuery) -> SupplierSearch:
     everything = found.copy()
     for through in passes:
         everything &= through
-    matched = _order(index, np.flatnonzero(everything), query.sort)
+    order = index.orders[list(Sort).index(query.sort)]
+    matched = order[everything[order]]
 
     def options(position: int, choices: Sequence[tuple[str, str]]) -> list[Option]:
         return [Option(value, label, counts[position].get(value, 0), value in chosen[position]) for value, label in choices]
