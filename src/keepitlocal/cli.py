@@ -283,6 +283,56 @@ def _read_mapping(path: Path) -> dict[str, str]:
 
 
 @main.group()
+def connections() -> None:
+    """Relationship maps: measure an organisation's bridging role."""
+
+
+@connections.command("measure")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder for measures.csv and summary.json."
+)
+@click.option("--on", "on", default="", help="Measure the map as it stood on this date (YYYY-MM-DD); default today.")
+@click.option(
+    "--sample-above",
+    type=int,
+    default=None,
+    help="Estimate betweenness from a sample of sources above this many elements (default 1,000).",
+)
+def connections_measure(path: Path, out: Path, on: str, sample_above: int | None) -> None:
+    """Read a Kumu workbook (.xlsx), a Kumu blueprint (.json) or GEXF and write every element's measures to OUT."""
+    from datetime import date
+
+    from keepitlocal.connections.engine import measures as m
+    from keepitlocal.connections.engine import outputs
+    from keepitlocal.connections.engine.kumu import read_any
+    from keepitlocal.connections.engine.problems import ImportRejected
+
+    try:
+        day = date.fromisoformat(on) if on else date.today()
+    except ValueError:
+        raise click.BadParameter("write the date as YYYY-MM-DD", param_hint="--on") from None
+    try:
+        network = read_any(path)
+    except ImportRejected as rejected:
+        for p in rejected.problems[:50]:
+            where = f"{p.sheet} row {p.row}" if p.row else p.sheet or path.name
+            click.echo(f"{where}, {p.column or '-'}: {p.message}" + (f" ({p.value!r})" if p.value else ""), err=True)
+        raise click.ClickException(f"{path.name} was not read: {len(rejected.problems)} problem(s)") from None
+    threshold = sample_above if sample_above is not None else m.SAMPLE_ABOVE
+    measures = m.measure(network, day, sample_above=threshold)
+    written = outputs.write(measures, out)
+    s = measures.summary
+    click.echo(
+        f"{s.elements:,} elements, {s.connections:,} connections current on {day.isoformat()} ({s.ties:,} distinct ties), "
+        f"{s.components:,} component(s), density {s.density:.4f}, {len(s.cut_points):,} cut point(s)"
+    )
+    if s.betweenness_sampled_from:
+        click.echo(f"betweenness estimated from {s.betweenness_sampled_from:,} sampled sources (over {threshold:,} elements)")
+    click.echo("Outputs: " + ", ".join(str(p) for p in written))
+
+
+@main.group()
 def registers() -> None:
     """Register files used by every council's spend analysis in the platform."""
 
