@@ -162,6 +162,8 @@ def test_betweenness_is_networkx_normalised_and_sampled_above_the_stated_size() 
     assert exact.values["15"] == pytest.approx(nx.betweenness_centrality(nx.path_graph(30), normalized=True)[15])
     sampled = m.betweenness(m.graphs(network), sample_above=10, samples=12)
     assert sampled.sampled_from == 12
+    theirs = nx.betweenness_centrality(m.graphs(network).undirected, k=12, seed=0, normalized=True)
+    assert sampled.values == pytest.approx(theirs)
 
 
 @st.composite
@@ -193,6 +195,14 @@ def test_constraint_and_effective_size_agree_with_networkx(case: tuple[Network, 
         else:
             assert ours[node] == pytest.approx(theirs[node])
             assert sizes[node] == pytest.approx(their_sizes[node])
+
+
+@settings(max_examples=150, deadline=None)
+@given(random_graphs())
+def test_betweenness_agrees_with_networkx(case: tuple[Network, nx.Graph]) -> None:
+    network, graph = case
+    ours = m.betweenness(m.graphs(network)).values
+    assert ours == pytest.approx(nx.betweenness_centrality(graph, normalized=True))
 
 
 @settings(max_examples=150, deadline=None)
