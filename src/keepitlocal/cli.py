@@ -86,6 +86,7 @@ def load_demo() -> None:
     """Load the demonstration network and its accounts (safe to run twice)."""
     _django()
     from keepitlocal.assessment.demo import load_demo_assessment
+    from keepitlocal.connections.demo import load_demo_connections
     from keepitlocal.network.demo import DEMO_PASSWORD
     from keepitlocal.network.demo import load_demo as load
     from keepitlocal.spend.demo import load_demo_spend
@@ -95,6 +96,8 @@ def load_demo() -> None:
         click.echo("Demo spend for Calderdale, Bristol and Leeds generated, analysed and published")
     if load_demo_assessment():
         click.echo("Demo assessments: Calderdale's three rounds and action plan, and seven peers sharing results")
+    if load_demo_connections():
+        click.echo("Demo maps of connections: seven community organisations, shared with Calderdale, Bristol and Leeds")
     click.echo(f"Demo accounts (password: {DEMO_PASSWORD}):")
     for line in lines:
         click.echo(f"  {line}")

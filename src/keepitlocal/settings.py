@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "keepitlocal.accounts",
     "keepitlocal.assessment",
+    "keepitlocal.connections",
     "keepitlocal.network",
     "keepitlocal.spend",
     "keepitlocal.web",

@@ -82,9 +82,33 @@ EXPECTED = {
     "assessment:respond-question": "invitation_link",
     "assessment:respond-check": "invitation_link",
     "assessment:respond-done": "public",
+    "connections:home": "organisation_edit",
+    "connections:map": "map_view",
+    "connections:download": "map_view",
+    "connections:element-add": "map_edit",
+    "connections:element": "map_edit",
+    "connections:element-remove": "map_edit",
+    "connections:connection-add": "map_edit",
+    "connections:connection": "map_edit",
+    "connections:connection-remove": "map_edit",
+    "connections:ask": "map_edit",
+    "connections:import": "map_edit",
+    "connections:sharing": "map_edit",
+    "connections:confirm": "confirmation_link",
+    "connections:confirm-done": "public",
+    "connections:published": "public",
+    "connections:area": "council_view",
 }
 
-POST_ONLY = {"accounts:sign-out", "network:join-request", "spend:remove", "spend:publish", "assessment:close"}
+POST_ONLY = {
+    "accounts:sign-out",
+    "network:join-request",
+    "spend:remove",
+    "spend:publish",
+    "assessment:close",
+    "connections:element-remove",
+    "connections:connection-remove",
+}
 SENDS_TO_SIGN_IN = {"admin-sign-in"}  # its whole job is to redirect to our sign-in page
 CALDERDALE, BRISTOL, EAST_SUSSEX = "E08000033", "E06000023", "E10000011"
 
@@ -141,6 +165,10 @@ ALLOWED = {
     "council_view": {"calderdale_editor", "calderdale_viewer", "network_admin"},
     "council_edit": {"calderdale_editor", "network_admin"},
     "organisation_edit": {"organisation_editor", "network_admin"},
+    # The walk's map (the demo hub's) is shared with the network, so the network team may see it, never change it.
+    "map_view": {"organisation_editor", "network_admin"},
+    "map_edit": {"organisation_editor"},
+    "confirmation_link": set(ROLE_EMAILS),  # the link is the credential; the walk holds a valid one
     "event_participant": {"calderdale_editor", "calderdale_viewer", "network_admin"},
     "network_admin": {"network_admin"},
 }
@@ -180,6 +208,26 @@ def _url_kwargs() -> dict[str, Any]:
         "uidb64": "MQ",
         "token": "not-a-real-token",
         **_assessment_kwargs(),
+        **_connections_kwargs(organisation),
+    }
+
+
+def _connections_kwargs(organisation: Organisation) -> dict[str, Any]:
+    """The demo hub's map (shared with Calderdale and the network), a connection on it with a live confirmation link,
+    and an element that is not the hub itself."""
+    from keepitlocal.connections import services
+    from keepitlocal.connections.demo import load_demo_connections
+
+    load_demo_connections()
+    cmap = services.map_for(organisation)
+    connection = cmap.connections.filter(confirmed_at__isnull=True).first()
+    assert connection is not None
+    token = services.request_confirmation(connection, "other.side@example.org", None, "http://testserver/")
+    return {
+        "element_id": cmap.elements.filter(is_self=False).first().pk,  # type: ignore[union-attr]
+        "connection_id": connection.pk,
+        "confirm_token": token,
+        "fmt": "json",
     }
 
 
@@ -219,6 +267,7 @@ def _reverse(route: Route, ids: dict[str, Any]) -> str:
     for key in route.kwargs:
         if key == "pk":
             kwargs[key] = {
+                **{name: ids["organisation_pk"] for name in EXPECTED if name.startswith("connections:")},
                 "network:organisation": ids["organisation_pk"],
                 "network:event": ids["event_pk"],
                 "network:join-request": ids["join_request_pk"],

@@ -7,6 +7,9 @@ The rules (the route-access test checks each URL against them):
 - council_view: that council's editors and viewers, and network admins;
 - council_edit: that council's editors, and network admins;
 - organisation_edit: that organisation's editors, and network admins;
+- map_view: an organisation's editors; network admins only when the organisation shares its map with the network;
+- map_edit: an organisation's editors only (a relationship map is the organisation's own record);
+- confirmation_link: anyone holding a valid link to confirm a connection (the token is the credential);
 - event_participant: users of a council taking part in the event, and network admins;
 - network_admin: the network team only.
 """
@@ -35,6 +38,9 @@ RULES = (
     "council_view",
     "council_edit",
     "organisation_edit",
+    "map_view",
+    "map_edit",
+    "confirmation_link",
     "event_participant",
     "network_admin",
 )
@@ -69,6 +75,24 @@ def can_edit_organisation(user: Any, organisation: Organisation) -> bool:
     return (
         isinstance(user, User)
         and Role.objects.filter(user=user, organisation=organisation, kind=Role.Kind.ORGANISATION_EDITOR).exists()
+    )
+
+
+def is_organisation_editor(user: Any, organisation: Organisation) -> bool:
+    return (
+        isinstance(user, User)
+        and user.is_authenticated
+        and Role.objects.filter(user=user, organisation=organisation, kind=Role.Kind.ORGANISATION_EDITOR).exists()
+    )
+
+
+def can_view_map(user: Any, organisation: Organisation) -> bool:
+    """An organisation's relationship map is its own: its editors see it; the network team only if it is shared."""
+    if is_organisation_editor(user, organisation):
+        return True
+    return (
+        is_network_admin(user)
+        and organisation.__class__.objects.filter(pk=organisation.pk, connection_map__share_with_network=True).exists()
     )
 
 
@@ -107,6 +131,11 @@ def invitation_link(view: View) -> View:
     return _mark(view, "invitation_link")
 
 
+def confirmation_link(view: View) -> View:
+    """Open to whoever holds the link: the view itself checks the token (valid, unexpired, unanswered)."""
+    return _mark(view, "confirmation_link")
+
+
 def _guard(rule: str, allowed: Callable[[HttpRequest, dict[str, Any]], bool]) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @wraps(view)
@@ -134,6 +163,13 @@ council_edit = _guard("council_edit", lambda request, kwargs: can_edit_council(r
 organisation_edit = _guard(
     "organisation_edit",
     lambda request, kwargs: can_edit_organisation(request.user, get_object_or_404(Organisation, pk=kwargs["pk"])),
+)
+map_view = _guard(
+    "map_view", lambda request, kwargs: can_view_map(request.user, get_object_or_404(Organisation, pk=kwargs["pk"]))
+)
+map_edit = _guard(
+    "map_edit",
+    lambda request, kwargs: is_organisation_editor(request.user, get_object_or_404(Organisation, pk=kwargs["pk"])),
 )
 event_participant = _guard(
     "event_participant", lambda request, kwargs: can_see_event(request.user, get_object_or_404(Event, pk=kwargs["pk"]))

@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from keepitlocal.assessment.engine.framework import CURRENT
 from keepitlocal.assessment.engine.scoring import OFFICERS, PARTNERS
-from keepitlocal.assessment.models import Action, ActionUpdate, Answer, Invitation, Response, Round, Sharing, token_hash
+from keepitlocal.assessment.models import Action, ActionUpdate, Answer, Invitation, Response, Round, Sharing
 from keepitlocal.assessment.services import end_of
+from keepitlocal.common.tokens import token_hash
 from keepitlocal.network.models import Council
 
 CALDERDALE = "E08000033"

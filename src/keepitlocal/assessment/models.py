@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 
 from django.conf import settings
@@ -15,11 +14,6 @@ from keepitlocal.assessment.engine.scoring import OFFICERS, PARTNERS
 from keepitlocal.network.models import HTTP_URL, TEXT_LIMIT, Council, Organisation
 
 GROUPS = [(OFFICERS, "Council officer"), (PARTNERS, "Community partner")]
-
-
-def token_hash(token: str) -> str:
-    """Invitation links carry a random token; only its hash is stored, so a database copy cannot answer for anyone."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class Round(models.Model):

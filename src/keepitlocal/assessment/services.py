@@ -15,7 +15,8 @@ from django.utils import timezone
 from keepitlocal.accounts.email import Email, email_service
 from keepitlocal.assessment.engine import scoring
 from keepitlocal.assessment.engine.framework import Framework
-from keepitlocal.assessment.models import GROUPS, Action, ActionUpdate, Answer, Invitation, Response, Round, Sharing, token_hash
+from keepitlocal.assessment.models import GROUPS, Action, ActionUpdate, Answer, Invitation, Response, Round, Sharing
+from keepitlocal.common.tokens import token_hash
 from keepitlocal.network.models import Council
 from keepitlocal.network.services import audit
 

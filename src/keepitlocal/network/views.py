@@ -306,7 +306,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Organisation details saved")
-        return redirect("web:dashboard")
+        return redirect("connections:home", pk=organisation.pk)
     return render_form(request, "network/organisation_form.html", {"form": form, "organisation": organisation})
 
 

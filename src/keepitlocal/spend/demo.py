@@ -64,8 +64,17 @@ DEMO_COUNCILS = {
 }
 
 
-# A correction Leeds's editor made, which Calderdale (paying the same supplier) sees as a suggestion.
+# A correction Leeds's editor made, which Calderdale (paying the same supplier) sees as a suggestion; and Calderdale's
+# editor giving the community hub its charity number, which joins it to the hub's own organisation record.
 DEMO_CORRECTIONS = {
+    "E08000033": [
+        (
+            "calder-valley-community-hub-cic-demo",
+            "vcse",
+            "GB-CHC-1000002",
+            "The hub's charity number, from its own records (demo)",
+        )
+    ],
     "E08000035": [
         (
             "pennine-care-services-ltd-demo",
@@ -73,7 +82,7 @@ DEMO_CORRECTIONS = {
             "GB-CHC-1000001",
             "A charitable company: the charity register lists it (demo)",
         )
-    ]
+    ],
 }
 
 

@@ -30,6 +30,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     organisations = list(access.organisations_for(request.user))
     if len(councils) == 1 and not organisations and not access.is_network_admin(request.user):
         return redirect("network:dashboard", gss_code=councils[0].gss_code)
+    if len(organisations) == 1 and not councils and not access.is_network_admin(request.user):
+        return redirect("connections:home", pk=organisations[0].pk)
     return render(request, "web/dashboard.html", {"councils": councils, "organisations": organisations})
 
 

@@ -290,10 +290,20 @@ def read_workbook(source: Path | bytes) -> Network:
     return _network(found[ELEMENTS], found[CONNECTIONS])
 
 
-def _safe(value: str) -> str:
-    """Spreadsheet programs run a cell that starts with =, +, - or @ as a formula: such text is written with a
-    leading apostrophe's worth of protection (a tab character Excel shows as nothing)."""
-    return "\t" + value if value[:1] in ("=", "+", "-", "@") else value
+def _cells(sheet: Any, values: list[Any]) -> list[Any]:
+    """Text that starts like a formula (=, +, -, @) is stored as a text cell, never a formula: the spreadsheet shows it
+    and runs nothing, and it reads back exactly as written."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cells = []
+    for value in values:
+        if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"
+            cells.append(cell)
+        else:
+            cells.append(value)
+    return cells
 
 
 def _element_row(e: Element) -> list[Any]:
@@ -319,11 +329,11 @@ def write_workbook(network: Network) -> bytes:
     elements = book.create_sheet(ELEMENTS)
     elements.append([name for name, _ in ELEMENT_COLUMNS.values()] + list(network.element_fields))
     for element in network.elements:
-        elements.append([_safe(v) if isinstance(v, str) else v for v in _element_row(element)])
+        elements.append(_cells(elements, _element_row(element)))
     connections = book.create_sheet(CONNECTIONS)
     connections.append([name for name, _ in CONNECTION_COLUMNS.values()] + list(network.connection_fields))
     for connection in network.connections:
-        connections.append([_safe(v) if isinstance(v, str) else v for v in _connection_row(connection)])
+        connections.append(_cells(connections, _connection_row(connection)))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

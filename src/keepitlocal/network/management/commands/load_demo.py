@@ -11,10 +11,12 @@ class Command(BaseCommand):
     help = "Load the principles, cohorts, bundled councils and the demonstration network."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from keepitlocal.connections.demo import load_demo_connections
         from keepitlocal.spend.demo import load_demo_spend
 
         lines = load_demo()
         load_demo_spend()
+        load_demo_connections()
         self.stdout.write(f"Demo loaded. Demo accounts (password: {DEMO_PASSWORD}):")
         for line in lines:
             self.stdout.write(f"  {line}")

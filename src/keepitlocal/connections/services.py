@@ -1,0 +1,654 @@
+"""Every write to relationship maps, and the reads that join them to the engine: views call these, never the ORM
+for a write."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import PurePath
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from keepitlocal.accounts.email import Email, email_service
+from keepitlocal.common.tokens import new_token, token_hash
+from keepitlocal.connections.engine import gephi, kumu
+from keepitlocal.connections.engine import measures as m
+from keepitlocal.connections.engine.model import Connection, Direction, Element, Kind, Network, Sector, label_key
+from keepitlocal.connections.engine.problems import ImportRejected, Problem
+from keepitlocal.connections.models import ConfirmationRequest, ConnectionMap, MapConnection, MapElement
+from keepitlocal.network.models import Council, Organisation
+
+log = logging.getLogger(__name__)
+
+CONFIRMATION_DAYS = 30
+SEPARATOR = "|"
+
+
+class Refused(Exception):
+    """A request the service will not carry out; title and message are written for the person who asked."""
+
+    def __init__(self, title: str, message: str) -> None:
+        super().__init__(message)
+        self.title, self.message = title, message
+
+
+# The map ----------------------------------------------------------------------------------------------------------
+
+
+def map_for(organisation: Organisation) -> ConnectionMap:
+    """The organisation's map, made on first use with the organisation itself as its first element."""
+    cmap, _ = ConnectionMap.objects.get_or_create(organisation=organisation, defaults={"is_demo": organisation.is_demo})
+    if not cmap.elements.filter(is_self=True).exists():
+        key = label_key(organisation.name)
+        existing = cmap.elements.filter(key=key).first()
+        if existing:
+            existing.is_self = True
+            existing.save(update_fields=["is_self"])
+        else:
+            MapElement.objects.create(
+                map=cmap,
+                label=organisation.name,
+                key=key,
+                sector=Sector.VCSE.value,
+                type="Voluntary and community organisation",
+                org_id=organisation.org_id or "",
+                place=organisation.home_council.name if organisation.home_council else "",
+                is_self=True,
+            )
+    return cmap
+
+
+def _touch(cmap: ConnectionMap) -> None:
+    ConnectionMap.objects.filter(pk=cmap.pk).update(updated_at=timezone.now())
+
+
+def _who(actor: Any) -> str:
+    return (getattr(actor, "full_name", "") or getattr(actor, "email", "")) if getattr(actor, "is_authenticated", False) else ""
+
+
+def as_element(row: MapElement) -> Element:
+    return Element(
+        label=row.label,
+        type=row.type,
+        sector=Sector(row.sector) if row.sector else None,
+        description=row.description,
+        tags=tuple(t for t in row.tags.split(SEPARATOR) if t),
+        org_id=row.org_id,
+        place=row.place,
+        fields=tuple((str(k), str(v)) for k, v in row.fields),
+    )
+
+
+def as_connection(row: MapConnection, labels: dict[int, str]) -> Connection:
+    return Connection(
+        source=labels[row.source_id],
+        target=labels[row.target_id],
+        direction=Direction(row.direction),
+        type=row.type,
+        kind=Kind(row.kind) if row.kind else None,
+        strength=row.strength,
+        since=row.since,
+        until=row.until,
+        introduced_by=labels.get(row.introduced_by_id, "") if row.introduced_by_id else "",
+        recorded_by=row.recorded_by_name,
+        evidence=row.evidence,
+        confirmed=row.confirmed_at is not None,
+        description=row.description,
+        tags=tuple(t for t in row.tags.split(SEPARATOR) if t),
+        fields=tuple((str(k), str(v)) for k, v in row.fields),
+    )
+
+
+def _field_names(rows: list[Any]) -> tuple[str, ...]:
+    names: list[str] = []
+    for row in rows:
+        for name, _ in row.fields:
+            if name not in names:
+                names.append(name)
+    return tuple(names)
+
+
+def network_of(cmap: ConnectionMap) -> Network:
+    """The map as the engine reads it: every element and every connection ever recorded, in the order added."""
+    elements = list(cmap.elements.all())
+    labels = {e.pk: e.label for e in elements}
+    connections = list(cmap.connections.all())
+    element_fields = _field_names(elements)
+    connection_fields = _field_names(connections)
+
+    def padded(fields: tuple[tuple[str, str], ...], names: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+        given = dict(fields)
+        return tuple((name, given.get(name, "")) for name in names)
+
+    return Network(
+        tuple(replace(e, fields=padded(e.fields, element_fields)) for e in map(as_element, elements)),
+        tuple(replace(c, fields=padded(c.fields, connection_fields)) for c in (as_connection(r, labels) for r in connections)),
+        element_fields,
+        connection_fields,
+    )
+
+
+def self_element(cmap: ConnectionMap) -> MapElement:
+    found = cmap.elements.filter(is_self=True).first()
+    assert found is not None, "map_for makes the organisation's own element"
+    return found
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The map measured on one day."""
+
+    on: date
+    measures: m.Measures
+    network: Network
+
+
+def snapshot(cmap: ConnectionMap, on: date) -> Snapshot:
+    network = network_of(cmap)
+    return Snapshot(on, m.measure(network, on), network)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The map on two days: connections gained and lost between them, and both days' measures."""
+
+    then: Snapshot
+    now: Snapshot
+    gained: list[Connection]
+    lost: list[Connection]
+
+
+def compare(cmap: ConnectionMap, then: date, now: date) -> Comparison:
+    network = network_of(cmap)
+    before = {c.identity: c for c in network.connections if c.current_on(then)}
+    after = {c.identity: c for c in network.connections if c.current_on(now)}
+    return Comparison(
+        Snapshot(then, m.measure(network, then), network),
+        Snapshot(now, m.measure(network, now), network),
+        [c for k, c in after.items() if k not in before],
+        [c for k, c in before.items() if k not in after],
+    )
+
+
+# Elements and connections -----------------------------------------------------------------------------------------
+
+
+def _next_position(queryset: Any) -> int:
+    return (queryset.aggregate(n=Max("position"))["n"] or 0) + 1
+
+
+def save_element(cmap: ConnectionMap, element: MapElement | None, data: dict[str, Any], actor: Any) -> MapElement:
+    """Adds or changes an element; a label another element of the map already has is refused."""
+    label = " ".join(str(data["label"]).split())
+    key = label_key(label)
+    with transaction.atomic():
+        others = cmap.elements.filter(key=key)
+        clash = (others.exclude(pk=element.pk) if element else others).first()
+        if clash:
+            raise Refused("That label is taken", f"'{clash.label}' is already on your map: give this element another label.")
+        row = element or MapElement(map=cmap, position=_next_position(cmap.elements))
+        row.label, row.key = label, key
+        for name in ("sector", "type", "description", "org_id", "place"):
+            if name in data:
+                setattr(row, name, data[name] or "")
+        row.save()
+        _touch(cmap)
+    return row
+
+
+def delete_element(element: MapElement) -> None:
+    if element.is_self:
+        raise Refused("Your organisation stays on its map", "Every map is centred on its own organisation.")
+    with transaction.atomic():
+        cmap = element.map
+        MapConnection.objects.filter(Q(source=element) | Q(target=element)).delete()
+        element.delete()
+        _touch(cmap)
+
+
+def save_connection(cmap: ConnectionMap, connection: MapConnection | None, data: dict[str, Any], actor: Any) -> MapConnection:
+    """Adds or changes a connection. Changing its ends, kind or dates after the other side confirmed it clears the
+    confirmation: they confirmed something else."""
+    source, target = data["source"], data["target"]
+    if source.map_id != cmap.pk or target.map_id != cmap.pk:
+        raise Refused("Choose elements of this map", "Both ends must be elements of your map.")
+    if source.pk == target.pk:
+        raise Refused("Choose two different elements", "A connection joins two different elements.")
+    introducer = data.get("introduced_by")
+    if introducer is not None and introducer.map_id != cmap.pk:
+        raise Refused("Choose an element of this map", "The element that introduced it must be on your map.")
+    since, until = data.get("since"), data.get("until")
+    if since and until and until <= since:
+        raise Refused("Check the dates", "The connection must end after it began.")
+    kind = data.get("kind") or ""
+    with transaction.atomic():
+        row = connection or MapConnection(
+            map=cmap,
+            position=_next_position(cmap.connections),
+            recorded_by=actor if _who(actor) else None,
+            recorded_by_name=_who(actor),
+        )
+        material = (source.pk, target.pk, kind, since, until)
+        if connection is not None and connection.confirmed_at and material != (
+            connection.source_id, connection.target_id, connection.kind, connection.since, connection.until
+        ):  # fmt: skip
+            row.confirmed_at, row.confirmed_by = None, ""
+        row.source, row.target, row.kind = source, target, kind
+        row.type = Kind(kind).label if kind else data.get("type", "")
+        row.direction = data.get("direction") or Direction.DIRECTED.value
+        row.strength = data.get("strength")
+        row.since, row.until = since, until
+        row.introduced_by = introducer
+        row.evidence = data.get("evidence", "")
+        row.save()
+        _touch(cmap)
+    return row
+
+
+def delete_connection(connection: MapConnection) -> None:
+    with transaction.atomic():
+        cmap = connection.map
+        connection.delete()
+        _touch(cmap)
+
+
+# Import and export ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    elements_added: int
+    elements_updated: int
+    connections_added: int
+    connections_updated: int
+    unchanged: int
+
+
+def read_upload(name: str, data: bytes) -> Network:
+    suffix = PurePath(name).suffix.casefold()
+    if suffix == ".xlsx":
+        return kumu.read_workbook(data)
+    if suffix == ".json":
+        try:
+            return kumu.read_blueprint(data.decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            raise ImportRejected([Problem("", 0, "", "", "This file is not UTF-8 JSON.")]) from None
+    if suffix == ".gexf":
+        return gephi.read_gexf(data)
+    raise ImportRejected([Problem("", 0, "", name, "Choose a Kumu workbook (.xlsx), a Kumu blueprint (.json) or GEXF (.gexf).")])
+
+
+def import_network(cmap: ConnectionMap, network: Network, actor: Any) -> ImportOutcome:
+    """Adds the file's elements and connections to the map in one transaction: an element with the same label, or a
+    connection with the same ends and type, is updated rather than added again; nothing on the map is removed.
+    A file's Confirmed column is not taken as confirmation: only the other side's own answer confirms a connection."""
+    added = updated = c_added = c_updated = unchanged = 0
+    with transaction.atomic():
+        rows = {e.key: e for e in cmap.elements.select_for_update()}
+        position = _next_position(cmap.elements)
+        for element in network.elements:
+            values: dict[str, Any] = {
+                "label": element.label,
+                "sector": element.sector.value if element.sector else "",
+                "type": element.type,
+                "description": element.description,
+                "tags": SEPARATOR.join(element.tags),
+                "org_id": element.org_id,
+                "place": element.place,
+                "fields": [list(pair) for pair in element.fields],
+            }
+            row = rows.get(element.key)
+            if row is None:
+                rows[element.key] = MapElement.objects.create(map=cmap, key=element.key, position=position, **values)
+                position += 1
+                added += 1
+            elif any(getattr(row, k) != v for k, v in values.items()):
+                for k, v in values.items():
+                    setattr(row, k, v)
+                row.save()
+                updated += 1
+            else:
+                unchanged += 1
+        existing = {
+            (c.source.key, c.target.key, " ".join(c.type.split()).casefold()): c
+            for c in cmap.connections.select_related("source", "target")
+        }
+        position = _next_position(cmap.connections)
+        for connection in network.connections:
+            source, target = connection.ends
+            values = {
+                "source": rows[source],
+                "target": rows[target],
+                "direction": connection.direction.value,
+                "type": connection.type,
+                "kind": connection.kind.value if connection.kind else "",
+                "strength": connection.strength,
+                "since": connection.since,
+                "until": connection.until,
+                "introduced_by": rows[label_key(connection.introduced_by)] if connection.introduced_by else None,
+                "evidence": connection.evidence,
+                "description": connection.description,
+                "tags": SEPARATOR.join(connection.tags),
+                "fields": [list(pair) for pair in connection.fields],
+            }
+            found = existing.get(connection.identity)
+            if found is None:
+                MapConnection.objects.create(
+                    map=cmap,
+                    position=position,
+                    recorded_by=actor if _who(actor) else None,
+                    recorded_by_name=connection.recorded_by or _who(actor),
+                    **values,
+                )
+                position += 1
+                c_added += 1
+            elif any(getattr(found, k) != v for k, v in values.items()):
+                for k, v in values.items():
+                    setattr(found, k, v)
+                found.save()
+                c_updated += 1
+            else:
+                unchanged += 1
+        if added or updated or c_added or c_updated:
+            _touch(cmap)
+    return ImportOutcome(added, updated, c_added, c_updated, unchanged)
+
+
+EXPORTS = {
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Kumu workbook (XLSX)"),
+    "json": ("application/json", "Kumu blueprint (JSON)"),
+    "gexf": ("application/gexf+xml", "GEXF for Gephi"),
+    "graphml": ("application/graphml+xml", "GraphML"),
+}
+
+
+def export(cmap: ConnectionMap, fmt: str) -> bytes:
+    network = network_of(cmap)
+    if fmt == "xlsx":
+        return kumu.write_workbook(network)
+    if fmt == "json":
+        return kumu.write_blueprint(network).encode()
+    if fmt == "gexf":
+        return gephi.write_gexf(network)
+    if fmt == "graphml":
+        return gephi.write_graphml(network)
+    raise ValueError(fmt)
+
+
+# Two-sided confirmation -------------------------------------------------------------------------------------------
+
+
+def request_confirmation(connection: MapConnection, email: str, actor: Any, base_url: str) -> str:
+    """Emails the other side a single-use link to confirm the connection (only its hash is kept); asking the same
+    address again replaces its unanswered link."""
+    if connection.confirmed_at:
+        raise Refused("Already confirmed", "The other side has already confirmed this connection.")
+    token = new_token()
+    email = email.strip().lower()
+    organisation = connection.map.organisation
+    with transaction.atomic():
+        ConfirmationRequest.objects.filter(connection=connection, email=email, answered_at__isnull=True).delete()
+        ConfirmationRequest.objects.create(
+            connection=connection,
+            email=email,
+            token_hash=token_hash(token),
+            requested_by=actor if _who(actor) else None,
+            expires_at=timezone.now() + timedelta(days=CONFIRMATION_DAYS),
+        )
+    link = f"{base_url.rstrip('/')}/connections/confirm/{token}/"
+    since = f" since {connection.since:%B %Y}" if connection.since else ""
+    email_service().send(
+        Email(
+            to=email,
+            subject=f"{organisation.name} asks you to confirm a connection",
+            body=(
+                f"{organisation.name} is mapping its relationships on the Keep it Local platform and has recorded this "
+                f"connection:\n\n  {connection.source.label} and {connection.target.label}: "
+                f"{connection.kind_label.lower()}{since}\n\n"
+                f"Please confirm it or say you do not recognise it: {link}\n\n"
+                f"The link works once, for {CONFIRMATION_DAYS} days. You do not need an account. If you did not expect "
+                "this email you can ignore it.\n"
+            ),
+        )
+    )
+    log.info("confirmation requested for connection %s", connection.pk)
+    return token
+
+
+def confirmation_for(token: str) -> ConfirmationRequest:
+    """The request a link opens, or the reason it does not: unknown, already answered or expired."""
+    found = (
+        ConfirmationRequest.objects.select_related("connection__source", "connection__target", "connection__map__organisation")
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+    if found is None:
+        raise Refused("This link is not valid", "Check that you copied the whole link from your email.")
+    if found.answered_at is not None:
+        raise Refused("You have already answered", "Each link can be used once, and your answer has been received.")
+    if found.expires_at <= timezone.now():
+        organisation = found.connection.map.organisation.name
+        raise Refused("This link has expired", f"Ask {organisation} to send you a new link.")
+    return found
+
+
+def answer_confirmation(token: str, confirmed: bool, name: str) -> ConfirmationRequest:
+    """Records the other side's answer once; a confirmation marks the connection confirmed."""
+    with transaction.atomic():
+        request = confirmation_for(token)
+        request = ConfirmationRequest.objects.select_for_update().get(pk=request.pk)
+        if request.answered_at is not None:
+            raise Refused("You have already answered", "Each link can be used once, and your answer has been received.")
+        request.answered_at = timezone.now()
+        request.answer = ConfirmationRequest.Answer.CONFIRMED if confirmed else ConfirmationRequest.Answer.DECLINED
+        request.answered_by = " ".join(name.split())[:200]
+        request.save()
+        if confirmed:
+            MapConnection.objects.filter(pk=request.connection_id).update(
+                confirmed_at=request.answered_at, confirmed_by=request.answered_by or request.email.split("@")[-1]
+            )
+    return request
+
+
+# Sharing ----------------------------------------------------------------------------------------------------------
+
+
+def save_sharing(cmap: ConnectionMap, councils: list[Council], network: bool, publish: bool) -> None:
+    with transaction.atomic():
+        cmap.shared_with.set(councils)
+        cmap.share_with_network, cmap.publish_summary = network, publish
+        cmap.save(update_fields=["share_with_network", "publish_summary"])
+
+
+@dataclass(frozen=True)
+class AggregateRow:
+    sector: str
+    kind: str
+    connections: int
+
+
+def aggregate(cmap: ConnectionMap, on: date) -> tuple[dict[str, int], list[AggregateRow]]:
+    """The published version of a map: elements counted by sector, and current connections counted by the sector of
+    the other end and their kind. No element is named."""
+    network = network_of(cmap).at(on)
+    by_key = network.by_key()
+    own = self_element(cmap).key
+    elements: dict[str, int] = {}
+    for element in network.elements:
+        if element.key != own:
+            elements[element.group] = elements.get(element.group, 0) + 1
+    counts: dict[tuple[str, str], int] = {}
+    for connection in network.connections:
+        source, target = connection.ends
+        other = target if source == own else source if target == own else None
+        group = by_key[other].group if other else "Between others"
+        kind = connection.kind.label if connection.kind else (connection.type or "Not stated")
+        counts[(group, kind)] = counts.get((group, kind), 0) + 1
+    rows = [AggregateRow(g, k, n) for (g, k), n in sorted(counts.items())]
+    return dict(sorted(elements.items())), rows
+
+
+# What councils paid an organisation ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Paid:
+    council: Council
+    total: Decimal
+    transactions: int
+    matched_by: str
+
+
+class SupplierIndex:
+    """A council's suppliers by org-id and by every name they were published under (resolved as the spend engine
+    resolves names: case, punctuation and legal forms ignored)."""
+
+    def __init__(self, suppliers: list[Any]) -> None:
+        from keepitlocal.spend.engine.names import normalise_name
+
+        self._normalise = normalise_name
+        self.by_org = {s.org_id.upper(): s for s in suppliers if s.org_id}
+        self.by_name: dict[str, Any] = {}
+        for supplier in suppliers:
+            for name in [supplier.name, *supplier.names.split(" | ")]:
+                key = normalise_name(name)
+                if key:
+                    self.by_name.setdefault(key, supplier)
+
+    def find(self, org_id: str, names: list[str]) -> tuple[Any, str] | None:
+        if org_id and org_id.upper() in self.by_org:
+            return self.by_org[org_id.upper()], "org-id"
+        for name in names:
+            found = self.by_name.get(self._normalise(name))
+            if found is not None:
+                return found, "name"
+        return None
+
+
+def paid_to(organisation: Organisation) -> list[Paid]:
+    """What councils paid the organisation in the spend they have published on this platform: their supplier whose
+    org-id is the organisation's, or else whose published name resolves to its name. Unpublished analyses are the
+    councils' own."""
+    from keepitlocal.spend.models import AnalysisRun, SpendPublication, Supplier
+
+    result = []
+    for publication in SpendPublication.objects.select_related("council").order_by("council__name"):
+        latest = AnalysisRun.objects.filter(council=publication.council, status=AnalysisRun.Status.SUCCEEDED).first()
+        if latest is None or latest.pk != publication.run_id:
+            continue  # the suppliers on record are a newer analysis than the one published
+        index = SupplierIndex(
+            list(
+                Supplier.objects.filter(council=publication.council).only(
+                    "name", "names", "org_id", "total_amount", "transactions"
+                )
+            )
+        )
+        found = index.find(organisation.org_id or "", [organisation.name])
+        if found:
+            supplier, how = found
+            result.append(Paid(publication.council, supplier.total_amount, supplier.transactions, how))
+    return result
+
+
+# A council's area ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bridge:
+    """A community organisation that bridges the area's system, and what the council's latest analysis found it was
+    paid (None: no supplier matched it)."""
+
+    label: str
+    group: str
+    betweenness: float
+    cut_point: bool
+    removal_pairs: int
+    brokerage: int
+    paid: Decimal | None
+    transactions: int
+    little: bool
+
+
+@dataclass(frozen=True)
+class Area:
+    council: Council
+    maps: list[ConnectionMap]
+    network: Network
+    measures: m.Measures
+    bridges: list[Bridge]
+    # Below this a bridge's spend counts as little: the median total of the council's VCSE suppliers.
+    median_vcse: Decimal | None
+    on: date
+
+
+def _merge(maps: list[ConnectionMap]) -> Network:
+    """One network from several maps: an element is the same element in two maps when their org-ids match, or
+    failing that their labels (case and spacing ignored)."""
+    labels: dict[str, str] = {}
+    elements: dict[str, Element] = {}
+    connections: dict[tuple[str, str, str], Connection] = {}
+    for cmap in maps:
+        network = network_of(cmap)
+        local: dict[str, str] = {}
+        for element in network.elements:
+            identity = f"org:{element.org_id.upper()}" if element.org_id else f"label:{element.key}"
+            if identity not in labels:
+                label = element.label
+                while label_key(label) in {label_key(v) for v in labels.values()}:
+                    label += " (another)"
+                labels[identity] = label
+                elements[identity] = replace(element, label=label, fields=())
+            local[element.key] = labels[identity]
+        for connection in network.connections:
+            source, target = (local[k] for k in connection.ends)
+            merged = replace(
+                connection,
+                source=source,
+                target=target,
+                introduced_by=local.get(label_key(connection.introduced_by), "") if connection.introduced_by else "",
+                fields=(),
+            )
+            connections.setdefault(merged.identity, merged)
+    return Network(tuple(elements.values()), tuple(connections.values()))
+
+
+def area(council: Council, on: date) -> Area:
+    """The area's system map from the maps its organisations share with the council; its bridges (community
+    organisations that are cut points, or in the top quarter by betweenness) with what the council paid them."""
+    from keepitlocal.spend.models import AnalysisRun, Supplier
+
+    maps = list(ConnectionMap.objects.filter(shared_with=council).select_related("organisation").order_by("organisation__name"))
+    network = _merge(maps)
+    measures = m.measure(network, on)
+    run = AnalysisRun.objects.filter(council=council, status=AnalysisRun.Status.SUCCEEDED).first()
+    suppliers = list(Supplier.objects.filter(council=council)) if run else []
+    index = SupplierIndex(suppliers)
+    vcse = sorted(s.total_amount for s in suppliers if s.supplier_type == "vcse")
+    median = vcse[len(vcse) // 2] if vcse else None
+    community = [
+        row for row in measures.elements if row.sector in (Sector.VCSE, Sector.FAITH) and (row.betweenness > 0 or row.cut_point)
+    ]
+    ranked = sorted((row.betweenness for row in community), reverse=True)
+    cut_off = ranked[max(0, len(ranked) // 4 - 1)] if ranked else 0.0
+    by_label = network.by_key()
+    bridges = []
+    for row in sorted(community, key=lambda r: (-r.betweenness, r.label.casefold())):
+        if not (row.cut_point or row.betweenness >= cut_off):
+            continue
+        element = by_label[row.key]
+        found = index.find(element.org_id, [element.label])
+        supplier = found[0] if found else None
+        paid = supplier.total_amount if supplier else None
+        little = run is not None and (paid is None or (median is not None and paid < median))
+        bridges.append(
+            Bridge(
+                row.label, row.group, row.betweenness, row.cut_point, row.removal.pairs, row.brokerage.total, paid,
+                supplier.transactions if supplier else 0, little,
+            )
+        )  # fmt: skip
+    return Area(council, maps, network, measures, bridges, median, on)
