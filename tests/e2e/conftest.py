@@ -53,10 +53,12 @@ def live_server(django_db_blocker: Any) -> Iterator[Any]:
 @pytest.fixture
 def demo_server(live_server: Any, transactional_db: None) -> str:
     from keepitlocal.assessment.demo import load_demo_assessment
+    from keepitlocal.connections.demo import load_demo_connections
     from keepitlocal.network.demo import load_demo
     from keepitlocal.spend.demo import load_demo_spend
 
     load_demo()
     load_demo_spend()
     load_demo_assessment()
+    load_demo_connections()
     return str(live_server.url)

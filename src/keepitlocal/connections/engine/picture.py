@@ -74,6 +74,10 @@ def layout(network: Network, centre: str) -> list[Placed]:
     return placed
 
 
+def _short(group: str) -> str:
+    return "Voluntary and community" if group == Sector.VCSE.label else group if len(group) <= 28 else group[:27] + "…"
+
+
 def _shape(kind: str, x: float, y: float, r: float, colour: str, label: str) -> str:
     title = f"<title>{escape(label)}</title>"
     if kind == "circle":
@@ -117,23 +121,25 @@ def svg(network: Network, centre: str, title: str, description: str, ident: str 
             continue
         nodes.append(_shape(kind, p.x, p.y, 7 if p.direct else 5, colour, f"{p.label} ({p.group})"))
     groups = _groups_in_order({p.group for p in placed if p.key != centre})
-    legend_rows = (len(groups) + 2) // 3 + 1
-    height = SIZE + 30 * legend_rows + 10
+    # The key: two columns wide enough for the longest sector name, in type large enough to read at phone width.
+    legend_rows = (len(groups) + 1) // 2 + 1
+    height = SIZE + 36 * legend_rows + 10
     legend = []
     for i, group in enumerate(groups):
         colour, kind = STYLE.get(group, OTHER)
-        x, y = 20 + (i % 3) * 260, SIZE + 20 + 30 * (i // 3)
+        x, y = 20 + (i % 2) * 400, SIZE + 20 + 36 * (i // 2)
         count = sum(1 for p in placed if p.group == group and p.key != centre)
-        legend.append(_shape(kind, x + 8, y, 7, colour, group))
-        legend.append(f'<text x="{x + 24}" y="{y + 5}" font-size="15">{escape(group)} ({count})</text>')
-    y = SIZE + 20 + 30 * (legend_rows - 1)
-    legend.append(f'<line x1="20" y1="{y}" x2="60" y2="{y}" stroke="#0b0c0c" stroke-width="1.5"/>')
-    legend.append(f'<text x="68" y="{y + 5}" font-size="15">confirmed by both sides</text>')
-    legend.append(f'<line x1="280" y1="{y}" x2="320" y2="{y}" stroke="#0b0c0c" stroke-width="1.5" stroke-dasharray="5 4"/>')
-    legend.append(f'<text x="328" y="{y + 5}" font-size="15">recorded by one side</text>')
+        legend.append(_shape(kind, x + 9, y, 8, colour, group))
+        legend.append(f'<text x="{x + 26}" y="{y + 7}" font-size="20">{escape(_short(group))} ({count})</text>')
+    y = SIZE + 20 + 36 * (legend_rows - 1)
+    legend.append(f'<line x1="20" y1="{y}" x2="60" y2="{y}" stroke="#0b0c0c" stroke-width="2"/>')
+    legend.append(f'<text x="70" y="{y + 7}" font-size="20">confirmed by both sides</text>')
+    legend.append(f'<line x1="420" y1="{y}" x2="460" y2="{y}" stroke="#0b0c0c" stroke-width="2" stroke-dasharray="5 4"/>')
+    legend.append(f'<text x="470" y="{y + 7}" font-size="20">recorded by one side</text>')
     me = at.get(centre)
     centre_label = (
-        f'<text x="{CENTRE}" y="{CENTRE + 36}" text-anchor="middle" font-size="16" font-weight="bold">{escape(me.label)}</text>'
+        f'<text x="{CENTRE}" y="{CENTRE + 42}" text-anchor="middle" font-size="20" font-weight="bold" paint-order="stroke" '
+        f'stroke="#ffffff" stroke-width="6">{escape(me.label)}</text>'
         if me
         else ""
     )
