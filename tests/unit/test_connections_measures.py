@@ -258,3 +258,20 @@ def test_sector_from_words() -> None:
     assert Sector.from_words("VCSE") is Sector.VCSE
     assert Sector.from_words("Resident group") is Sector.RESIDENTS
     assert Sector.from_words("Widget") is None
+
+
+def test_sentences_say_what_the_figures_mean() -> None:
+    from keepitlocal.connections.engine.sentences import Measure, Voice, findings
+
+    elements = {"r1": Sector.RESIDENTS, "r2": Sector.RESIDENTS, "hub": Sector.VCSE, "gp1": Sector.PUBLIC, "gp2": Sector.PUBLIC}
+    ties = [("r1", "hub"), ("r2", "hub"), ("hub", "gp1"), ("hub", "gp2")]
+    measures = m.measure(net(elements, ties, Direction.DIRECTED), DAY)
+    said = {f.measure: f.sentence for f in findings(measures.of("hub"), measures.summary)}
+    assert said[Measure.REMOVAL].startswith("You are the only link between 2 resident groups and 2 public bodies")
+    assert said[Measure.DEGREE] == "You are connected to 4 elements of the map: 2 public bodies and 2 resident groups."
+    assert "4 between three different sectors" in said[Measure.BROKERAGE]
+    assert said[Measure.EI_INDEX] == "100% of your contacts are in another sector."
+    other = {f.measure: f.sentence for f in findings(measures.of("hub"), measures.summary, Voice("The hub"))}
+    assert other[Measure.REMOVAL].startswith("The hub is the only link between")
+    leaf = {f.measure: f.sentence for f in findings(measures.of("r1"), measures.summary)}
+    assert leaf[Measure.REMOVAL].startswith("Without you, every element")

@@ -269,13 +269,15 @@ class ImportOutcome:
     unchanged: int
 
 
-def read_upload(name: str, data: bytes) -> Network:
+def read_upload(cmap: ConnectionMap, name: str, data: bytes) -> Network:
+    """A file to import into the map; its connections may name elements already on the map without listing them."""
     suffix = PurePath(name).suffix.casefold()
+    known = list(cmap.elements.values_list("label", flat=True))
     if suffix == ".xlsx":
-        return kumu.read_workbook(data)
+        return kumu.read_workbook(data, known)
     if suffix == ".json":
         try:
-            return kumu.read_blueprint(data.decode("utf-8-sig"))
+            return kumu.read_blueprint(data.decode("utf-8-sig"), known)
         except UnicodeDecodeError:
             raise ImportRejected([Problem("", 0, "", "", "This file is not UTF-8 JSON.")]) from None
     if suffix == ".gexf":

@@ -292,7 +292,7 @@ def import_map(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            network = services.read_upload(upload.name, upload.read())
+            network = services.read_upload(cmap, upload.name, upload.read())
             outcome = services.import_network(cmap, network, request.user)
         except ImportRejected as rejected:
             problems = rejected.problems

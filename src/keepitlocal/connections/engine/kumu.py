@@ -244,12 +244,14 @@ def _connections(sheet: _Sheet, labels: dict[str, int], problems: list[Problem])
     return connections, custom
 
 
-def _network(elements_sheet: _Sheet | None, connections_sheet: _Sheet | None) -> Network:
+def _network(elements_sheet: _Sheet | None, connections_sheet: _Sheet | None, known: Iterable[str] = ()) -> Network:
+    """`known`: labels of elements that exist already (on the map a file is imported into), which connections may name
+    without the file listing them again."""
     problems: list[Problem] = []
     if elements_sheet is None:
         raise ImportRejected([Problem(ELEMENTS, 0, "", "", "There is no Elements sheet (or list of elements).")])
     elements, element_fields = _elements(elements_sheet, problems)
-    labels = {e.key: i for i, e in enumerate(elements)}
+    labels = {label_key(k): -1 for k in known} | {e.key: i for i, e in enumerate(elements)}
     connections: list[Connection] = []
     connection_fields: tuple[str, ...] = ()
     if connections_sheet is not None:
@@ -262,7 +264,7 @@ def _network(elements_sheet: _Sheet | None, connections_sheet: _Sheet | None) ->
 # The workbook -----------------------------------------------------------------------------------------------------
 
 
-def read_workbook(source: Path | bytes) -> Network:
+def read_workbook(source: Path | bytes, known: Iterable[str] = ()) -> Network:
     """A Kumu workbook (.xlsx): its Elements and Connections sheets, found by name in any case."""
     from openpyxl import load_workbook
 
@@ -287,7 +289,7 @@ def read_workbook(source: Path | bytes) -> Network:
             body.append((number, cells))
         found[wanted] = _Sheet(wanted, [h for _, h in named], body)
     book.close()
-    return _network(found[ELEMENTS], found[CONNECTIONS])
+    return _network(found[ELEMENTS], found[CONNECTIONS], known)
 
 
 def _cells(sheet: Any, values: list[Any]) -> list[Any]:
@@ -365,7 +367,7 @@ def _sheet_from(items: Any, name: str) -> _Sheet:
     return _Sheet(name, headers, rows)
 
 
-def read_blueprint(source: Path | bytes | str) -> Network:
+def read_blueprint(source: Path | bytes | str, known: Iterable[str] = ()) -> Network:
     """A Kumu JSON blueprint; rows in its problems are positions in the list (the first is 1)."""
     text = source.read_text(encoding="utf-8-sig") if isinstance(source, Path) else source
     try:
@@ -374,7 +376,7 @@ def read_blueprint(source: Path | bytes | str) -> Network:
         raise ImportRejected([Problem("", 0, "", "", "This file is not JSON.")]) from error
     if not isinstance(data, dict) or not isinstance(data.get("elements"), list):
         raise ImportRejected([Problem(ELEMENTS, 0, "", "", 'A blueprint is an object with an "elements" list.')])
-    return _network(_sheet_from(data["elements"], ELEMENTS), _sheet_from(data.get("connections", []), CONNECTIONS))
+    return _network(_sheet_from(data["elements"], ELEMENTS), _sheet_from(data.get("connections", []), CONNECTIONS), known)
 
 
 def _record(names: Iterable[str], values: Iterable[Any], tag_names: set[str]) -> dict[str, Any]:

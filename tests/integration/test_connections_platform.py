@@ -1,0 +1,221 @@
+"""Connections on the platform: recording, importing and exporting a map, two-sided confirmation, privacy and
+sharing, the organisation's home page and the council's area view."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date, timedelta
+from typing import Any
+
+import networkx as nx
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from openpyxl import Workbook
+
+from keepitlocal.connections import services
+from keepitlocal.connections.demo import ORGANISATIONS, load_demo_connections
+from keepitlocal.connections.engine import kumu
+from keepitlocal.connections.models import ConfirmationRequest, ConnectionMap, MapConnection, MapElement
+from keepitlocal.network.models import Council, Organisation
+from tests.conftest import StrictHTMLClient, signed_in_client
+
+pytestmark = pytest.mark.django_db
+HUB = "Calder Valley Community Hub (demo)"
+
+
+@pytest.fixture
+def hub(demo: list[str]) -> Organisation:
+    return Organisation.objects.get(name=HUB)
+
+
+@pytest.fixture
+def org_client(demo: list[str]) -> StrictHTMLClient:
+    return signed_in_client("org@example.org")
+
+
+def _base(hub: Organisation) -> str:
+    return f"/manage/organisations/{hub.pk}/map/"
+
+
+def test_a_map_starts_with_its_organisation_and_records_elements_and_connections(hub: Organisation, org_client: Any) -> None:
+    page = org_client.get(_base(hub))
+    assert page.status_code == 200
+    cmap = ConnectionMap.objects.get(organisation=hub)
+    me = cmap.elements.get(is_self=True)
+    assert me.label == HUB
+    # A person's name is refused only by the form's warning; a missing sector is an error.
+    refused = org_client.post(_base(hub) + "elements/add/", {"label": "Older residents in Park ward"})
+    assert refused.status_code == 400 and "Select the sector it belongs to" in refused.content.decode()
+    org_client.post(_base(hub) + "elements/add/", {"label": "Older residents in Park ward", "sector": "residents"})
+    org_client.post(_base(hub) + "elements/add/", {"label": "Park Lane Surgery", "sector": "public", "type": "GP practice"})
+    clash = org_client.post(_base(hub) + "elements/add/", {"label": "park lane  SURGERY", "sector": "public"})
+    assert clash.status_code == 400 and "already on your map" in clash.content.decode()
+    residents, surgery = (cmap.elements.get(label=x) for x in ("Older residents in Park ward", "Park Lane Surgery"))
+    for target, kind in ((residents, "convening"), (surgery, "referral-in")):
+        response = org_client.post(
+            _base(hub) + "connections/add/",
+            {"source": me.pk, "target": target.pk, "kind": kind, "direction": "mutual", "since_day": "1", "since_month": "4", "since_year": "2024"},
+        )  # fmt: skip
+        assert response.status_code == 302, response.content.decode()[:2000]
+    same = org_client.post(
+        _base(hub) + "connections/add/", {"source": me.pk, "target": me.pk, "kind": "funding", "direction": "mutual"}
+    )
+    assert same.status_code == 400
+    page = org_client.get(_base(hub)).content.decode()
+    # The organisation is the only link between the resident group and the surgery.
+    assert "the only link between 1 resident group and 1 public body" in page
+    assert 'role="img"' in page and "<title id=" in page
+    connection = MapConnection.objects.get(target=surgery)
+    assert connection.recorded_by_name and connection.kind == "referral-in"
+
+
+def test_import_is_whole_or_nothing_reports_rows_and_updates_on_reimport(hub: Organisation, org_client: Any) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Elements"
+    for row in (["Label", "Type"], ["Ovenden Food Pantry", "Charity"], ["Ovenden Primary School", "School"]):
+        sheet.append(row)
+    other = book.create_sheet("Connections")
+    for row in (
+        ["From", "To", "Type", "Direction"],
+        [HUB, "Ovenden Food Pantry", "Partnership", "mutual"],
+        [HUB, "Nobody", "Funding", "directed"],
+    ):
+        other.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    bad = org_client.post(_base(hub) + "import/", {"file": SimpleUploadedFile("map.xlsx", out.getvalue())})
+    text = bad.content.decode()
+    assert bad.status_code == 400 and "nothing was imported" in text and "No element has this label" in text
+    assert not MapElement.objects.filter(label="Ovenden Food Pantry").exists()
+
+    other.delete_rows(3)
+    out = io.BytesIO()
+    book.save(out)
+    good = org_client.post(_base(hub) + "import/", {"file": SimpleUploadedFile("map.xlsx", out.getvalue())}, follow=True)
+    assert "2 elements added" in good.content.decode() and "1 connections added" in good.content.decode()
+    again = org_client.post(_base(hub) + "import/", {"file": SimpleUploadedFile("map.xlsx", out.getvalue())}, follow=True)
+    assert "0 elements added, 0 updated; 0 connections added, 0 updated" in again.content.decode()
+    cmap = ConnectionMap.objects.get(organisation=hub)
+    assert cmap.elements.filter(label="Ovenden Food Pantry", sector="vcse").count() == 1
+    assert cmap.elements.get(label="Ovenden Primary School").sector == "public"
+
+
+def test_exports_round_trip_and_open_in_networkx(hub: Organisation, org_client: Any) -> None:
+    load_demo_connections()
+    cmap = ConnectionMap.objects.get(organisation=hub)
+    before = services.network_of(cmap)
+    workbook = org_client.get(_base(hub) + "download/xlsx/")
+    assert workbook.status_code == 200 and kumu.read_workbook(workbook.content) == before
+    blueprint = org_client.get(_base(hub) + "download/json/")
+    assert kumu.read_blueprint(blueprint.content.decode()) == before
+    gexf = org_client.get(_base(hub) + "download/gexf/")
+    graph = nx.read_gexf(io.BytesIO(gexf.content))
+    assert graph.number_of_nodes() == len(before.elements) and graph.number_of_edges() == len(before.connections)
+    measures = org_client.get(_base(hub) + "download/measures-csv/")
+    assert b"Removal pairs" in b"".join(measures.streaming_content)
+    # Importing its own export changes nothing.
+    outcome = services.import_network(cmap, kumu.read_workbook(workbook.content), None)
+    assert (outcome.elements_added, outcome.elements_updated, outcome.connections_added, outcome.connections_updated) == (
+        0,
+        0,
+        0,
+        0,
+    )
+
+
+def test_confirmation_link_works_once_and_only_for_its_connection(
+    hub: Organisation, org_client: Any, email_outbox: list[Any]
+) -> None:
+    load_demo_connections()
+    cmap = ConnectionMap.objects.get(organisation=hub)
+    connection = cmap.connections.filter(confirmed_at__isnull=True).first()
+    assert connection is not None
+    response = org_client.post(_base(hub) + f"connections/{connection.pk}/ask/", {"email": "Someone@Example.org"})
+    assert response.status_code == 302
+    link = re.search(r"/connections/confirm/[\w-]+/", email_outbox[-1].body)
+    assert link and email_outbox[-1].to == "someone@example.org"
+    stored = ConfirmationRequest.objects.get(connection=connection)
+    assert link.group(0).split("/")[-2] not in stored.token_hash  # only the hash is kept
+    anonymous = StrictHTMLClient()
+    assert anonymous.get(link.group(0)).status_code == 200
+    declined = anonymous.post(link.group(0), {"answer": "no"})
+    assert declined.status_code == 302
+    connection.refresh_from_db()
+    assert connection.confirmed_at is None
+    assert anonymous.get(link.group(0)).status_code == 410  # used
+    assert anonymous.get("/connections/confirm/not-a-token/").status_code == 404
+    # A new link, confirmed; an expired one refused.
+    org_client.post(_base(hub) + f"connections/{connection.pk}/ask/", {"email": "someone@example.org"})
+    link = re.search(r"/connections/confirm/[\w-]+/", email_outbox[-1].body)
+    assert link
+    anonymous.post(link.group(0), {"answer": "yes", "name": "Manager"})
+    connection.refresh_from_db()
+    assert connection.confirmed_at is not None and connection.confirmed_by == "Manager"
+    other = cmap.connections.filter(confirmed_at__isnull=True).exclude(pk=connection.pk).first()
+    assert other is not None
+    token = services.request_confirmation(other, "late@example.org", None, "http://testserver/")
+    ConfirmationRequest.objects.filter(connection=other).update(expires_at=timezone.now() - timedelta(minutes=1))
+    assert anonymous.get(f"/connections/confirm/{token}/").status_code == 410
+    # Changing what was confirmed clears the confirmation.
+    data = {"source": connection.source_id, "target": connection.target_id, "kind": "funding", "direction": connection.direction}
+    org_client.post(_base(hub) + f"connections/{connection.pk}/", data)
+    connection.refresh_from_db()
+    assert connection.confirmed_at is None
+
+
+def test_a_map_is_private_unless_shared(hub: Organisation, network_admin_client: Any, editor_client: Any) -> None:
+    cmap = services.map_for(hub)
+    services.save_element(cmap, None, {"label": "Secret partner of the hub", "sector": "vcse"}, None)
+    assert network_admin_client.get(_base(hub)).status_code == 403
+    assert network_admin_client.get(_base(hub) + "download/json/").status_code == 403
+    area = editor_client.get("/manage/councils/E08000033/connections/").content.decode()
+    assert "Secret partner of the hub" not in area and "No community organisation has shared" in area
+    assert StrictHTMLClient().get(f"/organisations/{hub.pk}/connections/").status_code == 404
+    services.save_sharing(cmap, [Council.objects.get(gss_code="E08000033")], True, True)
+    assert network_admin_client.get(_base(hub)).status_code == 200
+    assert network_admin_client.post(_base(hub) + "elements/add/", {"label": "X", "sector": "vcse"}).status_code == 403
+    published = StrictHTMLClient().get(f"/organisations/{hub.pk}/connections/").content.decode()
+    assert "Voluntary and community organisation" in published and "Secret partner" not in published
+    bristol = signed_in_client("viewer@bristol.example")
+    assert bristol.get("/manage/councils/E08000033/connections/").status_code == 403
+    assert bristol.get("/manage/councils/E06000023/connections/").status_code == 200
+
+
+def test_home_page_and_bridges_that_receive_little_spend_on_the_demo(
+    hub: Organisation, org_client: Any, editor_client: Any
+) -> None:
+    from keepitlocal.spend.demo import load_demo_spend
+
+    load_demo_spend()
+    load_demo_connections()
+    hub.refresh_from_db()  # the demo gave the hub its charity number
+    home = org_client.get(f"/manage/organisations/{hub.pk}/home/").content.decode()
+    assert "What councils paid you" in home and ">Calderdale</a>" in home and "Org-id" in home
+    paid = services.paid_to(hub)
+    assert [(p.council.gss_code, p.matched_by) for p in paid] == [("E08000033", "org-id")]
+
+    found = services.area(Council.objects.get(gss_code="E08000033"), timezone.localdate())
+    assert {m.organisation.name for m in found.maps} == {o.name for o in ORGANISATIONS if o.council == "E08000033"}
+    labels = {b.label: b for b in found.bridges}
+    assert labels[HUB].paid is not None and not labels[HUB].little
+    assert labels["Park Ward Neighbourhood Partnership (demo)"].paid is None
+    assert labels["Park Ward Neighbourhood Partnership (demo)"].little
+    page = editor_client.get("/manage/councils/E08000033/connections/").content.decode()
+    assert "receive little or none of your spend" in page and "Park Ward Neighbourhood Partnership (demo)" in page
+
+
+def test_demo_maps_are_realistic(demo: list[str]) -> None:
+    load_demo_connections(date(2026, 12, 1))
+    for spec in ORGANISATIONS:
+        cmap = ConnectionMap.objects.get(organisation__name=spec.name)
+        network = services.network_of(cmap)
+        assert cmap.is_demo and 30 <= len(network.elements) <= 125, (spec.name, len(network.elements))
+        now, year_ago = network.at(date(2026, 12, 1)), network.at(date(2025, 12, 1))
+        assert len(now.connections) != len(year_ago.connections)  # two snapshots a year apart differ
+        assert 1 <= cmap.connections.filter(confirmed_at__isnull=False).count() <= 6
+        assert cmap.shared_with.filter(gss_code=spec.council).exists()
+    assert not load_demo_connections()  # once only
