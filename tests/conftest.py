@@ -50,13 +50,16 @@ def empty_cache() -> Iterator[None]:
     # Pages keep rendered parts in the cache; one test's database rows must never show in another's pages.
     from django.core.cache import cache
 
+    from keepitlocal.connections import services as connections
     from keepitlocal.spend import suppliers
 
     cache.clear()
     suppliers.forget_indexes()
+    connections.forget_snapshots()
     yield
     cache.clear()
     suppliers.forget_indexes()
+    connections.forget_snapshots()
 
 
 @pytest.fixture(autouse=True)

@@ -85,6 +85,7 @@ EXPECTED = {
     "connections:home": "organisation_edit",
     "connections:map": "map_view",
     "connections:download": "map_view",
+    "connections:connections": "map_view",
     "connections:element-add": "map_edit",
     "connections:element": "map_edit",
     "connections:element-remove": "map_edit",

@@ -15,6 +15,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from keepitlocal.accounts.email import Email, email_service
+from keepitlocal.common.kept import Kept
 from keepitlocal.common.tokens import new_token, token_hash
 from keepitlocal.connections.engine import gephi, kumu
 from keepitlocal.connections.engine import measures as m
@@ -148,9 +149,25 @@ class Snapshot:
     network: Network
 
 
+# Each process keeps the measured maps read lately: measuring a 500-element map takes a few hundred milliseconds,
+# and every visit to the map page needs it. A map's every write moves its updated_at, which is in the key.
+_KEPT: Kept[Snapshot] = Kept(size=32)
+
+
+def forget_snapshots() -> None:
+    """Drop every kept snapshot (tests, whose rolled-back rows may reuse keys)."""
+    _KEPT.clear()
+
+
 def snapshot(cmap: ConnectionMap, on: date) -> Snapshot:
-    network = network_of(cmap)
-    return Snapshot(on, m.measure(network, on), network)
+    """The map measured as it stood on `on`, kept until the map changes."""
+    updated = ConnectionMap.objects.filter(pk=cmap.pk).values_list("updated_at", flat=True).first()
+
+    def build() -> Snapshot:
+        network = network_of(cmap)
+        return Snapshot(on, m.measure(network, on), network)
+
+    return _KEPT.get((cmap.pk, updated, on), build)
 
 
 @dataclass(frozen=True)
@@ -164,14 +181,11 @@ class Comparison:
 
 
 def compare(cmap: ConnectionMap, then: date, now: date) -> Comparison:
-    network = network_of(cmap)
-    before = {c.identity: c for c in network.connections if c.current_on(then)}
-    after = {c.identity: c for c in network.connections if c.current_on(now)}
+    earlier, later = snapshot(cmap, then), snapshot(cmap, now)
+    before = {c.identity: c for c in earlier.network.connections if c.current_on(then)}
+    after = {c.identity: c for c in later.network.connections if c.current_on(now)}
     return Comparison(
-        Snapshot(then, m.measure(network, then), network),
-        Snapshot(now, m.measure(network, now), network),
-        [c for k, c in after.items() if k not in before],
-        [c for k, c in before.items() if k not in after],
+        earlier, later, [c for k, c in after.items() if k not in before], [c for k, c in before.items() if k not in after]
     )
 
 
@@ -454,6 +468,7 @@ def answer_confirmation(token: str, confirmed: bool, name: str) -> ConfirmationR
             MapConnection.objects.filter(pk=request.connection_id).update(
                 confirmed_at=request.answered_at, confirmed_by=request.answered_by or request.email.split("@")[-1]
             )
+            ConnectionMap.objects.filter(connections=request.connection_id).update(updated_at=timezone.now())
     return request
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("manage/organisations/<int:pk>/map/download/<str:fmt>/", views.download, name="download"),
     path("manage/organisations/<int:pk>/map/elements/add/", views.element_add, name="element-add"),
     path("manage/organisations/<int:pk>/map/elements/<int:element_id>/", views.element_edit, name="element"),
+    path("manage/organisations/<int:pk>/map/connections/", views.connection_list, name="connections"),
     path("manage/organisations/<int:pk>/map/connections/add/", views.connection_add, name="connection-add"),
     path("manage/organisations/<int:pk>/map/connections/<int:connection_id>/", views.connection_edit, name="connection"),
     path("manage/organisations/<int:pk>/map/connections/<int:connection_id>/ask/", views.ask, name="ask"),

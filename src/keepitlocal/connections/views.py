@@ -15,7 +15,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from keepitlocal.accounts import access
 from keepitlocal.connections import forms, services
 from keepitlocal.connections.engine import outputs, picture
-from keepitlocal.connections.engine.model import Sector
 from keepitlocal.connections.engine.problems import ImportRejected
 from keepitlocal.connections.engine.sentences import findings
 from keepitlocal.connections.models import ConnectionMap, MapConnection, MapElement
@@ -112,18 +111,16 @@ def map_page(request: HttpRequest, pk: int) -> HttpResponse:
         f"Map of {organisation.name} on {on:%-d %B %Y}",
         _description(measures, me.label),
     )
-    elements = list(cmap.elements.all())
-    connections = list(cmap.connections.select_related("source", "target", "introduced_by").prefetch_related("confirmations"))
+    by_key = current.by_key()
     by_sector: dict[str, dict[str, int]] = {}
-    for c in connections:
-        if not (c.since is None or c.since <= on) or not (c.until is None or c.until > on):
-            continue
-        for end in (c.source, c.target):
-            if end.pk == me.pk:
+    for c in current.connections:
+        kind = c.kind.label if c.kind else (c.type or "Not stated")
+        for end in c.ends:
+            if end == me.key:
                 continue
-            group = Sector(end.sector).label if end.sector else (end.type or "Not stated")
+            group = by_key[end].group
             by_sector.setdefault(group, {})
-            by_sector[group][c.kind_label] = by_sector[group].get(c.kind_label, 0) + 1
+            by_sector[group][kind] = by_sector[group].get(kind, 0) + 1
     kinds = sorted({k for row in by_sector.values() for k in row})
     return render(
         request,
@@ -142,13 +139,46 @@ def map_page(request: HttpRequest, pk: int) -> HttpResponse:
             else [],
             "comparison": comparison,
             "svg": svg,
-            "elements": elements,
-            "connections": connections,
+            "ids": dict(cmap.elements.values_list("key", "pk")),
+            "recorded": len(shot.network.connections),
             "by_sector": by_sector,
             "kinds": kinds,
             "can_edit": access.is_organisation_editor(request.user, organisation),
             "exports": services.EXPORTS,
-            "measures": sorted(measures.elements, key=lambda r: (-r.betweenness, r.label.casefold())),
+            "measures": sorted(measures.elements, key=lambda r: (-r.betweenness, r.label.casefold()))[:TOP],
+            "element_count": len(measures.elements),
+        },
+    )
+
+
+TOP = 25
+PER_PAGE = 50
+
+
+@access.map_view
+def connection_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every connection recorded on the map, a page at a time, with who confirmed it."""
+    organisation, cmap = _organisation(pk)
+    everything = cmap.connections.select_related("source", "target", "introduced_by")
+    total = everything.count()
+    pages = max(1, -(-total // PER_PAGE))
+    try:
+        page = min(max(1, int(request.GET.get("page", "1"))), pages)
+    except ValueError:
+        page = 1
+    shown = list(everything[(page - 1) * PER_PAGE : page * PER_PAGE].prefetch_related("confirmations"))
+    return render(
+        request,
+        "connections/connection_list.html",
+        {
+            "organisation": organisation,
+            "map": cmap,
+            "connections": shown,
+            "total": total,
+            "page": page,
+            "pages": pages,
+            "first": (page - 1) * PER_PAGE + 1,
+            "can_edit": access.is_organisation_editor(request.user, organisation),
         },
     )
 
