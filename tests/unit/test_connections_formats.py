@@ -250,3 +250,11 @@ def test_the_documentation_covers_every_measure_column_and_option() -> None:
         if isinstance(option, __import__("click").Option):
             assert option.opts[0] in doc, option.opts
     assert f"{measures.SAMPLE_ABOVE:,}" in doc and f"**{measures.SAMPLES}**" in doc
+
+
+def test_gexf_with_entity_declarations_is_refused_before_parsing() -> None:
+    bomb = b'''<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>
+<gexf xmlns="http://gexf.net/1.2" version="1.2"><graph><nodes><node id="a" label="&lol2;"/></nodes></graph></gexf>'''
+    with pytest.raises(ImportRejected) as caught:
+        gephi.read_gexf(bomb)
+    assert "document type" in caught.value.problems[0].message

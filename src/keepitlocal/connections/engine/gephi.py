@@ -70,8 +70,12 @@ def read_gexf(path: Path | bytes) -> Network:
     carry only what they carry); edges are directed unless the edge or the graph says otherwise."""
     from datetime import date
 
+    data = path if isinstance(path, bytes) else path.read_bytes()
+    # A document type can declare entities that expand without end (the "billion laughs"); GEXF never needs one.
+    if b"<!DOCTYPE" in data[:4096].upper() or b"<!ENTITY" in data.upper():
+        raise ImportRejected([Problem("", 0, "", "", "This GEXF file declares a document type, which GEXF does not use.")])
     try:
-        graph = nx.read_gexf(io.BytesIO(path) if isinstance(path, bytes) else path)
+        graph = nx.read_gexf(io.BytesIO(data))
     except Exception as error:  # networkx raises several kinds for a file that is not GEXF
         raise ImportRejected([Problem("", 0, "", "", "This file is not GEXF.")]) from error
     undirected = not graph.is_directed()

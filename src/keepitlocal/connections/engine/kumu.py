@@ -22,6 +22,8 @@ from keepitlocal.connections.engine.problems import ImportRejected, Problem
 
 ELEMENTS, CONNECTIONS = "Elements", "Connections"
 SEPARATOR = "|"
+# More rows than any organisation's map has: a file past it is refused rather than read into memory.
+MAX_ROWS = 200_000
 
 # Known columns: the name written, and the words that recognise it when read.
 ELEMENT_COLUMNS = {
@@ -285,6 +287,10 @@ def read_workbook(source: Path | bytes, known: Iterable[str] = ()) -> Network:
         named = [(i, h) for i, h in enumerate(headers) if h]
         body = []
         for number, values in enumerate(rows, start=2):
+            if number > MAX_ROWS + 1:
+                book.close()
+                message = f"A sheet may hold at most {MAX_ROWS:,} rows; split the map or import it from a blueprint."
+                raise ImportRejected([Problem(wanted, number, "", "", message)])
             cells = {h: _text(values[i]) if i < len(values) else "" for i, h in named}
             body.append((number, cells))
         found[wanted] = _Sheet(wanted, [h for _, h in named], body)
