@@ -115,6 +115,10 @@ DATABASES = {
         conn_max_age=int(os.environ.get("KIL_DB_CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A write transaction takes SQLite's write lock when it begins, so that two requests writing at once wait for
+    # each other (up to the timeout) instead of one failing with "database is locked" when it first writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

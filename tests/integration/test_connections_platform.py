@@ -219,3 +219,113 @@ def test_demo_maps_are_realistic(demo: list[str]) -> None:
         assert 1 <= cmap.connections.filter(confirmed_at__isnull=False).count() <= 6
         assert cmap.shared_with.filter(gss_code=spec.council).exists()
     assert not load_demo_connections()  # once only
+
+
+def _sheet(elements: list[list[object]], connections: list[list[object]] | None = None) -> Any:
+    from keepitlocal.connections.engine import kumu as k
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Elements"
+    for row in elements:
+        sheet.append(row)
+    if connections:
+        other = book.create_sheet("Connections")
+        for row in connections:
+            other.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue(), k
+
+
+def test_importing_fewer_columns_changes_only_what_the_file_says(hub: Organisation) -> None:
+    cmap = services.map_for(hub)
+    services.save_element(cmap, None, {"label": "Park Lane Surgery", "sector": "public", "type": "GP practice", "org_id": "GB-NHS-B12345"}, None)  # fmt: skip
+    data, k = _sheet([["Label", "Notes"], ["Park Lane Surgery", "Monday clinics"], [HUB, ""]])
+    outcome = services.import_network(cmap, services.read_upload(cmap, "labels.xlsx", data), None)
+    assert outcome.elements_updated == 1 and outcome.unchanged == 1
+    surgery = cmap.elements.get(label="Park Lane Surgery")
+    assert (surgery.sector, surgery.type, surgery.org_id) == ("public", "GP practice", "GB-NHS-B12345")
+    assert surgery.fields == [["Notes", "Monday clinics"]]
+    me = services.self_element(cmap)
+    assert me.sector == "vcse"
+    # Another file with another custom column; then the map's own export changes nothing.
+    data, _ = _sheet([["Label", "Funding"], ["Park Lane Surgery", "ICB"]])
+    services.import_network(cmap, services.read_upload(cmap, "more.xlsx", data), None)
+    again = services.import_network(cmap, k.read_workbook(services.export(cmap, "xlsx")), None)
+    assert (again.elements_added, again.elements_updated, again.connections_added, again.connections_updated) == (0, 0, 0, 0)
+
+
+def test_an_import_that_changes_a_confirmed_connection_clears_its_confirmation(hub: Organisation) -> None:
+    cmap = services.map_for(hub)
+    data, _ = _sheet([["Label", "Type"], ["Surgery", "GP practice"]], [["From", "To", "Type", "Since"], [HUB, "Surgery", "Referral in", "2024-01-01"]])  # fmt: skip
+    services.import_network(cmap, services.read_upload(cmap, "a.xlsx", data), None)
+    connection = cmap.connections.get()
+    MapConnection.objects.filter(pk=connection.pk).update(confirmed_at=timezone.now(), confirmed_by="Surgery")
+    # Same connection in other words: updated, not added, and unchanged dates keep the confirmation.
+    data, _ = _sheet([["Label"], ["Surgery"]], [["From", "To", "Type", "Since"], [HUB, "Surgery", "referral-in", "2024-01-01"]])
+    outcome = services.import_network(cmap, services.read_upload(cmap, "b.xlsx", data), None)
+    assert outcome.connections_added == 0 and cmap.connections.count() == 1
+    assert cmap.connections.get().confirmed_at is not None
+    data, _ = _sheet([["Label"], ["Surgery"]], [["From", "To", "Type", "Since"], [HUB, "Surgery", "Referral in", "2019-01-01"]])
+    services.import_network(cmap, services.read_upload(cmap, "c.xlsx", data), None)
+    assert cmap.connections.get().confirmed_at is None
+
+
+def test_a_link_to_a_connection_changed_since_it_was_sent_is_refused(hub: Organisation, email_outbox: list[Any]) -> None:
+    cmap = services.map_for(hub)
+    other = services.save_element(cmap, None, {"label": "Youth club", "sector": "vcse"}, None)
+    third = services.save_element(cmap, None, {"label": "Food bank", "sector": "vcse"}, None)
+    me = services.self_element(cmap)
+    connection = services.save_connection(cmap, None, {"source": me, "target": other, "kind": "partnership"}, None)
+    token = services.request_confirmation(connection, "club@example.org", None, "http://testserver/")
+    services.save_connection(cmap, connection, {"source": me, "target": third, "kind": "funding"}, None)
+    response = StrictHTMLClient().post(f"/connections/confirm/{token}/", {"answer": "yes"})
+    assert response.status_code in (404, 410)
+    connection.refresh_from_db()
+    assert connection.confirmed_at is None
+    # Renaming an end of a confirmed connection clears it.
+    MapConnection.objects.filter(pk=connection.pk).update(confirmed_at=timezone.now())
+    services.save_element(cmap, third, {"label": "NHS England"}, None)
+    connection.refresh_from_db()
+    assert connection.confirmed_at is None
+
+
+def test_asking_is_limited_per_address(hub: Organisation, email_outbox: list[Any]) -> None:
+    cmap = services.map_for(hub)
+    other = services.save_element(cmap, None, {"label": "Youth club", "sector": "vcse"}, None)
+    connection = services.save_connection(cmap, None, {"source": services.self_element(cmap), "target": other, "kind": "partnership"}, None)  # fmt: skip
+    for _ in range(services.ASKS_PER_ADDRESS_PER_DAY):
+        services.request_confirmation(connection, "club@example.org", None, "http://testserver/")
+    with pytest.raises(services.Refused):
+        services.request_confirmation(connection, "club@example.org", None, "http://testserver/")
+
+
+def test_area_joins_an_org_id_to_the_same_name_elsewhere_and_the_network_team_sees_only_what_is_shared_with_it(
+    demo: list[str], network_admin_client: Any, editor_client: Any
+) -> None:
+    calderdale = Council.objects.get(gss_code="E08000033")
+    first = Organisation.objects.create(name="Alpha Trust", org_id="GB-CHC-1000009", home_council=calderdale)
+    second = Organisation.objects.create(name="Beta Group", home_council=calderdale)
+    a, b = services.map_for(first), services.map_for(second)
+    services.save_element(b, None, {"label": "alpha trust", "sector": "vcse"}, None)
+    services.save_connection(b, None, {"source": services.self_element(b), "target": b.elements.get(label="alpha trust"), "kind": "partnership"}, None)  # fmt: skip
+    services.save_sharing(a, [calderdale], False, False)
+    services.save_sharing(b, [calderdale], False, False)
+    found = services.area(calderdale, timezone.localdate())
+    assert len(found.network.elements) == 2 and found.measures.summary.components == 1
+    assert "Beta Group" in editor_client.get("/manage/councils/E08000033/connections/").content.decode()
+    assert "Beta Group" not in network_admin_client.get("/manage/councils/E08000033/connections/").content.decode()
+
+
+def test_the_published_summary_shows_only_the_platforms_own_words(hub: Organisation) -> None:
+    cmap = services.map_for(hub)
+    data, _ = _sheet(
+        [["Label", "Type"], ["Refuge", "Mrs Jane Doe (survivor), 14 Park Rd"]],
+        [["From", "To", "Type"], [HUB, "Refuge", "Referred Jane Doe to refuge"]],
+    )
+    services.import_network(cmap, services.read_upload(cmap, "p.xlsx", data), None)
+    services.save_sharing(cmap, [], False, True)
+    page = StrictHTMLClient().get(f"/organisations/{hub.pk}/connections/").content.decode()
+    assert "Jane Doe" not in page and "Other" in page

@@ -116,6 +116,8 @@ def networks(draw: st.DrawFn) -> Network:
     seen = set()
     for _ in range(draw(st.integers(0, 10))):
         source, target = draw(st.sampled_from(labels)), draw(st.sampled_from(labels))
+        if source.casefold() == target.casefold():
+            continue  # a connection joins two different elements
         type_ = draw(st.sampled_from(["Funding", "Referral out", "Friends", ""]))
         connection = Connection(
             source,
@@ -253,8 +255,75 @@ def test_the_documentation_covers_every_measure_column_and_option() -> None:
 
 
 def test_gexf_with_entity_declarations_is_refused_before_parsing() -> None:
-    bomb = b'''<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>
-<gexf xmlns="http://gexf.net/1.2" version="1.2"><graph><nodes><node id="a" label="&lol2;"/></nodes></graph></gexf>'''
+    bomb = b"""<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>
+<gexf xmlns="http://gexf.net/1.2" version="1.2"><graph><nodes><node id="a" label="&lol2;"/></nodes></graph></gexf>"""
     with pytest.raises(ImportRejected) as caught:
         gephi.read_gexf(bomb)
     assert "document type" in caught.value.problems[0].message
+
+
+def test_a_second_column_of_the_same_meaning_is_kept_not_swallowed() -> None:
+    data = workbook(
+        [
+            ["Label", "Type", "Name", "Area", "Ward"],
+            ["Hub", "VCSE", "Hub trading name", "North", "Park"],
+            ["GP", "GP practice", "", "", ""],
+        ],
+        [["From", "To", "Type", "Source"], ["Hub", "GP", "Referral in", "Survey 2024"]],
+    )
+    network = kumu.read_workbook(data)
+    hub = network.elements[0]
+    assert hub.label == "Hub" and hub.place == "North"
+    assert dict(hub.fields) == {"Name": "Hub trading name", "Ward": "Park"}
+    assert network.connections[0].source == "Hub" and dict(network.connections[0].fields) == {"Source": "Survey 2024"}
+    assert kumu.read_workbook(kumu.write_workbook(network)) == network
+
+
+def test_the_same_kind_in_other_words_is_one_connection() -> None:
+    data = workbook([["Label"], ["A"], ["B"]], [["From", "To", "Type"], ["A", "B", "Referral in"], ["A", "B", "referral-in"]])
+    with pytest.raises(ImportRejected) as caught:
+        kumu.read_workbook(data)
+    assert "same connection" in caught.value.problems[0].message
+
+
+def test_kumu_backup_connections_name_elements_by_id() -> None:
+    backup = {
+        "elements": [
+            {"_id": "elem-1", "attributes": {"label": "Hub", "element type": "VCSE"}},
+            {"_id": "elem-2", "attributes": {"label": "Surgery", "element type": "GP practice"}},
+        ],
+        "connections": [{"_id": "conn-1", "from": "elem-1", "to": "elem-2", "attributes": {"connection type": "Funding"}}],
+    }
+    network = kumu.read_blueprint(json.dumps(backup))
+    assert [(e.label, e.sector) for e in network.elements] == [("Hub", Sector.VCSE), ("Surgery", Sector.PUBLIC)]
+    assert network.connections[0].ends == ("hub", "surgery") and network.connections[0].kind is Kind.FUNDING
+
+
+def test_bad_gexf_values_are_problems_by_edge_not_errors() -> None:
+    graph = nx.DiGraph()
+    graph.add_node("a", label="A")
+    graph.add_node("b", label="B")
+    graph.add_edge("a", "b", since="1 April 2024", strength="weekly", introduced_by="Nobody")
+    out = io.BytesIO()
+    nx.write_gexf(graph, out)
+    gexf = out.getvalue()
+    with pytest.raises(ImportRejected) as caught:
+        gephi.read_gexf(gexf)
+    assert {p.column for p in caught.value.problems} == {"since", "strength", "introduced_by"}
+
+
+def test_over_long_values_and_self_ties_are_problems_on_their_rows() -> None:
+    data = workbook([["Label", "Org-id"], ["A" * 201, ""], ["B", "GB-CHC-" + "1" * 40]], [["From", "To"], ["B", "b"]])
+    with pytest.raises(ImportRejected) as caught:
+        kumu.read_workbook(data)
+    found = {(p.sheet, p.row, p.column) for p in caught.value.problems}
+    assert found == {("Elements", 2, "Label"), ("Elements", 3, "Org-id"), ("Connections", 2, "To")}
+
+
+def test_workbook_headings_that_look_like_formulas_are_text() -> None:
+    from openpyxl import load_workbook
+
+    network = Network((Element("A", fields=(("=HYPERLINK(1)", "x"),)),), (), ("=HYPERLINK(1)",), ())
+    sheet = load_workbook(io.BytesIO(kumu.write_workbook(network)))["Elements"]
+    heading = sheet.cell(row=1, column=8)
+    assert heading.value == "=HYPERLINK(1)" and heading.data_type == "s"

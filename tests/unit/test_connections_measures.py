@@ -130,7 +130,8 @@ def test_introductions_count_persisting_ties() -> None:
         Connection("b", "c", introduced_by="hub", since=date(2027, 1, 1)),
         Connection("a", "d"),
     ]
-    assert m.introductions(connections, DAY) == {"hub": m.Introductions(introduced=3, persisting=1)}
+    # The third had not begun on the day: not yet introduced.
+    assert m.introductions(connections, DAY) == {"hub": m.Introductions(introduced=2, persisting=1)}
 
 
 def test_snapshot_reads_the_map_as_at_a_date() -> None:
@@ -275,3 +276,8 @@ def test_sentences_say_what_the_figures_mean() -> None:
     assert other[Measure.REMOVAL].startswith("The hub is the only link between")
     leaf = {f.measure: f.sentence for f in findings(measures.of("r1"), measures.summary)}
     assert leaf[Measure.REMOVAL].startswith("Without you, every element")
+    # Two contacts who do not know each other: open, whatever the constraint's size.
+    pair = m.measure(net({"a": "x", "b": "x", "c": "x"}, [("a", "b"), ("a", "c")]), DAY)
+    said = {f.measure: f.sentence for f in findings(pair.of("a"), pair.summary)}
+    assert said[Measure.CONSTRAINT].startswith("Your contacts are mostly not tied to each other")
+    assert said[Measure.REMOVAL] == "Without you, 1 pair of elements loses every path between them in this map."

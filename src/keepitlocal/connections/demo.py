@@ -268,4 +268,5 @@ def load_demo_connections(today: date | None = None) -> bool:
             connection.confirmed_at = timezone.now()
             connection.confirmed_by = f"{connection.target.label} (demo)"
             connection.save(update_fields=["confirmed_at", "confirmed_by"])
+        ConnectionMap.objects.filter(pk=cmap.pk).update(updated_at=timezone.now())
     return True

@@ -53,6 +53,9 @@ class ElementForm(GovukForm):
             raise ValidationError(str(error)) from None
 
 
+FREQUENCIES = [("", "Not stated"), ("1", "Rarely"), ("2", "Every few months"), ("3", "Monthly"), ("4", "Weekly"), ("5", "Daily")]
+
+
 class ConnectionForm(GovukForm):
     required_messages = {
         "source": "Select where the connection starts",
@@ -106,8 +109,19 @@ class ConnectionForm(GovukForm):
         help_text="For example, a referral count, a partnership agreement or meeting notes. No personal data.",
     )
 
-    def __init__(self, *args: Any, cmap: ConnectionMap, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, cmap: ConnectionMap, free_type: str = "", strength: float | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if free_type:
+            # An imported connection whose type is none of the kinds keeps its own words unless a kind is chosen.
+            self.fields["kind"].required = False
+            self.fields["kind"].help_text = f"Its type is '{free_type}'. Choose a kind only to replace it."
+        strength_field = self.fields["strength"]
+        assert isinstance(strength_field, forms.TypedChoiceField)
+        choices: list[tuple[str, str]] = [(str(k), str(v)) for k, v in FREQUENCIES]
+        if strength is not None and f"{strength:g}" not in {k for k, _ in choices}:
+            strength_field.choices = [*choices, (f"{strength:g}", f"{strength:g} (as imported)")]
         elements = cmap.elements.all()
         for name in ("source", "target", "introduced_by"):
             field = self.fields[name]

@@ -111,6 +111,9 @@ class ConfirmationRequest(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     answer = models.CharField(max_length=20, choices=Answer.choices, blank=True)
     answered_by = models.CharField(max_length=200, blank=True)
+    # What the other side was asked about (ends, kind, dates) as it stood when the link went out: an answer confirms
+    # only that, and a link whose connection has changed since is refused.
+    asked_about = models.JSONField(default=dict)
 
     class Meta:
         ordering = ["-requested_at"]

@@ -19,7 +19,16 @@ from keepitlocal.common.kept import Kept
 from keepitlocal.common.tokens import new_token, token_hash
 from keepitlocal.connections.engine import gephi, kumu
 from keepitlocal.connections.engine import measures as m
-from keepitlocal.connections.engine.model import Connection, Direction, Element, Kind, Network, Sector, label_key
+from keepitlocal.connections.engine.model import (
+    Connection,
+    Direction,
+    Element,
+    Kind,
+    Network,
+    Sector,
+    connection_kind_key,
+    label_key,
+)
 from keepitlocal.connections.engine.problems import ImportRejected, Problem
 from keepitlocal.connections.models import ConfirmationRequest, ConnectionMap, MapConnection, MapElement
 from keepitlocal.network.models import Council, Organisation
@@ -116,9 +125,10 @@ def _field_names(rows: list[Any]) -> tuple[str, ...]:
 
 def network_of(cmap: ConnectionMap) -> Network:
     """The map as the engine reads it: every element and every connection ever recorded, in the order added."""
-    elements = list(cmap.elements.all())
-    labels = {e.pk: e.label for e in elements}
-    connections = list(cmap.connections.all())
+    with transaction.atomic():  # one consistent reading of elements and connections
+        elements = list(cmap.elements.all())
+        labels = {e.pk: e.label for e in elements}
+        connections = [c for c in cmap.connections.all() if c.source_id in labels and c.target_id in labels]
     element_fields = _field_names(elements)
     connection_fields = _field_names(connections)
 
@@ -206,6 +216,10 @@ def save_element(cmap: ConnectionMap, element: MapElement | None, data: dict[str
         if clash:
             raise Refused("That label is taken", f"'{clash.label}' is already on your map: give this element another label.")
         row = element or MapElement(map=cmap, position=_next_position(cmap.elements))
+        if element is not None and element.label != label:
+            for c in MapConnection.objects.filter(Q(source=element) | Q(target=element), confirmed_at__isnull=False):
+                _clear_confirmation(c)
+                c.save(update_fields=["confirmed_at", "confirmed_by"])
         row.label, row.key = label, key
         for name in ("sector", "type", "description", "org_id", "place"):
             if name in data:
@@ -248,12 +262,15 @@ def save_connection(cmap: ConnectionMap, connection: MapConnection | None, data:
             recorded_by_name=_who(actor),
         )
         material = (source.pk, target.pk, kind, since, until)
-        if connection is not None and connection.confirmed_at and material != (
+        if connection is not None and material != (
             connection.source_id, connection.target_id, connection.kind, connection.since, connection.until
         ):  # fmt: skip
-            row.confirmed_at, row.confirmed_by = None, ""
+            _clear_confirmation(row)
         row.source, row.target, row.kind = source, target, kind
-        row.type = Kind(kind).label if kind else data.get("type", "")
+        if kind:
+            row.type = Kind(kind).label
+        elif connection is None:
+            row.type = data.get("type", "")
         row.direction = data.get("direction") or Direction.DIRECTED.value
         row.strength = data.get("strength")
         row.since, row.until = since, until
@@ -299,16 +316,62 @@ def read_upload(cmap: ConnectionMap, name: str, data: bytes) -> Network:
     raise ImportRejected([Problem("", 0, "", name, "Choose a Kumu workbook (.xlsx), a Kumu blueprint (.json) or GEXF (.gexf).")])
 
 
+# Which model fields each known column of a file sets (the label is always there).
+_ELEMENT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "type": ("type", "sector"),
+    "sector": ("sector",),
+    "description": ("description",),
+    "tags": ("tags",),
+    "org_id": ("org_id",),
+    "place": ("place",),
+}
+_CONNECTION_COLUMNS: dict[str, tuple[str, ...]] = {
+    "direction": ("direction",),
+    "strength": ("strength",),
+    "since": ("since",),
+    "until": ("until",),
+    "introduced_by": ("introduced_by",),
+    "evidence": ("evidence",),
+    "description": ("description",),
+    "tags": ("tags",),
+}
+
+
+def _wanted(columns: frozenset[str] | None, table: dict[str, tuple[str, ...]]) -> set[str]:
+    """The model fields a file's columns speak for (a file that lists none, such as the platform's own export read
+    back, speaks for all)."""
+    if columns is None:
+        return {f for fields in table.values() for f in fields}
+    return {f for column in columns for f in table.get(column, ())}
+
+
+def _merged(old: list[Any], new: tuple[tuple[str, str], ...]) -> list[list[str]]:
+    """Other columns: the file's values replace the map's for the columns the file has; a blank removes one."""
+    given = dict(new)
+    kept = [[k, v] for k, v in old if k not in given]
+    return kept + [[k, v] for k, v in new if v != ""]
+
+
+def _clear_confirmation(row: MapConnection) -> None:
+    """The other side confirmed something else: what they confirmed has changed."""
+    row.confirmed_at, row.confirmed_by = None, ""
+    ConfirmationRequest.objects.filter(connection=row, answered_at__isnull=True).delete()
+
+
 def import_network(cmap: ConnectionMap, network: Network, actor: Any) -> ImportOutcome:
-    """Adds the file's elements and connections to the map in one transaction: an element with the same label, or a
-    connection with the same ends and type, is updated rather than added again; nothing on the map is removed.
-    A file's Confirmed column is not taken as confirmation: only the other side's own answer confirms a connection."""
+    """Adds the file's elements and connections to the map in one transaction. An element with the same label, or a
+    connection with the same ends and kind, is updated rather than added again, and only in what the file's columns
+    say (a sheet of labels alone changes no sector); nothing on the map is removed. A file's Confirmed column is not
+    taken as confirmation: only the other side's own answer confirms a connection, and a change to a confirmed
+    connection's ends, kind or dates clears it."""
     added = updated = c_added = c_updated = unchanged = 0
+    element_fields = _wanted(network.element_columns, _ELEMENT_COLUMNS)
+    connection_fields = _wanted(network.connection_columns, _CONNECTION_COLUMNS)
     with transaction.atomic():
         rows = {e.key: e for e in cmap.elements.select_for_update()}
         position = _next_position(cmap.elements)
         for element in network.elements:
-            values: dict[str, Any] = {
+            everything: dict[str, Any] = {
                 "label": element.label,
                 "sector": element.sector.value if element.sector else "",
                 "type": element.type,
@@ -316,14 +379,30 @@ def import_network(cmap: ConnectionMap, network: Network, actor: Any) -> ImportO
                 "tags": SEPARATOR.join(element.tags),
                 "org_id": element.org_id,
                 "place": element.place,
-                "fields": [list(pair) for pair in element.fields],
             }
             row = rows.get(element.key)
             if row is None:
-                rows[element.key] = MapElement.objects.create(map=cmap, key=element.key, position=position, **values)
+                fields = [list(pair) for pair in element.fields if pair[1] != ""]
+                rows[element.key] = MapElement.objects.create(
+                    map=cmap, key=element.key, position=position, fields=fields, **everything
+                )
                 position += 1
                 added += 1
-            elif any(getattr(row, k) != v for k, v in values.items()):
+                continue
+            values = {k: v for k, v in everything.items() if k == "label" or k in element_fields}
+            if (
+                "sector" in values
+                and not values["sector"]
+                and row.sector
+                and "sector" not in (network.element_columns or {"sector"})
+            ):
+                del values["sector"]  # a type that names no sector leaves the sector chosen on the platform
+            values["fields"] = _merged(row.fields, element.fields)
+            if any(getattr(row, k) != v for k, v in values.items()):
+                if values["label"] != row.label:
+                    for c in MapConnection.objects.filter(Q(source=row) | Q(target=row), confirmed_at__isnull=False):
+                        _clear_confirmation(c)
+                        c.save(update_fields=["confirmed_at", "confirmed_by"])
                 for k, v in values.items():
                     setattr(row, k, v)
                 row.save()
@@ -331,13 +410,13 @@ def import_network(cmap: ConnectionMap, network: Network, actor: Any) -> ImportO
             else:
                 unchanged += 1
         existing = {
-            (c.source.key, c.target.key, " ".join(c.type.split()).casefold()): c
+            (c.source.key, c.target.key, connection_kind_key(Kind(c.kind) if c.kind else None, c.type)): c
             for c in cmap.connections.select_related("source", "target")
         }
         position = _next_position(cmap.connections)
         for connection in network.connections:
             source, target = connection.ends
-            values = {
+            everything = {
                 "source": rows[source],
                 "target": rows[target],
                 "direction": connection.direction.value,
@@ -346,11 +425,10 @@ def import_network(cmap: ConnectionMap, network: Network, actor: Any) -> ImportO
                 "strength": connection.strength,
                 "since": connection.since,
                 "until": connection.until,
-                "introduced_by": rows[label_key(connection.introduced_by)] if connection.introduced_by else None,
+                "introduced_by": rows.get(label_key(connection.introduced_by)) if connection.introduced_by else None,
                 "evidence": connection.evidence,
                 "description": connection.description,
                 "tags": SEPARATOR.join(connection.tags),
-                "fields": [list(pair) for pair in connection.fields],
             }
             found = existing.get(connection.identity)
             if found is None:
@@ -359,11 +437,19 @@ def import_network(cmap: ConnectionMap, network: Network, actor: Any) -> ImportO
                     position=position,
                     recorded_by=actor if _who(actor) else None,
                     recorded_by_name=connection.recorded_by or _who(actor),
-                    **values,
+                    fields=[list(pair) for pair in connection.fields if pair[1] != ""],
+                    **everything,
                 )
                 position += 1
                 c_added += 1
-            elif any(getattr(found, k) != v for k, v in values.items()):
+                continue
+            values = {k: v for k, v in everything.items() if k in ("source", "target", "type", "kind") or k in connection_fields}
+            values["fields"] = _merged(found.fields, connection.fields)
+            if any(getattr(found, k) != v for k, v in values.items()):
+                if found.confirmed_at and any(
+                    getattr(found, k) != values[k] for k in ("source", "target", "kind", "since", "until") if k in values
+                ):
+                    _clear_confirmation(found)
                 for k, v in values.items():
                     setattr(found, k, v)
                 found.save()
@@ -399,6 +485,23 @@ def export(cmap: ConnectionMap, fmt: str) -> bytes:
 # Two-sided confirmation -------------------------------------------------------------------------------------------
 
 
+def _described(connection: MapConnection) -> dict[str, str]:
+    """What a confirmation is about, as the other side reads it."""
+    return {
+        "source": connection.source.label,
+        "target": connection.target.label,
+        "kind": connection.kind_label,
+        "direction": connection.direction_label,
+        "since": connection.since.isoformat() if connection.since else "",
+        "until": connection.until.isoformat() if connection.until else "",
+    }
+
+
+# Limits on asking, so that the link cannot be used to send mail without end.
+ASKS_PER_MAP_PER_DAY = 100
+ASKS_PER_ADDRESS_PER_DAY = 3
+
+
 def request_confirmation(connection: MapConnection, email: str, actor: Any, base_url: str) -> str:
     """Emails the other side a single-use link to confirm the connection (only its hash is kept); asking the same
     address again replaces its unanswered link."""
@@ -407,14 +510,24 @@ def request_confirmation(connection: MapConnection, email: str, actor: Any, base
     token = new_token()
     email = email.strip().lower()
     organisation = connection.map.organisation
+    day_ago = timezone.now() - timedelta(days=1)
+    recent = ConfirmationRequest.objects.filter(connection__map=connection.map, requested_at__gte=day_ago)
+    if recent.count() >= ASKS_PER_MAP_PER_DAY:
+        raise Refused("Too many requests today", f"You can ask {ASKS_PER_MAP_PER_DAY} times a day. Try again tomorrow.")
+    if recent.filter(email=email).count() >= ASKS_PER_ADDRESS_PER_DAY:
+        raise Refused("Too many requests to this address", f"{email} has been asked {ASKS_PER_ADDRESS_PER_DAY} times today.")
     with transaction.atomic():
-        ConfirmationRequest.objects.filter(connection=connection, email=email, answered_at__isnull=True).delete()
+        # An earlier unanswered link to the same address stops working (kept, so that asks are counted).
+        ConfirmationRequest.objects.filter(connection=connection, email=email, answered_at__isnull=True).update(
+            expires_at=timezone.now()
+        )
         ConfirmationRequest.objects.create(
             connection=connection,
             email=email,
             token_hash=token_hash(token),
             requested_by=actor if _who(actor) else None,
             expires_at=timezone.now() + timedelta(days=CONFIRMATION_DAYS),
+            asked_about=_described(connection),
         )
     link = f"{base_url.rstrip('/')}/connections/confirm/{token}/"
     since = f" since {connection.since:%B %Y}" if connection.since else ""
@@ -447,9 +560,14 @@ def confirmation_for(token: str) -> ConfirmationRequest:
         raise Refused("This link is not valid", "Check that you copied the whole link from your email.")
     if found.answered_at is not None:
         raise Refused("You have already answered", "Each link can be used once, and your answer has been received.")
+    organisation = found.connection.map.organisation.name
     if found.expires_at <= timezone.now():
-        organisation = found.connection.map.organisation.name
         raise Refused("This link has expired", f"Ask {organisation} to send you a new link.")
+    if found.asked_about != _described(found.connection):
+        raise Refused(
+            "This connection has changed since you were asked",
+            f"{organisation} has changed the connection it asked you about. Ask them to send you a new link.",
+        )
     return found
 
 
@@ -495,16 +613,22 @@ def aggregate(cmap: ConnectionMap, on: date) -> tuple[dict[str, int], list[Aggre
     network = network_of(cmap).at(on)
     by_key = network.by_key()
     own = self_element(cmap).key
+
+    def sector(key: str) -> str:
+        # Only the platform's own words: a type written by a person could name someone.
+        found = by_key[key].sector
+        return found.label if found else "Other"
+
     elements: dict[str, int] = {}
     for element in network.elements:
         if element.key != own:
-            elements[element.group] = elements.get(element.group, 0) + 1
+            elements[sector(element.key)] = elements.get(sector(element.key), 0) + 1
     counts: dict[tuple[str, str], int] = {}
     for connection in network.connections:
         source, target = connection.ends
         other = target if source == own else source if target == own else None
-        group = by_key[other].group if other else "Between others"
-        kind = connection.kind.label if connection.kind else (connection.type or "Not stated")
+        group = sector(other) if other else "Between others"
+        kind = connection.kind.label if connection.kind else "Other"
         counts[(group, kind)] = counts.get((group, kind), 0) + 1
     rows = [AggregateRow(g, k, n) for (g, k), n in sorted(counts.items())]
     return dict(sorted(elements.items())), rows
@@ -604,42 +728,57 @@ class Area:
 
 
 def _merge(maps: list[ConnectionMap]) -> Network:
-    """One network from several maps: an element is the same element in two maps when their org-ids match, or
-    failing that their labels (case and spacing ignored)."""
-    labels: dict[str, str] = {}
-    elements: dict[str, Element] = {}
-    connections: dict[tuple[str, str, str], Connection] = {}
-    for cmap in maps:
-        network = network_of(cmap)
-        local: dict[str, str] = {}
+    """One network from several maps: two elements are one when their org-ids match or their labels do (case and
+    spacing ignored), and so on through chains of either (one map's element with an org-id, another's with only the
+    same name, join)."""
+    networks = [network_of(cmap) for cmap in maps]
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def names(element: Element) -> list[str]:
+        return [f"label:{element.key}"] + ([f"org:{element.org_id.upper()}"] if element.org_id else [])
+
+    for network in networks:
         for element in network.elements:
-            identity = f"org:{element.org_id.upper()}" if element.org_id else f"label:{element.key}"
-            if identity not in labels:
-                label = element.label
-                while label_key(label) in {label_key(v) for v in labels.values()}:
-                    label += " (another)"
-                labels[identity] = label
-                elements[identity] = replace(element, label=label, fields=())
-            local[element.key] = labels[identity]
+            first, *rest = names(element)
+            for other in rest:
+                parent[find(other)] = find(first)
+    chosen: dict[str, Element] = {}
+    for network in networks:
+        for element in network.elements:
+            root = find(names(element)[0])
+            if root not in chosen:
+                chosen[root] = replace(element, fields=())
+            elif element.org_id and not chosen[root].org_id:
+                chosen[root] = replace(chosen[root], org_id=element.org_id)
+    connections: dict[tuple[str, str, str], Connection] = {}
+    for network in networks:
         for connection in network.connections:
-            source, target = (local[k] for k in connection.ends)
+            source, target = (chosen[find(f"label:{k}")].label for k in connection.ends)
+            introducer = chosen.get(find(f"label:{label_key(connection.introduced_by)}")) if connection.introduced_by else None
             merged = replace(
-                connection,
-                source=source,
-                target=target,
-                introduced_by=local.get(label_key(connection.introduced_by), "") if connection.introduced_by else "",
-                fields=(),
+                connection, source=source, target=target, introduced_by=introducer.label if introducer else "", fields=()
             )
             connections.setdefault(merged.identity, merged)
-    return Network(tuple(elements.values()), tuple(connections.values()))
+    return Network(tuple(chosen.values()), tuple(connections.values()))
 
 
-def area(council: Council, on: date) -> Area:
-    """The area's system map from the maps its organisations share with the council; its bridges (community
-    organisations that are cut points, or in the top quarter by betweenness) with what the council paid them."""
+def area(council: Council, on: date, network_team_only: bool = False) -> Area:
+    """The area's system map from the maps its organisations share with the council (for the network team, who are
+    not the council, only those also shared with the network); its bridges (community organisations that are cut
+    points, or in the top quarter by betweenness) with what the council paid them."""
     from keepitlocal.spend.models import AnalysisRun, Supplier
 
-    maps = list(ConnectionMap.objects.filter(shared_with=council).select_related("organisation").order_by("organisation__name"))
+    shared = ConnectionMap.objects.filter(shared_with=council)
+    if network_team_only:
+        shared = shared.filter(share_with_network=True)
+    maps = list(shared.select_related("organisation").order_by("organisation__name"))
     network = _merge(maps)
     measures = m.measure(network, on)
     run = AnalysisRun.objects.filter(council=council, status=AnalysisRun.Status.SUCCEEDED).first()

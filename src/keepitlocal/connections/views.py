@@ -115,12 +115,11 @@ def map_page(request: HttpRequest, pk: int) -> HttpResponse:
     by_sector: dict[str, dict[str, int]] = {}
     for c in current.connections:
         kind = c.kind.label if c.kind else (c.type or "Not stated")
-        for end in c.ends:
-            if end == me.key:
-                continue
-            group = by_key[end].group
-            by_sector.setdefault(group, {})
-            by_sector[group][kind] = by_sector[group].get(kind, 0) + 1
+        source, target = c.ends
+        other = target if source == me.key else source if target == me.key else None
+        group = by_key[other].group if other else "Between other elements"
+        by_sector.setdefault(group, {})
+        by_sector[group][kind] = by_sector[group].get(kind, 0) + 1
     kinds = sorted({k for row in by_sector.values() for k in row})
     return render(
         request,
@@ -264,7 +263,7 @@ def _connection_form(request: HttpRequest, pk: int, connection_id: int | None) -
             "target": connection.target_id,
             "kind": connection.kind,
             "direction": connection.direction,
-            "strength": "" if connection.strength is None else str(int(connection.strength)),
+            "strength": "" if connection.strength is None else f"{connection.strength:g}",
             "since": connection.since,
             "until": connection.until,
             "introduced_by": connection.introduced_by_id,
@@ -272,7 +271,13 @@ def _connection_form(request: HttpRequest, pk: int, connection_id: int | None) -
         }
     else:
         initial = {"source": services.self_element(cmap).pk, "direction": "directed"}
-    form = forms.ConnectionForm(request.POST if request.method == "POST" else None, initial=initial, cmap=cmap)
+    form = forms.ConnectionForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        cmap=cmap,
+        free_type=connection.type if connection and not connection.kind else "",
+        strength=connection.strength if connection else None,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.save_connection(cmap, connection, form.cleaned_data, request.user)
@@ -379,7 +384,14 @@ def confirm(request: HttpRequest, confirm_token: str) -> HttpResponse:
         except services.Refused as error:
             return _refused(request, error, status=410)
         return redirect("connections:confirm-done")
-    return render_form(request, "connections/confirm.html", {"form": form, "asked": asked, "connection": asked.connection})
+    about = dict(asked.asked_about)
+    for name in ("since", "until"):
+        about[name] = date.fromisoformat(about[name]) if about.get(name) else None
+    return render_form(
+        request,
+        "connections/confirm.html",
+        {"form": form, "about": about, "organisation": asked.connection.map.organisation},
+    )
 
 
 @access.public
@@ -407,5 +419,6 @@ def published(request: HttpRequest, pk: int) -> HttpResponse:
 def area(request: HttpRequest, gss_code: str) -> HttpResponse:
     council = access.council_or_404(gss_code)
     on = _day(request, "on") or timezone.localdate()
-    found = services.area(council, on)
+    # A map shared with a council is for the council's own users; the network team sees it only if shared with them.
+    found = services.area(council, on, network_team_only=not access.council_roles(request.user, council))
     return render(request, "connections/area.html", {"council": council, "area": found, "on": on})

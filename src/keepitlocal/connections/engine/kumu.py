@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ MAX_ROWS = 200_000
 # Known columns: the name written, and the words that recognise it when read.
 ELEMENT_COLUMNS = {
     "label": ("Label", ("label", "name")),
-    "type": ("Type", ("type",)),
+    "type": ("Type", ("type", "element type")),
     "sector": ("Sector", ("sector",)),
     "description": ("Description", ("description",)),
     "tags": ("Tags", ("tags", "tag")),
@@ -38,7 +39,7 @@ ELEMENT_COLUMNS = {
 CONNECTION_COLUMNS = {
     "source": ("From", ("from", "source")),
     "target": ("To", ("to", "target")),
-    "type": ("Type", ("type",)),
+    "type": ("Type", ("type", "connection type")),
     "direction": ("Direction", ("direction",)),
     "strength": ("Strength", ("strength", "frequency", "weight")),
     "since": ("Since", ("since", "start", "start date", "from date")),
@@ -62,6 +63,31 @@ def _recognise(header: str, columns: dict[str, tuple[str, tuple[str, ...]]]) -> 
         if words in spellings:
             return name
     return None
+
+
+def _known(headers: list[str], columns: dict[str, tuple[str, tuple[str, ...]]]) -> dict[str, str | None]:
+    """Which known column each header is; the first header to name a column wins, and a later one with the same
+    meaning ("Name" beside "Label") is kept as a column of its own rather than overwriting it."""
+    known: dict[str, str | None] = {}
+    taken: set[str] = set()
+    for header in headers:
+        name = _recognise(header, columns)
+        known[header] = name if name not in taken else None
+        if name:
+            taken.add(name)
+    return known
+
+
+# Longest text each field may hold (the platform's columns); longer is a problem on its row, not a failed save.
+LIMITS = {"label": 200, "type": 100, "org_id": 40, "place": 200, "tags": 500, "recorded_by": 200}
+
+
+def _too_long(values: dict[str, str]) -> list[tuple[str, str]]:
+    return [
+        (field, f"At most {limit} characters: this has {len(values[field])}.")
+        for field, limit in LIMITS.items()
+        if len(values.get(field, "")) > limit
+    ]
 
 
 def _text(value: Any) -> str:
@@ -121,7 +147,7 @@ class _Sheet:
 
 
 def _elements(sheet: _Sheet, problems: list[Problem]) -> tuple[list[Element], tuple[str, ...]]:
-    known = {header: _recognise(header, ELEMENT_COLUMNS) for header in sheet.headers}
+    known = _known(sheet.headers, ELEMENT_COLUMNS)
     custom = tuple(h for h in sheet.headers if known[h] is None)
     if "label" not in known.values():
         problems.append(Problem(sheet.name, 1, "Label", "", "The Elements sheet needs a Label column naming each element."))
@@ -140,6 +166,8 @@ def _elements(sheet: _Sheet, problems: list[Problem]) -> tuple[list[Element], tu
             problems.append(Problem(sheet.name, number, "Label", label, message))
             continue
         seen[label_key(label)] = number
+        for field, message in _too_long(values):
+            problems.append(Problem(sheet.name, number, ELEMENT_COLUMNS[field][0], values[field][:50] + "…", message))
         sector_text = values.get("sector", "")
         sector = Sector.from_words(sector_text) if sector_text else Sector.from_words(values.get("type", ""))
         if sector_text and sector is None:
@@ -161,7 +189,7 @@ def _elements(sheet: _Sheet, problems: list[Problem]) -> tuple[list[Element], tu
 
 
 def _connections(sheet: _Sheet, labels: dict[str, int], problems: list[Problem]) -> tuple[list[Connection], tuple[str, ...]]:
-    known = {header: _recognise(header, CONNECTION_COLUMNS) for header in sheet.headers}
+    known = _known(sheet.headers, CONNECTION_COLUMNS)
     custom = tuple(h for h in sheet.headers if known[h] is None)
     if not any(any(values.values()) for _, values in sheet.rows):
         return [], custom
@@ -188,6 +216,8 @@ def _connections(sheet: _Sheet, labels: dict[str, int], problems: list[Problem])
                 problem(end, "Every connection needs both ends.")
             elif label_key(text) not in labels:
                 problem(end, "No element has this label: add it to the Elements sheet or correct the spelling.")
+        if values.get("source") and label_key(values["source"]) == label_key(values.get("target", "")):
+            problem("target", "A connection joins two different elements.")
         introducer = values.get("introduced_by", "")
         if introducer and label_key(introducer) not in labels:
             problem("introduced_by", "No element has this label: the introducer must be an element of the map.")
@@ -200,8 +230,13 @@ def _connections(sheet: _Sheet, labels: dict[str, int], problems: list[Problem])
         if values.get("strength", ""):
             try:
                 strength = float(values["strength"].replace(",", ""))
+                if not math.isfinite(strength):
+                    raise ValueError(values["strength"])
             except ValueError:
+                strength = None
                 problem("strength", "Strength must be a number, such as 1, 2 or 3.")
+        for field, message in _too_long(values):
+            problem(field, message)
         since = until = None
         for field in ("since", "until"):
             try:
@@ -260,7 +295,16 @@ def _network(elements_sheet: _Sheet | None, connections_sheet: _Sheet | None, kn
         connections, connection_fields = _connections(connections_sheet, labels, problems)
     if problems:
         raise ImportRejected(problems)
-    return Network(tuple(elements), tuple(connections), element_fields, connection_fields)
+    return Network(
+        tuple(elements),
+        tuple(connections),
+        element_fields,
+        connection_fields,
+        frozenset(c for h in elements_sheet.headers if (c := _known(elements_sheet.headers, ELEMENT_COLUMNS)[h])),
+        frozenset(c for h in connections_sheet.headers if (c := _known(connections_sheet.headers, CONNECTION_COLUMNS)[h]))
+        if connections_sheet is not None
+        else frozenset(),
+    )
 
 
 # The workbook -----------------------------------------------------------------------------------------------------
@@ -305,7 +349,7 @@ def _cells(sheet: Any, values: list[Any]) -> list[Any]:
 
     cells = []
     for value in values:
-        if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
             cell = WriteOnlyCell(sheet, value=value)
             cell.data_type = "s"
             cells.append(cell)
@@ -335,11 +379,11 @@ def write_workbook(network: Network) -> bytes:
     # Write-only: rows stream to the file rather than building every cell as an object first (3x faster).
     book = Workbook(write_only=True)
     elements = book.create_sheet(ELEMENTS)
-    elements.append([name for name, _ in ELEMENT_COLUMNS.values()] + list(network.element_fields))
+    elements.append(_cells(elements, [name for name, _ in ELEMENT_COLUMNS.values()] + list(network.element_fields)))
     for element in network.elements:
         elements.append(_cells(elements, _element_row(element)))
     connections = book.create_sheet(CONNECTIONS)
-    connections.append([name for name, _ in CONNECTION_COLUMNS.values()] + list(network.connection_fields))
+    connections.append(_cells(connections, [name for name, _ in CONNECTION_COLUMNS.values()] + list(network.connection_fields)))
     for connection in network.connections:
         connections.append(_cells(connections, _connection_row(connection)))
     out = io.BytesIO()
@@ -358,7 +402,11 @@ def _records(items: Any, name: str) -> Iterator[tuple[int, dict[str, str], list[
             yield number, {}, []
             continue
         # A project backup keeps each record's fields under "attributes", beside its _id.
-        record = {**item.get("attributes", {}), **{k: v for k, v in item.items() if k not in ("attributes", "_id")}}
+        attributes = item.get("attributes", {})
+        record = {
+            **(attributes if isinstance(attributes, dict) else {}),
+            **{k: v for k, v in item.items() if k not in ("attributes", "_id")},
+        }
         yield number, {k: _text(v) for k, v in record.items()}, list(record)
 
 
@@ -378,10 +426,22 @@ def read_blueprint(source: Path | bytes | str, known: Iterable[str] = ()) -> Net
     text = source.read_text(encoding="utf-8-sig") if isinstance(source, Path) else source
     try:
         data = json.loads(text)
-    except (ValueError, UnicodeDecodeError) as error:
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
         raise ImportRejected([Problem("", 0, "", "", "This file is not JSON.")]) from error
     if not isinstance(data, dict) or not isinstance(data.get("elements"), list):
         raise ImportRejected([Problem(ELEMENTS, 0, "", "", 'A blueprint is an object with an "elements" list.')])
+    # A project backup's connections name their ends by the elements' _id; read them as labels.
+    ids = {
+        str(item["_id"]): str(item.get("attributes", {}).get("label", item.get("label", "")))
+        for item in data["elements"]
+        if isinstance(item, dict) and "_id" in item and isinstance(item.get("attributes", {}), dict)
+    }
+    if ids and isinstance(data.get("connections"), list):
+        for item in data["connections"]:
+            if isinstance(item, dict):
+                for end in ("from", "to"):
+                    if str(item.get(end)) in ids:
+                        item[end] = ids[str(item[end])]
     return _network(_sheet_from(data["elements"], ELEMENTS), _sheet_from(data.get("connections", []), CONNECTIONS), known)
 
 

@@ -377,11 +377,11 @@ class Introductions:
 
 
 def introductions(connections: Iterable[Connection], on: date) -> dict[str, Introductions]:
-    """Per introducing element: connections it introduced, and those current on `on` (begun and not ended)."""
+    """Per introducing element: connections it introduced that had begun by `on`, and those still current then."""
     introduced: dict[str, int] = {}
     persisting: dict[str, int] = {}
     for connection in connections:
-        if not connection.introduced_by.strip():
+        if not connection.introduced_by.strip() or (connection.since is not None and connection.since > on):
             continue
         key = label_key(connection.introduced_by)
         introduced[key] = introduced.get(key, 0) + 1

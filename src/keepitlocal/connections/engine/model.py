@@ -307,12 +307,18 @@ class Connection:
 
     @property
     def identity(self) -> tuple[str, str, str]:
-        """Re-importing updates the connection with the same ends and type rather than adding another."""
-        return label_key(self.source), label_key(self.target), " ".join(self.type.split()).casefold()
+        """Re-importing updates the connection with the same ends and kind (or, with no kind, type in the same words)
+        rather than adding another: "Referral in" and "referral-in" are one connection."""
+        return label_key(self.source), label_key(self.target), connection_kind_key(self.kind, self.type)
 
     def current_on(self, day: date) -> bool:
         """Whether the tie existed on `day`: begun on or before it (or undated) and not ended on or before it."""
         return (self.since is None or self.since <= day) and (self.until is None or self.until > day)
+
+
+def connection_kind_key(kind: Kind | None, type_: str) -> str:
+    """What tells two connections between the same ends apart: their kind, or with no kind their type's words."""
+    return kind.value if kind is not None else " ".join(_words(type_))
 
 
 @dataclass(frozen=True)
@@ -323,6 +329,10 @@ class Network:
     connections: tuple[Connection, ...]
     element_fields: tuple[str, ...] = field(default=())
     connection_fields: tuple[str, ...] = field(default=())
+    # The known columns the file had (None: all of them), so that importing a file with fewer columns into a map
+    # changes only what the file says. Not part of what the map is.
+    element_columns: frozenset[str] | None = field(default=None, compare=False)
+    connection_columns: frozenset[str] | None = field(default=None, compare=False)
 
     def by_key(self) -> dict[str, Element]:
         return {element.key: element for element in self.elements}

@@ -82,9 +82,10 @@ def write(measures: Measures, out: Path) -> list[Path]:
         writer = csv.DictWriter(handle, fieldnames=MEASURE_COLUMNS)
         writer.writeheader()
         for row in measure_rows(measures):
-            # A label that starts like a formula is not run by a spreadsheet opening the file.
-            if str(row["label"])[:1] in ("=", "+", "-", "@"):
-                row["label"] = "'" + row["label"]
+            # Text that starts like a formula is not run by a spreadsheet opening the file (numbers are left alone).
+            for name in ("label", "sector"):
+                if str(row[name])[:1] in ("=", "+", "-", "@"):
+                    row[name] = "'" + row[name]
             writer.writerow(row)
     summary = out / "summary.json"
     summary.write_text(json.dumps(summary_data(measures), indent=2) + "\n", encoding="utf-8")

@@ -109,14 +109,17 @@ def findings(row: ElementMeasures, summary: Summary, voice: Voice | None = None)
     if removal.residents and removal.public:
         sentence = (
             f"{who} {be} the only link between {count(removal.residents, 'resident group')} and "
-            f"{count(removal.public, 'public body', 'public bodies')}: without {them} they lose every path to each other "
-            f"in this map."
+            f"{count(removal.public, 'public body', 'public bodies')} in this map: without {them}, each of them loses every "
+            "path to at least one on the other side."
         )
     elif removal.pairs:
-        sentence = f"Without {them}, {count(removal.pairs, 'pair')} of elements lose every path between them in this map."
+        sentence = (
+            f"Without {them}, {count(removal.pairs, 'pair')} of elements "
+            f"{'loses' if removal.pairs == 1 else 'lose'} every path between them in this map."
+        )
     else:
         sentence = f"Without {them}, every element of this map could still reach every other it reaches now."
-    result.append(Finding(Measure.REMOVAL, f"{removal.pairs:,} pairs", sentence))
+    result.append(Finding(Measure.REMOVAL, count(removal.pairs, "pair"), sentence))
 
     b = row.brokerage
     if b.total:
@@ -156,13 +159,16 @@ def findings(row: ElementMeasures, summary: Summary, voice: Voice | None = None)
                 "already has.",
             )
         )
-    if row.constraint is not None:
-        level = "mostly not tied to each other" if row.constraint < 0.5 else "closely tied to each other"
+    if row.constraint is not None and row.effective_size is not None:
+        # How redundant the contacts are, from effective size: none tied to another gives n, all tied gives 1.
+        redundant = 1 - row.effective_size / row.degree if row.degree else 0.0
+        level = "mostly not tied to each other" if redundant < 0.5 else "closely tied to each other"
         result.append(
             Finding(
                 Measure.CONSTRAINT,
                 f"{row.constraint:.2f}",
-                f"{'Your' if v.second_person else 'Its'} contacts are {level} (0 open, 1 or more closed).",
+                f"{'Your' if v.second_person else 'Its'} contacts are {level}: the lower the constraint, the more "
+                f"{'you hold' if v.second_person else 'it holds'} gaps between them.",
             )
         )
     if row.ei_index is not None:
