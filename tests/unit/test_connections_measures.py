@@ -259,6 +259,8 @@ def test_sector_from_words() -> None:
     assert Sector.from_words("VCSE") is Sector.VCSE
     assert Sector.from_words("Resident group") is Sector.RESIDENTS
     assert Sector.from_words("Widget") is None
+    assert Sector.from_words("Public house") is Sector.BUSINESS
+    assert Sector.from_words("St Mary's Sunday school") is Sector.FAITH
 
 
 def test_sentences_say_what_the_figures_mean() -> None:

@@ -64,6 +64,9 @@ _SECTOR_PLURALS = {
 }
 _SECTOR_PHRASES: tuple[tuple[Sector, tuple[str, ...]], ...] = (
     (Sector.PUBLIC, ("council", "councils", "local authority", "nhs")),
+    # Phrases whose words would otherwise point elsewhere ("public", "school").
+    (Sector.BUSINESS, ("public house",)),
+    (Sector.FAITH, ("sunday school",)),
     (
         Sector.FAITH,
         (

@@ -1,0 +1,1 @@
+"""The value case: prevention savings from cited unit costs, funding levered in and the local multiplier."""
