@@ -336,6 +336,67 @@ def connections_measure(path: Path, out: Path, on: str, sample_above: int | None
 
 
 @main.group()
+def value() -> None:
+    """The value case: prevention savings from cited unit costs."""
+
+
+@value.command("calculate")
+@click.argument("case_file", metavar="CASE.yaml", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder for result.json and report.html."
+)
+@click.option(
+    "--library",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A unit-cost library whose codes the case uses: the GMCA Unit Cost Database workbook (.xlsx) or its CSV.",
+)
+@click.option(
+    "--deflator",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A deflator series (CSV with year and index columns) to uprate with, instead of the library's own.",
+)
+@click.option("--deflator-source", default="", help="Where the --deflator series comes from (its citation).")
+def value_calculate(case_file: Path, out: Path, library: Path | None, deflator: Path | None, deflator_source: str) -> None:
+    """Calculate a value case written as YAML (docs/VALUE.md) and write result.json and report.html to OUT."""
+    from keepitlocal.value.engine import gmca, outputs
+    from keepitlocal.value.engine.calculator import CaseError, calculate
+    from keepitlocal.value.engine.case import read_case_file
+    from keepitlocal.value.engine.deflator import DeflatorError, read_series
+
+    costs, series = {}, None
+    if library:
+        loaded = gmca.read(library)
+        costs, series = {c.code: c for c in loaded.costs}, loaded.deflator
+        click.echo(
+            f"{len(loaded.costs):,} unit costs read from {library.name}"
+            + (f"; {len(loaded.problems)} lines not read" if loaded.problems else "")
+        )
+    if deflator:
+        if not deflator_source.strip():
+            raise click.BadParameter("say where the series comes from", param_hint="--deflator-source")
+        try:
+            series = read_series(deflator.read_text(encoding="utf-8"), deflator_source)
+        except DeflatorError as error:
+            raise click.ClickException(f"{deflator.name}: {error}") from None
+    try:
+        result = calculate(read_case_file(case_file, costs, series))
+    except (CaseError, DeflatorError) as error:
+        raise click.ClickException(f"{case_file.name}: {error}") from None
+    written = outputs.write(result, out)
+    c, low, high = result.central, result.low, result.high
+    from keepitlocal.value.engine.outputs import gbp
+
+    click.echo(f"Fiscal NPV {gbp(c.npv)} (low {gbp(low.npv)}, high {gbp(high.npv)}); PV costs {gbp(c.pv_costs)}")
+    if c.bcr_fiscal is not None:
+        click.echo(
+            f"Benefit-cost ratio (fiscal) {c.bcr_fiscal:.2f} (low {low.bcr_fiscal or 0:.2f}, high {high.bcr_fiscal or 0:.2f})"
+        )
+    for warning in result.warnings:
+        click.echo(f"warning: {warning.message}")
+    click.echo("Outputs: " + ", ".join(str(p) for p in written))
+
+
+@main.group()
 def registers() -> None:
     """Register files used by every council's spend analysis in the platform."""
 
