@@ -82,8 +82,10 @@ def read_case(text: str, library: Mapping[str, UnitCost] | None = None, deflator
         for code in item.get("unit_costs") or []:
             if str(code) not in costs:
                 raise CaseError(where, f"no unit cost {code} in the library or the case's own unit costs")
-            named = by_cost.get(str(code), item.get("kinds", [k.value for k in ValueKind]))
+            named = by_cost.get(str(code), item.get("kinds") or [k.value for k in ValueKind])
             try:
+                if not isinstance(named, list):
+                    raise ValueError(named)
                 kinds = frozenset(ValueKind(str(k).casefold()) for k in named)
             except ValueError:
                 raise CaseError(where, "kinds are fiscal, economic or social") from None
