@@ -90,6 +90,7 @@ def load_demo() -> None:
     from keepitlocal.network.demo import DEMO_PASSWORD
     from keepitlocal.network.demo import load_demo as load
     from keepitlocal.spend.demo import load_demo_spend
+    from keepitlocal.value.demo import load_demo_value
 
     lines = load()
     if load_demo_spend():
@@ -98,6 +99,8 @@ def load_demo() -> None:
         click.echo("Demo assessments: Calderdale's three rounds and action plan, and seven peers sharing results")
     if load_demo_connections():
         click.echo("Demo maps of connections: seven community organisations, shared with Calderdale, Bristol and Leeds")
+    if load_demo_value():
+        click.echo("Demo value case: Calderdale's community domestic abuse service, from cited unit costs")
     click.echo(f"Demo accounts (password: {DEMO_PASSWORD}):")
     for line in lines:
         click.echo(f"  {line}")
@@ -338,6 +341,22 @@ def connections_measure(path: Path, out: Path, on: str, sample_above: int | None
 @main.group()
 def value() -> None:
     """The value case: prevention savings from cited unit costs."""
+
+
+@value.command("import-unit-costs")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def value_import_unit_costs(file: Path) -> None:
+    """Import the GMCA Unit Cost Database (workbook or CSV) into the platform's library; safe to run twice."""
+    _django()
+    from keepitlocal.value.services import import_library
+
+    run = import_library(file.name, file.read_bytes())
+    click.echo(
+        f"{file.name}: {run.lines_read:,} lines read, {run.created:,} created, {run.updated:,} updated, "
+        f"{run.unchanged:,} unchanged, {len(run.problems):,} not read"
+    )
+    for problem in run.problems[:20]:
+        click.echo(f"not read: {problem['sheet']} row {problem['row']}: {problem['message']}")
 
 
 @value.command("calculate")

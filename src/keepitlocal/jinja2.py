@@ -49,6 +49,14 @@ def format_money(value: Decimal | float | int | None) -> str:
     return f"{sign}£{amount:,.2f}"
 
 
+def format_money_whole(value: Decimal | float | int | None) -> str:
+    """Money to the pound, for figures that are estimates (£12,345 and −£12,345)."""
+    if value is None:
+        return ""
+    amount = round(float(value))
+    return f"−£{-amount:,}" if amount < 0 else f"£{amount:,}"
+
+
 def format_number(value: int | float | None) -> str:
     return "" if value is None else f"{value:,}"
 
@@ -92,6 +100,7 @@ def environment(**options: Any) -> Environment:
     env.filters.update(
         date=format_date,
         money=format_money,
+        money0=format_money_whole,
         number=format_number,
         score=format_score,
         points=format_points,

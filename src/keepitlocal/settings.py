@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "keepitlocal.connections",
     "keepitlocal.network",
     "keepitlocal.spend",
+    "keepitlocal.value",
     "keepitlocal.web",
 ]
 

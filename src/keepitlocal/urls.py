@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("keepitlocal.spend.urls")),
     path("", include("keepitlocal.assessment.urls")),
     path("", include("keepitlocal.connections.urls")),
+    path("", include("keepitlocal.value.urls")),
     path("account/", include("keepitlocal.accounts.urls")),
     path("admin/login/", account_views.admin_sign_in, name="admin-sign-in"),
     path("admin/", admin.site.urls),

@@ -61,4 +61,7 @@ def demo_server(live_server: Any, transactional_db: None) -> str:
     load_demo_spend()
     load_demo_assessment()
     load_demo_connections()
+    from keepitlocal.value.demo import load_demo_value
+
+    load_demo_value()
     return str(live_server.url)

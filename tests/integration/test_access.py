@@ -99,6 +99,13 @@ EXPECTED = {
     "connections:confirm-done": "public",
     "connections:published": "public",
     "connections:area": "council_view",
+    "value:cases": "council_view",
+    "value:case-add": "council_edit",
+    "value:case": "council_view",
+    "value:report": "council_view",
+    "value:outcome-add": "council_edit",
+    "value:outcome-remove": "council_edit",
+    "value:library": "signed_in",
 }
 
 POST_ONLY = {
@@ -109,6 +116,7 @@ POST_ONLY = {
     "assessment:close",
     "connections:element-remove",
     "connections:connection-remove",
+    "value:outcome-remove",
 }
 SENDS_TO_SIGN_IN = {"admin-sign-in"}  # its whole job is to redirect to our sign-in page
 CALDERDALE, BRISTOL, EAST_SUSSEX = "E08000033", "E06000023", "E10000011"
@@ -210,7 +218,18 @@ def _url_kwargs() -> dict[str, Any]:
         "token": "not-a-real-token",
         **_assessment_kwargs(),
         **_connections_kwargs(organisation),
+        **_value_kwargs(),
     }
+
+
+def _value_kwargs() -> dict[str, Any]:
+    """Calderdale's demo value case and one of its outcomes."""
+    from keepitlocal.value.demo import load_demo_value
+    from keepitlocal.value.models import ValueCase
+
+    load_demo_value()
+    case = ValueCase.objects.get(is_demo=True)
+    return {"case_id": case.pk, "outcome_id": case.outcomes.first().pk}  # type: ignore[union-attr]
 
 
 def _connections_kwargs(organisation: Organisation) -> dict[str, Any]:
@@ -333,6 +352,12 @@ def violations() -> list[str]:
                     total_amount=0,
                     transactions=0,
                 )
+            if route.name == "value:outcome-remove":
+                from keepitlocal.value.models import CaseOutcome
+
+                if not CaseOutcome.objects.filter(pk=ids["outcome_id"]).exists():
+                    # The editor's request removed it; each role must meet the same outcome.
+                    CaseOutcome.objects.create(pk=ids["outcome_id"], case_id=ids["case_id"], name="Walk outcome", rates={})
             before = AuditEntry.objects.count()
             response = client.post(url, {}) if route.name in POST_ONLY else client.get(url)
             if route.name == "accounts:sign-out":

@@ -330,7 +330,8 @@ def sensitivity(case: Case) -> list[Swing]:
     for label, value, _, where in _ranged_inputs(case):
         low = figures(_with(case, where, value.low), End.CENTRAL).npv
         high = figures(_with(case, where, value.high), End.CENTRAL).npv
-        swings.append(Swing(label, low, high))
+        if high != low:  # an input that moves only economic or social value does not move the fiscal NPV
+            swings.append(Swing(label, low, high))
     return sorted(swings, key=lambda s: -s.size)
 
 

@@ -17,6 +17,9 @@ class Command(BaseCommand):
         lines = load_demo()
         load_demo_spend()
         load_demo_connections()
+        from keepitlocal.value.demo import load_demo_value
+
+        load_demo_value()
         self.stdout.write(f"Demo loaded. Demo accounts (password: {DEMO_PASSWORD}):")
         for line in lines:
             self.stdout.write(f"  {line}")

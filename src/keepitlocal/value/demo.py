@@ -1,0 +1,148 @@
+"""A demonstration value case: a community domestic-abuse service of the kind the Keep it Local research describes,
+for Calderdale. The case (costs, cohort, rates) is made up; its unit costs are the domestic violence lines of the
+GMCA (New Economy) Unit Cost Database v1.4 (CC BY 4.0, © GMCA), and its uprating uses the HM Treasury GDP deflator
+that workbook carries. When the library has been imported (`kil value import-unit-costs`), those lines are used; on
+a machine without it, the few lines the case needs are written here with their citation."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from keepitlocal.network.models import Council
+from keepitlocal.value import services
+from keepitlocal.value.engine.calculator import OPTIMISM_BIAS_BY_GRADE, Range
+from keepitlocal.value.models import DeflatorSeries, UnitCost, ValueCase
+
+WALBY = "Sylvia Walby - The Cost of Domestic violence, update (2009), p.8"
+GMCA_LICENCE = "CC BY 4.0, © GMCA (New Economy)"
+# Domestic violence, cost per incident (GMCA Unit Cost Database v1.4, 2008/09 prices): CR2.0's economic and social
+# values, and its fiscal value split by agency in CR2.0.1 to CR2.0.5.
+LINES = {
+    "CR2.0": ("Domestic violence - average cost per incident (fiscal, economic and social values)", "other",
+              {"fiscal": 2470.0, "economic": 1473.0, "social": 6795.0}, "Multiple", ""),
+    "CR2.0.1": ("Domestic violence - fiscal cost per incident: health", "nhs", {"fiscal": 1171.0}, "NHS", "Acute Trust / Hospital"),
+    "CR2.0.2": ("Domestic violence - fiscal cost per incident: criminal justice system (excluding police)", "police",
+                {"fiscal": 581.0}, "Criminal Justice System", ""),
+    "CR2.0.3": ("Domestic violence - fiscal cost per incident: police", "police", {"fiscal": 415.0}, "Police", ""),
+    "CR2.0.4": ("Domestic violence - fiscal cost per incident: local authority, social services (children)", "children",
+                {"fiscal": 193.0}, "Local Authority", "Children's Services"),
+    "CR2.0.5": ("Domestic violence - fiscal cost per incident: local authority, housing services", "housing",
+                {"fiscal": 110.0}, "Local Authority", "Housing Services"),
+}  # fmt: skip
+DEFLATOR_CITATION = (
+    "HM Treasury, GDP deflators at market prices, and money GDP: March 2015 (Budget 2015) (released 19 March 2015), "
+    "as carried in the GMCA Unit Cost Database"
+)
+DEFLATOR = {2008: 170.6499, 2009: 175.0612, 2010: 179.9069, 2011: 183.1272, 2012: 186.0829, 2013: 190.0334,
+            2014: 193.264, 2015: 195.9697, 2016: 198.3213, 2017: 201.4945, 2018: 205.7259, 2019: 211.0747}  # fmt: skip
+
+
+def _ensure_library() -> None:
+    for code, (description, agency, values, level1, level2) in LINES.items():
+        if UnitCost.objects.filter(code=code, is_current=True).exists():
+            continue
+        UnitCost.objects.create(
+            code=code,
+            description=description,
+            unit="Per incident",
+            agency=agency,
+            agency_level1=level1,
+            agency_level2=level2,
+            theme="Crime",
+            values={kind: {"value": value, "price_year": 2008} for kind, value in values.items()},
+            source=WALBY,
+            confidence="A",
+            licence=GMCA_LICENCE,
+        )
+    if not DeflatorSeries.objects.exists():
+        DeflatorSeries.objects.create(citation=DEFLATOR_CITATION, index={str(y): v for y, v in DEFLATOR.items()})
+
+
+@transaction.atomic
+def load_demo_value() -> bool:
+    """Create the demonstration value case once; False when it is there already."""
+    if ValueCase.objects.filter(is_demo=True).exists():
+        return False
+    _ensure_library()
+    council = Council.objects.get(gss_code="E08000033")
+    own = services.save_own_cost(
+        council,
+        {
+            "code": "LAC-DEMO",
+            "description": "Child taken into care, annual cost (demonstration figure)",
+            "value": 40000,
+            "price_year": 2019,
+            "agency": "children",
+            "kind": "fiscal",
+            "source": "Demonstration figure, made up: a council would give its own finance team's cost and table",
+            "confidence": "R",
+        },
+        "Demo loader",
+    )
+    case = services.create_case(
+        council,
+        {
+            "title": "Community domestic abuse service (demo)",
+            "price_year": 2019,
+            "cost_per_year": Range(180_000, 200_000, 230_000),
+            "years": 3,
+            "cohort_per_year": Range(100, 120, 140),
+        },
+        "Demo loader",
+    )
+    case.is_demo = True
+    case.save(update_fields=["is_demo"])
+    codes = ["CR2.0.1", "CR2.0.2", "CR2.0.3", "CR2.0.4", "CR2.0.5"]
+    services.add_outcome(
+        case,
+        {
+            "name": "Repeat incidents of domestic abuse avoided: fiscal savings by agency",
+            "event": "domestic abuse incident (fiscal)",
+            "kinds": ["fiscal"],
+            "events_per_person": Range.exactly(1.5),
+            "success": Range(0.3, 0.4, 0.5),
+            "deadweight": Range(0.1, 0.2, 0.3),
+            "displacement": Range.exactly(0.0),
+            "attribution": Range.exactly(0.1),
+            "optimism_bias": Range.exactly(OPTIMISM_BIAS_BY_GRADE[3]),
+            "drop_off": Range.exactly(0.5),
+            "persistence": 2,
+        },
+        list(UnitCost.objects.filter(code__in=codes, is_current=True)),
+    )
+    services.add_outcome(
+        case,
+        {
+            "name": "Repeat incidents of domestic abuse avoided: economic and social value",
+            "event": "domestic abuse incident (economic and social)",
+            "kinds": ["economic", "social"],
+            "events_per_person": Range.exactly(1.5),
+            "success": Range(0.3, 0.4, 0.5),
+            "deadweight": Range(0.1, 0.2, 0.3),
+            "displacement": Range.exactly(0.0),
+            "attribution": Range.exactly(0.1),
+            "optimism_bias": Range.exactly(OPTIMISM_BIAS_BY_GRADE[3]),
+            "drop_off": Range.exactly(0.5),
+            "persistence": 2,
+        },
+        [UnitCost.objects.get(code="CR2.0", is_current=True)],
+    )
+    services.add_outcome(
+        case,
+        {
+            "name": "Children kept out of care",
+            "event": "child taken into care",
+            "kinds": ["fiscal"],
+            "events_per_person": Range.exactly(0.05),
+            "success": Range(0.1, 0.2, 0.3),
+            "deadweight": Range.exactly(0.3),
+            "displacement": Range.exactly(0.0),
+            "attribution": Range.exactly(0.0),
+            "optimism_bias": Range.exactly(OPTIMISM_BIAS_BY_GRADE[4]),
+            "drop_off": Range.exactly(0.0),
+            "persistence": 1,
+            "cashable": False,
+        },
+        [own],
+    )
+    return True

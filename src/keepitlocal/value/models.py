@@ -1,0 +1,128 @@
+"""Unit costs (versioned), the deflator series used to uprate them, and councils' value cases with their outcomes."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from keepitlocal.network.models import TEXT_LIMIT, Council
+from keepitlocal.value.engine.money import Agency, Confidence
+
+AGENCIES = [(a.value, a.label) for a in Agency]
+CONFIDENCE = [(c.value, c.label) for c in Confidence]
+
+
+class UnitCostImport(models.Model):
+    """One import of a unit-cost library file: what was read, added, changed and not read."""
+
+    source = models.CharField(max_length=200)
+    sha256 = models.CharField(max_length=64)
+    lines_read = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    problems = models.JSONField(default=list)
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-imported_at"]
+
+    def __str__(self) -> str:
+        return f"{self.source} at {self.imported_at:%d %B %Y}"
+
+
+class UnitCost(models.Model):
+    """One version of a unit cost: a library line or a user's own. Editing makes a new version; value cases keep
+    the versions they used."""
+
+    code = models.CharField(max_length=40)
+    version = models.PositiveIntegerField(default=1)
+    is_current = models.BooleanField(default=True)
+    description = models.TextField(validators=[TEXT_LIMIT])
+    unit = models.CharField(max_length=100, blank=True)
+    agency = models.CharField(max_length=20, choices=AGENCIES)
+    agency_level1 = models.CharField(max_length=200, blank=True)
+    agency_level2 = models.CharField(max_length=200, blank=True)
+    theme = models.CharField(max_length=100, blank=True)
+    # {"fiscal": {"value": 2470.0, "price_year": 2008}, ...}
+    values = models.JSONField()
+    source = models.TextField(validators=[TEXT_LIMIT])
+    confidence = models.CharField(max_length=1, choices=CONFIDENCE, blank=True)
+    comment = models.TextField(blank=True)
+    licence = models.CharField(max_length=200, blank=True)
+    cashable = models.BooleanField(null=True, blank=True)
+    geography = models.CharField(max_length=200, blank=True)
+    council = models.ForeignKey(Council, null=True, blank=True, on_delete=models.CASCADE, related_name="unit_costs")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    imported_by = models.ForeignKey(UnitCostImport, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["code", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="one_unit_cost_version"),
+            models.UniqueConstraint(fields=["code"], condition=Q(is_current=True), name="one_current_unit_cost"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} (version {self.version})"
+
+
+class DeflatorSeries(models.Model):
+    """A deflator series (financial year -> index) with its citation; the newest loaded is used for new cases."""
+
+    citation = models.TextField()
+    index = models.JSONField()  # {"2008": 84.2, ...} by the year each financial year starts
+    loaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-loaded_at"]
+
+    def __str__(self) -> str:
+        return self.citation
+
+
+class ValueCase(models.Model):
+    """A council's case for the value of an intervention: its costs, cohort and outcomes; calculated on request."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="value_cases")
+    title = models.CharField(max_length=200)
+    price_year = models.PositiveIntegerField()
+    cost_per_year = models.JSONField()  # {"low": .., "central": .., "high": ..}
+    years = models.PositiveIntegerField(default=1)
+    cohort_per_year = models.JSONField()
+    deflator = models.ForeignKey(DeflatorSeries, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    is_demo = models.BooleanField(default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CaseOutcome(models.Model):
+    """One outcome of a value case, with the unit-cost versions it uses and every rate as low, central and high."""
+
+    case = models.ForeignKey(ValueCase, on_delete=models.CASCADE, related_name="outcomes")
+    name = models.CharField(max_length=200)
+    event = models.CharField(max_length=200, blank=True)
+    unit_costs = models.ManyToManyField(UnitCost, related_name="+")
+    kinds = models.JSONField(default=list)  # ["fiscal", "economic", "social"]
+    # {"events_per_person": {"low":..}, "success": {...}, "deadweight": ..., "displacement", "attribution",
+    #  "optimism_bias", "drop_off"}
+    rates = models.JSONField()
+    persistence = models.PositiveIntegerField(default=1)
+    cashable = models.BooleanField(null=True, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.name

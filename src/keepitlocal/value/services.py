@@ -1,0 +1,232 @@
+"""Every write to unit costs and value cases, and the reads that hand them to the calculator."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from keepitlocal.network.models import Council
+from keepitlocal.value.engine import calculator as calc
+from keepitlocal.value.engine import gmca
+from keepitlocal.value.engine.deflator import Deflator
+from keepitlocal.value.engine.money import Agency, Confidence, PriceYear, ValueKind
+from keepitlocal.value.engine.unitcosts import Amount
+from keepitlocal.value.engine.unitcosts import UnitCost as EngineCost
+from keepitlocal.value.models import CaseOutcome, DeflatorSeries, UnitCost, UnitCostImport, ValueCase
+
+RATES = ("events_per_person", "success", "deadweight", "displacement", "attribution", "optimism_bias", "drop_off")
+
+
+class Refused(Exception):
+    def __init__(self, title: str, message: str) -> None:
+        super().__init__(message)
+        self.title, self.message = title, message
+
+
+def _values(cost: EngineCost) -> dict[str, dict[str, Any]]:
+    return {kind.value: {"value": a.value, "price_year": a.price_year.start} for kind, a in cost.values.items()}
+
+
+def _fields(cost: EngineCost) -> dict[str, Any]:
+    return {
+        "description": cost.description,
+        "unit": cost.unit,
+        "agency": cost.agency.value,
+        "agency_level1": cost.agency_level1,
+        "agency_level2": cost.agency_level2,
+        "theme": cost.theme,
+        "values": _values(cost),
+        "source": cost.source,
+        "confidence": cost.confidence.value,
+        "comment": cost.comment,
+        "licence": cost.licence,
+        "cashable": cost.cashable,
+        "geography": cost.geography,
+    }
+
+
+def _save_version(code: str, fields: dict[str, Any], actor: Any, run: UnitCostImport | None, council: Council | None) -> str:
+    """A new version when anything differs from the current one; 'created', 'updated' or 'unchanged'."""
+    current = UnitCost.objects.select_for_update().filter(code=code, is_current=True).first()
+    if current is not None and all(getattr(current, k) == v for k, v in fields.items()):
+        return "unchanged"
+    version = (UnitCost.objects.filter(code=code).aggregate(n=Max("version"))["n"] or 0) + 1
+    if current is not None:
+        current.is_current = False
+        current.save(update_fields=["is_current"])
+    UnitCost.objects.create(
+        code=code,
+        version=version,
+        council=council,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        imported_by=run,
+        **fields,
+    )
+    return "updated" if current is not None else "created"
+
+
+def import_library(name: str, data: bytes) -> UnitCostImport:
+    """Imports a GMCA Unit Cost Database workbook or CSV in one transaction, with a run record; importing the same
+    file again changes nothing. Its deflator series is kept when it differs from the newest already loaded."""
+    suffix = PurePath(name).suffix.casefold()
+    library = gmca.read_csv(data.decode("utf-8-sig")) if suffix == ".csv" else gmca.read_workbook(data)
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    with transaction.atomic():
+        run = UnitCostImport.objects.create(
+            source=PurePath(name).name,
+            sha256=hashlib.sha256(data).hexdigest(),
+            lines_read=len(library.costs) + len(library.problems),
+        )
+        for cost in library.costs:
+            counts[_save_version(cost.code, _fields(cost), None, run, None)] += 1
+        if library.deflator is not None:
+            index = {str(y.start): v for y, v in library.deflator.index.items()}
+            latest = DeflatorSeries.objects.first()
+            if latest is None or latest.index != index or latest.citation != library.deflator.citation:
+                DeflatorSeries.objects.create(citation=library.deflator.citation, index=index)
+        run.created, run.updated, run.unchanged = counts["created"], counts["updated"], counts["unchanged"]
+        run.problems = [{"sheet": p.sheet, "row": p.row, "message": p.message} for p in library.problems]
+        run.save()
+    return run
+
+
+def save_own_cost(council: Council, data: dict[str, Any], actor: Any) -> UnitCost:
+    """A council's own unit cost (a new version when the code exists): value, price year, agency, kind and source."""
+    code = f"{council.gss_code}-{data['code']}".upper()
+    existing = UnitCost.objects.filter(code=code, is_current=True).first()
+    if existing is not None and existing.council_id != council.pk:
+        raise Refused("That code is taken", "Choose another code for your cost.")
+    fields = {
+        "description": data["description"],
+        "unit": data.get("unit", ""),
+        "agency": data["agency"],
+        "agency_level1": "",
+        "agency_level2": "",
+        "theme": "",
+        "values": {data["kind"]: {"value": float(data["value"]), "price_year": int(data["price_year"])}},
+        "source": data["source"],
+        "confidence": data.get("confidence", ""),
+        "comment": "",
+        "licence": data.get("licence", ""),
+        "cashable": data.get("cashable"),
+        "geography": data.get("geography", ""),
+    }
+    with transaction.atomic():
+        _save_version(code, fields, actor, None, council)
+    return UnitCost.objects.get(code=code, is_current=True)
+
+
+def engine_cost(row: UnitCost) -> EngineCost:
+    return EngineCost(
+        code=row.code,
+        description=row.description,
+        unit=row.unit,
+        agency=Agency(row.agency),
+        values={ValueKind(k): Amount(float(v["value"]), PriceYear(int(v["price_year"]))) for k, v in row.values.items()},
+        source=row.source,
+        confidence=Confidence(row.confidence),
+        agency_level1=row.agency_level1,
+        agency_level2=row.agency_level2,
+        theme=row.theme,
+        comment=row.comment,
+        licence=row.licence,
+        cashable=row.cashable,
+        geography=row.geography,
+    )
+
+
+def engine_deflator(row: DeflatorSeries | None) -> Deflator | None:
+    if row is None:
+        return None
+    return Deflator({PriceYear(int(k)): float(v) for k, v in row.index.items()}, row.citation)
+
+
+def _range(data: dict[str, Any]) -> calc.Range:
+    return calc.Range(float(data["low"]), float(data["central"]), float(data["high"]))
+
+
+def engine_case(case: ValueCase) -> calc.Case:
+    outcomes = []
+    for outcome in case.outcomes.prefetch_related("unit_costs"):
+        kinds = frozenset(ValueKind(k) for k in outcome.kinds) or frozenset(ValueKind)
+        uses = tuple(calc.CostUse(engine_cost(c), kinds, outcome.cashable) for c in outcome.unit_costs.all())
+        outcomes.append(
+            calc.Outcome(
+                name=outcome.name,
+                costs=uses,
+                persistence=outcome.persistence,
+                event=outcome.event,
+                **{name: _range(outcome.rates[name]) for name in RATES},
+            )
+        )
+    return calc.Case(
+        title=case.title,
+        price_year=PriceYear(case.price_year),
+        cost_per_year=_range(case.cost_per_year),
+        years=case.years,
+        cohort_per_year=_range(case.cohort_per_year),
+        outcomes=tuple(outcomes),
+        deflator=engine_deflator(case.deflator),
+    )
+
+
+@dataclass(frozen=True)
+class Calculated:
+    result: calc.Result | None
+    problem: str  # why it cannot be calculated yet ('' when it can)
+
+
+def calculate(case: ValueCase) -> Calculated:
+    from keepitlocal.value.engine.deflator import DeflatorError
+
+    if not case.outcomes.exists():
+        return Calculated(None, "Add an outcome to see what the case is worth.")
+    try:
+        return Calculated(calc.calculate(engine_case(case)), "")
+    except (calc.CaseError, DeflatorError) as error:
+        return Calculated(None, str(error))
+
+
+def create_case(council: Council, data: dict[str, Any], actor: Any) -> ValueCase:
+    return ValueCase.objects.create(
+        council=council,
+        title=data["title"],
+        price_year=int(data["price_year"]),
+        cost_per_year=vars(data["cost_per_year"]),
+        years=int(data["years"]),
+        cohort_per_year=vars(data["cohort_per_year"]),
+        deflator=DeflatorSeries.objects.first(),
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+
+
+def add_outcome(case: ValueCase, data: dict[str, Any], costs: list[UnitCost]) -> CaseOutcome:
+    """Adds an outcome using the current versions of the named unit costs (the case keeps those versions)."""
+    with transaction.atomic():
+        position = (case.outcomes.aggregate(n=Max("position"))["n"] or 0) + 1
+        outcome = CaseOutcome.objects.create(
+            case=case,
+            name=data["name"],
+            event=data.get("event", ""),
+            kinds=list(data.get("kinds") or []),
+            rates={name: vars(data[name]) for name in RATES},
+            persistence=int(data["persistence"]),
+            cashable=data.get("cashable"),
+            position=position,
+        )
+        outcome.unit_costs.set(costs)
+        ValueCase.objects.filter(pk=case.pk).update(updated_at=timezone.now())
+    return outcome
+
+
+def remove_outcome(outcome: CaseOutcome) -> None:
+    with transaction.atomic():
+        case_id = outcome.case_id
+        outcome.delete()
+        ValueCase.objects.filter(pk=case_id).update(updated_at=timezone.now())

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from keepitlocal.value import views
+
+app_name = "value"
+
+urlpatterns = [
+    path("manage/councils/<str:gss_code>/value/", views.cases, name="cases"),
+    path("manage/councils/<str:gss_code>/value/new/", views.case_add, name="case-add"),
+    path("manage/councils/<str:gss_code>/value/<int:case_id>/", views.case, name="case"),
+    path("manage/councils/<str:gss_code>/value/<int:case_id>/report.pdf", views.report, name="report"),
+    path("manage/councils/<str:gss_code>/value/<int:case_id>/outcomes/add/", views.outcome_add, name="outcome-add"),
+    path(
+        "manage/councils/<str:gss_code>/value/<int:case_id>/outcomes/<int:outcome_id>/remove/",
+        views.outcome_remove,
+        name="outcome-remove",
+    ),
+    path("value/unit-costs/", views.library, name="library"),
+]

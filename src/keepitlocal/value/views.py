@@ -1,0 +1,132 @@
+"""A council's value cases: list, create, add outcomes, the result page with ranges and the agency split, and the
+report as a PDF."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_http_methods, require_POST
+
+from keepitlocal.accounts import access
+from keepitlocal.value import forms, services
+from keepitlocal.value.engine.money import Agency
+from keepitlocal.value.engine.outputs import by_agency, units_used
+from keepitlocal.value.models import CaseOutcome, UnitCost, ValueCase
+from keepitlocal.web.forms import render_form
+
+
+def _case(gss_code: str, case_id: int) -> ValueCase:
+    council = access.council_or_404(gss_code)
+    return get_object_or_404(ValueCase, pk=case_id, council=council)
+
+
+@access.council_view
+def cases(request: HttpRequest, gss_code: str) -> HttpResponse:
+    council = access.council_or_404(gss_code)
+    return render(
+        request,
+        "value/cases.html",
+        {
+            "council": council,
+            "cases": ValueCase.objects.filter(council=council),
+            "can_edit": access.can_edit_council(request.user, council),
+            "library": UnitCost.objects.filter(is_current=True).count(),
+        },
+    )
+
+
+@access.council_edit
+@require_http_methods(["GET", "POST"])
+def case_add(request: HttpRequest, gss_code: str) -> HttpResponse:
+    council = access.council_or_404(gss_code)
+    form = forms.CaseForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        case = services.create_case(council, form.cleaned_data, request.user)
+        messages.success(request, "Value case created: now add its outcomes")
+        return redirect("value:outcome-add", gss_code=council.gss_code, case_id=case.pk)
+    return render_form(request, "value/form_page.html", {"form": form, "council": council, "heading": "Start a value case"})
+
+
+def _context(case: ValueCase) -> dict[str, Any]:
+    calculated = services.calculate(case)
+    result = calculated.result
+    agencies = []
+    if result is not None:
+        for key, row in by_agency(result.central).items():
+            agencies.append({"label": Agency(key).label, **row})
+    return {
+        "case": case,
+        "council": case.council,
+        "outcomes": list(case.outcomes.prefetch_related("unit_costs")),
+        "result": result,
+        "problem": calculated.problem,
+        "agencies": agencies,
+        "sources": units_used(result) if result else [],
+        "ends": ("low", "central", "high"),
+    }
+
+
+@access.council_view
+def case(request: HttpRequest, gss_code: str, case_id: int) -> HttpResponse:
+    found = _case(gss_code, case_id)
+    context = _context(found)
+    context["can_edit"] = access.can_edit_council(request.user, found.council)
+    return render(request, "value/case.html", context)
+
+
+@access.council_view
+def report(request: HttpRequest, gss_code: str, case_id: int) -> HttpResponse:
+    from weasyprint import HTML
+
+    found = _case(gss_code, case_id)
+    html = render_to_string("value/report_pdf.html", _context(found), request=request)
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(pdf_variant="pdf/ua-1")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="value-case-{found.pk}.pdf"'
+    return response
+
+
+@access.council_edit
+@require_http_methods(["GET", "POST"])
+def outcome_add(request: HttpRequest, gss_code: str, case_id: int) -> HttpResponse:
+    found = _case(gss_code, case_id)
+    form = forms.OutcomeForm(
+        request.POST if request.method == "POST" else None, initial={"confidence_grade": "3", "persistence": 1}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        from keepitlocal.value.engine.calculator import NONE, OPTIMISM_BIAS_BY_GRADE, Range
+
+        for name in ("deadweight", "displacement", "attribution", "drop_off"):
+            data[name] = data.get(name) or NONE
+        data["optimism_bias"] = Range.exactly(OPTIMISM_BIAS_BY_GRADE[data["confidence_grade"]])
+        services.add_outcome(found, data, data["unit_costs"])
+        messages.success(request, f"Outcome added: {data['name']}")
+        return redirect("value:case", gss_code=found.council.gss_code, case_id=found.pk)
+    return render_form(
+        request,
+        "value/form_page.html",
+        {"form": form, "council": found.council, "case": found, "heading": "Add an outcome", "button": "Add the outcome"},
+    )
+
+
+@access.council_edit
+@require_POST
+def outcome_remove(request: HttpRequest, gss_code: str, case_id: int, outcome_id: int) -> HttpResponse:
+    found = _case(gss_code, case_id)
+    services.remove_outcome(get_object_or_404(CaseOutcome, pk=outcome_id, case=found))
+    messages.success(request, "Outcome removed")
+    return redirect("value:case", gss_code=found.council.gss_code, case_id=found.pk)
+
+
+@access.signed_in
+def library(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    costs = UnitCost.objects.filter(is_current=True)
+    if query:
+        costs = costs.filter(description__icontains=query) | costs.filter(code__iexact=query)
+    return render(request, "value/library.html", {"costs": costs[:100], "query": query, "total": costs.count()})

@@ -1,0 +1,117 @@
+"""The value case on the platform: the unit-cost library import (idempotent, versioned), building a case through its
+forms with GOV.UK errors for bad input, the result with its range and agency split, the tagged PDF, the demo."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from keepitlocal.value import services
+from keepitlocal.value.demo import load_demo_value
+from keepitlocal.value.models import UnitCost, UnitCostImport, ValueCase
+from tests.paths import SHARED
+
+pytestmark = pytest.mark.django_db
+GMCA = SHARED / "gmca" / "gmca_unit_cost_database_v1_4.xlsx"
+BASE = "/manage/councils/E08000033/value/"
+
+
+@pytest.mark.skipif(not GMCA.exists(), reason="../shared GMCA workbook not present")
+def test_importing_the_library_twice_changes_nothing_and_an_edit_is_a_new_version() -> None:
+    data = GMCA.read_bytes()
+    first = services.import_library(GMCA.name, data)
+    assert (first.lines_read, first.created, first.updated, first.problems) == (683, 683, 0, [])
+    second = services.import_library(GMCA.name, data)
+    assert (second.created, second.updated, second.unchanged) == (0, 0, 683)
+    assert UnitCostImport.objects.count() == 2 and UnitCost.objects.count() == 683
+    row = UnitCost.objects.get(code="CR2.0.1")
+    assert row.agency == "nhs" and row.values["fiscal"] == {"value": 1171.0, "price_year": 2008}
+
+
+def test_a_council_builds_a_value_case_through_its_forms(demo: list[str], editor_client: Any) -> None:
+    load_demo_value()  # the library lines and deflator the demo needs
+    bad = editor_client.post(
+        BASE + "new/", {"title": "", "price_year": "twenty", "cost_per_year": "a lot", "years": "0", "cohort_per_year": "0"}
+    )
+    text = bad.content.decode()
+    assert bad.status_code == 400 and "<title>Error:" in text
+    for message in (
+        "Enter a title for the value case",
+        "Enter a financial year",
+        "must be a number",
+        "People reached each year must be more than 0",
+    ):
+        assert message in text, message
+    created = editor_client.post(
+        BASE + "new/",
+        {
+            "title": "Test service",
+            "price_year": "2019/20",
+            "cost_per_year": "90,000, 100,000, 120,000",
+            "years": "2",
+            "cohort_per_year": "50",
+        },
+    )
+    assert created.status_code == 302
+    case = ValueCase.objects.get(title="Test service")
+    assert case.cost_per_year == {"low": 90000.0, "central": 100000.0, "high": 120000.0}
+    outcome_url = BASE + f"{case.pk}/outcomes/add/"
+    refused = editor_client.post(outcome_url, {"name": "Incidents avoided", "unit_costs": "NOPE", "events_per_person": "1", "success": "150%", "confidence_grade": "3", "persistence": "2"})  # fmt: skip
+    text = refused.content.decode()
+    assert refused.status_code == 400
+    assert "No unit cost with the code NOPE" in text and "between 0% and 100%" in text and "Enter the drop-off each year" in text
+    added = editor_client.post(
+        outcome_url,
+        {"name": "Incidents avoided", "unit_costs": "CR2.0.1, CR2.0.3", "kinds": ["fiscal"], "events_per_person": "1.5",
+         "success": "30%, 40%, 50%", "deadweight": "20%", "attribution": "10%", "confidence_grade": "3", "persistence": "2",
+         "drop_off": "50%"},
+    )  # fmt: skip
+    assert added.status_code == 302, added.content.decode()[:3000]
+    page = editor_client.get(BASE + f"{case.pk}/").content.decode()
+    assert "of fiscal savings for every £1 spent" in page and "(range £" in page
+    assert "NHS" in page and "Police and criminal justice" in page
+    result = services.calculate(case).result
+    assert result is not None and result.low.npv <= result.central.npv <= result.high.npv
+    # The case keeps the versions it used: a new version of a unit cost does not change it.
+    used = {c.pk for c in case.outcomes.get().unit_costs.all()}
+    UnitCost.objects.filter(code="CR2.0.1").update(is_current=False)
+    UnitCost.objects.create(code="CR2.0.1", version=99, description="Changed", agency="nhs", values={"fiscal": {"value": 1, "price_year": 2008}}, source="X")  # fmt: skip
+    assert {c.pk for c in case.outcomes.get().unit_costs.all()} == used
+    assert services.calculate(case).result.central.npv == pytest.approx(result.central.npv)  # type: ignore[union-attr]
+
+
+def test_the_report_is_a_tagged_pdf_and_the_demo_case_has_its_range_and_agency_split(demo: list[str], editor_client: Any) -> None:
+    assert load_demo_value() and not load_demo_value()
+    case = ValueCase.objects.get(is_demo=True)
+    result = services.calculate(case).result
+    assert result is not None
+    agencies = {agency for agency, _ in result.central.by_agency}
+    assert {a.value for a in agencies} == {"nhs", "police", "children", "housing"}
+    assert result.low.bcr_fiscal is not None and result.high.bcr_fiscal is not None
+    assert result.low.bcr_fiscal < result.central.bcr_fiscal < result.high.bcr_fiscal  # type: ignore[operator]
+    pdf = editor_client.get(BASE + f"{case.pk}/report.pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF") and b"/StructTreeRoot" in _inflated(pdf.content)  # tagged for screen readers
+    bristol = StrictClient("viewer@bristol.example")
+    assert bristol.get(BASE + f"{case.pk}/").status_code == 403
+
+
+def _inflated(pdf: bytes) -> bytes:
+    """The PDF with its compressed streams inflated, to look for the structure tree inside object streams."""
+    import re
+    import zlib
+
+    parts = [pdf]
+    for stream in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.DOTALL):
+        try:
+            parts.append(zlib.decompress(stream.group(1)))
+        except zlib.error:
+            continue
+    return b"".join(parts)
+
+
+def StrictClient(email: str) -> Any:
+    from tests.conftest import signed_in_client
+
+    return signed_in_client(email)
