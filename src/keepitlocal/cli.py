@@ -359,6 +359,24 @@ def value_import_unit_costs(file: Path) -> None:
         click.echo(f"not read: {problem['sheet']} row {problem['row']}: {problem['message']}")
 
 
+@value.command("import-grants")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def value_import_grants(files: tuple[Path, ...]) -> None:
+    """Import 360Giving files (JSON data packages or the flat CSV layout); a grant already held is not added again."""
+    _django()
+    from keepitlocal.value.engine.grants import NotGrants
+    from keepitlocal.value.services import import_grants
+
+    for file in files:
+        try:
+            run = import_grants(file.name, file.read_bytes())
+        except NotGrants as error:
+            raise click.ClickException(f"{file.name}: {error}") from None
+        click.echo(
+            f"{file.name}: {run.grants_read:,} grants read, {run.created:,} added, {run.unchanged:,} already held, {len(run.problems):,} not read"
+        )
+
+
 @value.command("calculate")
 @click.argument("case_file", metavar="CASE.yaml", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from keepitlocal.network.models import Council
 from keepitlocal.value import services
 from keepitlocal.value.demo import load_demo_value
 from keepitlocal.value.models import UnitCost, UnitCostImport, ValueCase
@@ -115,3 +116,24 @@ def StrictClient(email: str) -> Any:
     from tests.conftest import signed_in_client
 
     return signed_in_client(email)
+
+
+def test_grants_import_once_and_show_beside_local_vcse_spend(demo: list[str], editor_client: Any, tmp_path: Any) -> None:
+    from keepitlocal.spend.demo import load_demo_spend
+    from keepitlocal.value.demo import demo_grants
+    from keepitlocal.value.models import Grant
+
+    load_demo_spend()
+    first = services.import_grants("grants.json", demo_grants())
+    again = services.import_grants("grants.json", demo_grants())
+    assert first.created == first.grants_read > 0 and (again.created, again.unchanged) == (0, first.grants_read)
+    assert Grant.objects.filter(lad="E08000033").count() == first.grants_read
+    levered = services.levered_in(Council.objects.get(gss_code="E08000033"))
+    assert levered.grants == first.grants_read and levered.grants_total > 0
+    page = editor_client.get(BASE).content.decode()
+    assert "Funding levered into the area" in page and "went to organisations based in Calderdale" in page
+    assert "Read with care" in page
+    hub = services.grants_received("GB-CHC-1000002")
+    assert hub and all(total > 0 for _, _, total in hub)
+    with pytest.raises(Exception, match="360Giving"):
+        services.import_grants("not.json", b'{"hello": 1}')

@@ -21,6 +21,7 @@ from keepitlocal.connections.models import ConnectionMap, MapConnection, MapElem
 from keepitlocal.network.models import Event, Organisation
 from keepitlocal.reports.downloads import download as table_download
 from keepitlocal.reports.engine.tables import Column, Table
+from keepitlocal.value import services as value_services
 from keepitlocal.web.forms import render_form
 
 
@@ -75,6 +76,7 @@ def home(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": access.is_organisation_editor(request.user, organisation),
             "events": events,
             "paid": services.paid_to(organisation),
+            "grants": value_services.grants_received(organisation.org_id or ""),
         },
     )
 

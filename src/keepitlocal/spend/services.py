@@ -204,6 +204,12 @@ def remove_file(spend_file: SpendFile) -> AnalysisRun:
     return start_analysis(council)
 
 
+def platform_registers() -> Any:
+    """The registers the network team loaded (charities, companies, postcodes), or None: for other capabilities
+    that place organisations as the spend analysis does."""
+    return _registers()
+
+
 def _registers() -> Any:
     """The platform's registers, loaded from the files the network team recorded (none: None)."""
     from keepitlocal.spend.models import RegisterFile

@@ -58,12 +58,47 @@ def _ensure_library() -> None:
         DeflatorSeries.objects.create(citation=DEFLATOR_CITATION, index={str(y): v for y, v in DEFLATOR.items()})
 
 
+DEMO_FUNDERS = ("National Lottery Community Fund (demo)", "Community Foundation for Calderdale (demo)", "Local Trust (demo)")
+DEMO_RECIPIENTS = (
+    ("Calder Valley Community Hub (demo)", "GB-CHC-1000002"),
+    ("Todmorden Food Bank (demo)", ""),
+    ("Park Ward Neighbourhood Partnership (demo)", ""),
+    ("Calderdale Domestic Abuse Service (demo)", ""),
+)
+
+
+def demo_grants() -> bytes:
+    """A made-up 360Giving data package of grants to Calderdale's demonstration organisations, over three years."""
+    import json
+    import random
+
+    rnd = random.Random(5)
+    grants: list[dict[str, object]] = []
+    for year in (2023, 2024, 2025):
+        for name, org_id in DEMO_RECIPIENTS:
+            for funder in rnd.sample(DEMO_FUNDERS, 2):
+                recipient = {"id": org_id or f"360G-demo:{name}", "name": name, "location": [{"geoCode": "E08000033"}]}
+                grants.append(
+                    {
+                        "id": f"360G-demo-{len(grants) + 1:04d}",
+                        "title": f"Grant to {name}",
+                        "currency": "GBP",
+                        "amountAwarded": rnd.choice((5000, 10000, 25000, 40000, 60000)),
+                        "awardDate": f"{year}-{rnd.randint(4, 12):02d}-{rnd.randint(1, 28):02d}",
+                        "fundingOrganization": [{"id": f"360G-demo-funder-{DEMO_FUNDERS.index(funder)}", "name": funder}],
+                        "recipientOrganization": [recipient],
+                    }
+                )
+    return json.dumps({"grants": grants}).encode()
+
+
 @transaction.atomic
 def load_demo_value() -> bool:
     """Create the demonstration value case once; False when it is there already."""
     if ValueCase.objects.filter(is_demo=True).exists():
         return False
     _ensure_library()
+    services.import_grants("calderdale-grants-demo.json", demo_grants())
     council = Council.objects.get(gss_code="E08000033")
     own = services.save_own_cost(
         council,

@@ -126,3 +126,47 @@ class CaseOutcome(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class GrantImport(models.Model):
+    """One import of a 360Giving file: grants read, added, already held, and the rows not read."""
+
+    source = models.CharField(max_length=200)
+    sha256 = models.CharField(max_length=64)
+    grants_read = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    problems = models.JSONField(default=list)
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-imported_at"]
+
+    def __str__(self) -> str:
+        return f"{self.source} at {self.imported_at:%d %B %Y}"
+
+
+class Grant(models.Model):
+    """A grant published to the 360Giving standard, its recipient resolved to an org-id and placed in a local
+    authority area where its location code or postcode allows."""
+
+    grant_id = models.CharField(max_length=200, unique=True)
+    title = models.CharField(max_length=500, blank=True)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3, default="GBP")
+    award_date = models.DateField()
+    financial_year = models.CharField(max_length=7)
+    funder_id = models.CharField(max_length=200, blank=True)
+    funder_name = models.CharField(max_length=300)
+    recipient_name = models.CharField(max_length=300)
+    recipient_org_id = models.CharField(max_length=40, blank=True, db_index=True)
+    postcode = models.CharField(max_length=12, blank=True)
+    lad = models.CharField("local authority district", max_length=9, blank=True, db_index=True)
+    to_individual = models.BooleanField(default=False)
+    imported_by = models.ForeignKey(GrantImport, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-award_date"]
+
+    def __str__(self) -> str:
+        return self.grant_id

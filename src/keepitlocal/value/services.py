@@ -230,3 +230,124 @@ def remove_outcome(outcome: CaseOutcome) -> None:
         case_id = outcome.case_id
         outcome.delete()
         ValueCase.objects.filter(pk=case_id).update(updated_at=timezone.now())
+
+
+# 360Giving grants ----------------------------------------------------------------------------------------------------
+
+LAD_PREFIXES = ("E06", "E07", "E08", "E09", "W06", "S12", "N09")
+
+
+def _lad(grant: Any, registers: Any) -> str:
+    """The local authority district of a grant's recipient: its location code when that is a district, else its
+    postcode placed with the platform's postcode register (when loaded)."""
+    for code in grant.location_codes:
+        if code.upper().startswith(LAD_PREFIXES):
+            return str(code.upper())
+    if grant.postcode and registers is not None:
+        lad, _ = registers.place(grant.postcode)
+        return str(lad or "")
+    return ""
+
+
+def import_grants(name: str, data: bytes) -> Any:
+    """Imports a 360Giving file (JSON package or flat CSV) in one transaction, with a run record; a grant already
+    held (by its identifier) is left as it is, so importing the same file again adds nothing."""
+    from decimal import Decimal
+
+    from keepitlocal.spend.services import platform_registers
+    from keepitlocal.value.engine import grants as engine
+    from keepitlocal.value.models import Grant, GrantImport
+
+    text = data.decode("utf-8-sig")
+    read = engine.read_flat_csv(text) if PurePath(name).suffix.casefold() == ".csv" else engine.read_json(text)
+    registers = platform_registers()
+    with transaction.atomic():
+        run = GrantImport.objects.create(source=PurePath(name).name, sha256=hashlib.sha256(data).hexdigest())
+        held = set(Grant.objects.filter(grant_id__in=[g.id for g in read.grants]).values_list("grant_id", flat=True))
+        new = [
+            Grant(
+                grant_id=g.id,
+                title=g.title[:500],
+                amount=Decimal(str(g.amount)),
+                currency=g.currency[:3],
+                award_date=g.award_date,
+                financial_year=g.financial_year,
+                funder_id=g.funder_id[:200],
+                funder_name=g.funder_name[:300],
+                recipient_name=g.recipient_name[:300],
+                recipient_org_id=g.recipient_org_id,
+                postcode=g.postcode[:12],
+                lad=_lad(g, registers),
+                to_individual=g.to_individual,
+                imported_by=run,
+            )
+            for g in read.grants
+            if g.id not in held
+        ]
+        Grant.objects.bulk_create(new, batch_size=1000)
+        run.grants_read, run.created, run.unchanged = len(read.grants), len(new), len(read.grants) - len(new)
+        run.problems = [{"row": p.row, "message": p.message} for p in read.problems]
+        run.save()
+    return run
+
+
+@dataclass(frozen=True)
+class Levered:
+    """Grants into a council's area beside its spend with local VCSE organisations."""
+
+    by_funder_year: list[tuple[str, str, Any]]
+    grants_total: Any
+    grants: int
+    local_vcse_spend: Any | None  # None: no analysis with locality known
+    per_pound: float | None
+    lads: set[str]
+
+
+def levered_in(council: Council) -> Levered:
+    """External grants whose recipients are placed in the council's area, by funder and financial year, and for
+    every £1 of the council's spend with local VCSE suppliers (its latest analysis), the grants that came in."""
+    from decimal import Decimal
+
+    from django.db.models import Count, Sum
+
+    from keepitlocal.spend.models import AnalysisRun, Supplier
+    from keepitlocal.spend.services import platform_registers
+    from keepitlocal.value.models import Grant
+
+    registers = platform_registers()
+    lads = set(registers.council_areas(council.gss_code)) if registers is not None else set()
+    lads.add(council.gss_code)
+    rows = (
+        Grant.objects.filter(lad__in=lads)
+        .values("funder_name", "financial_year")
+        .annotate(total=Sum("amount"))
+        .order_by("-financial_year", "-total")
+    )
+    totals = Grant.objects.filter(lad__in=lads).aggregate(total=Sum("amount"), n=Count("id"))
+    spend = None
+    if AnalysisRun.objects.filter(council=council, status=AnalysisRun.Status.SUCCEEDED).exists():
+        spend = Supplier.objects.filter(council=council, supplier_type="vcse", is_local=True).aggregate(t=Sum("total_amount"))[
+            "t"
+        ]
+    total = totals["total"] or Decimal(0)
+    per_pound = float(total / spend) if spend else None
+    return Levered(
+        [(r["funder_name"], r["financial_year"], r["total"]) for r in rows], total, totals["n"], spend, per_pound, lads
+    )
+
+
+def grants_received(org_id: str) -> list[tuple[str, str, Any]]:
+    """An organisation's grants by funder and financial year."""
+    from django.db.models import Sum
+
+    from keepitlocal.value.models import Grant
+
+    if not org_id:
+        return []
+    rows = (
+        Grant.objects.filter(recipient_org_id__iexact=org_id)
+        .values("funder_name", "financial_year")
+        .annotate(total=Sum("amount"))
+        .order_by("-financial_year", "funder_name")
+    )
+    return [(r["funder_name"], r["financial_year"], r["total"]) for r in rows]

@@ -35,6 +35,7 @@ def cases(request: HttpRequest, gss_code: str) -> HttpResponse:
             "cases": ValueCase.objects.filter(council=council),
             "can_edit": access.can_edit_council(request.user, council),
             "library": UnitCost.objects.filter(is_current=True).count(),
+            "levered": services.levered_in(council),
         },
     )
 
