@@ -106,6 +106,8 @@ EXPECTED = {
     "value:outcome-add": "council_edit",
     "value:outcome-remove": "council_edit",
     "value:library": "signed_in",
+    "value:lm3-estimate": "council_edit",
+    "value:lm3": "organisation_edit",
 }
 
 POST_ONLY = {
@@ -289,6 +291,7 @@ def _reverse(route: Route, ids: dict[str, Any]) -> str:
             kwargs[key] = {
                 **{name: ids["organisation_pk"] for name in EXPECTED if name.startswith("connections:")},
                 "network:organisation": ids["organisation_pk"],
+                "value:lm3": ids["organisation_pk"],
                 "network:event": ids["event_pk"],
                 "network:join-request": ids["join_request_pk"],
             }[route.name]

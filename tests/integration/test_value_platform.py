@@ -137,3 +137,28 @@ def test_grants_import_once_and_show_beside_local_vcse_spend(demo: list[str], ed
     assert hub and all(total > 0 for _, _, total in hub)
     with pytest.raises(Exception, match="360Giving"):
         services.import_grants("not.json", b'{"hello": 1}')
+
+
+def test_an_organisation_records_an_lm3_survey_and_a_council_estimate_is_labelled(demo: list[str], editor_client: Any) -> None:
+    from keepitlocal.network.models import Organisation
+    from tests.conftest import signed_in_client
+
+    hub = Organisation.objects.get(name__startswith="Calder Valley")
+    org = signed_in_client("org@example.org")
+    url = f"/manage/organisations/{hub.pk}/lm3/"
+    bad = org.post(url, {"period": "2025/26", "income": "100", "local_staff_pay": "80", "local_suppliers": "30",
+                         "staff_respend_share": "50%", "supplier_respend_share": "50%", "round3_basis": "survey", "local": "Calderdale"})  # fmt: skip
+    assert bad.status_code == 400 and "cannot be more than round 1" in bad.content.decode()
+    good = org.post(url, {"period": "2025/26", "income": "100000", "local_staff_pay": "40000", "local_suppliers": "20000",
+                          "staff_respend_share": "50%", "supplier_respend_share": "25%", "round3_basis": "survey", "local": "Calderdale"}, follow=True)  # fmt: skip
+    assert "£1.85" in good.content.decode()
+    page = editor_client.get(BASE).content.decode()
+    assert "Local multiplier (LM3): an estimate from your spend" in page
+    assert "No spend has been analysed yet." in page or "not known yet" in page or "State a re-spend share" in page
+    saved = editor_client.post(
+        BASE + "lm3/", {"respend_share": "25%", "source": "Our supplier survey 2024", "local": "In Calderdale"}
+    )
+    assert saved.status_code == 302
+    from keepitlocal.value.models import LM3Estimate
+
+    assert LM3Estimate.objects.get(council__gss_code="E08000033").respend_share == 0.25

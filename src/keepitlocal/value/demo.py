@@ -99,6 +99,18 @@ def load_demo_value() -> bool:
         return False
     _ensure_library()
     services.import_grants("calderdale-grants-demo.json", demo_grants())
+    from keepitlocal.network.models import Organisation
+
+    hub = Organisation.objects.filter(name="Calder Valley Community Hub (demo)").first()
+    if hub is not None and not hub.lm3_surveys.exists():
+        services.save_lm3_survey(
+            hub,
+            {
+                "period": "2025/26 (demo)", "income": 250_000, "local_staff_pay": 120_000, "local_suppliers": 45_000,
+                "staff_respend_share": 0.42, "supplier_respend_share": 0.3, "round3_basis": "survey", "round3_source": "",
+                "local": "living or trading in Calderdale (demo survey of 28 staff and 12 suppliers)",
+            },
+        )  # fmt: skip
     council = Council.objects.get(gss_code="E08000033")
     own = services.save_own_cost(
         council,

@@ -159,3 +159,52 @@ class OwnCostForm(GovukForm):
     kind = forms.ChoiceField(label="Kind of value", choices=[(k.value, k.label) for k in ValueKind], widget=forms.RadioSelect)
     source = forms.CharField(label="Source, with page or table", max_length=1000)
     licence = forms.CharField(label="Licence (optional)", max_length=200, required=False)
+
+
+class SurveyForm(GovukForm):
+    period = forms.CharField(label="Period the survey covers", max_length=100, help_text="For example, 2025/26")
+    income = forms.DecimalField(
+        label="Round 1: income (£)",
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        help_text="The contract or grant whose effect you measure",
+    )
+    local_staff_pay = forms.DecimalField(label="Pay to staff who live locally (£)", min_value=0, max_digits=14, decimal_places=2)
+    local_suppliers = forms.DecimalField(label="Spending with local suppliers (£)", min_value=0, max_digits=14, decimal_places=2)
+    staff_respend_share = RangeField(
+        label="Share of their pay local staff spend locally", rate=True, help_text="From your survey, for example 40%"
+    )
+    supplier_respend_share = RangeField(
+        label="Share local suppliers re-spend locally", rate=True, help_text="From your survey, for example 25%"
+    )
+    round3_basis = forms.ChoiceField(
+        label="Where do the re-spend shares come from?",
+        choices=[("survey", "Our survey of staff and suppliers"), ("assumption", "An assumption, with its source")],
+        widget=forms.RadioSelect,
+    )
+    round3_source = forms.CharField(label="Source of the assumption (if any)", max_length=500, required=False)
+    local = forms.CharField(label="What local means", max_length=300, help_text="For example, living or trading in Calderdale")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name in ("staff_respend_share", "supplier_respend_share"):
+            if isinstance(data.get(name), Range):
+                data[name] = data[name].central
+        if data.get("round3_basis") == "assumption" and not data.get("round3_source", "").strip():
+            self.add_error("round3_source", "Enter the source of the assumed re-spend shares")
+        return data
+
+
+class EstimateForm(GovukForm):
+    respend_share = RangeField(
+        label="Share of local suppliers' takings re-spent locally",
+        rate=True,
+        help_text="For example 25%: say where it comes from below",
+    )
+    source = forms.CharField(
+        label="Source of that share", max_length=500, help_text="A study, a survey of your suppliers, or who stated it and why"
+    )
+    local = forms.CharField(
+        label="What local means", max_length=300, help_text="As your spend analysis places suppliers, for example in Calderdale"
+    )

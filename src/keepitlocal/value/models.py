@@ -170,3 +170,38 @@ class Grant(models.Model):
 
     def __str__(self) -> str:
         return self.grant_id
+
+
+class LM3Survey(models.Model):
+    """An organisation's local multiplier survey: its income, what it spent locally, and what that was re-spent."""
+
+    organisation = models.ForeignKey("network.Organisation", on_delete=models.CASCADE, related_name="lm3_surveys")
+    period = models.CharField(max_length=100)
+    income = models.DecimalField(max_digits=14, decimal_places=2)
+    local_staff_pay = models.DecimalField(max_digits=14, decimal_places=2)
+    local_suppliers = models.DecimalField(max_digits=14, decimal_places=2)
+    staff_respend_share = models.FloatField()
+    supplier_respend_share = models.FloatField()
+    local = models.CharField("what local means", max_length=300)
+    round3_basis = models.CharField(max_length=20, default="survey")
+    round3_source = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"LM3 of {self.organisation} for {self.period}"
+
+
+class LM3Estimate(models.Model):
+    """A council's stated re-spend share for an LM3 estimate from its spend, with the source it relies on."""
+
+    council = models.OneToOneField(Council, on_delete=models.CASCADE, related_name="lm3_estimate")
+    respend_share = models.FloatField()
+    source = models.CharField(max_length=500)
+    local = models.CharField("what local means", max_length=300)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"LM3 estimate for {self.council}"

@@ -351,3 +351,95 @@ def grants_received(org_id: str) -> list[tuple[str, str, Any]]:
         .order_by("-financial_year", "funder_name")
     )
     return [(r["funder_name"], r["financial_year"], r["total"]) for r in rows]
+
+
+# Local multiplier (LM3) ----------------------------------------------------------------------------------------------
+
+
+def save_lm3_survey(organisation: Any, data: dict[str, Any]) -> Any:
+    """Records a survey after the calculator has accepted it (round 2 not above round 1, shares 0 to 1...)."""
+    from keepitlocal.value.engine import lm3
+    from keepitlocal.value.models import LM3Survey
+
+    survey = lm3.Survey(
+        float(data["income"]), float(data["local_staff_pay"]), float(data["local_suppliers"]),
+        float(data["staff_respend_share"]), float(data["supplier_respend_share"]), data["local"],
+        lm3.Basis(data["round3_basis"]), data.get("round3_source", ""),
+    )  # fmt: skip
+    try:
+        survey.check()
+    except lm3.LM3Error as error:
+        raise Refused("Check the survey", str(error)) from None
+    return LM3Survey.objects.create(organisation=organisation, **{k: data.get(k, "") for k in (
+        "period", "income", "local_staff_pay", "local_suppliers", "staff_respend_share", "supplier_respend_share",
+        "local", "round3_basis", "round3_source")})  # fmt: skip
+
+
+def lm3_of(survey: Any) -> Any:
+    from keepitlocal.value.engine import lm3
+
+    return lm3.from_survey(
+        lm3.Survey(
+            float(survey.income), float(survey.local_staff_pay), float(survey.local_suppliers), survey.staff_respend_share,
+            survey.supplier_respend_share, survey.local, lm3.Basis(survey.round3_basis), survey.round3_source,
+        )
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CouncilLM3:
+    """A council's LM3 estimate from its spend at the low, central and high local share, or why there is none."""
+
+    low: Any | None
+    central: Any | None
+    high: Any | None
+    reason: str
+    total_spend: float | None
+    year: str
+    stated: Any | None  # the LM3Estimate with the stated re-spend share
+
+
+def council_lm3(council: Council) -> CouncilLM3:
+    from keepitlocal.spend.figures import figures
+    from keepitlocal.spend.models import AnalysisRun
+    from keepitlocal.value.engine import lm3
+    from keepitlocal.value.models import LM3Estimate
+
+    stated = LM3Estimate.objects.filter(council=council).first()
+    run = AnalysisRun.objects.filter(council=council, status=AnalysisRun.Status.SUCCEEDED).first()
+    if run is None:
+        return CouncilLM3(None, None, None, "No spend has been analysed yet.", None, "", stated)
+    shown = figures(run, None, charts=False)
+    total = shown.by_id.get("total_spend", {}).get("value")
+    share = shown.by_id.get("share_local", {})
+    if not total or not share.get("coverage"):
+        return CouncilLM3(
+            None,
+            None,
+            None,
+            "The locality of suppliers is not known yet (load the postcode register).",
+            total,
+            shown.title,
+            stated,
+        )
+    if stated is None:
+        return CouncilLM3(
+            None, None, None, "State a re-spend share and its source to see the estimate.", total, shown.title, stated
+        )
+    ends = [float(share.get(k, share["value"])) / 100 for k in ("low", "value", "high")]
+    made = [lm3.estimate_from_spend(float(total), e, stated.respend_share, stated.source, stated.local) for e in ends]
+    return CouncilLM3(made[0], made[1], made[2], "", total, shown.title, stated)
+
+
+def save_lm3_estimate(council: Council, data: dict[str, Any]) -> None:
+    from keepitlocal.value.models import LM3Estimate
+
+    LM3Estimate.objects.update_or_create(
+        council=council,
+        defaults={
+            "respend_share": data["respend_share"].central,
+            "source": data["source"],
+            "local": data["local"],
+            "updated_at": timezone.now(),
+        },
+    )

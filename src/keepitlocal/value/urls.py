@@ -15,5 +15,7 @@ urlpatterns = [
         views.outcome_remove,
         name="outcome-remove",
     ),
+    path("manage/councils/<str:gss_code>/value/lm3/", views.lm3_estimate, name="lm3-estimate"),
+    path("manage/organisations/<int:pk>/lm3/", views.lm3_surveys, name="lm3"),
     path("value/unit-costs/", views.library, name="library"),
 ]

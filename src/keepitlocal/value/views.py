@@ -36,6 +36,7 @@ def cases(request: HttpRequest, gss_code: str) -> HttpResponse:
             "can_edit": access.can_edit_council(request.user, council),
             "library": UnitCost.objects.filter(is_current=True).count(),
             "levered": services.levered_in(council),
+            "lm3": services.council_lm3(council),
         },
     )
 
@@ -131,3 +132,44 @@ def library(request: HttpRequest) -> HttpResponse:
     if query:
         costs = costs.filter(description__icontains=query) | costs.filter(code__iexact=query)
     return render(request, "value/library.html", {"costs": costs[:100], "query": query, "total": costs.count()})
+
+
+@access.organisation_edit
+@require_http_methods(["GET", "POST"])
+def lm3_surveys(request: HttpRequest, pk: int) -> HttpResponse:
+    from keepitlocal.network.models import Organisation
+
+    organisation = get_object_or_404(Organisation, pk=pk)
+    form = forms.SurveyForm(request.POST if request.method == "POST" else None, initial={"round3_basis": "survey"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_lm3_survey(organisation, form.cleaned_data)
+        except services.Refused as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Survey saved: your local multiplier is below")
+            return redirect("value:lm3", pk=organisation.pk)
+    surveys = [(s, services.lm3_of(s)) for s in organisation.lm3_surveys.all()]
+    return render_form(request, "value/lm3.html", {"form": form, "organisation": organisation, "surveys": surveys})
+
+
+@access.council_edit
+@require_http_methods(["GET", "POST"])
+def lm3_estimate(request: HttpRequest, gss_code: str) -> HttpResponse:
+    council = access.council_or_404(gss_code)
+    current = services.council_lm3(council)
+    initial = (
+        {"respend_share": f"{current.stated.respend_share:.0%}", "source": current.stated.source, "local": current.stated.local}
+        if current.stated
+        else {"local": f"In {council.name}"}
+    )
+    form = forms.EstimateForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.save_lm3_estimate(council, form.cleaned_data)
+        messages.success(request, "Re-spend share saved")
+        return redirect("value:cases", gss_code=council.gss_code)
+    return render_form(
+        request,
+        "value/form_page.html",
+        {"form": form, "council": council, "heading": "Estimate the local multiplier from your spend", "button": "Save"},
+    )
