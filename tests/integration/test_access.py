@@ -107,6 +107,8 @@ EXPECTED = {
     "value:outcome-remove": "council_edit",
     "value:library": "signed_in",
     "value:lm3-estimate": "council_edit",
+    "value:own-cost": "council_edit",
+    "value:claim-add": "council_edit",
     "value:lm3": "organisation_edit",
 }
 

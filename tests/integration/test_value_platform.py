@@ -162,3 +162,30 @@ def test_an_organisation_records_an_lm3_survey_and_a_council_estimate_is_labelle
     from keepitlocal.value.models import LM3Estimate
 
     assert LM3Estimate.objects.get(council__gss_code="E08000033").respend_share == 0.25
+
+
+def test_value_without_a_price_and_a_councils_own_unit_cost(demo: list[str], editor_client: Any) -> None:
+    load_demo_value()
+    case = ValueCase.objects.get(is_demo=True)
+    assert case.claims.count() == 3
+    refused = editor_client.post(BASE + f"{case.pk}/claims/add/", {"what": "", "for_whom": "", "evidence": "javascript:alert(1)"})
+    assert refused.status_code == 400 and "Enter what was done" in refused.content.decode()
+    added = editor_client.post(
+        BASE + f"{case.pk}/claims/add/",
+        {
+            "what": "Trained 40 frontline staff",
+            "when_day": "1",
+            "when_month": "6",
+            "when_year": "2025",
+            "for_whom": "GP practices",
+        },
+    )
+    assert added.status_code == 302
+    page = editor_client.get(BASE + f"{case.pk}/").content.decode()
+    assert "Value without a price" in page and "Trained 40 frontline staff" in page
+    own = {"code": "LAC1", "description": "Looked-after child, a year", "value": "52000", "price_year": "2023/24", "agency": "children",
+           "kind": "fiscal", "source": "Finance outturn 2023/24, table 4"}  # fmt: skip
+    assert editor_client.post(BASE + "unit-costs/new/", own).status_code == 302
+    assert editor_client.post(BASE + "unit-costs/new/", {**own, "value": "53000"}).status_code == 302
+    versions = UnitCost.objects.filter(code="E08000033-LAC1").order_by("version")
+    assert [(v.version, v.is_current, v.values["fiscal"]["value"]) for v in versions] == [(1, False, 52000.0), (2, True, 53000.0)]

@@ -192,4 +192,14 @@ def load_demo_value() -> bool:
         },
         [own],
     )
+    from datetime import date
+
+    for what, when, whom, confirm in (
+        ("Convened a monthly stakeholder group of survivors, GPs, police and housing officers", date(2025, 9, 1),
+         "Calderdale's community safety partnership", "The partnership's chair"),
+        ("Informed the council's domestic abuse strategy 2025 to 2028 with survivors' accounts", date(2025, 3, 14),
+         "Calderdale Council", "The council's head of community safety"),
+        ("Mapped the support available to survivors in each ward", date(2024, 11, 20), "Residents and referring agencies", ""),
+    ):  # fmt: skip
+        services.add_claim(case, {"what": what, "when": when, "for_whom": whom, "who_can_confirm": confirm})
     return True

@@ -12,6 +12,7 @@ from keepitlocal.value.engine.calculator import OPTIMISM_BIAS_BY_GRADE, Range
 from keepitlocal.value.engine.money import Agency, PriceYear, ValueKind
 from keepitlocal.value.models import UnitCost
 from keepitlocal.web.forms import GovukForm
+from keepitlocal.web.govuk import GovukDateField
 
 RANGE_HINT = "A number, or low, central and high separated by commas"
 
@@ -207,4 +208,24 @@ class EstimateForm(GovukForm):
     )
     local = forms.CharField(
         label="What local means", max_length=300, help_text="As your spend analysis places suppliers, for example in Calderdale"
+    )
+
+
+class ClaimForm(GovukForm):
+    required_messages = {"what": "Enter what was done", "for_whom": "Enter who it was for"}
+    what = forms.CharField(
+        label="What was done",
+        max_length=300,
+        help_text="For example, convened a stakeholder group on violence against women and girls",
+    )
+    when = GovukDateField(label="When", help_text="For example, 12 3 2025")
+    for_whom = forms.CharField(
+        label="For whom", max_length=300, help_text="For example, the council's community safety partnership"
+    )
+    evidence = forms.URLField(label="Link to the evidence (optional)", required=False, max_length=500, assume_scheme="https")
+    who_can_confirm = forms.CharField(
+        label="Who can confirm it (optional)",
+        max_length=300,
+        required=False,
+        help_text="A role, not a private person's contact details",
     )

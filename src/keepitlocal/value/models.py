@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from keepitlocal.network.models import TEXT_LIMIT, Council
+from keepitlocal.network.models import HTTP_URL, TEXT_LIMIT, Council
 from keepitlocal.value.engine.money import Agency, Confidence
 
 AGENCIES = [(a.value, a.label) for a in Agency]
@@ -205,3 +205,21 @@ class LM3Estimate(models.Model):
 
     def __str__(self) -> str:
         return f"LM3 estimate for {self.council}"
+
+
+class ValueClaim(models.Model):
+    """Value a case evidences without a price (convening, informing a strategy, mapping assets): never turned into
+    money, shown beside the figures."""
+
+    case = models.ForeignKey(ValueCase, on_delete=models.CASCADE, related_name="claims")
+    what = models.CharField("what was done", max_length=300)
+    when = models.DateField()
+    for_whom = models.CharField("for whom", max_length=300)
+    evidence = models.URLField("link to the evidence", blank=True, max_length=500, validators=[HTTP_URL])
+    who_can_confirm = models.CharField("who can confirm it", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-when"]
+
+    def __str__(self) -> str:
+        return self.what

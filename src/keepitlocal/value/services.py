@@ -443,3 +443,14 @@ def save_lm3_estimate(council: Council, data: dict[str, Any]) -> None:
             "updated_at": timezone.now(),
         },
     )
+
+
+def add_claim(case: ValueCase, data: dict[str, Any]) -> Any:
+    from keepitlocal.value.models import ValueClaim
+
+    with transaction.atomic():
+        claim = ValueClaim.objects.create(
+            case=case, **{k: data.get(k) or "" for k in ("what", "for_whom", "evidence", "who_can_confirm")}, when=data["when"]
+        )
+        ValueCase.objects.filter(pk=case.pk).update(updated_at=timezone.now())
+    return claim

@@ -16,6 +16,8 @@ urlpatterns = [
         name="outcome-remove",
     ),
     path("manage/councils/<str:gss_code>/value/lm3/", views.lm3_estimate, name="lm3-estimate"),
+    path("manage/councils/<str:gss_code>/value/unit-costs/new/", views.own_cost, name="own-cost"),
+    path("manage/councils/<str:gss_code>/value/<int:case_id>/claims/add/", views.claim_add, name="claim-add"),
     path("manage/organisations/<int:pk>/lm3/", views.lm3_surveys, name="lm3"),
     path("value/unit-costs/", views.library, name="library"),
 ]

@@ -64,6 +64,7 @@ def _context(case: ValueCase) -> dict[str, Any]:
         "case": case,
         "council": case.council,
         "outcomes": list(case.outcomes.prefetch_related("unit_costs")),
+        "claims": list(case.claims.all()),
         "result": result,
         "problem": calculated.problem,
         "agencies": agencies,
@@ -172,4 +173,40 @@ def lm3_estimate(request: HttpRequest, gss_code: str) -> HttpResponse:
         request,
         "value/form_page.html",
         {"form": form, "council": council, "heading": "Estimate the local multiplier from your spend", "button": "Save"},
+    )
+
+
+@access.council_edit
+@require_http_methods(["GET", "POST"])
+def claim_add(request: HttpRequest, gss_code: str, case_id: int) -> HttpResponse:
+    found = _case(gss_code, case_id)
+    form = forms.ClaimForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.add_claim(found, form.cleaned_data)
+        messages.success(request, "Added to the value without a price")
+        return redirect("value:case", gss_code=found.council.gss_code, case_id=found.pk)
+    return render_form(
+        request,
+        "value/form_page.html",
+        {"form": form, "council": found.council, "case": found, "heading": "Add value without a price", "button": "Add it"},
+    )
+
+
+@access.council_edit
+@require_http_methods(["GET", "POST"])
+def own_cost(request: HttpRequest, gss_code: str) -> HttpResponse:
+    council = access.council_or_404(gss_code)
+    form = forms.OwnCostForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.save_own_cost(council, form.cleaned_data, request.user)
+        except services.Refused as error:
+            form.add_error("code", error.message)
+        else:
+            messages.success(request, f"Unit cost {saved.code} saved (version {saved.version})")
+            return redirect("value:cases", gss_code=council.gss_code)
+    return render_form(
+        request,
+        "value/form_page.html",
+        {"form": form, "council": council, "heading": "Add your own unit cost", "button": "Save the unit cost"},
     )
