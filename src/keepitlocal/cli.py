@@ -359,6 +359,23 @@ def value_import_unit_costs(file: Path) -> None:
         click.echo(f"not read: {problem['sheet']} row {problem['row']}: {problem['message']}")
 
 
+@value.command("load-deflator")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--source", required=True, help="Where the series comes from, e.g. 'HM Treasury GDP deflators, June 2026'.")
+def value_load_deflator(file: Path, source: str) -> None:
+    """Load a deflator series (CSV with year and index columns, no gaps) for new value cases to uprate with."""
+    _django()
+    from keepitlocal.value.engine.deflator import DeflatorError, read_series
+    from keepitlocal.value.models import DeflatorSeries
+
+    try:
+        series = read_series(file.read_text(encoding="utf-8-sig"), source)
+    except DeflatorError as error:
+        raise click.ClickException(f"{file.name}: {error}") from None
+    DeflatorSeries.objects.create(citation=source, index={str(y.start): v for y, v in series.index.items()})
+    click.echo(f"{file.name}: {len(series.index)} years, {series.first} to {series.last}, loaded as the newest series")
+
+
 @value.command("import-grants")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def value_import_grants(files: tuple[Path, ...]) -> None:

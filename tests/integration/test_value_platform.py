@@ -189,3 +189,19 @@ def test_value_without_a_price_and_a_councils_own_unit_cost(demo: list[str], edi
     assert editor_client.post(BASE + "unit-costs/new/", {**own, "value": "53000"}).status_code == 302
     versions = UnitCost.objects.filter(code="E08000033-LAC1").order_by("version")
     assert [(v.version, v.is_current, v.values["fiscal"]["value"]) for v in versions] == [(1, False, 52000.0), (2, True, 53000.0)]
+
+
+def test_cli_loads_a_deflator_series_and_refuses_one_with_gaps(tmp_path: Any) -> None:
+    from click.testing import CliRunner
+
+    from keepitlocal.cli import main
+    from keepitlocal.value.models import DeflatorSeries
+
+    good, gappy = tmp_path / "good.csv", tmp_path / "gappy.csv"
+    good.write_text("year,index\n2023/24,100\n2024/25,102.1\n2025/26,104.3\n")
+    gappy.write_text("year,index\n2023/24,100\n2025/26,104.3\n")
+    result = CliRunner().invoke(main, ["value", "load-deflator", str(good), "--source", "Test series"])
+    assert result.exit_code == 0, result.output
+    assert DeflatorSeries.objects.first().citation == "Test series"  # type: ignore[union-attr]
+    refused = CliRunner().invoke(main, ["value", "load-deflator", str(gappy), "--source", "Gappy"])
+    assert refused.exit_code == 1 and "gaps" in refused.output
