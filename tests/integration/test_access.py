@@ -108,6 +108,8 @@ EXPECTED = {
     "value:library": "signed_in",
     "value:lm3-estimate": "council_edit",
     "value:own-cost": "council_edit",
+    "value:publish": "council_edit",
+    "value:public-case": "public",
     "value:claim-add": "council_edit",
     "value:lm3": "organisation_edit",
 }
@@ -121,6 +123,7 @@ POST_ONLY = {
     "connections:element-remove",
     "connections:connection-remove",
     "value:outcome-remove",
+    "value:publish",
 }
 SENDS_TO_SIGN_IN = {"admin-sign-in"}  # its whole job is to redirect to our sign-in page
 CALDERDALE, BRISTOL, EAST_SUSSEX = "E08000033", "E06000023", "E10000011"

@@ -205,3 +205,19 @@ def test_cli_loads_a_deflator_series_and_refuses_one_with_gaps(tmp_path: Any) ->
     assert DeflatorSeries.objects.first().citation == "Test series"  # type: ignore[union-attr]
     refused = CliRunner().invoke(main, ["value", "load-deflator", str(gappy), "--source", "Gappy"])
     assert refused.exit_code == 1 and "gaps" in refused.output
+
+
+def test_a_published_case_shows_on_the_public_profile_and_an_unpublished_one_does_not(
+    demo: list[str], editor_client: Any
+) -> None:
+    from tests.conftest import StrictHTMLClient
+
+    load_demo_value()
+    case = ValueCase.objects.get(is_demo=True)
+    public = StrictHTMLClient()
+    profile = public.get("/councils/E08000033/").content.decode()
+    assert case.title in profile and "of fiscal savings for every £1 spent (range" in profile
+    assert public.get(f"/councils/E08000033/value/{case.pk}/").status_code == 200
+    assert editor_client.post(BASE + f"{case.pk}/publish/", {"publish": "no"}).status_code == 302
+    assert public.get(f"/councils/E08000033/value/{case.pk}/").status_code == 404
+    assert case.title not in public.get("/councils/E08000033/").content.decode()

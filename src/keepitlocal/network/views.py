@@ -78,6 +78,7 @@ def council_profile(request: HttpRequest, gss_code: str) -> HttpResponse:
     council = access.council_or_404(gss_code)
     membership = Membership.objects.filter(council=council).select_related("cohort").first()
     from keepitlocal.spend.models import SpendPublication
+    from keepitlocal.value import services as value_services
 
     publication = SpendPublication.objects.filter(council=council).select_related("run").first()
     context: dict[str, Any] = {
@@ -85,6 +86,7 @@ def council_profile(request: HttpRequest, gss_code: str) -> HttpResponse:
         "membership": membership,
         "can_view_private": access.can_view_council(request.user, council),
         "spend": publication.figures() if publication else None,
+        "value_cases": value_services.published_cases(council),
     }
     if membership is not None:
         endorsement = getattr(membership, "endorsement", None)

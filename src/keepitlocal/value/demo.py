@@ -202,4 +202,5 @@ def load_demo_value() -> bool:
         ("Mapped the support available to survivors in each ward", date(2024, 11, 20), "Residents and referring agencies", ""),
     ):  # fmt: skip
         services.add_claim(case, {"what": what, "when": when, "for_whom": whom, "who_can_confirm": confirm})
+    services.publish(case, True)
     return True

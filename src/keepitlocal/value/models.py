@@ -95,6 +95,7 @@ class ValueCase(models.Model):
     cohort_per_year = models.JSONField()
     deflator = models.ForeignKey(DeflatorSeries, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     is_demo = models.BooleanField(default=False)
+    published_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -104,6 +105,10 @@ class ValueCase(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
 
 
 class CaseOutcome(models.Model):

@@ -454,3 +454,12 @@ def add_claim(case: ValueCase, data: dict[str, Any]) -> Any:
         )
         ValueCase.objects.filter(pk=case.pk).update(updated_at=timezone.now())
     return claim
+
+
+def publish(case: ValueCase, published: bool) -> None:
+    """Shows the case, with its figures, ranges and sources, on the council's public profile (or stops showing it)."""
+    ValueCase.objects.filter(pk=case.pk).update(published_at=timezone.now() if published else None)
+
+
+def published_cases(council: Council) -> list[tuple[ValueCase, calc.Result | None]]:
+    return [(case, calculate(case).result) for case in ValueCase.objects.filter(council=council, published_at__isnull=False)]

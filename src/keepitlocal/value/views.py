@@ -210,3 +210,23 @@ def own_cost(request: HttpRequest, gss_code: str) -> HttpResponse:
         "value/form_page.html",
         {"form": form, "council": council, "heading": "Add your own unit cost", "button": "Save the unit cost"},
     )
+
+
+@access.council_edit
+@require_POST
+def case_publish(request: HttpRequest, gss_code: str, case_id: int) -> HttpResponse:
+    found = _case(gss_code, case_id)
+    publish = request.POST.get("publish") == "yes"
+    services.publish(found, publish)
+    messages.success(request, "Published on the council's public profile" if publish else "No longer published")
+    return redirect("value:case", gss_code=found.council.gss_code, case_id=found.pk)
+
+
+@access.public
+def public_case(request: HttpRequest, gss_code: str, case_id: int) -> HttpResponse:
+    from django.http import Http404
+
+    found = _case(gss_code, case_id)
+    if not found.is_published:
+        raise Http404("This value case is not published")
+    return render(request, "value/public_case.html", _context(found))
