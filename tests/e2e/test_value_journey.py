@@ -52,4 +52,6 @@ def test_a_council_builds_a_value_case(browser: Any, demo_server: str) -> None:
     demo = ValueCase.objects.get(is_demo=True)
     failures += check(page, f"/manage/councils/E08000033/value/{demo.pk}/", demo_server)
     failures += check(page, "/value/unit-costs/?q=domestic", demo_server)
+    public = browser.new_context().new_page()
+    failures += check(public, f"/councils/E08000033/value/{demo.pk}/", demo_server)
     assert failures == [], "\n\n".join(failures)

@@ -33,6 +33,7 @@ from keepitlocal.assessment.models import Action, Invitation, Response, Round
 from keepitlocal.network.models import Council
 from keepitlocal.reports.downloads import download
 from keepitlocal.reports.engine.tables import Column, Table
+from keepitlocal.value.models import ValueCase
 from keepitlocal.web.forms import render_form
 
 
@@ -228,7 +229,13 @@ def results(request: HttpRequest, gss_code: str, round_id: int) -> HttpResponseB
         return download(
             results_table(assessment.framework, services.results(assessment)), fmt, f"{council.name} {assessment.title} scores"
         )
-    return render(request, "assessment/results.html", {**_results_context(assessment, can_edit), "can_edit": can_edit})
+    # Principle 4 (early intervention to save costs later) is evidenced by the council's value cases.
+    value_cases = list(ValueCase.objects.filter(council=council))
+    return render(
+        request,
+        "assessment/results.html",
+        {**_results_context(assessment, can_edit), "can_edit": can_edit, "value_cases": value_cases},
+    )
 
 
 @access.council_edit
