@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from keepitlocal.network.models import Organisation
 from keepitlocal.value.models import ValueCase
 from tests.e2e.test_accessibility import check, sign_in
 
@@ -52,6 +53,16 @@ def test_a_council_builds_a_value_case(browser: Any, demo_server: str) -> None:
     demo = ValueCase.objects.get(is_demo=True)
     failures += check(page, f"/manage/councils/E08000033/value/{demo.pk}/", demo_server)
     failures += check(page, "/value/unit-costs/?q=domestic", demo_server)
+    failures += check(page, "/manage/councils/E08000033/value/unit-costs/new/", demo_server)
+    failures += check(page, "/manage/councils/E08000033/value/lm3/", demo_server)
+    failures += check(page, f"/manage/councils/E08000033/value/{demo.pk}/claims/add/", demo_server)
+    organisation = browser.new_context().new_page()
+    sign_in(organisation, demo_server, "org@example.org")
+    hub = Organisation.objects.get(name__startswith="Calder Valley")
+    failures += check(organisation, f"/manage/organisations/{hub.pk}/lm3/", demo_server)
+    organisation.get_by_role("button", name="Save the survey").click()
+    assert organisation.title().startswith("Error: ")
+    failures += check(organisation, "", demo_server)
     public = browser.new_context().new_page()
     failures += check(public, f"/councils/E08000033/value/{demo.pk}/", demo_server)
     assert failures == [], "\n\n".join(failures)
