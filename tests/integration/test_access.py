@@ -101,6 +101,7 @@ EXPECTED = {
     "connections:area": "council_view",
     "value:cases": "council_view",
     "value:case-add": "council_edit",
+    "value:case-edit": "council_edit",
     "value:case": "council_view",
     "value:report": "council_view",
     "value:outcome-add": "council_edit",

@@ -221,3 +221,23 @@ def test_a_published_case_shows_on_the_public_profile_and_an_unpublished_one_doe
     assert editor_client.post(BASE + f"{case.pk}/publish/", {"publish": "no"}).status_code == 302
     assert public.get(f"/councils/E08000033/value/{case.pk}/").status_code == 404
     assert case.title not in public.get("/councils/E08000033/").content.decode()
+
+
+def test_the_intervention_can_be_changed_and_the_outcomes_stay(demo: list[str], editor_client: Any) -> None:
+    load_demo_value()
+    case = ValueCase.objects.get(is_demo=True)
+    form = editor_client.get(BASE + f"{case.pk}/change/").content.decode()
+    assert 'value="180000, 200000, 230000"' in form and 'value="2019/20"' in form
+    changed = editor_client.post(
+        BASE + f"{case.pk}/change/",
+        {
+            "title": case.title,
+            "price_year": "2019/20",
+            "cost_per_year": "150000",
+            "years": "3",
+            "cohort_per_year": "100, 120, 140",
+        },
+    )
+    assert changed.status_code == 302
+    case.refresh_from_db()
+    assert case.cost_per_year == {"low": 150000.0, "central": 150000.0, "high": 150000.0} and case.outcomes.count() == 3

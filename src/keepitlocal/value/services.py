@@ -463,3 +463,15 @@ def publish(case: ValueCase, published: bool) -> None:
 
 def published_cases(council: Council) -> list[tuple[ValueCase, calc.Result | None]]:
     return [(case, calculate(case).result) for case in ValueCase.objects.filter(council=council, published_at__isnull=False)]
+
+
+def update_case(case: ValueCase, data: dict[str, Any]) -> None:
+    """Changes the intervention and cohort; the outcomes and the unit-cost versions they use stay as they are."""
+    ValueCase.objects.filter(pk=case.pk).update(
+        title=data["title"],
+        price_year=int(data["price_year"]),
+        cost_per_year=vars(data["cost_per_year"]),
+        years=int(data["years"]),
+        cohort_per_year=vars(data["cohort_per_year"]),
+        updated_at=timezone.now(),
+    )

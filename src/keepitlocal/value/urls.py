@@ -9,6 +9,7 @@ urlpatterns = [
     path("manage/councils/<str:gss_code>/value/new/", views.case_add, name="case-add"),
     path("manage/councils/<str:gss_code>/value/<int:case_id>/", views.case, name="case"),
     path("manage/councils/<str:gss_code>/value/<int:case_id>/report.pdf", views.report, name="report"),
+    path("manage/councils/<str:gss_code>/value/<int:case_id>/change/", views.case_edit, name="case-edit"),
     path("manage/councils/<str:gss_code>/value/<int:case_id>/outcomes/add/", views.outcome_add, name="outcome-add"),
     path(
         "manage/councils/<str:gss_code>/value/<int:case_id>/outcomes/<int:outcome_id>/remove/",

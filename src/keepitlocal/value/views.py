@@ -230,3 +230,31 @@ def public_case(request: HttpRequest, gss_code: str, case_id: int) -> HttpRespon
     if not found.is_published:
         raise Http404("This value case is not published")
     return render(request, "value/public_case.html", _context(found))
+
+
+def _range_text(value: dict[str, float]) -> str:
+    low, central, high = value["low"], value["central"], value["high"]
+    return f"{central:g}" if low == central == high else f"{low:g}, {central:g}, {high:g}"
+
+
+@access.council_edit
+@require_http_methods(["GET", "POST"])
+def case_edit(request: HttpRequest, gss_code: str, case_id: int) -> HttpResponse:
+    found = _case(gss_code, case_id)
+    initial = {
+        "title": found.title,
+        "price_year": f"{found.price_year}/{(found.price_year + 1) % 100:02d}",
+        "cost_per_year": _range_text(found.cost_per_year),
+        "years": found.years,
+        "cohort_per_year": _range_text(found.cohort_per_year),
+    }
+    form = forms.CaseForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.update_case(found, form.cleaned_data)
+        messages.success(request, "Value case changed")
+        return redirect("value:case", gss_code=found.council.gss_code, case_id=found.pk)
+    return render_form(
+        request,
+        "value/form_page.html",
+        {"form": form, "council": found.council, "case": found, "heading": "Change the intervention", "button": "Save"},
+    )
