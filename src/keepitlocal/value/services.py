@@ -4,21 +4,37 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import PurePath
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
 from keepitlocal.network.models import Council
+from keepitlocal.spend.figures import figures
+from keepitlocal.spend.models import AnalysisRun, Supplier
+from keepitlocal.spend.services import platform_registers
 from keepitlocal.value.engine import calculator as calc
-from keepitlocal.value.engine import gmca
-from keepitlocal.value.engine.deflator import Deflator
+from keepitlocal.value.engine import gmca, lm3
+from keepitlocal.value.engine import grants as engine
+from keepitlocal.value.engine.deflator import Deflator, DeflatorError
 from keepitlocal.value.engine.money import Agency, Confidence, PriceYear, ValueKind
 from keepitlocal.value.engine.unitcosts import Amount
 from keepitlocal.value.engine.unitcosts import UnitCost as EngineCost
-from keepitlocal.value.models import CaseOutcome, DeflatorSeries, UnitCost, UnitCostImport, ValueCase
+from keepitlocal.value.models import (
+    CaseOutcome,
+    DeflatorSeries,
+    Grant,
+    GrantImport,
+    LM3Estimate,
+    LM3Survey,
+    UnitCost,
+    UnitCostImport,
+    ValueCase,
+    ValueClaim,
+)
 
 RATES = ("events_per_person", "success", "deadweight", "displacement", "attribution", "optimism_bias", "drop_off")
 
@@ -183,8 +199,6 @@ class Calculated:
 
 
 def calculate(case: ValueCase) -> Calculated:
-    from keepitlocal.value.engine.deflator import DeflatorError
-
     if not case.outcomes.exists():
         return Calculated(None, "Add an outcome to see what the case is worth.")
     try:
@@ -252,12 +266,6 @@ def _lad(grant: Any, registers: Any) -> str:
 def import_grants(name: str, data: bytes) -> Any:
     """Imports a 360Giving file (JSON package or flat CSV) in one transaction, with a run record; a grant already
     held (by its identifier) is left as it is, so importing the same file again adds nothing."""
-    from decimal import Decimal
-
-    from keepitlocal.spend.services import platform_registers
-    from keepitlocal.value.engine import grants as engine
-    from keepitlocal.value.models import Grant, GrantImport
-
     text = data.decode("utf-8-sig")
     read = engine.read_flat_csv(text) if PurePath(name).suffix.casefold() == ".csv" else engine.read_json(text)
     registers = platform_registers()
@@ -306,14 +314,6 @@ class Levered:
 def levered_in(council: Council) -> Levered:
     """External grants whose recipients are placed in the council's area, by funder and financial year, and for
     every £1 of the council's spend with local VCSE suppliers (its latest analysis), the grants that came in."""
-    from decimal import Decimal
-
-    from django.db.models import Count, Sum
-
-    from keepitlocal.spend.models import AnalysisRun, Supplier
-    from keepitlocal.spend.services import platform_registers
-    from keepitlocal.value.models import Grant
-
     registers = platform_registers()
     lads = set(registers.council_areas(council.gss_code)) if registers is not None else set()
     lads.add(council.gss_code)
@@ -338,10 +338,6 @@ def levered_in(council: Council) -> Levered:
 
 def grants_received(org_id: str) -> list[tuple[str, str, Any]]:
     """An organisation's grants by funder and financial year."""
-    from django.db.models import Sum
-
-    from keepitlocal.value.models import Grant
-
     if not org_id:
         return []
     rows = (
@@ -358,9 +354,6 @@ def grants_received(org_id: str) -> list[tuple[str, str, Any]]:
 
 def save_lm3_survey(organisation: Any, data: dict[str, Any]) -> Any:
     """Records a survey after the calculator has accepted it (round 2 not above round 1, shares 0 to 1...)."""
-    from keepitlocal.value.engine import lm3
-    from keepitlocal.value.models import LM3Survey
-
     survey = lm3.Survey(
         float(data["income"]), float(data["local_staff_pay"]), float(data["local_suppliers"]),
         float(data["staff_respend_share"]), float(data["supplier_respend_share"]), data["local"],
@@ -376,8 +369,6 @@ def save_lm3_survey(organisation: Any, data: dict[str, Any]) -> Any:
 
 
 def lm3_of(survey: Any) -> Any:
-    from keepitlocal.value.engine import lm3
-
     return lm3.from_survey(
         lm3.Survey(
             float(survey.income), float(survey.local_staff_pay), float(survey.local_suppliers), survey.staff_respend_share,
@@ -400,11 +391,6 @@ class CouncilLM3:
 
 
 def council_lm3(council: Council) -> CouncilLM3:
-    from keepitlocal.spend.figures import figures
-    from keepitlocal.spend.models import AnalysisRun
-    from keepitlocal.value.engine import lm3
-    from keepitlocal.value.models import LM3Estimate
-
     stated = LM3Estimate.objects.filter(council=council).first()
     run = AnalysisRun.objects.filter(council=council, status=AnalysisRun.Status.SUCCEEDED).first()
     if run is None:
@@ -432,8 +418,6 @@ def council_lm3(council: Council) -> CouncilLM3:
 
 
 def save_lm3_estimate(council: Council, data: dict[str, Any]) -> None:
-    from keepitlocal.value.models import LM3Estimate
-
     LM3Estimate.objects.update_or_create(
         council=council,
         defaults={
@@ -446,8 +430,6 @@ def save_lm3_estimate(council: Council, data: dict[str, Any]) -> None:
 
 
 def add_claim(case: ValueCase, data: dict[str, Any]) -> Any:
-    from keepitlocal.value.models import ValueClaim
-
     with transaction.atomic():
         claim = ValueClaim.objects.create(
             case=case, **{k: data.get(k) or "" for k in ("what", "for_whom", "evidence", "who_can_confirm")}, when=data["when"]
