@@ -311,7 +311,7 @@ def connections_measure(path: Path, out: Path, on: str, sample_above: int | None
 
     from keepitlocal.connections.engine import measures as m
     from keepitlocal.connections.engine import outputs
-    from keepitlocal.connections.engine.kumu import read_any
+    from keepitlocal.connections.engine.files import read_file
     from keepitlocal.connections.engine.problems import ImportRejected
 
     try:
@@ -319,7 +319,7 @@ def connections_measure(path: Path, out: Path, on: str, sample_above: int | None
     except ValueError:
         raise click.BadParameter("write the date as YYYY-MM-DD", param_hint="--on") from None
     try:
-        network = read_any(path)
+        network = read_file(path.name, path.read_bytes())
     except ImportRejected as rejected:
         for p in rejected.problems[:50]:
             where = f"{p.sheet} row {p.row}" if p.row else p.sheet or path.name

@@ -7,7 +7,6 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import PurePath
 from typing import Any
 
 from django.db import transaction
@@ -17,7 +16,7 @@ from django.utils import timezone
 from keepitlocal.accounts.email import Email, email_service
 from keepitlocal.common.kept import Kept
 from keepitlocal.common.tokens import new_token, token_hash
-from keepitlocal.connections.engine import gephi, kumu
+from keepitlocal.connections.engine import files, gephi, kumu
 from keepitlocal.connections.engine import measures as m
 from keepitlocal.connections.engine.model import (
     Connection,
@@ -29,7 +28,6 @@ from keepitlocal.connections.engine.model import (
     connection_kind_key,
     label_key,
 )
-from keepitlocal.connections.engine.problems import ImportRejected, Problem
 from keepitlocal.connections.models import ConfirmationRequest, ConnectionMap, MapConnection, MapElement
 from keepitlocal.network.models import Council, Organisation
 
@@ -217,9 +215,7 @@ def save_element(cmap: ConnectionMap, element: MapElement | None, data: dict[str
             raise Refused("That label is taken", f"'{clash.label}' is already on your map: give this element another label.")
         row = element or MapElement(map=cmap, position=_next_position(cmap.elements))
         if element is not None and element.label != label:
-            for c in MapConnection.objects.filter(Q(source=element) | Q(target=element), confirmed_at__isnull=False):
-                _clear_confirmation(c)
-                c.save(update_fields=["confirmed_at", "confirmed_by"])
+            _clear_confirmations_of(element)
         row.label, row.key = label, key
         for name in ("sector", "type", "description", "org_id", "place"):
             if name in data:
@@ -261,10 +257,9 @@ def save_connection(cmap: ConnectionMap, connection: MapConnection | None, data:
             recorded_by=actor if _who(actor) else None,
             recorded_by_name=_who(actor),
         )
-        material = (source.pk, target.pk, kind, since, until)
-        if connection is not None and material != (
-            connection.source_id, connection.target_id, connection.kind, connection.since, connection.until
-        ):  # fmt: skip
+        if connection is not None and _changes_what_was_confirmed(
+            connection, {"source": source, "target": target, "kind": kind, "since": since, "until": until}
+        ):
             _clear_confirmation(row)
         row.source, row.target, row.kind = source, target, kind
         if kind:
@@ -302,18 +297,7 @@ class ImportOutcome:
 
 def read_upload(cmap: ConnectionMap, name: str, data: bytes) -> Network:
     """A file to import into the map; its connections may name elements already on the map without listing them."""
-    suffix = PurePath(name).suffix.casefold()
-    known = list(cmap.elements.values_list("label", flat=True))
-    if suffix == ".xlsx":
-        return kumu.read_workbook(data, known)
-    if suffix == ".json":
-        try:
-            return kumu.read_blueprint(data.decode("utf-8-sig"), known)
-        except UnicodeDecodeError:
-            raise ImportRejected([Problem("", 0, "", "", "This file is not UTF-8 JSON.")]) from None
-    if suffix == ".gexf":
-        return gephi.read_gexf(data)
-    raise ImportRejected([Problem("", 0, "", name, "Choose a Kumu workbook (.xlsx), a Kumu blueprint (.json) or GEXF (.gexf).")])
+    return files.read_file(name, data, cmap.elements.values_list("label", flat=True))
 
 
 # Which model fields each known column of a file sets (the label is always there).
@@ -352,10 +336,25 @@ def _merged(old: list[Any], new: tuple[tuple[str, str], ...]) -> list[list[str]]
     return kept + [[k, v] for k, v in new if v != ""]
 
 
+# What the other side confirms: a connection's ends, kind and dates.
+CONFIRMED_FIELDS = ("source", "target", "kind", "since", "until")
+
+
+def _changes_what_was_confirmed(row: MapConnection, values: dict[str, Any]) -> bool:
+    return any(getattr(row, name) != values[name] for name in CONFIRMED_FIELDS if name in values)
+
+
 def _clear_confirmation(row: MapConnection) -> None:
-    """The other side confirmed something else: what they confirmed has changed."""
+    """The other side confirmed something else: what they confirmed has changed (the caller saves the row)."""
     row.confirmed_at, row.confirmed_by = None, ""
     ConfirmationRequest.objects.filter(connection=row, answered_at__isnull=True).delete()
+
+
+def _clear_confirmations_of(element: MapElement) -> None:
+    """An element renamed: every confirmed connection of it was confirmed under its old name."""
+    for connection in MapConnection.objects.filter(Q(source=element) | Q(target=element), confirmed_at__isnull=False):
+        _clear_confirmation(connection)
+        connection.save(update_fields=["confirmed_at", "confirmed_by"])
 
 
 def import_network(cmap: ConnectionMap, network: Network, actor: Any) -> ImportOutcome:
@@ -400,9 +399,7 @@ def import_network(cmap: ConnectionMap, network: Network, actor: Any) -> ImportO
             values["fields"] = _merged(row.fields, element.fields)
             if any(getattr(row, k) != v for k, v in values.items()):
                 if values["label"] != row.label:
-                    for c in MapConnection.objects.filter(Q(source=row) | Q(target=row), confirmed_at__isnull=False):
-                        _clear_confirmation(c)
-                        c.save(update_fields=["confirmed_at", "confirmed_by"])
+                    _clear_confirmations_of(row)
                 for k, v in values.items():
                     setattr(row, k, v)
                 row.save()
@@ -446,9 +443,7 @@ def import_network(cmap: ConnectionMap, network: Network, actor: Any) -> ImportO
             values = {k: v for k, v in everything.items() if k in ("source", "target", "type", "kind") or k in connection_fields}
             values["fields"] = _merged(found.fields, connection.fields)
             if any(getattr(found, k) != v for k, v in values.items()):
-                if found.confirmed_at and any(
-                    getattr(found, k) != values[k] for k in ("source", "target", "kind", "since", "until") if k in values
-                ):
+                if found.confirmed_at and _changes_what_was_confirmed(found, values):
                     _clear_confirmation(found)
                 for k, v in values.items():
                     setattr(found, k, v)

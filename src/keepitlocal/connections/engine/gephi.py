@@ -13,8 +13,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from keepitlocal.connections.engine.kumu import LIMITS
-from keepitlocal.connections.engine.model import Connection, Direction, Element, Kind, Network, Sector, label_key
+from keepitlocal.connections.engine.model import LIMITS, Connection, Direction, Element, Kind, Network, Sector, label_key
 from keepitlocal.connections.engine.problems import ImportRejected, Problem
 
 SEPARATOR = "|"

@@ -18,8 +18,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from keepitlocal.connections.engine.model import Connection, Direction, Element, Kind, Network, Sector, label_key
+from keepitlocal.connections.engine.model import LIMITS, Connection, Direction, Element, Kind, Network, Sector, label_key
 from keepitlocal.connections.engine.problems import ImportRejected, Problem
+from keepitlocal.reports.engine.tables import FORMULA_STARTS
 
 ELEMENTS, CONNECTIONS = "Elements", "Connections"
 SEPARATOR = "|"
@@ -76,10 +77,6 @@ def _known(headers: list[str], columns: dict[str, tuple[str, tuple[str, ...]]]) 
         if name:
             taken.add(name)
     return known
-
-
-# Longest text each field may hold (the platform's columns); longer is a problem on its row, not a failed save.
-LIMITS = {"label": 200, "type": 100, "org_id": 40, "place": 200, "tags": 500, "recorded_by": 200}
 
 
 def _too_long(values: dict[str, str]) -> list[tuple[str, str]]:
@@ -281,6 +278,11 @@ def _connections(sheet: _Sheet, labels: dict[str, int], problems: list[Problem])
     return connections, custom
 
 
+def _present(sheet: _Sheet, columns: dict[str, tuple[str, tuple[str, ...]]]) -> frozenset[str]:
+    """The known columns a sheet has."""
+    return frozenset(c for c in _known(sheet.headers, columns).values() if c)
+
+
 def _network(elements_sheet: _Sheet | None, connections_sheet: _Sheet | None, known: Iterable[str] = ()) -> Network:
     """`known`: labels of elements that exist already (on the map a file is imported into), which connections may name
     without the file listing them again."""
@@ -300,10 +302,8 @@ def _network(elements_sheet: _Sheet | None, connections_sheet: _Sheet | None, kn
         tuple(connections),
         element_fields,
         connection_fields,
-        frozenset(c for h in elements_sheet.headers if (c := _known(elements_sheet.headers, ELEMENT_COLUMNS)[h])),
-        frozenset(c for h in connections_sheet.headers if (c := _known(connections_sheet.headers, CONNECTION_COLUMNS)[h]))
-        if connections_sheet is not None
-        else frozenset(),
+        _present(elements_sheet, ELEMENT_COLUMNS),
+        _present(connections_sheet, CONNECTION_COLUMNS) if connections_sheet is not None else frozenset(),
     )
 
 
@@ -343,13 +343,13 @@ def read_workbook(source: Path | bytes, known: Iterable[str] = ()) -> Network:
 
 
 def _cells(sheet: Any, values: list[Any]) -> list[Any]:
-    """Text that starts like a formula (=, +, -, @) is stored as a text cell, never a formula: the spreadsheet shows it
-    and runs nothing, and it reads back exactly as written."""
+    """Text that starts like a formula (the reports' FORMULA_STARTS) is stored as a text cell, never a formula: the
+    spreadsheet shows it and runs nothing, and it reads back exactly as written."""
     from openpyxl.cell import WriteOnlyCell
 
     cells = []
     for value in values:
-        if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        if isinstance(value, str) and value.startswith(FORMULA_STARTS):
             cell = WriteOnlyCell(sheet, value=value)
             cell.data_type = "s"
             cells.append(cell)
@@ -462,17 +462,3 @@ def write_blueprint(network: Network) -> str:
         "connections": [_record(connection_names, _connection_row(c), {"Tags"}) for c in network.connections],
     }
     return json.dumps(data, indent=2, ensure_ascii=False)
-
-
-def read_any(path: Path) -> Network:
-    """A map from a file, by its kind: a Kumu workbook (.xlsx), a blueprint (.json) or GEXF (.gexf)."""
-    suffix = path.suffix.casefold()
-    if suffix == ".xlsx":
-        return read_workbook(path)
-    if suffix == ".json":
-        return read_blueprint(path)
-    if suffix == ".gexf":
-        from keepitlocal.connections.engine.gephi import read_gexf
-
-        return read_gexf(path)
-    raise ImportRejected([Problem("", 0, "", path.name, "Give a Kumu workbook (.xlsx), a blueprint (.json) or GEXF.")])

@@ -7,7 +7,6 @@ undirected one runs both ways."""
 
 from __future__ import annotations
 
-import math
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -498,8 +497,3 @@ def measure(network: Network, on: date, sample_above: int = SAMPLE_ABOVE, sample
         on=on,
     )
     return Measures(tuple(rows), summary, {row.key: row for row in rows})
-
-
-def finite(value: float | None) -> float | None:
-    """None for a figure that is not a number (networkx gives NaN for an isolated element)."""
-    return None if value is None or math.isnan(value) else value

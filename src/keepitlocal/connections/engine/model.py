@@ -252,6 +252,10 @@ class Kind(StrEnum):
         return None
 
 
+# Longest text each field may hold (the platform's columns); longer is a problem on its row of a file, not a failed save.
+LIMITS = {"label": 200, "type": 100, "org_id": 40, "place": 200, "tags": 500, "recorded_by": 200}
+
+
 def label_key(label: str) -> str:
     """The identity of an element within a map: its label with case and spacing ignored (Kumu matches connections
     to elements by label, and 'Park Ward residents ' is the same element as 'park ward residents')."""

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from keepitlocal.connections.engine.measures import Measures
+from keepitlocal.reports.engine.tables import neutralise
 
 MEASURE_COLUMNS = (
     "label", "sector", "degree", "in_degree", "out_degree", "betweenness", "constraint", "effective_size",
@@ -16,8 +17,8 @@ MEASURE_COLUMNS = (
 )  # fmt: skip
 
 
-def _number(value: float | None, places: int = 6) -> str:
-    return "" if value is None else f"{round(value, places):g}" if places else str(value)
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{round(value, 6):g}"
 
 
 def measure_rows(measures: Measures) -> list[dict[str, Any]]:
@@ -82,11 +83,9 @@ def write(measures: Measures, out: Path) -> list[Path]:
         writer = csv.DictWriter(handle, fieldnames=MEASURE_COLUMNS)
         writer.writeheader()
         for row in measure_rows(measures):
-            # Text that starts like a formula is not run by a spreadsheet opening the file (numbers are left alone).
-            for name in ("label", "sector"):
-                if str(row[name])[:1] in ("=", "+", "-", "@"):
-                    row[name] = "'" + row[name]
-            writer.writerow(row)
+            # Text that starts like a formula is not run by a spreadsheet opening the file; the figures (a negative
+            # E-I index is "-0.5") are numbers and stay as they are.
+            writer.writerow({**row, "label": neutralise(row["label"]), "sector": neutralise(row["sector"])})
     summary = out / "summary.json"
     summary.write_text(json.dumps(summary_data(measures), indent=2) + "\n", encoding="utf-8")
     return [table, summary]
