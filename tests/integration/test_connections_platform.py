@@ -20,6 +20,7 @@ from keepitlocal.connections.engine import kumu
 from keepitlocal.connections.models import ConfirmationRequest, ConnectionMap, MapConnection, MapElement
 from keepitlocal.network.models import Council, Organisation
 from tests.conftest import StrictHTMLClient, signed_in_client
+from tests.workbooks import kumu_workbook
 
 pytestmark = pytest.mark.django_db
 HUB = "Calder Valley Community Hub (demo)"
@@ -221,28 +222,10 @@ def test_demo_maps_are_realistic(demo: list[str]) -> None:
     assert not load_demo_connections()  # once only
 
 
-def _sheet(elements: list[list[object]], connections: list[list[object]] | None = None) -> Any:
-    from keepitlocal.connections.engine import kumu as k
-
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Elements"
-    for row in elements:
-        sheet.append(row)
-    if connections:
-        other = book.create_sheet("Connections")
-        for row in connections:
-            other.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue(), k
-
-
 def test_importing_fewer_columns_changes_only_what_the_file_says(hub: Organisation) -> None:
     cmap = services.map_for(hub)
     services.save_element(cmap, None, {"label": "Park Lane Surgery", "sector": "public", "type": "GP practice", "org_id": "GB-NHS-B12345"}, None)  # fmt: skip
-    data, k = _sheet([["Label", "Notes"], ["Park Lane Surgery", "Monday clinics"], [HUB, ""]])
+    data = kumu_workbook([["Label", "Notes"], ["Park Lane Surgery", "Monday clinics"], [HUB, ""]])
     outcome = services.import_network(cmap, services.read_upload(cmap, "labels.xlsx", data), None)
     assert outcome.elements_updated == 1 and outcome.unchanged == 1
     surgery = cmap.elements.get(label="Park Lane Surgery")
@@ -251,24 +234,28 @@ def test_importing_fewer_columns_changes_only_what_the_file_says(hub: Organisati
     me = services.self_element(cmap)
     assert me.sector == "vcse"
     # Another file with another custom column; then the map's own export changes nothing.
-    data, _ = _sheet([["Label", "Funding"], ["Park Lane Surgery", "ICB"]])
+    data = kumu_workbook([["Label", "Funding"], ["Park Lane Surgery", "ICB"]])
     services.import_network(cmap, services.read_upload(cmap, "more.xlsx", data), None)
-    again = services.import_network(cmap, k.read_workbook(services.export(cmap, "xlsx")), None)
+    again = services.import_network(cmap, kumu.read_workbook(services.export(cmap, "xlsx")), None)
     assert (again.elements_added, again.elements_updated, again.connections_added, again.connections_updated) == (0, 0, 0, 0)
 
 
 def test_an_import_that_changes_a_confirmed_connection_clears_its_confirmation(hub: Organisation) -> None:
     cmap = services.map_for(hub)
-    data, _ = _sheet([["Label", "Type"], ["Surgery", "GP practice"]], [["From", "To", "Type", "Since"], [HUB, "Surgery", "Referral in", "2024-01-01"]])  # fmt: skip
+    data = kumu_workbook([["Label", "Type"], ["Surgery", "GP practice"]], [["From", "To", "Type", "Since"], [HUB, "Surgery", "Referral in", "2024-01-01"]])  # fmt: skip
     services.import_network(cmap, services.read_upload(cmap, "a.xlsx", data), None)
     connection = cmap.connections.get()
     MapConnection.objects.filter(pk=connection.pk).update(confirmed_at=timezone.now(), confirmed_by="Surgery")
     # Same connection in other words: updated, not added, and unchanged dates keep the confirmation.
-    data, _ = _sheet([["Label"], ["Surgery"]], [["From", "To", "Type", "Since"], [HUB, "Surgery", "referral-in", "2024-01-01"]])
+    data = kumu_workbook(
+        [["Label"], ["Surgery"]], [["From", "To", "Type", "Since"], [HUB, "Surgery", "referral-in", "2024-01-01"]]
+    )
     outcome = services.import_network(cmap, services.read_upload(cmap, "b.xlsx", data), None)
     assert outcome.connections_added == 0 and cmap.connections.count() == 1
     assert cmap.connections.get().confirmed_at is not None
-    data, _ = _sheet([["Label"], ["Surgery"]], [["From", "To", "Type", "Since"], [HUB, "Surgery", "Referral in", "2019-01-01"]])
+    data = kumu_workbook(
+        [["Label"], ["Surgery"]], [["From", "To", "Type", "Since"], [HUB, "Surgery", "Referral in", "2019-01-01"]]
+    )
     services.import_network(cmap, services.read_upload(cmap, "c.xlsx", data), None)
     assert cmap.connections.get().confirmed_at is None
 
@@ -321,7 +308,7 @@ def test_area_joins_an_org_id_to_the_same_name_elsewhere_and_the_network_team_se
 
 def test_the_published_summary_shows_only_the_platforms_own_words(hub: Organisation) -> None:
     cmap = services.map_for(hub)
-    data, _ = _sheet(
+    data = kumu_workbook(
         [["Label", "Type"], ["Refuge", "Mrs Jane Doe (survivor), 14 Park Rd"]],
         [["From", "To", "Type"], [HUB, "Refuge", "Referred Jane Doe to refuge"]],
     )

@@ -13,31 +13,15 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from openpyxl import Workbook
+from openpyxl import load_workbook
 
 from keepitlocal.cli import main
 from keepitlocal.connections.engine import gephi, kumu
 from keepitlocal.connections.engine.model import Connection, Direction, Element, Kind, Network, Sector
 from keepitlocal.connections.engine.problems import ImportRejected
+from tests.workbooks import kumu_workbook
 
-
-def workbook(elements: list[list[object]], connections: list[list[object]] | None = None) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Elements"
-    for row in elements:
-        sheet.append(row)
-    if connections is not None:
-        other = book.create_sheet("Connections")
-        for row in connections:
-            other.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-KUMU = workbook(
+KUMU = kumu_workbook(
     [
         ["Label", "Type", "Description", "Tags", "Funding stream", "Ward"],
         ["Park Ward Partnership", "VCSE", "Convenes the stakeholders' group", "convenor|hub", "Lottery", "Park"],
@@ -145,7 +129,7 @@ def test_any_map_round_trips_through_both_kumu_layouts(network: Network) -> None
 
 
 def test_problems_are_reported_row_by_row_and_nothing_is_read() -> None:
-    bad = workbook(
+    bad = kumu_workbook(
         [["Label", "Type"], ["A", "VCSE"], ["a ", "VCSE"], ["", ""], ["B", "Business"]],
         [
             ["From", "To", "Direction", "Strength", "Since", "Until"],
@@ -178,7 +162,6 @@ def test_a_file_that_is_not_a_workbook_is_refused_plainly() -> None:
 def test_formula_like_text_is_neutralised_in_the_workbook_and_reads_back() -> None:
     network = Network((Element("=HYPERLINK(1)"), Element("B")), (Connection("=HYPERLINK(1)", "B"),))
     data = kumu.write_workbook(network)
-    from openpyxl import load_workbook
 
     cell = load_workbook(io.BytesIO(data))["Elements"]["A2"]
     assert cell.data_type == "s" and cell.value == "=HYPERLINK(1)"  # text, not a formula
@@ -231,7 +214,7 @@ def test_cli_measure_on_a_date_reads_the_map_as_it_stood(tmp_path: Path) -> None
 
 def test_cli_reports_problems_by_row(tmp_path: Path) -> None:
     source = tmp_path / "bad.xlsx"
-    source.write_bytes(workbook([["Label"], ["A"]], [["From", "To"], ["A", "Nobody"]]))
+    source.write_bytes(kumu_workbook([["Label"], ["A"]], [["From", "To"], ["A", "Nobody"]]))
     result = CliRunner().invoke(main, ["connections", "measure", str(source), "--out", str(tmp_path / "o")])
     assert result.exit_code == 1
     assert "Connections row 2, To: No element has this label" in result.output
@@ -263,7 +246,7 @@ def test_gexf_with_entity_declarations_is_refused_before_parsing() -> None:
 
 
 def test_a_second_column_of_the_same_meaning_is_kept_not_swallowed() -> None:
-    data = workbook(
+    data = kumu_workbook(
         [
             ["Label", "Type", "Name", "Area", "Ward"],
             ["Hub", "VCSE", "Hub trading name", "North", "Park"],
@@ -280,7 +263,9 @@ def test_a_second_column_of_the_same_meaning_is_kept_not_swallowed() -> None:
 
 
 def test_the_same_kind_in_other_words_is_one_connection() -> None:
-    data = workbook([["Label"], ["A"], ["B"]], [["From", "To", "Type"], ["A", "B", "Referral in"], ["A", "B", "referral-in"]])
+    data = kumu_workbook(
+        [["Label"], ["A"], ["B"]], [["From", "To", "Type"], ["A", "B", "Referral in"], ["A", "B", "referral-in"]]
+    )
     with pytest.raises(ImportRejected) as caught:
         kumu.read_workbook(data)
     assert "same connection" in caught.value.problems[0].message
@@ -313,7 +298,7 @@ def test_bad_gexf_values_are_problems_by_edge_not_errors() -> None:
 
 
 def test_over_long_values_and_self_ties_are_problems_on_their_rows() -> None:
-    data = workbook([["Label", "Org-id"], ["A" * 201, ""], ["B", "GB-CHC-" + "1" * 40]], [["From", "To"], ["B", "b"]])
+    data = kumu_workbook([["Label", "Org-id"], ["A" * 201, ""], ["B", "GB-CHC-" + "1" * 40]], [["From", "To"], ["B", "b"]])
     with pytest.raises(ImportRejected) as caught:
         kumu.read_workbook(data)
     found = {(p.sheet, p.row, p.column) for p in caught.value.problems}
@@ -321,9 +306,21 @@ def test_over_long_values_and_self_ties_are_problems_on_their_rows() -> None:
 
 
 def test_workbook_headings_that_look_like_formulas_are_text() -> None:
-    from openpyxl import load_workbook
 
     network = Network((Element("A", fields=(("=HYPERLINK(1)", "x"),)),), (), ("=HYPERLINK(1)",), ())
     sheet = load_workbook(io.BytesIO(kumu.write_workbook(network)))["Elements"]
     heading = sheet.cell(row=1, column=8)
     assert heading.value == "=HYPERLINK(1)" and heading.data_type == "s"
+
+
+def test_measures_csv_neutralises_text_not_negative_figures(tmp_path: Path) -> None:
+    from keepitlocal.connections.engine import measures, outputs
+
+    network = Network(
+        (Element("=cmd", sector=Sector.VCSE), Element("B", sector=Sector.VCSE), Element("C", sector=Sector.VCSE)),
+        (Connection("=cmd", "B"), Connection("=cmd", "C")),
+    )
+    outputs.write(measures.measure(network, date(2026, 1, 1)), tmp_path)
+    with open(tmp_path / "measures.csv", encoding="utf-8") as handle:
+        row = next(csv.DictReader(handle))
+    assert row["label"] == "'=cmd" and row["ei_index"] == "-1"
