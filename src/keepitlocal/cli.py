@@ -438,9 +438,11 @@ def value_calculate(case_file: Path, out: Path, library: Path | None, deflator: 
         raise click.ClickException(f"{case_file.name}: {error}") from None
     written = outputs.write(result, out)
     c, low, high = result.central, result.low, result.high
-    from keepitlocal.value.engine.outputs import gbp
+    from keepitlocal.common.money import whole_pounds
 
-    click.echo(f"Fiscal NPV {gbp(c.npv)} (low {gbp(low.npv)}, high {gbp(high.npv)}); PV costs {gbp(c.pv_costs)}")
+    click.echo(
+        f"Fiscal NPV {whole_pounds(c.npv)} (low {whole_pounds(low.npv)}, high {whole_pounds(high.npv)}); PV costs {whole_pounds(c.pv_costs)}"
+    )
     if c.bcr_fiscal is not None:
         click.echo(
             f"Benefit-cost ratio (fiscal) {c.bcr_fiscal:.2f} (low {low.bcr_fiscal or 0:.2f}, high {high.bcr_fiscal or 0:.2f})"

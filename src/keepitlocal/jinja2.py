@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader
 
+from keepitlocal.common.money import whole_pounds
 from keepitlocal.web import govuk
 
 
@@ -51,10 +52,7 @@ def format_money(value: Decimal | float | int | None) -> str:
 
 def format_money_whole(value: Decimal | float | int | None) -> str:
     """Money to the pound, for figures that are estimates (£12,345 and −£12,345)."""
-    if value is None:
-        return ""
-    amount = round(float(value))
-    return f"−£{-amount:,}" if amount < 0 else f"£{amount:,}"
+    return "" if value is None else whole_pounds(value)
 
 
 def format_number(value: int | float | None) -> str:

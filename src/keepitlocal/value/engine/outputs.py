@@ -8,6 +8,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from keepitlocal.common.money import whole_pounds
 from keepitlocal.value.engine.calculator import End, Figures, Result, uprated_value
 from keepitlocal.value.engine.money import Agency, ValueKind
 
@@ -89,11 +90,6 @@ def result_data(result: Result) -> dict[str, Any]:
     }
 
 
-def gbp(value: float) -> str:
-    """£1,234 and −£1,234."""
-    return f"−£{-value:,.0f}" if value < 0 else f"£{value:,.0f}"
-
-
 def _source_row(used: dict[str, Any]) -> str:
     values = "; ".join(
         f"{ValueKind(kind).label} £{v['original']:,.2f} ({v['price_year']}) → £{v['uprated']:,.2f} ({v['uprated_to']})"
@@ -126,27 +122,27 @@ def report_html(result: Result) -> str:
 
     figures = "".join(
         [
-            row("Present value of costs", lambda f: gbp(f.pv_costs)),
-            row("Present value of fiscal savings", lambda f: gbp(f.pv_fiscal)),
-            row("Net present value (fiscal)", lambda f: gbp(f.npv)),
+            row("Present value of costs", lambda f: whole_pounds(f.pv_costs)),
+            row("Present value of fiscal savings", lambda f: whole_pounds(f.pv_fiscal)),
+            row("Net present value (fiscal)", lambda f: whole_pounds(f.npv)),
             row("Benefit–cost ratio (fiscal)", lambda f: "–" if f.bcr_fiscal is None else f"{f.bcr_fiscal:,.2f}"),
             row(
                 "Pays back",
                 lambda f: "Not within the case" if f.payback_year is None else f"Within year {f.payback_year + 1}",
             ),
-            row("Economic value (not fiscal)", lambda f: gbp(f.pv_economic)),
-            row("Social value (not fiscal)", lambda f: gbp(f.pv_social)),
+            row("Economic value (not fiscal)", lambda f: whole_pounds(f.pv_economic)),
+            row("Social value (not fiscal)", lambda f: whole_pounds(f.pv_social)),
         ]
     )
     agencies = "".join(
-        f"<tr><th scope='row'>{escape(Agency(key).label)}</th><td class='n'>{gbp(v['total'])}</td>"
-        f"<td class='n'>{gbp(v.get('cashable', 0))}</td><td class='n'>{gbp(v.get('not cashable', 0) + v.get('not stated', 0))}</td></tr>"
+        f"<tr><th scope='row'>{escape(Agency(key).label)}</th><td class='n'>{whole_pounds(v['total'])}</td>"
+        f"<td class='n'>{whole_pounds(v.get('cashable', 0))}</td><td class='n'>{whole_pounds(v.get('not cashable', 0) + v.get('not stated', 0))}</td></tr>"
         for key, v in data["pv_fiscal_by_agency"].items()
     )
     swings = (
         "".join(
-            f"<tr><th scope='row'>{escape(s['input'])}</th><td class='n'>{gbp(s['npv_at_low'])}</td><td class='n'>{gbp(s['npv_at_high'])}</td>"
-            f"<td class='n'>{gbp(s['swing'])}</td></tr>"
+            f"<tr><th scope='row'>{escape(s['input'])}</th><td class='n'>{whole_pounds(s['npv_at_low'])}</td><td class='n'>{whole_pounds(s['npv_at_high'])}</td>"
+            f"<td class='n'>{whole_pounds(s['swing'])}</td></tr>"
             for s in data["sensitivity"]
         )
         or "<tr><td colspan='4'>No input has a range.</td></tr>"
@@ -163,7 +159,7 @@ table{{border-collapse:collapse;width:100%;margin:1rem 0 2rem}}th,td{{border-bot
 <h1>{escape(result.case.title)}</h1>
 <p>Priced in {escape(data["price_year"])} prices{f", uprated with {escape(data['deflator'])}" if data["deflator"] else ""}. Discounted with the HM Treasury Green Book schedule (3.5% a year for the first 30 years).</p>
 <div class="headline"><p><strong>{ratio}.</strong></p>
-<p>Net present value of fiscal savings after costs: {gbp(c.npv)} (range {gbp(low.npv)} to {gbp(high.npv)}). The low end takes every input at its least favourable value, the high end at its most.</p></div>
+<p>Net present value of fiscal savings after costs: {whole_pounds(c.npv)} (range {whole_pounds(low.npv)} to {whole_pounds(high.npv)}). The low end takes every input at its least favourable value, the high end at its most.</p></div>
 {"<h2>Read these first</h2><ul>" + cautions + "</ul>" if cautions else ""}
 <table><caption>Results at each end of the range</caption>
 <thead><tr><th scope="col">Figure</th><th scope="col" class="n">Low</th><th scope="col" class="n">Central</th><th scope="col" class="n">High</th></tr></thead>
