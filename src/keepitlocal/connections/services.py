@@ -30,6 +30,8 @@ from keepitlocal.connections.engine.model import (
 )
 from keepitlocal.connections.models import ConfirmationRequest, ConnectionMap, MapConnection, MapElement
 from keepitlocal.network.models import Council, Organisation
+from keepitlocal.spend.engine.names import normalise_name
+from keepitlocal.spend.models import AnalysisRun, SpendPublication, Supplier
 
 log = logging.getLogger(__name__)
 
@@ -645,9 +647,6 @@ class SupplierIndex:
     resolves names: case, punctuation and legal forms ignored)."""
 
     def __init__(self, suppliers: list[Any]) -> None:
-        from keepitlocal.spend.engine.names import normalise_name
-
-        self._normalise = normalise_name
         self.by_org = {s.org_id.upper(): s for s in suppliers if s.org_id}
         self.by_name: dict[str, Any] = {}
         for supplier in suppliers:
@@ -660,7 +659,7 @@ class SupplierIndex:
         if org_id and org_id.upper() in self.by_org:
             return self.by_org[org_id.upper()], "org-id"
         for name in names:
-            found = self.by_name.get(self._normalise(name))
+            found = self.by_name.get(normalise_name(name))
             if found is not None:
                 return found, "name"
         return None
@@ -670,8 +669,6 @@ def paid_to(organisation: Organisation) -> list[Paid]:
     """What councils paid the organisation in the spend they have published on this platform: their supplier whose
     org-id is the organisation's, or else whose published name resolves to its name. Unpublished analyses are the
     councils' own."""
-    from keepitlocal.spend.models import AnalysisRun, SpendPublication, Supplier
-
     result = []
     for publication in SpendPublication.objects.select_related("council").order_by("council__name"):
         latest = AnalysisRun.objects.filter(council=publication.council, status=AnalysisRun.Status.SUCCEEDED).first()
@@ -768,8 +765,6 @@ def area(council: Council, on: date, network_team_only: bool = False) -> Area:
     """The area's system map from the maps its organisations share with the council (for the network team, who are
     not the council, only those also shared with the network); its bridges (community organisations that are cut
     points, or in the top quarter by betweenness) with what the council paid them."""
-    from keepitlocal.spend.models import AnalysisRun, Supplier
-
     shared = ConnectionMap.objects.filter(shared_with=council)
     if network_team_only:
         shared = shared.filter(share_with_network=True)

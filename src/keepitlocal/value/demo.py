@@ -6,9 +6,11 @@ a machine without it, the few lines the case needs are written here with their c
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db import transaction
 
-from keepitlocal.network.models import Council
+from keepitlocal.network.models import Council, Organisation
 from keepitlocal.value import services
 from keepitlocal.value.engine.calculator import OPTIMISM_BIAS_BY_GRADE, Range
 from keepitlocal.value.models import DeflatorSeries, UnitCost, ValueCase
@@ -99,8 +101,6 @@ def load_demo_value() -> bool:
         return False
     _ensure_library()
     services.import_grants("calderdale-grants-demo.json", demo_grants())
-    from keepitlocal.network.models import Organisation
-
     hub = Organisation.objects.filter(name="Calder Valley Community Hub (demo)").first()
     if hub is not None and not hub.lm3_surveys.exists():
         services.save_lm3_survey(
@@ -139,41 +139,27 @@ def load_demo_value() -> bool:
     )
     case.is_demo = True
     case.save(update_fields=["is_demo"])
-    codes = ["CR2.0.1", "CR2.0.2", "CR2.0.3", "CR2.0.4", "CR2.0.5"]
-    services.add_outcome(
-        case,
-        {
-            "name": "Repeat incidents of domestic abuse avoided: fiscal savings by agency",
-            "event": "domestic abuse incident (fiscal)",
-            "kinds": ["fiscal"],
-            "events_per_person": Range.exactly(1.5),
-            "success": Range(0.3, 0.4, 0.5),
-            "deadweight": Range(0.1, 0.2, 0.3),
-            "displacement": Range.exactly(0.0),
-            "attribution": Range.exactly(0.1),
-            "optimism_bias": Range.exactly(OPTIMISM_BIAS_BY_GRADE[3]),
-            "drop_off": Range.exactly(0.5),
-            "persistence": 2,
-        },
-        list(UnitCost.objects.filter(code__in=codes, is_current=True)),
-    )
-    services.add_outcome(
-        case,
-        {
-            "name": "Repeat incidents of domestic abuse avoided: economic and social value",
-            "event": "domestic abuse incident (economic and social)",
-            "kinds": ["economic", "social"],
-            "events_per_person": Range.exactly(1.5),
-            "success": Range(0.3, 0.4, 0.5),
-            "deadweight": Range(0.1, 0.2, 0.3),
-            "displacement": Range.exactly(0.0),
-            "attribution": Range.exactly(0.1),
-            "optimism_bias": Range.exactly(OPTIMISM_BIAS_BY_GRADE[3]),
-            "drop_off": Range.exactly(0.5),
-            "persistence": 2,
-        },
-        [UnitCost.objects.get(code="CR2.0", is_current=True)],
-    )
+    # One avoided incident, counted as two outcomes: its fiscal cost split by agency, and its economic and social value.
+    incidents = {
+        "events_per_person": Range.exactly(1.5),
+        "success": Range(0.3, 0.4, 0.5),
+        "deadweight": Range(0.1, 0.2, 0.3),
+        "displacement": Range.exactly(0.0),
+        "attribution": Range.exactly(0.1),
+        "optimism_bias": Range.exactly(OPTIMISM_BIAS_BY_GRADE[3]),
+        "drop_off": Range.exactly(0.5),
+        "persistence": 2,
+    }
+    by_agency = ["CR2.0.1", "CR2.0.2", "CR2.0.3", "CR2.0.4", "CR2.0.5"]
+    for name, event, kinds, codes in (
+        ("fiscal savings by agency", "domestic abuse incident (fiscal)", ["fiscal"], by_agency),
+        ("economic and social value", "domestic abuse incident (economic and social)", ["economic", "social"], ["CR2.0"]),
+    ):
+        services.add_outcome(
+            case,
+            {"name": f"Repeat incidents of domestic abuse avoided: {name}", "event": event, "kinds": kinds, **incidents},
+            list(UnitCost.objects.filter(code__in=codes, is_current=True)),
+        )
     services.add_outcome(
         case,
         {
@@ -192,8 +178,6 @@ def load_demo_value() -> bool:
         },
         [own],
     )
-    from datetime import date
-
     for what, when, whom, confirm in (
         ("Convened a monthly stakeholder group of survivors, GPs, police and housing officers", date(2025, 9, 1),
          "Calderdale's community safety partnership", "The partnership's chair"),

@@ -6,13 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_POST
 
 from keepitlocal.accounts import access
+from keepitlocal.network.models import Organisation
 from keepitlocal.value import forms, services
+from keepitlocal.value.engine.calculator import NONE, OPTIMISM_BIAS_BY_GRADE, Range
 from keepitlocal.value.engine.money import Agency
 from keepitlocal.value.engine.outputs import by_agency, units_used
 from keepitlocal.value.models import CaseOutcome, UnitCost, ValueCase
@@ -102,8 +104,6 @@ def outcome_add(request: HttpRequest, gss_code: str, case_id: int) -> HttpRespon
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        from keepitlocal.value.engine.calculator import NONE, OPTIMISM_BIAS_BY_GRADE, Range
-
         for name in ("deadweight", "displacement", "attribution", "drop_off"):
             data[name] = data.get(name) or NONE
         data["optimism_bias"] = Range.exactly(OPTIMISM_BIAS_BY_GRADE[data["confidence_grade"]])
@@ -138,8 +138,6 @@ def library(request: HttpRequest) -> HttpResponse:
 @access.organisation_edit
 @require_http_methods(["GET", "POST"])
 def lm3_surveys(request: HttpRequest, pk: int) -> HttpResponse:
-    from keepitlocal.network.models import Organisation
-
     organisation = get_object_or_404(Organisation, pk=pk)
     form = forms.SurveyForm(request.POST if request.method == "POST" else None, initial={"round3_basis": "survey"})
     if request.method == "POST" and form.is_valid():
@@ -224,8 +222,6 @@ def case_publish(request: HttpRequest, gss_code: str, case_id: int) -> HttpRespo
 
 @access.public
 def public_case(request: HttpRequest, gss_code: str, case_id: int) -> HttpResponse:
-    from django.http import Http404
-
     found = _case(gss_code, case_id)
     if not found.is_published:
         raise Http404("This value case is not published")
