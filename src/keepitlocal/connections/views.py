@@ -41,7 +41,7 @@ def _day(request: HttpRequest, name: str) -> date | None:
 
 
 def _refused(request: HttpRequest, error: services.Refused, status: int = 400) -> HttpResponse:
-    return render(request, "connections/refused.html", {"error": error}, status=status)
+    return render(request, "refused.html", {"error": error}, status=status)
 
 
 # The organisation's home -----------------------------------------------------------------------------------------
