@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.http import QueryDict
 
 from keepitlocal.common.kept import Kept
@@ -219,8 +219,6 @@ def _index(council: Council) -> Index:
     supplier: every search by any user of the council reads the same index, then filters, counts and orders it itself.
     Thousands of suppliers take a millisecond to filter and count here, where six grouped queries with computed bands
     took tens."""
-    from django.db.models import Max
-
     # The analysis that wrote the suppliers names them: an analysis replaces a council's suppliers in the same
     # transaction that marks it finished, and nothing else writes them but corrections (ids alone could come back
     # after a re-analysis: SQLite reuses the highest rowids once they are deleted).
