@@ -365,14 +365,14 @@ def value_import_unit_costs(file: Path) -> None:
 def value_load_deflator(file: Path, source: str) -> None:
     """Load a deflator series (CSV with year and index columns, no gaps) for new value cases to uprate with."""
     _django()
-    from keepitlocal.value.engine.deflator import DeflatorError, read_series
-    from keepitlocal.value.models import DeflatorSeries
+    from keepitlocal.value.services import Refused, engine_deflator, load_deflator
 
     try:
-        series = read_series(file.read_text(encoding="utf-8-sig"), source)
-    except DeflatorError as error:
-        raise click.ClickException(f"{file.name}: {error}") from None
-    DeflatorSeries.objects.create(citation=source, index={str(y.start): v for y, v in series.index.items()})
+        row = load_deflator(file.read_text(encoding="utf-8-sig"), source)
+    except Refused as error:
+        raise click.ClickException(f"{file.name}: {error.message}") from None
+    series = engine_deflator(row)
+    assert series is not None
     click.echo(f"{file.name}: {len(series.index)} years, {series.first} to {series.last}, loaded as the newest series")
 
 

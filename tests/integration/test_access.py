@@ -113,6 +113,8 @@ EXPECTED = {
     "value:public-case": "public",
     "value:claim-add": "council_edit",
     "value:lm3": "organisation_edit",
+    "value:contexts": "organisation_edit",
+    "value:deflator": "network_admin",
 }
 
 POST_ONLY = {
@@ -298,6 +300,7 @@ def _reverse(route: Route, ids: dict[str, Any]) -> str:
                 **{name: ids["organisation_pk"] for name in EXPECTED if name.startswith("connections:")},
                 "network:organisation": ids["organisation_pk"],
                 "value:lm3": ids["organisation_pk"],
+                "value:contexts": ids["organisation_pk"],
                 "network:event": ids["event_pk"],
                 "network:join-request": ids["join_request_pk"],
             }[route.name]

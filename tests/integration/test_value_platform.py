@@ -130,6 +130,8 @@ def test_grants_import_once_and_show_beside_local_vcse_spend(demo: list[str], ed
     assert Grant.objects.filter(lad="E08000033").count() == first.grants_read
     levered = services.levered_in(Council.objects.get(gss_code="E08000033"))
     assert levered.grants == first.grants_read and levered.grants_total > 0
+    # The demo's own registers place its suppliers, so the ratio is there: grants over local VCSE spend.
+    assert levered.local_vcse_spend and levered.per_pound == pytest.approx(float(levered.grants_total / levered.local_vcse_spend))
     page = editor_client.get(BASE).content.decode()
     assert "Funding levered into the area" in page and "went to organisations based in Calderdale" in page
     assert "Read with care" in page
@@ -241,3 +243,74 @@ def test_the_intervention_can_be_changed_and_the_outcomes_stay(demo: list[str], 
     assert changed.status_code == 302
     case.refresh_from_db()
     assert case.cost_per_year == {"low": 150000.0, "central": 150000.0, "high": 150000.0} and case.outcomes.count() == 3
+
+
+def test_an_organisation_attaches_its_connections_to_a_published_case_as_counts(demo: list[str], editor_client: Any) -> None:
+    from keepitlocal.connections import services as connections
+    from keepitlocal.network.models import Organisation
+    from tests.conftest import StrictHTMLClient, signed_in_client
+
+    load_demo_value()
+    case = ValueCase.objects.get(is_demo=True)
+    case.contexts.all().delete()
+    hub = Organisation.objects.get(name__startswith="Calder Valley")
+    cmap = connections.map_for(hub)
+    cmap.connections.all().delete()
+    cmap.elements.exclude(is_self=True).delete()
+    me = connections.self_element(cmap)
+    park = connections.save_element(cmap, None, {"label": "Park Ward Residents (private name)", "sector": "residents"}, None)
+    flats = connections.save_element(cmap, None, {"label": "Beech Hill Tenants", "sector": "residents"}, None)
+    gp = connections.save_element(cmap, None, {"label": "Park Lane Surgery", "sector": "public"}, None)
+    for other in (park, flats, gp):
+        connections.save_connection(cmap, None, {"source": me, "target": other, "kind": "partnership"}, None)
+    org = signed_in_client("org@example.org")
+    url = f"/manage/organisations/{hub.pk}/value-cases/"
+    listed = org.get(url).content.decode()
+    assert case.title in listed and "Not attached" in listed
+    assert org.post(url, {"case": case.pk, "action": "attach"}).status_code == 302
+    context = case.contexts.get(organisation=hub)
+    # Two resident groups whose only path to the surgery runs through the hub; one public body; two sectors.
+    assert (context.resident_groups, context.residents_cut_off, context.public_bodies, context.sectors) == (2, 2, 1, 2)
+    assert (context.connections, context.confirmed) == (3, 0)
+    public = StrictHTMLClient().get(f"/councils/E08000033/value/{case.pk}/").content.decode()
+    assert "What the organisations&#39; connections show" in public or "What the organisations' connections show" in public
+    assert hub.name in public and "Park Ward Residents" not in public  # counts only: no one on the map is named
+    # Only published cases take context; removing takes it away.
+    services.publish(case, False)
+    assert org.post(url, {"case": case.pk, "action": "attach"}).status_code == 404
+    services.publish(case, True)
+    assert org.post(url, {"case": case.pk, "action": "remove"}).status_code == 302
+    assert not case.contexts.exists()
+
+
+def test_the_network_team_loads_a_deflator_series_from_the_page_and_a_gappy_one_is_refused(
+    demo: list[str], network_admin_client: Any, editor_client: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from keepitlocal.value.models import DeflatorSeries
+
+    url = "/value/deflator/"
+    assert editor_client.get(url).status_code == 403  # the series is the whole network's: the network team loads it
+    gappy = SimpleUploadedFile("gappy.csv", b"year,index\n2020/21,90\n2022/23,95\n", content_type="text/csv")
+    refused = network_admin_client.post(url, {"file": gappy, "source": "Gappy series"})
+    assert refused.status_code == 400 and "2021/22" in refused.content.decode()
+    assert not DeflatorSeries.objects.exists()
+    good = SimpleUploadedFile("hmt.csv", b"Year,Index\n2022/23,95.5\n2023/24,100\n2024/25,102.1\n", content_type="text/csv")
+    assert network_admin_client.post(url, {"file": good, "source": "HM Treasury GDP deflators, test"}).status_code == 302
+    assert DeflatorSeries.objects.get().index == {"2022": 95.5, "2023": 100.0, "2024": 102.1}
+    page = network_admin_client.get(url).content.decode()
+    assert "In use for new cases: HM Treasury GDP deflators, test" in page and "102.10" in page
+    assert "HM Treasury GDP deflators, test" in editor_client.get("/value/unit-costs/").content.decode()
+
+
+def test_the_demo_council_has_an_lm3_estimate_from_its_spend_labelled_as_one(demo: list[str], editor_client: Any) -> None:
+    from keepitlocal.spend.demo import load_demo_spend
+
+    load_demo_spend()
+    load_demo_value()
+    estimate = services.council_lm3(Council.objects.get(gss_code="E08000033"))
+    assert estimate.reason == "" and estimate.low and estimate.central and estimate.high
+    assert estimate.low.lm3 <= estimate.central.lm3 <= estimate.high.lm3
+    page = editor_client.get(BASE).content.decode()
+    assert "an estimate from your spend" in page and "Demonstration assumption" in page

@@ -11,7 +11,8 @@ from datetime import date, timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from keepitlocal.network.models import Council
-from keepitlocal.spend.models import AnalysisRun, SpendFile, SpendPublication, SupplierCorrection
+from keepitlocal.spend.models import AnalysisRun, RegisterFile, SpendFile, SpendPublication, SupplierCorrection
+from keepitlocal.spend.registers import load_register
 from keepitlocal.spend.services import run_analysis, store_upload
 
 # Made-up suppliers (all marked "demo") with the kind of names councils publish.
@@ -86,6 +87,82 @@ DEMO_CORRECTIONS = {
 }
 
 
+# Where each demo council's organisations are registered: a made-up postcode per place (real outward codes of the area,
+# inward codes "9Z?" that Royal Mail does not use), so that the demo shows locality without the real registers.
+DEMO_PLACES = {
+    "E08000033": ("E12000003", {"Calder Valley": "HX7 9ZA", "Todmorden": "OL14 9ZA", "Halifax": "HX1 9ZA",
+                                "Brighouse": "HD6 9ZA", "Hebden": "HX7 9ZB", "Sowerby Bridge": "HX6 9ZA"}),
+    "E06000023": ("E12000009", {"Avon Valley": "BS1 9ZA", "Bedminster": "BS3 9ZA", "Easton": "BS5 9ZA",
+                                "Clifton": "BS8 9ZA", "Harbourside": "BS1 9ZB", "Southville": "BS3 9ZB"}),
+    "E08000035": ("E12000003", {"Aire Valley": "LS13 9ZA", "Headingley": "LS6 9ZA", "Chapeltown": "LS7 9ZA",
+                                "Armley": "LS12 9ZA", "Kirkstall": "LS5 9ZA", "Horsforth": "LS18 9ZA"}),
+}  # fmt: skip
+# The demo's companies: one based in Leeds (local there, in the region for Calderdale), one in Oldham, one in London.
+DEMO_COMPANIES = [
+    ("NORTHERN ROADS LTD (DEMO)", "09000001", "LS12 9ZB", "42110 - Construction of roads and motorways"),
+    ("PENNINE CARE SERVICES LTD (DEMO)", "09000002", "OL1 9ZA", "87300 - Residential care activities for the elderly"),
+    ("NATIONAL FACILITIES MANAGEMENT PLC (DEMO)", "09000003", "EC1A 9ZZ", "81100 - Combined facilities support activities"),
+]
+DEMO_ELSEWHERE = {"LS12 9ZB": ("E08000035", "E12000003"), "OL1 9ZA": ("E08000004", "E12000002"),
+                  "EC1A 9ZZ": ("E09000001", "E12000007")}  # fmt: skip
+# Community organisations' names as the charity register spells them (it drops "CIC" and "(demo)" the same way).
+DEMO_CHARITIES = ["Calder Valley Community Hub", "Todmorden Food Bank", "Halifax Youth Association", "Brighouse Carers Trust",
+                  "Hebden Arts Festival", "Sowerby Bridge Scouts"]  # fmt: skip
+
+
+CHARITY_COLUMNS = ["registered_charity_number", "charity_name", "charity_contact_postcode", "charity_registration_status",
+                   "linked_charity_number"]  # fmt: skip
+
+
+def _csv(header: list[str], rows: list[list[str]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+def demo_registers() -> dict[str, bytes]:
+    """Made-up registers in the layouts the real ones use: a charity register (Charity Commission extract columns),
+    company data (Companies House columns) and a postcode lookup (ONS postcode directory columns)."""
+    charities: list[list[str]] = []
+    postcodes: list[list[str]] = []
+    number = 1100000
+    for gss_code, (region, places) in DEMO_PLACES.items():
+        renames = DEMO_COUNCILS[gss_code][0]
+        for name in DEMO_CHARITIES:
+            # Each charity is named after a Calderdale place, which the other councils' demos rename.
+            place = next(p for p in DEMO_PLACES["E08000033"][1] if name.startswith(p))
+            number += 1
+            local = renames.get(place, place)
+            # Calderdale's hub keeps the number its editor gave it (DEMO_CORRECTIONS) and its organisation record has.
+            registered = "1000002" if gss_code == "E08000033" and place == "Calder Valley" else str(number)
+            charities.append([registered, name.replace(place, local) + " (demo)", places[local], "Registered", "0"])
+        postcodes += [[postcode, gss_code, region] for postcode in places.values()]
+    # The charitable company Leeds's editor matched by hand (DEMO_CORRECTIONS).
+    charities.append(["1000001", "Pennine Care Services (demo)", "OL1 9ZA", "Registered", "0"])
+    postcodes += [[postcode, lad, region] for postcode, (lad, region) in DEMO_ELSEWHERE.items()]
+    return {
+        "demo-charity-register.csv": _csv(CHARITY_COLUMNS, charities),
+        "demo-company-data.csv": _csv(
+            ["CompanyName", "CompanyNumber", "RegAddress.PostCode", "CompanyCategory", "CompanyStatus", "SICCode.SicText_1"],
+            [
+                [name, number, postcode, "Private Limited Company", "Active", sic]
+                for name, number, postcode, sic in DEMO_COMPANIES
+            ],
+        ),
+        "demo-postcode-lookup.csv": _csv(["pcds", "oslaua", "rgn"], postcodes),
+    }
+
+
+def load_demo_registers() -> None:
+    """The demo registers, when the network team has loaded none (real registers are never mixed with made-up ones)."""
+    if RegisterFile.objects.exists():
+        return
+    for name, content in demo_registers().items():
+        load_register(name, io.BytesIO(content))
+
+
 def demo_file(places: dict[str, str] | None = None, seed: int = 3, community_weight: float = 1.0, year: int = 2025) -> bytes:
     """One financial year of payments, as a council would publish it."""
     rng = random.Random(seed)
@@ -113,6 +190,7 @@ def demo_file(places: dict[str, str] | None = None, seed: int = 3, community_wei
 def load_demo_spend() -> bool:
     """Upload, analyse and publish demo spend for three councils, once; True when anything was loaded now."""
     loaded = False
+    load_demo_registers()
     for gss_code, (places, seed, weight) in DEMO_COUNCILS.items():
         council = Council.objects.get(gss_code=gss_code)
         if SpendFile.objects.filter(council=council).exists():

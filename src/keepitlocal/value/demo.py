@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import transaction
+from django.utils import timezone
 
 from keepitlocal.network.models import Council, Organisation
 from keepitlocal.value import services
@@ -112,6 +113,14 @@ def load_demo_value() -> bool:
             },
         )  # fmt: skip
     council = Council.objects.get(gss_code="E08000033")
+    services.save_lm3_estimate(
+        council,
+        {
+            "respend_share": Range.exactly(0.3),
+            "source": "Demonstration assumption, made up: a council would cite a survey of its own suppliers' spending",
+            "local": "suppliers registered in Calderdale (the spend analysis's locality)",
+        },
+    )
     own = services.save_own_cost(
         council,
         {
@@ -187,4 +196,7 @@ def load_demo_value() -> bool:
     ):  # fmt: skip
         services.add_claim(case, {"what": what, "when": when, "for_whom": whom, "who_can_confirm": confirm})
     services.publish(case, True)
+    if hub is not None:
+        # The hub runs the service's community side: its map shows the resident groups it links to the council.
+        services.attach_connections(case, hub, timezone.localdate(), "Demo loader")
     return True

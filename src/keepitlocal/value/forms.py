@@ -229,3 +229,26 @@ class ClaimForm(GovukForm):
         required=False,
         help_text="A role, not a private person's contact details",
     )
+
+
+class DeflatorForm(GovukForm):
+    required_messages = {"file": "Choose a CSV file of the series", "source": "Enter where the series comes from"}
+    file = forms.FileField(
+        label="Upload a deflator series",
+        help_text="A CSV file with a 'year' column (2024/25 or 2024) and an 'index' column, one row per financial year, no gaps",
+        error_messages={"empty": "The selected file is empty"},
+    )
+    source = forms.CharField(
+        label="Where the series comes from",
+        help_text="For example: HM Treasury, GDP deflators at market prices, and money GDP, September 2026",
+        max_length=500,
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > 1024 * 1024:
+            raise ValidationError("The file must be smaller than 1 MB")
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationError("The file must be a CSV file saved as UTF-8") from None

@@ -228,3 +228,27 @@ class ValueClaim(models.Model):
 
     def __str__(self) -> str:
         return self.what
+
+
+class ConnectionsContext(models.Model):
+    """An organisation's connections measures, attached by the organisation to a value case as context: what its map
+    showed on the day it attached them, kept as they were so that the case reads the same later. Never money."""
+
+    case = models.ForeignKey(ValueCase, on_delete=models.CASCADE, related_name="contexts")
+    organisation = models.ForeignKey("network.Organisation", on_delete=models.CASCADE, related_name="value_contexts")
+    on = models.DateField("measured on")
+    attached_by = models.CharField(max_length=300)
+    resident_groups = models.PositiveIntegerField("resident groups it is connected to")
+    residents_cut_off = models.PositiveIntegerField("resident groups that would lose every path to a public body")
+    public_bodies = models.PositiveIntegerField("public bodies it is connected to")
+    sectors = models.PositiveIntegerField("sectors it is connected to")
+    connections = models.PositiveIntegerField()
+    confirmed = models.PositiveIntegerField("connections the other side confirmed")
+    introductions = models.PositiveIntegerField("introductions it made that still last")
+
+    class Meta:
+        ordering = ["organisation__name"]
+        constraints = [models.UniqueConstraint(fields=["case", "organisation"], name="one_context_per_organisation")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} on {self.on}"

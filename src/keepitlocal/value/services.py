@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from pathlib import PurePath
 from typing import Any
@@ -12,19 +13,22 @@ from django.db import transaction
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
-from keepitlocal.network.models import Council
+from keepitlocal.connections import services as connections
+from keepitlocal.connections.engine.model import Sector
+from keepitlocal.network.models import Council, Organisation
 from keepitlocal.spend.figures import figures
 from keepitlocal.spend.models import AnalysisRun, Supplier
 from keepitlocal.spend.services import platform_registers
 from keepitlocal.value.engine import calculator as calc
 from keepitlocal.value.engine import gmca, lm3
 from keepitlocal.value.engine import grants as engine
-from keepitlocal.value.engine.deflator import Deflator, DeflatorError
+from keepitlocal.value.engine.deflator import Deflator, DeflatorError, read_series
 from keepitlocal.value.engine.money import Agency, Confidence, PriceYear, ValueKind
 from keepitlocal.value.engine.unitcosts import Amount
 from keepitlocal.value.engine.unitcosts import UnitCost as EngineCost
 from keepitlocal.value.models import (
     CaseOutcome,
+    ConnectionsContext,
     DeflatorSeries,
     Grant,
     GrantImport,
@@ -155,6 +159,18 @@ def engine_cost(row: UnitCost) -> EngineCost:
         cashable=row.cashable,
         geography=row.geography,
     )
+
+
+def load_deflator(text: str, citation: str) -> DeflatorSeries:
+    """A newer deflator series (documented CSV layout), used by cases created from now on; cases already made keep
+    the series they were made with. Refused whole when it has gaps, repeats or a row that is not a year and an index."""
+    if not citation.strip():
+        raise Refused("Say where the series comes from", "Enter the source of the series, for example its publisher and date.")
+    try:
+        series = read_series(text, citation.strip())
+    except DeflatorError as error:
+        raise Refused("Check the deflator series", str(error)) from None
+    return DeflatorSeries.objects.create(citation=series.citation, index={str(y.start): v for y, v in series.index.items()})
 
 
 def engine_deflator(row: DeflatorSeries | None) -> Deflator | None:
@@ -457,3 +473,42 @@ def update_case(case: ValueCase, data: dict[str, Any]) -> None:
         cohort_per_year=vars(data["cohort_per_year"]),
         updated_at=timezone.now(),
     )
+
+
+# Connections as context -----------------------------------------------------------------------------------------------
+
+
+def attach_connections(case: ValueCase, organisation: Organisation, on: date, actor: str) -> ConnectionsContext:
+    """The organisation's reach as its map of connections shows it on `on`, attached to a published case (or brought
+    up to date when attached already). Counts only, in the platform's words: nothing a person wrote is shown."""
+    if not ValueCase.objects.filter(pk=case.pk, published_at__isnull=False).exists():
+        raise Refused("This value case is not published", "Only a council's published value cases can be given context.")
+    cmap = connections.map_for(organisation)
+    shot = connections.snapshot(cmap, on)
+    own = connections.self_element(cmap).key
+    elements = shot.network.by_key()
+    # Its own current connections to others (a connection to itself is no tie), and the sectors at their other ends.
+    mine = [c for c in shot.network.at(on).connections if own in c.ends and len(set(c.ends)) == 2]
+    others = {end for c in mine for end in c.ends if end != own}
+    sectors = [elements[key].sector for key in others if key in elements]
+    row = shot.measures.of(own)
+    context, _ = ConnectionsContext.objects.update_or_create(
+        case=case,
+        organisation=organisation,
+        defaults={
+            "on": on,
+            "attached_by": actor[:300],
+            "resident_groups": sum(1 for s in sectors if s is Sector.RESIDENTS),
+            "public_bodies": sum(1 for s in sectors if s is Sector.PUBLIC),
+            "residents_cut_off": row.removal.residents,
+            "sectors": len({s for s in sectors if s is not None}),
+            "connections": len(mine),
+            "confirmed": sum(1 for c in mine if c.confirmed),
+            "introductions": row.introductions.persisting,
+        },
+    )
+    return context
+
+
+def detach_connections(case: ValueCase, organisation: Organisation) -> None:
+    ConnectionsContext.objects.filter(case=case, organisation=organisation).delete()

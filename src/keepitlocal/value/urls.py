@@ -20,8 +20,10 @@ urlpatterns = [
     path("manage/councils/<str:gss_code>/value/unit-costs/new/", views.own_cost, name="own-cost"),
     path("manage/councils/<str:gss_code>/value/<int:case_id>/claims/add/", views.claim_add, name="claim-add"),
     path("manage/organisations/<int:pk>/lm3/", views.lm3_surveys, name="lm3"),
+    path("manage/organisations/<int:pk>/value-cases/", views.contexts, name="contexts"),
     path("councils/<str:gss_code>/value/<int:case_id>/", views.public_case, name="public-case"),
     # After the public page: the route-access walk's POST here unpublishes the demo case it walks with.
     path("manage/councils/<str:gss_code>/value/<int:case_id>/publish/", views.case_publish, name="publish"),
     path("value/unit-costs/", views.library, name="library"),
+    path("value/deflator/", views.deflator, name="deflator"),
 ]

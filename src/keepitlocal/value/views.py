@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from keepitlocal.accounts import access
@@ -17,7 +18,7 @@ from keepitlocal.value import forms, services
 from keepitlocal.value.engine.calculator import NONE, OPTIMISM_BIAS_BY_GRADE, Range
 from keepitlocal.value.engine.money import Agency
 from keepitlocal.value.engine.outputs import by_agency, units_used
-from keepitlocal.value.models import CaseOutcome, UnitCost, ValueCase
+from keepitlocal.value.models import CaseOutcome, DeflatorSeries, UnitCost, ValueCase
 from keepitlocal.web.forms import render_form
 
 
@@ -67,6 +68,7 @@ def _context(case: ValueCase) -> dict[str, Any]:
         "council": case.council,
         "outcomes": list(case.outcomes.prefetch_related("unit_costs")),
         "claims": list(case.claims.all()),
+        "contexts": list(case.contexts.select_related("organisation")),
         "result": result,
         "problem": calculated.problem,
         "agencies": agencies,
@@ -132,7 +134,11 @@ def library(request: HttpRequest) -> HttpResponse:
     costs = UnitCost.objects.filter(is_current=True)
     if query:
         costs = costs.filter(description__icontains=query) | costs.filter(code__iexact=query)
-    return render(request, "value/library.html", {"costs": costs[:100], "query": query, "total": costs.count()})
+    return render(
+        request,
+        "value/library.html",
+        {"costs": costs[:100], "query": query, "total": costs.count(), "deflator": DeflatorSeries.objects.first()},
+    )
 
 
 @access.organisation_edit
@@ -150,6 +156,50 @@ def lm3_surveys(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("value:lm3", pk=organisation.pk)
     surveys = [(s, services.lm3_of(s)) for s in organisation.lm3_surveys.all()]
     return render_form(request, "value/lm3.html", {"form": form, "organisation": organisation, "surveys": surveys})
+
+
+@access.network_admin
+@require_http_methods(["GET", "POST"])
+def deflator(request: HttpRequest) -> HttpResponse:
+    """The network team loads a newer deflator series; cases already made keep theirs."""
+    form = forms.DeflatorForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.load_deflator(form.cleaned_data["file"], form.cleaned_data["source"])
+        except services.Refused as error:
+            form.add_error("file", error.message)
+        else:
+            messages.success(request, "Deflator series loaded: new value cases will uprate with it")
+            return redirect("value:deflator")
+    series = [(row, services.engine_deflator(row)) for row in DeflatorSeries.objects.all()[:10]]
+    return render_form(request, "value/deflator.html", {"form": form, "series": series})
+
+
+@access.organisation_edit
+@require_http_methods(["GET", "POST"])
+def contexts(request: HttpRequest, pk: int) -> HttpResponse:
+    """An organisation attaches its connections measures, as they stand today, to councils' published value cases."""
+    organisation = get_object_or_404(Organisation, pk=pk)
+    published = ValueCase.objects.filter(published_at__isnull=False).select_related("council")
+    if request.method == "POST":
+        found = get_object_or_404(published, pk=request.POST.get("case", ""))
+        if request.POST.get("action") == "remove":
+            services.detach_connections(found, organisation)
+            messages.success(request, f"Your connections are no longer attached to {found.title}")
+        else:
+            try:
+                services.attach_connections(found, organisation, timezone.localdate(), str(request.user))
+            except services.Refused as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, f"Your connections as they stand today are attached to {found.title}")
+        return redirect("value:contexts", pk=organisation.pk)
+    attached = {c.case_id: c for c in organisation.value_contexts.all()}
+    return render(
+        request,
+        "value/contexts.html",
+        {"organisation": organisation, "cases": [(case, attached.get(case.pk)) for case in published.order_by("council__name")]},
+    )
 
 
 @access.council_edit

@@ -39,6 +39,7 @@ from keepitlocal.spend.engine.registers.common import (
     Link,
     LoadedFile,
     company_kind,
+    company_udf,
     data_member,
     norm_udf,
 )
@@ -72,6 +73,12 @@ class Registers:
         self.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
         self.con.execute(f"SET temp_directory = {sql_string(Path(self._tmp) / 'spill')}")
         self.con.create_function("norm", norm_udf, [VARCHAR], VARCHAR, null_handling=FunctionNullHandling.SPECIAL)
+        # Registered with the connection, not by the Companies House loader: DuckDB refuses create_function while an
+        # earlier file's query result is open, which silently dropped a company file loaded after any other register.
+        for udf, part in (("company_kind_of", 0), ("company_why_of", 1)):
+            self.con.create_function(
+                udf, company_udf(part), [VARCHAR, VARCHAR, VARCHAR], VARCHAR, null_handling=FunctionNullHandling.SPECIAL
+            )
         self.used: list[str] = []
         self.ignored: list[str] = []
         self.loaded: list[LoadedFile] = []  # what each file loaded now was, typed, for callers (never parse `used`)

@@ -17,15 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-from duckdb.func import FunctionNullHandling
-from duckdb.sqltypes import VARCHAR
 
 from keepitlocal.network.engine.orgid import OrgId
 from keepitlocal.spend.engine.bulk import bulk_insert, sql_string
 from keepitlocal.spend.engine.classify import VCSE
 from keepitlocal.spend.engine.columns import normal
 from keepitlocal.spend.engine.names import normalise_name
-from keepitlocal.spend.engine.registers.common import company_udf
 
 
 def read_sql(path: Path, delimiter: str) -> str:
@@ -94,14 +91,6 @@ def load_oscr(con: duckdb.DuckDBPyConnection, path: Path, cols: dict[str, str], 
 def load_companies_house(con: duckdb.DuckDBPyConnection, path: Path, cols: dict[str, str], delimiter: str) -> int:
     q = lambda n: cols.get(n, "''")  # noqa: E731
     sics = [q(n) for n in ("siccodesictext1", "siccodesictext2", "siccodesictext3", "siccodesictext4") if n in cols] or ["''"]
-    for udf, part in (("company_kind_of", 0), ("company_why_of", 1)):
-        con.create_function(
-            udf,
-            company_udf(part),
-            [VARCHAR, VARCHAR, VARCHAR],
-            VARCHAR,
-            null_handling=FunctionNullHandling.SPECIAL,
-        )
     sic = " || '|' || ".join(f"coalesce({s}, '')" for s in sics)
     status = f"coalesce({q('companystatus')}, '')"
     rows = insert_orgs(
