@@ -18,6 +18,10 @@ GMCA = SHARED / "gmca" / "gmca_unit_cost_database_v1_4.xlsx"
 BASE = "/manage/councils/E08000033/value/"
 
 
+def page_of(client: Any) -> str:
+    return str(client.get(BASE).content.decode())
+
+
 @pytest.mark.skipif(not GMCA.exists(), reason="../shared GMCA workbook not present")
 def test_importing_the_library_twice_changes_nothing_and_an_edit_is_a_new_version() -> None:
     data = GMCA.read_bytes()
@@ -131,8 +135,13 @@ def test_grants_import_once_and_show_beside_local_vcse_spend(demo: list[str], ed
     levered = services.levered_in(Council.objects.get(gss_code="E08000033"))
     assert levered.grants == first.grants_read and levered.grants_total > 0
     # The demo's own registers place its suppliers, so the ratio is there: grants over local VCSE spend.
-    assert levered.local_vcse_spend and levered.per_pound == pytest.approx(float(levered.grants_total / levered.local_vcse_spend))
-    page = editor_client.get(BASE).content.decode()
+    # One year of each: the analysis's latest financial year of spend, and the grants awarded that year.
+    assert levered.year == "2025/26" and levered.local_vcse_spend
+    that_year = sum(g.amount for g in Grant.objects.filter(lad="E08000033", financial_year="2025/26"))
+    assert levered.year_grants == that_year < levered.grants_total
+    assert levered.per_pound == pytest.approx(float(that_year) / levered.local_vcse_spend)
+    assert "In 2025/26, for every £1 Calderdale spent with local VCSE organisations" in page_of(editor_client)
+    page = page_of(editor_client)
     assert "Funding levered into the area" in page and "went to organisations based in Calderdale" in page
     assert "Read with care" in page
     hub = services.grants_received("GB-CHC-1000002")

@@ -61,6 +61,12 @@ def test_totals_by_recipient_and_by_area_in_financial_years() -> None:
     assert found[2].award_date == date(2021, 3, 26) and found[2].postcode == "LS1 1AA"
 
 
+def test_grants_per_pound_of_local_vcse_spend_by_hand() -> None:
+    # £210,000 of grants into the area in 2025/26 against £212,088.51 spent with local VCSE organisations that year.
+    assert grants.per_pound(210_000, 212_088.51) == pytest.approx(0.9902, abs=1e-4)
+    assert grants.per_pound(50_000, 0) is None  # nothing spent with them: no ratio, never a division by zero
+
+
 @pytest.mark.parametrize(
     "text",
     ['{"not": "grants"}', "[1, 2]", "not json", '{"grants": [{"title": "no id"}]}', "[" * 100_000],

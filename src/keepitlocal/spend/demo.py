@@ -105,6 +105,13 @@ DEMO_COMPANIES = [
 ]
 DEMO_ELSEWHERE = {"LS12 9ZB": ("E08000035", "E12000003"), "OL1 9ZA": ("E08000004", "E12000002"),
                   "EC1A 9ZZ": ("E09000001", "E12000007")}  # fmt: skip
+DEMO_AREAS = [
+    ("E08000033", "Calderdale", "E12000003", "Yorkshire and The Humber"),
+    ("E08000035", "Leeds", "E12000003", "Yorkshire and The Humber"),
+    ("E06000023", "Bristol, City of", "E12000009", "South West"),
+    ("E08000004", "Oldham", "E12000002", "North West"),
+    ("E09000001", "City of London", "E12000007", "London"),
+]
 # Community organisations' names as the charity register spells them (it drops "CIC" and "(demo)" the same way).
 DEMO_CHARITIES = ["Calder Valley Community Hub", "Todmorden Food Bank", "Halifax Youth Association", "Brighouse Carers Trust",
                   "Hebden Arts Festival", "Sowerby Bridge Scouts"]  # fmt: skip
@@ -152,6 +159,11 @@ def demo_registers() -> dict[str, bytes]:
             ],
         ),
         "demo-postcode-lookup.csv": _csv(["pcds", "oslaua", "rgn"], postcodes),
+        # Which region each district is in (ONS LAD to UTLA to region layout), for "spend in the council's region".
+        "demo-areas.csv": _csv(
+            ["LAD24CD", "LAD24NM", "UTLA24CD", "UTLA24NM", "RGN24CD", "RGN24NM"],
+            [[lad, name, lad, name, region, region_name] for lad, name, region, region_name in DEMO_AREAS],
+        ),
     }
 
 

@@ -118,7 +118,7 @@ def load_demo_value() -> bool:
         {
             "respend_share": Range.exactly(0.3),
             "source": "Demonstration assumption, made up: a council would cite a survey of its own suppliers' spending",
-            "local": "suppliers registered in Calderdale (the spend analysis's locality)",
+            "local": "suppliers registered in Calderdale",
         },
     )
     own = services.save_own_cost(

@@ -17,7 +17,7 @@ from keepitlocal.connections import services as connections
 from keepitlocal.connections.engine.model import Sector
 from keepitlocal.network.models import Council, Organisation
 from keepitlocal.spend.figures import figures
-from keepitlocal.spend.models import AnalysisRun, Supplier
+from keepitlocal.spend.models import AnalysisRun
 from keepitlocal.spend.services import platform_registers
 from keepitlocal.value.engine import calculator as calc
 from keepitlocal.value.engine import gmca, lm3
@@ -317,38 +317,47 @@ def import_grants(name: str, data: bytes) -> Any:
 
 @dataclass(frozen=True)
 class Levered:
-    """Grants into a council's area beside its spend with local VCSE organisations."""
+    """Grants into a council's area by funder and year; and, for the financial year of its latest spend analysis,
+    the grants awarded that year beside its spend with local VCSE organisations that year."""
 
     by_funder_year: list[tuple[str, str, Any]]
     grants_total: Any
     grants: int
-    local_vcse_spend: Any | None  # None: no analysis with locality known
+    year: str  # the spend analysis's latest financial year ('2025/26'), '' without one
+    year_grants: Any  # grants awarded into the area in that year
+    local_vcse_spend: float | None  # None: no analysis, or the locality of its suppliers is not known
     per_pound: float | None
     lads: set[str]
 
 
 def levered_in(council: Council) -> Levered:
     """External grants whose recipients are placed in the council's area, by funder and financial year, and for
-    every £1 of the council's spend with local VCSE suppliers (its latest analysis), the grants that came in."""
+    every £1 of the council's spend with local VCSE suppliers in its latest analysed year, the grants that year."""
     registers = platform_registers()
     lads = set(registers.council_areas(council.gss_code)) if registers is not None else set()
     lads.add(council.gss_code)
-    rows = (
-        Grant.objects.filter(lad__in=lads)
-        .values("funder_name", "financial_year")
-        .annotate(total=Sum("amount"))
-        .order_by("-financial_year", "-total")
-    )
-    totals = Grant.objects.filter(lad__in=lads).aggregate(total=Sum("amount"), n=Count("id"))
-    spend = None
-    if AnalysisRun.objects.filter(council=council, status=AnalysisRun.Status.SUCCEEDED).exists():
-        spend = Supplier.objects.filter(council=council, supplier_type="vcse", is_local=True).aggregate(t=Sum("total_amount"))[
-            "t"
-        ]
-    total = totals["total"] or Decimal(0)
-    per_pound = float(total / spend) if spend else None
+    into_area = Grant.objects.filter(lad__in=lads)
+    rows = into_area.values("funder_name", "financial_year").annotate(total=Sum("amount")).order_by("-financial_year", "-total")
+    totals = into_area.aggregate(total=Sum("amount"), n=Count("id"))
+    year, year_grants, spend, ratio = "", Decimal(0), None, None
+    run = AnalysisRun.objects.filter(council=council, status=AnalysisRun.Status.SUCCEEDED).first()
+    if run is not None:
+        shown = figures(run, None, charts=False)
+        year = shown.key if shown.years == 1 else ""
+        local_vcse = shown.by_id.get("share_local_vcse", {})
+        if year and local_vcse.get("coverage"):
+            spend = float(local_vcse["numerator"])
+            year_grants = into_area.filter(financial_year=year).aggregate(t=Sum("amount"))["t"] or Decimal(0)
+            ratio = engine.per_pound(float(year_grants), spend)
     return Levered(
-        [(r["funder_name"], r["financial_year"], r["total"]) for r in rows], total, totals["n"], spend, per_pound, lads
+        [(r["funder_name"], r["financial_year"], r["total"]) for r in rows],
+        totals["total"] or Decimal(0),
+        totals["n"],
+        year,
+        year_grants,
+        spend,
+        ratio,
+        lads,
     )
 
 

@@ -220,3 +220,12 @@ def into_area(grants: Iterable[Grant], council_of: Callable[[Grant], str | None]
             key = (grant.funder_name, grant.financial_year)
             found[key] = found.get(key, 0.0) + grant.amount
     return found
+
+
+def per_pound(grants_in_year: float, local_vcse_spend: float) -> float | None:
+    """Grants into an area for every £1 the council spent with local VCSE organisations, both in the same financial
+    year: grants_in_year / local_vcse_spend (None when the council spent nothing with them, or it is not known).
+    Comparing a year's spend with several years of grants would multiply the ratio, so callers pass one year of each."""
+    if local_vcse_spend <= 0:
+        return None
+    return grants_in_year / local_vcse_spend
