@@ -239,7 +239,9 @@ class ConnectionsContext(models.Model):
     on = models.DateField("measured on")
     attached_by = models.CharField(max_length=300)
     resident_groups = models.PositiveIntegerField("resident groups it is connected to")
-    residents_cut_off = models.PositiveIntegerField("resident groups that would lose every path to a public body")
+    residents_cut_off = models.PositiveIntegerField(
+        "resident groups on its map that would lose every path to a public body without it"
+    )
     public_bodies = models.PositiveIntegerField("public bodies it is connected to")
     sectors = models.PositiveIntegerField("sectors it is connected to")
     connections = models.PositiveIntegerField()
