@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # its Swagger UI files, served from this site rather than a CDN
     "keepitlocal.accounts",
     "keepitlocal.assessment",
     "keepitlocal.connections",
@@ -159,6 +160,14 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = False
 USE_TZ = True
+
+# The API's rate limits (requests a minute) are counted in the database, so that every process shares one count.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "kil_api_cache"},
+}
+KIL_API_RATE_PER_ADDRESS = int(os.environ.get("KIL_API_RATE_PER_ADDRESS", "120"))
+KIL_API_RATE_PER_TOKEN = int(os.environ.get("KIL_API_RATE_PER_TOKEN", "600"))
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"

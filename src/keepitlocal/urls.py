@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from keepitlocal.accounts import views as account_views
+from keepitlocal.api.main import api
 
 admin.site.site_header = "Keep it Local Network administration"
 admin.site.site_title = "Keep it Local Network"
@@ -14,6 +15,7 @@ urlpatterns = [
     path("", include("keepitlocal.connections.urls")),
     path("", include("keepitlocal.value.urls")),
     path("account/", include("keepitlocal.accounts.urls")),
+    path("api/v1/", api.urls),
     path("admin/login/", account_views.admin_sign_in, name="admin-sign-in"),
     path("admin/", admin.site.urls),
 ]

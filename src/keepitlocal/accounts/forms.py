@@ -10,6 +10,8 @@ from django.http import HttpRequest
 
 from keepitlocal.accounts.backends import AccountLockedError
 from keepitlocal.accounts.models import User
+from keepitlocal.accounts.tokens import LIFETIMES
+from keepitlocal.web.forms import GovukForm
 
 
 def email_field() -> forms.EmailField:
@@ -88,3 +90,17 @@ class NewPasswordForm(forms.Form):
         if typed and data.get("confirm") and typed != data["confirm"]:
             self.add_error("confirm", "The passwords do not match")
         return data
+
+
+class TokenForm(GovukForm):
+    required_messages = {"name": "Enter a name for the token", "days": "Choose how long the token lasts"}
+    name = forms.CharField(
+        label="Name", max_length=100, help_text="What the token is for, so you can tell it apart, for example 'Finance dashboard'"
+    )
+    days = forms.TypedChoiceField(
+        label="How long it lasts",
+        choices=list(LIFETIMES.items()),
+        coerce=int,
+        widget=forms.RadioSelect,
+        initial=90,
+    )

@@ -120,3 +120,27 @@ class Role(models.Model):
     def __str__(self) -> str:
         target = self.council or self.organisation
         return f"{self.get_kind_display()} of {target}" if target else self.get_kind_display()
+
+
+class ApiToken(models.Model):
+    """A token for the API, created by a council editor or a network admin on their account page. Only a hash of it
+    is kept; it carries its owner's roles as they are when it is used, and nothing more."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12)  # shown so that its owner can tell tokens apart; not enough to use one
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

@@ -1,7 +1,8 @@
-"""Signing in and out, and resetting a forgotten password."""
+"""Signing in and out, resetting a forgotten password, and the account page with its API tokens."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.tokens import default_token_generator
 from django.http import HttpRequest, HttpResponse
@@ -11,9 +12,10 @@ from django.utils.encoding import force_bytes, force_str
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode, urlsafe_base64_decode, urlsafe_base64_encode
 from django.views.decorators.http import require_http_methods, require_POST
 
-from keepitlocal.accounts.access import public
+from keepitlocal.accounts import tokens
+from keepitlocal.accounts.access import public, signed_in
 from keepitlocal.accounts.email import Email, email_service
-from keepitlocal.accounts.forms import NewPasswordForm, PasswordResetRequestForm, SignInForm
+from keepitlocal.accounts.forms import NewPasswordForm, PasswordResetRequestForm, SignInForm, TokenForm
 from keepitlocal.accounts.models import User
 from keepitlocal.web.forms import render_form
 
@@ -99,3 +101,40 @@ def password_reset_confirm(request: HttpRequest, uidb64: str, token: str) -> Htt
 @public
 def password_reset_done(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/password_reset_done.html")
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def account(request: HttpRequest) -> HttpResponse:
+    """Who you are, the roles you hold and, for council editors and network admins, your API tokens."""
+    user = request.user
+    assert isinstance(user, User)
+    can_hold = tokens.can_hold_tokens(user)
+    form = TokenForm(request.POST if request.method == "POST" and can_hold else None)
+    created = ""
+    if request.method == "POST" and can_hold and form.is_valid():
+        try:
+            _, created = tokens.create_token(user, form.cleaned_data["name"], form.cleaned_data["days"])
+        except tokens.TokenRefused as error:
+            form.add_error(None, str(error))
+        else:
+            form = TokenForm()
+    context = {
+        "form": form,
+        "created": created,
+        "can_hold": can_hold,
+        "roles": list(user.roles.select_related("council", "organisation")),
+        "api_tokens": list(user.api_tokens.all()),
+    }
+    return render_form(request, "accounts/account.html", context)
+
+
+@signed_in
+@require_POST
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    revoked = tokens.revoke_token(user, token_id)
+    if revoked is not None:
+        messages.success(request, f"Token revoked: {revoked.name} can no longer be used")
+    return redirect("accounts:account")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
-from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -22,9 +20,8 @@ from keepitlocal.accounts import access
 from keepitlocal.network.models import Council
 from keepitlocal.reports.downloads import download
 from keepitlocal.reports.engine.tables import Column, Table
-from keepitlocal.spend import services
+from keepitlocal.spend import queries, services
 from keepitlocal.spend import suppliers as supplier_work
-from keepitlocal.spend.engine.periods import financial_year_bounds
 from keepitlocal.spend.figures import Figures, choices, figures, month_label
 from keepitlocal.spend.forms import BulkCorrectionForm, ColumnChoiceForm, CorrectionForm, RegisterForm, UploadForm
 from keepitlocal.spend.models import (
@@ -430,25 +427,7 @@ PER_PAGE = 50
 def payments(request: HttpRequest, gss_code: str) -> HttpResponseBase:
     """The payments behind any figure: filter by supplier type, month or supplier."""
     council = access.council_or_404(gss_code)
-    rows = Payment.objects.filter(council=council).select_related("spend_file").order_by("date", "id")
-    filters: dict[str, str] = {}
-    if (kind := request.GET.get("type", "")) in TYPE_LABELS:
-        rows, filters["type"] = rows.filter(supplier_type=kind), kind
-    if month := request.GET.get("month", ""):
-        try:
-            calendar_year, number = (int(part) for part in month.split("-"))
-            date(calendar_year, number, 1)  # a month that does not exist is ignored like any other bad value
-            rows, filters["month"] = rows.filter(date__year=calendar_year, date__month=number), month
-        except ValueError:
-            pass
-    if re.fullmatch(r"\d{4}/\d{2}", year := request.GET.get("year", "")):
-        start, end = financial_year_bounds(int(year[:4]))
-        rows, filters["year"] = rows.filter(date__gte=start, date__lt=end), year
-    if supplier := request.GET.get("supplier", ""):
-        rows, filters["supplier"] = rows.filter(supplier_key=supplier), supplier
-    if "area" in request.GET:
-        area = request.GET["area"]
-        rows, filters["area"] = rows.filter(service_area="" if area == "Not given" else area), area
+    rows, filters = queries.payments(council, request.GET)
     fmt = request.GET.get("format")
     if fmt:
         values: Any = rows.values(*[c.key for c in PAYMENT_COLUMNS])
@@ -551,14 +530,8 @@ def compare(request: HttpRequest) -> HttpResponse:
     """Published councils side by side, with what each figure covers."""
     from keepitlocal.reports.engine.charts import bar_chart  # matplotlib is loaded only where a chart is drawn
 
-    publications = list(SpendPublication.objects.select_related("council", "run"))
-    # One financial year for every council (the latest any has published, unless another is chosen): councils without
-    # it are listed apart, never compared on another year's figures.
-    years = sorted({y for p in publications for y in p.years()}, reverse=True)
-    year = request.GET.get("year", "") if request.GET.get("year", "") in years else (years[0] if years else "")
-    # (Runs analysed before years were kept have none: they are shown on all their payments, as before.)
-    rows = [{"council": p.council, **p.figures(year or None)} for p in publications if not years or year in p.years()]
-    without = sorted((p.council for p in publications if years and year not in p.years()), key=lambda c: c.name)
+    found = queries.comparison(request.GET.get("year", ""))
+    rows, years, year, without = found.rows, found.years, found.year, found.without
     sort = request.GET.get("sort", "share_vcse")
     sort = sort if sort in COMPARE_SORTS else "share_vcse"
     rows.sort(key=lambda r: (r["council"].name,) if sort == "council" else (-(r[sort] or 0), r["council"].name))

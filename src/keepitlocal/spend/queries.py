@@ -1,0 +1,65 @@
+"""Read-only queries the pages and the API share: the payments behind a figure, and the published comparison."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import QuerySet
+
+from keepitlocal.network.models import Council
+from keepitlocal.spend.engine.periods import financial_year_bounds
+from keepitlocal.spend.models import Payment, SpendPublication
+from keepitlocal.spend.services import TYPE_LABELS
+
+NOT_GIVEN = "Not given"  # how a payment with no service area is asked for
+
+
+def payments(council: Council, params: Mapping[str, str]) -> tuple[QuerySet[Payment], dict[str, str]]:
+    """The council's payments in date order, narrowed by what `params` asks (supplier type, month 'YYYY-MM',
+    financial year 'YYYY/YY', supplier key, service area); a value that means nothing is ignored, never an error.
+    Returns the payments and the filters applied."""
+    rows = Payment.objects.filter(council=council).select_related("spend_file").order_by("date", "id")
+    applied: dict[str, str] = {}
+    if (kind := params.get("type", "")) in TYPE_LABELS:
+        rows, applied["type"] = rows.filter(supplier_type=kind), kind
+    if month := params.get("month", ""):
+        try:
+            calendar_year, number = (int(part) for part in month.split("-"))
+            date(calendar_year, number, 1)  # a month that does not exist is ignored like any other bad value
+            rows, applied["month"] = rows.filter(date__year=calendar_year, date__month=number), month
+        except ValueError:
+            pass
+    if re.fullmatch(r"\d{4}/\d{2}", year := params.get("year", "")):
+        start, end = financial_year_bounds(int(year[:4]))
+        rows, applied["year"] = rows.filter(date__gte=start, date__lt=end), year
+    if supplier := params.get("supplier", ""):
+        rows, applied["supplier"] = rows.filter(supplier_key=supplier), supplier
+    if "area" in params:
+        area = params["area"]
+        rows, applied["area"] = rows.filter(service_area="" if area == NOT_GIVEN else area), area
+    return rows, applied
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Published councils side by side for one financial year; those that have not published it are listed apart,
+    never compared on another year's figures."""
+
+    year: str
+    years: list[str]
+    rows: list[dict[str, Any]]  # {"council": Council, **SpendPublication.figures(year)}
+    without: list[Council]
+
+
+def comparison(asked: str = "") -> Comparison:
+    publications = list(SpendPublication.objects.select_related("council", "run"))
+    years = sorted({y for p in publications for y in p.years()}, reverse=True)
+    year = asked if asked in years else (years[0] if years else "")
+    # (Runs analysed before years were kept have none: they are shown on all their payments, as before.)
+    rows = [{"council": p.council, **p.figures(year or None)} for p in publications if not years or year in p.years()]
+    without = sorted((p.council for p in publications if years and year not in p.years()), key=lambda c: c.name)
+    return Comparison(year, years, rows, without)
