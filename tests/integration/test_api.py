@@ -32,6 +32,11 @@ def _check_against_document(document: dict[str, Any], path: str, method: str, st
     Draft202012Validator(rewritten, registry=registry).validate(body)
 
 
+def _text(response: Any) -> str:
+    """A streamed download's whole text."""
+    return b"".join(response.streaming_content).decode()
+
+
 @pytest.fixture
 def editor_token(demo: list[str]) -> str:
     return create_token(User.objects.get(email="editor@calderdale.example"), "tests", 30)[1]
@@ -106,11 +111,11 @@ def test_tables_come_as_csv_too(editor_token: str) -> None:
     client = Client(headers={"Authorization": f"Bearer {editor_token}"})
     payments = client.get(f"/api/v1/councils/{CALDERDALE}/payments?format=csv&type=vcse")
     assert payments["Content-Type"].startswith("text/csv")
-    lines = b"".join(payments.streaming_content).decode().splitlines()
+    lines = _text(payments).splitlines()
     assert lines[0].startswith("Id,Date,Supplier as published")
     assert len(lines) - 1 == Payment.objects.filter(council__gss_code=CALDERDALE, supplier_type="vcse").count()
     comparison = Client().get("/api/v1/comparison?format=csv")
-    assert b"".join(comparison.streaming_content).decode().startswith("GSS code,Council,Total spend")
+    assert _text(comparison).startswith("GSS code,Council,Total spend")
 
 
 def test_errors_are_json_with_a_code_and_a_message(editor_token: str) -> None:
