@@ -172,3 +172,12 @@ def test_an_expired_token_is_refused(demo: list[str]) -> None:
     stored, token = create_token(User.objects.get(email="editor@calderdale.example"), "old", 30)
     ApiToken.objects.filter(pk=stored.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     assert authenticate(token) is None
+
+
+def test_docs_name_every_operation_and_only_real_ones() -> None:
+    import re
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "API.md").read_text()
+    named = set(re.findall(r"`GET (/api/v1/[^`]*)`", doc))
+    assert named == {path for path, _, _ in operations()}
