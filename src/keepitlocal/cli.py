@@ -536,6 +536,23 @@ def registers_fetch(kinds: tuple[str, ...], folder: Path | None, mirror: str | N
         raise click.ClickException(f"{failed} of {len(chosen)} registers were not fetched; the others were loaded")
 
 
+@main.command("reconcile")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--column", required=True, help="The heading of the column of names, e.g. 'Supplier Name'.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Where to write the CSV.")
+def reconcile(file: Path, column: str, out: Path) -> None:
+    """Find org-ids for a CSV of names: the same file with org-id, name, type, score, certainty and evidence added."""
+    _django()
+    from keepitlocal.reconcile.services import reconcile_csv
+
+    try:
+        done = reconcile_csv(file.read_text(encoding="utf-8-sig", errors="replace"), column, most_rows=None)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    out.write_text(done.text, encoding="utf-8")
+    click.echo(f"{done.rows:,} names: {done.matched:,} certain matches; written to {out}")
+
+
 @main.command("manage", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def manage(args: tuple[str, ...]) -> None:

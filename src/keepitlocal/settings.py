@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "keepitlocal.assessment",
     "keepitlocal.connections",
     "keepitlocal.network",
+    "keepitlocal.reconcile",
     "keepitlocal.spend",
     "keepitlocal.value",
     "keepitlocal.web",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("keepitlocal.assessment.urls")),
     path("", include("keepitlocal.connections.urls")),
     path("", include("keepitlocal.value.urls")),
+    path("", include("keepitlocal.reconcile.urls")),
     path("account/", include("keepitlocal.accounts.urls")),
     path("api/v1/", api.urls),
     path("admin/login/", account_views.admin_sign_in, name="admin-sign-in"),

@@ -117,6 +117,13 @@ EXPECTED = {
     "value:lm3": "organisation_edit",
     "value:contexts": "organisation_edit",
     "value:deflator": "network_admin",
+    "reconcile:service": "public",
+    "reconcile:suggest-entity": "public",
+    "reconcile:propose-properties": "public",
+    "reconcile:preview": "public",
+    "reconcile:view": "public",
+    "reconcile:docs": "public",
+    "reconcile:upload": "public",
 }
 
 POST_ONLY = {
@@ -229,6 +236,7 @@ def _url_kwargs() -> dict[str, Any]:
         ).key,
         "uidb64": "MQ",
         "token_id": 1,
+        "identifier": CALDERDALE,
         "token": "not-a-real-token",
         **_assessment_kwargs(),
         **_connections_kwargs(organisation),

@@ -1,0 +1,1 @@
+"""Pure matching of names to organisations in the registers, the council register and the names councils resolved."""

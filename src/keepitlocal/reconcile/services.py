@@ -1,0 +1,83 @@
+"""The catalogue reconciliation searches, from what the platform holds: the registers the network loaded, the council
+register, the network's organisations with an org-id, and the names councils published that their spend analyses
+resolved to an org-id (kept with the council that resolved them, as evidence)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from keepitlocal.network.models import Council, Organisation
+from keepitlocal.reconcile.engine.matching import Catalogue, Entity, EntityType, Query
+from keepitlocal.spend.models import Supplier
+from keepitlocal.spend.services import council_register, platform_registers
+
+MOST_ROWS = 5000  # names in one uploaded file
+
+
+def catalogue() -> Catalogue:
+    extra: list[Entity] = []
+    for name, org_id in Organisation.objects.exclude(org_id__isnull=True).exclude(org_id="").values_list("name", "org_id"):
+        kind_of = EntityType.of_id(org_id or "")
+        if org_id and kind_of is not None:
+            extra.append(Entity(org_id.upper(), name, kind_of, evidence="a member of the Keep it Local Network"))
+    resolved = (
+        Supplier.objects.exclude(org_id="")
+        .values_list("name", "org_id", "supplier_type", "postcode", "council__name")
+        .order_by("org_id", "-total_amount")
+    )
+    for name, org_id, kind, postcode, council in resolved:
+        kind_of = EntityType.of_id(org_id)
+        if kind_of is not None:
+            extra.append(Entity(org_id.upper(), name, kind_of, postcode, kind, evidence=f"{council} paid it under this name"))
+    return Catalogue(platform_registers(), extra, council_register())
+
+
+def council_names() -> dict[str, str]:
+    return dict(Council.objects.values_list("gss_code", "name"))
+
+
+@dataclass(frozen=True)
+class Reconciled:
+    rows: int
+    matched: int
+    text: str  # the CSV written
+
+
+COLUMNS = ["org_id", "matched_name", "type", "score", "certain", "evidence", "other_candidates"]
+
+
+def reconcile_csv(text: str, column: str, found: Catalogue | None = None, most_rows: int | None = MOST_ROWS) -> Reconciled:
+    """The file with the best candidate for each row's name added beside it (and the next two, with scores). A row is
+    `certain` only when its name is an organisation's exactly and no other organisation's."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    headings = reader.fieldnames or []
+    chosen = next((h for h in headings if h.strip().casefold() == column.strip().casefold()), None)
+    if chosen is None:
+        raise ValueError(f"The file has no column called '{column}'. Its columns are: {', '.join(headings) or 'none'}.")
+    found = found or catalogue()
+    out = io.StringIO()
+    writer = csv.DictWriter(out, [*headings, *[c for c in COLUMNS if c not in headings]], extrasaction="ignore")
+    writer.writeheader()
+    rows = matched = 0
+    for row in reader:
+        rows += 1
+        if most_rows is not None and rows > most_rows:
+            raise ValueError(f"The file has more than {most_rows:,} rows: split it, or use `kil reconcile`.")
+        candidates = found.search(Query(row.get(chosen) or "", limit=3)) if (row.get(chosen) or "").strip() else []
+        best = candidates[0] if candidates else None
+        matched += bool(best and best.match)
+        writer.writerow(
+            {
+                **row,
+                "org_id": best.entity.id if best else "",
+                "matched_name": best.entity.name if best else "",
+                "type": best.entity.type.label if best else "",
+                "score": f"{best.score:.0f}" if best else "",
+                "certain": ("Yes" if best.match else "No") if best else "",
+                "evidence": best.why if best else "No candidate found",
+                "other_candidates": "; ".join(f"{c.entity.id} {c.entity.name} ({c.score:.0f})" for c in candidates[1:]),
+            }
+        )
+    return Reconciled(rows, matched, out.getvalue())
