@@ -550,7 +550,8 @@ def reconcile(file: Path, column: str, out: Path) -> None:
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     out.write_text(done.text, encoding="utf-8")
-    click.echo(f"{done.rows:,} names: {done.matched:,} certain matches; written to {out}")
+    matches = "certain match" if done.matched == 1 else "certain matches"
+    click.echo(f"{done.rows:,} names: {done.matched:,} {matches}; written to {out}")
 
 
 @main.command("manage", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})

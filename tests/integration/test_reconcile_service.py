@@ -96,7 +96,7 @@ def test_the_command_reconciles_a_whole_file(demo: list[str], tmp_path: Path) ->
     out = tmp_path / "out.csv"
     result = CliRunner().invoke(main, ["reconcile", str(source), "--column", "Payee", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "2 names: 1 certain matches" in result.output
-    assert list(csv.DictReader(io.StringIO(out.read_text())))[0]["org_id"] == "E08000033"
+    assert "2 names: 1 certain match;" in result.output
+    assert next(csv.DictReader(io.StringIO(out.read_text())))["org_id"] == "E08000033"
     refused = CliRunner().invoke(main, ["reconcile", str(source), "--column", "Nope", "--out", str(out)])
     assert refused.exit_code == 1 and "no column called 'Nope'" in refused.output
