@@ -151,11 +151,13 @@ class Catalogue:
         if self.registers is None or not words:
             return
         rows = self.registers.con.execute(
-            """SELECT org_id, name, postcode, kind, evidence FROM orgs
-                WHERE list_has_any(string_split(norm_name, ' '), ?::VARCHAR[])
-                ORDER BY len(list_intersect(string_split(norm_name, ' '), ?::VARCHAR[])) DESC, org_id
-                LIMIT ?""",
-            [words, words, MOST_FROM_REGISTERS],
+            """WITH shared AS (
+                 SELECT org_id, count(*) AS words FROM name_words WHERE word IN (SELECT unnest(?::VARCHAR[]))
+                 GROUP BY org_id ORDER BY words DESC, org_id LIMIT ?
+               )
+               SELECT o.org_id, o.name, o.postcode, o.kind, o.evidence FROM shared s JOIN orgs o USING (org_id)
+               ORDER BY s.words DESC, o.org_id""",
+            [words, MOST_FROM_REGISTERS],
         ).fetchall()
         for org_id, name, postcode, kind, evidence in rows:
             kind_of = EntityType.of_id(org_id)

@@ -222,6 +222,13 @@ class Registers:
         self.con.execute(
             "CREATE OR REPLACE TABLE postcodes AS SELECT pc, any_value(lad) AS lad, any_value(rgn) AS rgn FROM postcodes GROUP BY pc"
         )
+        # Each word of each name, sorted by word so that finding the organisations a word names reads only the row
+        # groups holding it (reconciliation searches by words; scanning every name took 0.2 s a query per million).
+        self.con.execute(
+            """CREATE OR REPLACE TABLE name_words AS
+               SELECT DISTINCT unnest(string_split(norm_name, ' ')) AS word, org_id FROM orgs
+               WHERE norm_name IS NOT NULL AND norm_name <> '' ORDER BY word"""
+        )
 
     @staticmethod
     def recognise(cols: dict[str, str]) -> str | None:

@@ -94,7 +94,7 @@ def company_udf(part: int) -> Callable[[str | None, str | None, str | None], str
 
 
 # Bump when a loader changes what it stores, so that cached register databases are built again.
-CACHE_FORMAT = "2"  # 2: company files loaded after another register had been dropped
+CACHE_FORMAT = "3"  # 2: company files loaded after another register had been dropped; 3: name_words
 
 
 @dataclass(frozen=True)
