@@ -87,6 +87,7 @@ def load_demo() -> None:
     _django()
     from keepitlocal.assessment.demo import load_demo_assessment
     from keepitlocal.connections.demo import load_demo_connections
+    from keepitlocal.directory.demo import load_demo_directory
     from keepitlocal.network.demo import DEMO_PASSWORD
     from keepitlocal.network.demo import load_demo as load
     from keepitlocal.spend.demo import load_demo_spend
@@ -101,6 +102,8 @@ def load_demo() -> None:
         click.echo("Demo maps of connections: seven community organisations, shared with Calderdale, Bristol and Leeds")
     if load_demo_value():
         click.echo("Demo value case: Calderdale's community domestic abuse service, from cited unit costs")
+    if load_demo_directory():
+        click.echo("Demo directory: Calderdale's organisations, services and community assets, read from an ORUK feed")
     click.echo(f"Demo accounts (password: {DEMO_PASSWORD}):")
     for line in lines:
         click.echo(f"  {line}")

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "keepitlocal.accounts",
     "keepitlocal.assessment",
     "keepitlocal.connections",
+    "keepitlocal.directory",
     "keepitlocal.network",
     "keepitlocal.reconcile",
     "keepitlocal.spend",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("keepitlocal.connections.urls")),
     path("", include("keepitlocal.value.urls")),
     path("", include("keepitlocal.reconcile.urls")),
+    path("", include("keepitlocal.directory.urls")),
     path("account/", include("keepitlocal.accounts.urls")),
     path("api/v1/", api.urls),
     path("admin/login/", account_views.admin_sign_in, name="admin-sign-in"),

@@ -124,6 +124,10 @@ EXPECTED = {
     "reconcile:view": "public",
     "reconcile:docs": "public",
     "reconcile:upload": "public",
+    "directory:area": "public",
+    "directory:export": "public",
+    "directory:organisation": "public",
+    "directory:import": "council_edit",
 }
 
 POST_ONLY = {
@@ -237,11 +241,21 @@ def _url_kwargs() -> dict[str, Any]:
         "uidb64": "MQ",
         "token_id": 1,
         "identifier": CALDERDALE,
+        **_directory_kwargs(),
         "token": "not-a-real-token",
         **_assessment_kwargs(),
         **_connections_kwargs(organisation),
         **_value_kwargs(),
     }
+
+
+def _directory_kwargs() -> dict[str, Any]:
+    """One organisation of Calderdale's demo directory."""
+    from keepitlocal.directory.demo import load_demo_directory
+    from keepitlocal.directory.models import DirectoryOrganisation
+
+    load_demo_directory()
+    return {"entry_id": DirectoryOrganisation.objects.filter(council__gss_code=CALDERDALE).first().pk}  # type: ignore[union-attr]
 
 
 def _value_kwargs() -> dict[str, Any]:

@@ -46,6 +46,8 @@ def filled(path: str, ids: dict[str, Any]) -> str:
 
 
 def ids() -> dict[str, Any]:
+    from keepitlocal.directory.demo import load_demo_directory
+    from keepitlocal.directory.models import Service
     from keepitlocal.spend.demo import load_demo_spend
     from keepitlocal.spend.models import AnalysisRun
     from keepitlocal.value.demo import load_demo_value
@@ -53,9 +55,15 @@ def ids() -> dict[str, Any]:
 
     load_demo_spend()
     load_demo_value()
+    load_demo_directory()
     run = AnalysisRun.objects.filter(council__gss_code=CALDERDALE, status="succeeded").first()
     assert run is not None
-    return {"gss_code": CALDERDALE, "run_id": run.pk, "case_id": ValueCase.objects.get(is_demo=True).pk}
+    return {
+        "gss_code": CALDERDALE,
+        "run_id": run.pk,
+        "case_id": ValueCase.objects.get(is_demo=True).pk,
+        "service_id": Service.objects.first().pk,  # type: ignore[union-attr]
+    }
 
 
 def test_every_api_operation_declares_its_rule_and_lets_in_only_those_it_names(demo: list[str], settings: Any) -> None:

@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from keepitlocal.api import private, public
+from keepitlocal.api import directory, private, public
 from keepitlocal.api.auth import AddressThrottle, TokenThrottle
 from keepitlocal.api.paging import BadCursor
 
@@ -41,6 +41,7 @@ api = NinjaAPI(
 )
 api.add_router("/", public.router)
 api.add_router("/", private.router)
+api.add_router("/", directory.router)
 
 
 def error(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:

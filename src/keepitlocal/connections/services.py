@@ -666,9 +666,13 @@ class SupplierIndex:
 
 
 def paid_to(organisation: Organisation) -> list[Paid]:
-    """What councils paid the organisation in the spend they have published on this platform: their supplier whose
-    org-id is the organisation's, or else whose published name resolves to its name. Unpublished analyses are the
-    councils' own."""
+    return paid_to_named(organisation.org_id or "", [organisation.name])
+
+
+def paid_to_named(org_id: str, names: list[str]) -> list[Paid]:
+    """What councils paid an organisation in the spend they have published on this platform: their supplier whose
+    org-id is the organisation's, or else whose published name resolves to one of its names. Unpublished analyses
+    are the councils' own."""
     result = []
     for publication in SpendPublication.objects.select_related("council").order_by("council__name"):
         latest = AnalysisRun.objects.filter(council=publication.council, status=AnalysisRun.Status.SUCCEEDED).first()
@@ -681,7 +685,7 @@ def paid_to(organisation: Organisation) -> list[Paid]:
                 )
             )
         )
-        found = index.find(organisation.org_id or "", [organisation.name])
+        found = index.find(org_id, names)
         if found:
             supplier, how = found
             result.append(Paid(publication.council, supplier.total_amount, supplier.transactions, how))

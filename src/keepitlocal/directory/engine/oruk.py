@@ -97,11 +97,11 @@ TABLES: tuple[Table, ...] = (
     )),
     Table("taxonomy_term", "taxonomy_terms.csv", (
         _id(), Field("name", required=True), Field("description", required=True), Field("parent_id", format="uuid"),
-        Field("taxonomy"), Field("taxonomy_id", format="uuid"), Field("term_uri", format="uri"), Field("code"),
+        Field("taxonomy"), Field("taxonomy_id", format="uuid"), Field("term_uri", format="uri"), Field("term"),
     ), (("taxonomy_id", "taxonomy"),)),
     Table("attribute", "attribute.csv", (
         _id(), Field("link_id", format="uuid", required=True), Field("taxonomy_term_id", format="uuid", required=True),
-        Field("link_type"), Field("link_entity"),
+        Field("link_type"),
     ), (("taxonomy_term_id", "taxonomy_term"),)),
     # The extension: community assets (buildings, land, spaces), each at a location and held by an organisation.
     Table("community_asset", "community_assets.csv", (

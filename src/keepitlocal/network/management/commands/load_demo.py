@@ -20,6 +20,9 @@ class Command(BaseCommand):
         from keepitlocal.value.demo import load_demo_value
 
         load_demo_value()
+        from keepitlocal.directory.demo import load_demo_directory
+
+        load_demo_directory()
         self.stdout.write(f"Demo loaded. Demo accounts (password: {DEMO_PASSWORD}):")
         for line in lines:
             self.stdout.write(f"  {line}")

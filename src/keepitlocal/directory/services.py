@@ -1,0 +1,262 @@
+"""The directory's writes and its ORUK export: a council's directory as an Open Referral UK 3.0 package, and a package
+read into a council's directory whole or not at all (every row checked first; rows keep their ids, so reading the
+same feed twice changes nothing)."""
+
+from __future__ import annotations
+
+import io
+import uuid
+import zipfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import models, transaction
+from django.db.models import QuerySet
+
+from keepitlocal.directory.engine import oruk
+from keepitlocal.directory.models import (
+    Address,
+    Attribute,
+    CommunityAsset,
+    DirectoryImport,
+    DirectoryOrganisation,
+    Location,
+    OrganisationIdentifier,
+    Service,
+    ServiceAtLocation,
+    Taxonomy,
+    TaxonomyTerm,
+)
+from keepitlocal.network.models import Council, Organisation
+
+MOST_BYTES = 20 * 1024 * 1024
+
+
+class Refused(Exception):
+    def __init__(self, message: str, problems: list[oruk.Problem] | None = None) -> None:
+        super().__init__(message)
+        self.message, self.problems = message, problems or []
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"true", "1", "yes"}
+
+
+def _date(value: str) -> date | None:
+    return date.fromisoformat(value) if value.strip() else None
+
+
+def _int(value: str) -> int | None:
+    return int(value) if value.strip() else None
+
+
+@dataclass(frozen=True)
+class Mapping_:
+    """How one ORUK table is held: its model, and each field's attribute (a field named the same unless given)."""
+
+    model: Any  # a model class
+    attributes: Mapping[str, str]
+    read: Mapping[str, Callable[[str], Any]]
+
+
+MAPPINGS: dict[str, Mapping_] = {
+    "organization": Mapping_(DirectoryOrganisation, {}, {}),
+    "organization_identifier": Mapping_(OrganisationIdentifier, {"organization_id": "organisation_id"}, {}),
+    "service": Mapping_(Service, {"organization_id": "organisation_id"}, {}),
+    "location": Mapping_(Location, {}, {}),
+    "address": Mapping_(Address, {}, {}),
+    "service_at_location": Mapping_(ServiceAtLocation, {}, {}),
+    "taxonomy": Mapping_(Taxonomy, {}, {}),
+    "taxonomy_term": Mapping_(TaxonomyTerm, {"taxonomy_id": "taxonomy_ref_id"}, {}),
+    "attribute": Mapping_(Attribute, {}, {}),
+    "community_asset": Mapping_(
+        CommunityAsset,
+        {"organization_id": "organisation_id"},
+        {
+            "capacity": _int,
+            "acv_listed": _bool,
+            "transferred": _bool,
+            "acv_listed_on": _date,
+            "acv_expires_on": _date,
+            "lease_start": _date,
+            "lease_end": _date,
+        },
+    ),
+}
+NULLABLE_REFERENCES = {"location_id", "organisation_id", "taxonomy_ref_id"}
+
+
+def _rows_of(council: Council) -> dict[str, QuerySet[Any]]:
+    organisations = DirectoryOrganisation.objects.filter(council=council)
+    services = Service.objects.filter(organisation__council=council)
+    assets = CommunityAsset.objects.filter(organisation__council=council)
+    locations = Location.objects.filter(
+        models.Q(services_here__service__organisation__council=council) | models.Q(assets__organisation__council=council)
+    ).distinct()
+    terms = TaxonomyTerm.objects.filter(attributes__link_id__in=services.values("id")).distinct()
+    return {
+        "organization": organisations,
+        "organization_identifier": OrganisationIdentifier.objects.filter(organisation__council=council),
+        "service": services,
+        "location": locations,
+        "address": Address.objects.filter(location__in=locations),
+        "service_at_location": ServiceAtLocation.objects.filter(service__in=services),
+        "taxonomy": Taxonomy.objects.filter(terms__in=terms).distinct(),
+        "taxonomy_term": terms,
+        "attribute": Attribute.objects.filter(link_id__in=services.values("id")),
+        "community_asset": assets,
+    }
+
+
+def package_of(council: Council) -> oruk.Package:
+    """A council's directory as ORUK rows of text, each table in id order."""
+    package = oruk.Package()
+    for name, rows in _rows_of(council).items():
+        table, mapping = oruk.BY_NAME[name], MAPPINGS[name]
+        package.tables[name] = [
+            {f.name: _text(getattr(row, mapping.attributes.get(f.name, f.name))) for f in table.fields}
+            for row in rows.order_by("id")
+        ]
+    return package
+
+
+def export_files(council: Council) -> dict[str, bytes]:
+    return oruk.write(package_of(council), f"Keep it Local directory: {council.name}")
+
+
+def zipped(files: Mapping[str, bytes]) -> bytes:
+    """Files in a zip, in name order, with a fixed date on each so that the same files make the same bytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in sorted(files.items()):
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0)), content)
+    return out.getvalue()
+
+
+def files_of(name: str, data: bytes) -> dict[str, bytes]:
+    """A zip's files by their base names, or one CSV or JSON by its own name."""
+    if name.lower().endswith(".zip"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                found: dict[str, bytes] = {}
+                total = 0
+                for info in archive.infolist():
+                    if info.is_dir():
+                        continue
+                    total += info.file_size
+                    if total > MOST_BYTES * 5:
+                        raise Refused("The zip holds too much data to read: split it.")
+                    found[info.filename.rsplit("/", 1)[-1]] = archive.read(info)
+                return found
+        except zipfile.BadZipFile:
+            raise Refused("The file is not a zip that can be opened.") from None
+    return {name.rsplit("/", 1)[-1]: data}
+
+
+def _link_network(entry: DirectoryOrganisation) -> None:
+    org_id = entry.org_id
+    found = Organisation.objects.filter(org_id__iexact=org_id).first() if org_id else None
+    if found is None:
+        found = Organisation.objects.filter(name__iexact=entry.name).first()
+    if found is not None and entry.organisation_id != found.pk:
+        DirectoryOrganisation.objects.filter(pk=entry.pk).update(organisation=found)
+
+
+def import_package(council: Council, name: str, data: bytes) -> DirectoryImport:
+    """Reads an ORUK package into the council's directory. Every row is checked first; any problem refuses the whole
+    feed with the problems row by row. A row whose id is held already is updated; the same feed twice changes nothing."""
+    run = DirectoryImport.objects.create(council=council, file_name=name[:255])
+    try:
+        package = oruk.read(files_of(name, data))
+    except (UnicodeDecodeError, ValueError) as error:
+        raise _refuse(run, f"The package could not be read: {error}") from None
+    if not package.tables.get("organization"):
+        raise _refuse(run, "The package has no organizations table (organizations.csv): is it an Open Referral UK feed?")
+    problems = oruk.check(package)
+    problems += _not_ours(council, package)
+    if problems:
+        raise _refuse(
+            run, f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in the feed: nothing was imported.", problems
+        )
+    with transaction.atomic():
+        for table in oruk.TABLES:
+            mapping = MAPPINGS[table.name]
+            for row in package.tables.get(table.name, []):
+                values: dict[str, Any] = {}
+                for f in table.fields:
+                    if f.name == "id":
+                        continue
+                    attribute = mapping.attributes.get(f.name, f.name)
+                    text = (row.get(f.name) or "").strip()
+                    reader = mapping.read.get(f.name)
+                    value: Any = reader(text) if reader else text
+                    if f.format == "uuid" and text:
+                        value = str(uuid.UUID(text))  # one spelling of each id, whatever case the feed used
+                    if attribute in NULLABLE_REFERENCES or f.name in {
+                        "location_id",
+                        "organization_id",
+                        "service_id",
+                        "taxonomy_term_id",
+                        "link_id",
+                    }:
+                        value = value or None
+                    values[attribute] = value
+                if table.name == "organization":
+                    values["council"] = council
+                key = uuid.UUID(row["id"])
+                held = mapping.model.objects.filter(pk=key).first()
+                if held is None:
+                    mapping.model.objects.create(pk=key, **values)
+                    run.created += 1
+                elif any(_text(getattr(held, k)) != _text(v) for k, v in values.items() if k != "council"):
+                    mapping.model.objects.filter(pk=key).update(**values)
+                    run.updated += 1
+                else:
+                    run.unchanged += 1
+        for entry in DirectoryOrganisation.objects.filter(council=council).prefetch_related("identifiers"):
+            _link_network(entry)
+        run.succeeded = True
+        run.save()
+    return run
+
+
+def _not_ours(council: Council, package: oruk.Package) -> list[oruk.Problem]:
+    """An organisation already listed under another council is not moved by this council's feed."""
+    ids = [row.get("id", "") for row in package.tables.get("organization", [])]
+    valid = []
+    for value in ids:
+        try:
+            valid.append(uuid.UUID(value))
+        except ValueError:
+            continue
+    elsewhere = set(DirectoryOrganisation.objects.filter(pk__in=valid).exclude(council=council).values_list("id", flat=True))
+    return [
+        oruk.Problem("organization", number, f"id {row['id']} is listed by another council's directory")
+        for number, row in enumerate(package.tables.get("organization", []), start=2)
+        if _uuid_or_none(row.get("id", "")) in elsewhere
+    ]
+
+
+def _uuid_or_none(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+def _refuse(run: DirectoryImport, message: str, problems: list[oruk.Problem] | None = None) -> Refused:
+    run.problems = [{"table": p.table, "row": p.row, "message": p.message} for p in (problems or [])[:500]]
+    run.save(update_fields=["problems"])
+    return Refused(message, problems)
