@@ -224,7 +224,7 @@ def read(files: Mapping[str, bytes]) -> Package:
     if "datapackage.json" in files:
         package.extra = json.loads(files["datapackage.json"].decode("utf-8-sig"))
     for table in TABLES:
-        names = [table.path, f"{table.name}s.csv", f"{table.name}.csv", table.path.replace("es.csv", ".csv")]
+        names = [table.path, f"{table.name}.csv", f"{table.name}s.csv", f"{table.name}es.csv"]
         found = next((files[n] for n in names if n in files), None)
         if found is None:
             continue
