@@ -61,7 +61,9 @@ def demo_server(live_server: Any, transactional_db: None) -> str:
     load_demo_spend()
     load_demo_assessment()
     load_demo_connections()
+    from keepitlocal.directory.demo import load_demo_directory
     from keepitlocal.value.demo import load_demo_value
 
     load_demo_value()
+    load_demo_directory()
     return str(live_server.url)

@@ -40,6 +40,14 @@ def sign_in(page: Any, base: str, email: str) -> None:
     assert "/account/sign-in/" not in page.url, f"{email} could not sign in"
 
 
+def _directory_entry() -> str:
+    from keepitlocal.directory.models import DirectoryOrganisation
+
+    entry = DirectoryOrganisation.objects.filter(council__gss_code="E08000033").first()
+    assert entry is not None
+    return str(entry.pk)
+
+
 def test_public_pages_pass_axe(browser: Any, demo_server: str) -> None:
     page = browser.new_page()
     failures: list[str] = []
@@ -60,6 +68,11 @@ def test_public_pages_pass_axe(browser: Any, demo_server: str) -> None:
         "/account/password-reset/",
         "/account/password-reset/sent/",
         "/no-such-page/",
+        "/councils/E08000033/directory/",
+        "/councils/E08000033/directory/?sector=vcse",
+        f"/directory/organisations/{_directory_entry()}/",
+        "/reconcile/docs",
+        "/reconcile/upload/",
     ]:
         failures += check(page, path, demo_server)
     # Error states: the GOV.UK error summary and inline messages must be accessible too.
@@ -104,6 +117,8 @@ def test_signed_in_pages_pass_axe(browser: Any, demo_server: str) -> None:
         calderdale + "spend/suppliers/pennine-care-services-ltd-demo/",  # with another council's suggestion
         calderdale + "spend/suppliers/?q=demo&confidence=low&sort=name",
         calderdale + "spend/?year=all",
+        calderdale + "directory/import/",
+        "/account/",
         "/manage/councils/E06000023/",  # the 403 page
     ]:
         failures += check(page, path, demo_server)
@@ -115,13 +130,21 @@ def test_signed_in_pages_pass_axe(browser: Any, demo_server: str) -> None:
 
     page = browser.new_context().new_page()
     sign_in(page, demo_server, "admin@example.org")
-    for path in ["/dashboard/", "/network/", "/network/events/new/", "/network/registers/", "/manage/councils/E10000011/"]:
+    for path in [
+        "/dashboard/",
+        "/network/",
+        "/network/events/new/",
+        "/network/registers/",
+        "/manage/councils/E10000011/",
+        "/value/deflator/",
+    ]:
         failures += check(page, path, demo_server)
 
     page = browser.new_context().new_page()
     sign_in(page, demo_server, "org@example.org")
     organisation = Organisation.objects.get(name__startswith="Calder Valley")
     failures += check(page, f"/manage/organisations/{organisation.pk}/", demo_server)
+    failures += check(page, f"/manage/organisations/{organisation.pk}/value-cases/", demo_server)
 
     page = browser.new_context().new_page()
     sign_in(page, demo_server, "viewer@bristol.example")

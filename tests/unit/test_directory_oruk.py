@@ -101,3 +101,13 @@ def test_our_tables_use_the_profiles_names_and_keep_every_required_field() -> No
 )
 def test_sector_from_the_identifiers_scheme(org_id: str, sector: Sector) -> None:
     assert Sector.of(org_id) is sector
+
+
+def test_the_docs_describe_every_field_of_the_community_asset_extension() -> None:
+    import re
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "DIRECTORY.md").read_text()
+    section = doc.split("## Community assets: an extension")[1].split("## API")[0]
+    documented = {name for cell in re.findall(r"^\| (`[^|]+`) \|", section, re.M) for name in re.findall(r"`([a-z_]+)`", cell)}
+    assert documented == set(oruk.BY_NAME["community_asset"].field_names())

@@ -143,3 +143,9 @@ def test_unknown_extension_properties_are_refused() -> None:
 def test_docs_in_the_schemas_module_cite_the_published_version() -> None:
     text = Path(schemas.__file__).read_text()
     assert "https://reconciliation-api.github.io/specs/0.2/schemas/" in text
+
+
+def test_the_docs_name_every_type_and_extension_property() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "RECONCILE.md").read_text()
+    for name in [*(t.value for t in EntityType), *w3c.EXTENSIONS, *w3c.PROPERTIES]:
+        assert f"`{name}`" in doc, name

@@ -138,3 +138,13 @@ def services_of(council: Council | None = None) -> QuerySet[Service]:
 
 def matching(found: QuerySet[Service], text: str) -> QuerySet[Service]:
     return found.filter(Q(name__icontains=text) | Q(description__icontains=text)) if text else found
+
+
+def directory_entry(org_id: str) -> str | None:
+    """The id of a directory listing with this org-id (by its identifiers, or its network organisation's)."""
+    scheme, _, number = org_id.upper().rpartition("-")
+    found = DirectoryOrganisation.objects.filter(
+        Q(identifiers__identifier_scheme__iexact=scheme, identifiers__identifier__iexact=number)
+        | Q(organisation__org_id__iexact=org_id)
+    ).first()
+    return str(found.pk) if found else None

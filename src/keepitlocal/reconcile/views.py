@@ -16,8 +16,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from keepitlocal.accounts import access
+from keepitlocal.directory.queries import directory_entry
 from keepitlocal.network.engine.orgid import OrgIdError, parse_org_id
-from keepitlocal.network.models import Organisation
 from keepitlocal.reconcile import forms, services
 from keepitlocal.reconcile.engine import w3c
 from keepitlocal.reconcile.engine.matching import EntityType
@@ -75,12 +75,13 @@ def preview(request: HttpRequest) -> HttpResponse:
 
 @access.public
 def view(request: HttpRequest, identifier: str) -> HttpResponse:
-    """Where an identifier leads: a council's profile, a network organisation's page, else its register's page."""
+    """Where an identifier leads: a council's profile, the organisation's page in a directory, else its register's
+    public page (all public: a tool's user follows these links)."""
     if EntityType.of_id(identifier) is EntityType.COUNCIL:
         return redirect("network:council", gss_code=identifier.upper())
-    organisation = Organisation.objects.filter(org_id__iexact=identifier).first()
-    if organisation is not None:
-        return redirect("connections:home", pk=organisation.pk)
+    listed = directory_entry(identifier)
+    if listed is not None:
+        return redirect("directory:organisation", entry_id=listed)
     try:
         parsed = parse_org_id(identifier)
     except OrgIdError:
