@@ -36,14 +36,16 @@ def main() -> None:
     args = parser.parse_args()
     registers = Registers()
     started = time.perf_counter()
+    # Names from word lists passed as parameters; the row count is the only number in the text.
     registers.con.execute(
-        f"""INSERT INTO orgs
-            SELECT CASE WHEN i % 5 = 0 THEN 'GB-CHC-' || (1000000 + i) ELSE 'GB-COH-' || lpad(i::VARCHAR, 8, '0') END,
-                   name, lower(name), 'HX1 1AA', CASE WHEN i % 5 = 0 THEN 'vcse' ELSE 'private' END, 'generated', 'benchmark'
-            FROM (SELECT i, list_element({PLACES}, (hash(i) % {len(PLACES)})::INT + 1) || ' ' ||
-                             list_element({WORDS}, (hash(i * 7) % {len(WORDS)})::INT + 1) || ' ' ||
-                             list_element({WORDS}, (hash(i * 13) % {len(WORDS)})::INT + 1) || ' ' || i::VARCHAR AS name
-                  FROM range({args.organisations}) t(i))"""
+        """INSERT INTO orgs
+           SELECT CASE WHEN i % 5 = 0 THEN 'GB-CHC-' || (1000000 + i) ELSE 'GB-COH-' || lpad(i::VARCHAR, 8, '0') END,
+                  name, lower(name), 'HX1 1AA', CASE WHEN i % 5 = 0 THEN 'vcse' ELSE 'private' END, 'generated', 'benchmark'
+           FROM (SELECT i, list_element($places, (hash(i) % len($places))::INT + 1) || ' ' ||
+                            list_element($words, (hash(i * 7) % len($words))::INT + 1) || ' ' ||
+                            list_element($words, (hash(i * 13) % len($words))::INT + 1) || ' ' || i::VARCHAR AS name
+                 FROM range($n) t(i))""",
+        {"places": PLACES, "words": WORDS, "n": args.organisations},
     )
     registers.finish()
     print(f"register: {args.organisations:,} organisations generated in {time.perf_counter() - started:.1f} s")
