@@ -76,14 +76,27 @@ def test_a_feed_with_bad_rows_is_refused_whole_with_each_problem(demo: list[str]
     assert DirectoryOrganisation.objects.filter(council__gss_code=CALDERDALE).count() == 6
 
 
-def test_another_councils_listing_is_not_moved_by_a_feed(demo: list[str]) -> None:
+def test_no_row_another_council_holds_can_be_taken_over_by_a_feed(demo: list[str]) -> None:
     load_demo_directory()
     bristol = Council.objects.get(gss_code="E06000023")
+    calderdale_feed = oruk.read(services.export_files(Council.objects.get(gss_code=CALDERDALE)))
+    with pytest.raises(services.Refused) as whole:
+        services.import_package(bristol, "copied.zip", services.zipped(oruk.write(calderdale_feed, "Copied")))
+    assert {p.table for p in whole.value.problems} >= {"organization", "service", "location", "address", "community_asset"}
+    # A new organisation of Bristol's that claims Calderdale's service, location, address and asset by their ids.
+    stolen = oruk.Package({k: [dict(r) for r in v] for k, v in calderdale_feed.tables.items()})
+    own = "0b0b0b0b-0000-4000-8000-000000000001"
+    stolen.tables["organization"] = [{"id": own, "name": "Bristol Imposter", "description": "x"}]
+    stolen.tables["organization_identifier"] = []
+    for table in ("service", "community_asset"):
+        for row in stolen.tables[table]:
+            row["organization_id"] = own
+    stolen.tables["service"][0]["url"] = "https://evil.example"
     with pytest.raises(services.Refused) as refused:
-        services.import_package(
-            bristol, "stolen.zip", services.zipped(services.export_files(Council.objects.get(gss_code=CALDERDALE)))
-        )
-    assert "listed by another council" in refused.value.problems[0].message
+        services.import_package(bristol, "stolen.zip", services.zipped(oruk.write(stolen, "Stolen")))
+    assert any(p.table == "service" and "held by another council" in p.message for p in refused.value.problems)
+    assert not Service.objects.filter(url="https://evil.example").exists()
+    assert not DirectoryOrganisation.objects.filter(council=bristol).exists()
 
 
 def test_the_area_page_filters_and_the_organisation_page_joins_what_is_known(demo: list[str]) -> None:

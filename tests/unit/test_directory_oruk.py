@@ -39,6 +39,8 @@ def test_a_good_package_has_no_problems_and_reads_back_as_written() -> None:
         ("organization", {"name": ""}, "name is required"),
         ("organization", {"id": "not-a-uuid"}, "is not a UUID"),
         ("organization", {"email": "nobody"}, "is not an email address"),
+        ("organization", {"website": "javascript://%0aalert(document.domain)"}, "is not a web address"),
+        ("organization", {"website": "data:text/html,<script>alert(1)</script>"}, "is not a web address"),
         ("service", {"minimum_age": "sixteen"}, "is not a number"),
         ("service", {"organization_id": "6f1c2b7e-0000-4000-8000-000000000000"}, "refers to no organization"),
         ("service", {"status": ""}, "status is required"),

@@ -31,7 +31,8 @@ from keepitlocal.connections.engine.model import (
 from keepitlocal.connections.models import ConfirmationRequest, ConnectionMap, MapConnection, MapElement
 from keepitlocal.network.models import Council, Organisation
 from keepitlocal.spend.engine.names import normalise_name
-from keepitlocal.spend.models import AnalysisRun, SpendPublication, Supplier
+from keepitlocal.spend.models import AnalysisRun, Supplier
+from keepitlocal.spend.queries import published_suppliers_councils
 
 log = logging.getLogger(__name__)
 
@@ -674,21 +675,14 @@ def paid_to_named(org_id: str, names: list[str]) -> list[Paid]:
     org-id is the organisation's, or else whose published name resolves to one of its names. Unpublished analyses
     are the councils' own."""
     result = []
-    for publication in SpendPublication.objects.select_related("council").order_by("council__name"):
-        latest = AnalysisRun.objects.filter(council=publication.council, status=AnalysisRun.Status.SUCCEEDED).first()
-        if latest is None or latest.pk != publication.run_id:
-            continue  # the suppliers on record are a newer analysis than the one published
+    for council in published_suppliers_councils():
         index = SupplierIndex(
-            list(
-                Supplier.objects.filter(council=publication.council).only(
-                    "name", "names", "org_id", "total_amount", "transactions"
-                )
-            )
+            list(Supplier.objects.filter(council=council).only("name", "names", "org_id", "total_amount", "transactions"))
         )
         found = index.find(org_id, names)
         if found:
             supplier, how = found
-            result.append(Paid(publication.council, supplier.total_amount, supplier.transactions, how))
+            result.append(Paid(council, supplier.total_amount, supplier.transactions, how))
     return result
 
 

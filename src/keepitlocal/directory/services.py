@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from django.db import models, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from keepitlocal.directory.engine import oruk
 from keepitlocal.directory.models import (
@@ -191,6 +191,15 @@ def import_package(council: Council, name: str, data: bytes) -> DirectoryImport:
             run, f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in the feed: nothing was imported.", problems
         )
     with transaction.atomic():
+        # Categories are shared: one another council's services use stays as it is (this feed cannot rename it).
+        ours = Service.objects.filter(organisation__council=council).values("id")
+        used_elsewhere = Attribute.objects.exclude(link_id__in=ours)
+        shared = {
+            "taxonomy_term": set(used_elsewhere.values_list("taxonomy_term_id", flat=True)),
+            "taxonomy": set(
+                TaxonomyTerm.objects.filter(attributes__in=used_elsewhere).values_list("taxonomy_ref_id", flat=True)
+            ),
+        }
         for table in oruk.TABLES:
             mapping = MAPPINGS[table.name]
             for row in package.tables.get(table.name, []):
@@ -217,7 +226,9 @@ def import_package(council: Council, name: str, data: bytes) -> DirectoryImport:
                     values["council"] = council
                 key = uuid.UUID(row["id"])
                 held = mapping.model.objects.filter(pk=key).first()
-                if held is None:
+                if held is not None and key in shared.get(table.name, set()):
+                    run.unchanged += 1
+                elif held is None:
                     mapping.model.objects.create(pk=key, **values)
                     run.created += 1
                 elif any(_text(getattr(held, k)) != _text(v) for k, v in values.items() if k != "council"):
@@ -232,21 +243,71 @@ def import_package(council: Council, name: str, data: bytes) -> DirectoryImport:
     return run
 
 
+def _ids(package: oruk.Package, table: str) -> dict[uuid.UUID, int]:
+    """The feed's ids in a table, by the row each is on."""
+    found = {}
+    for number, row in enumerate(package.tables.get(table, []), start=2):
+        key = _uuid_or_none(row.get("id", ""))
+        if key is not None:
+            found[key] = number
+    return found
+
+
+def _elsewhere(council: Council) -> dict[str, Callable[[list[uuid.UUID]], set[uuid.UUID]]]:
+    """For each table, which of some ids are already held under another council's directory. A location (and its
+    address) belongs to every council whose services or assets use it."""
+
+    def locations(keys: list[uuid.UUID]) -> set[uuid.UUID]:
+        used = Location.objects.filter(pk__in=keys).filter(
+            Q(services_here__service__organisation__council__isnull=False)
+            & ~Q(services_here__service__organisation__council=council)
+            | Q(assets__organisation__council__isnull=False) & ~Q(assets__organisation__council=council)
+        )
+        return set(used.values_list("id", flat=True))
+
+    def others(model: Any, path: str) -> Callable[[list[uuid.UUID]], set[uuid.UUID]]:
+        return lambda keys: set(model.objects.filter(pk__in=keys).exclude(**{path: council}).values_list("id", flat=True))
+
+    return {
+        "organization": others(DirectoryOrganisation, "council"),
+        "organization_identifier": others(OrganisationIdentifier, "organisation__council"),
+        "service": others(Service, "organisation__council"),
+        "service_at_location": others(ServiceAtLocation, "service__organisation__council"),
+        "location": locations,
+        "address": lambda keys: set(
+            Address.objects.filter(
+                pk__in=keys,
+                location__in=locations(list(Address.objects.filter(pk__in=keys).values_list("location_id", flat=True))),
+            ).values_list("id", flat=True)
+        ),
+        "attribute": lambda keys: set(
+            Attribute.objects.filter(pk__in=keys)
+            .exclude(link_id__in=Service.objects.filter(organisation__council=council).values("id"))
+            .values_list("id", flat=True)
+        ),
+        "community_asset": lambda keys: set(
+            CommunityAsset.objects.filter(pk__in=keys, organisation__isnull=False)
+            .exclude(organisation__council=council)
+            .values_list("id", flat=True)
+        ),
+    }
+
+
 def _not_ours(council: Council, package: oruk.Package) -> list[oruk.Problem]:
-    """An organisation already listed under another council is not moved by this council's feed."""
-    ids = [row.get("id", "") for row in package.tables.get("organization", [])]
-    valid = []
-    for value in ids:
-        try:
-            valid.append(uuid.UUID(value))
-        except ValueError:
-            continue
-    elsewhere = set(DirectoryOrganisation.objects.filter(pk__in=valid).exclude(council=council).values_list("id", flat=True))
-    return [
-        oruk.Problem("organization", number, f"id {row['id']} is listed by another council's directory")
-        for number, row in enumerate(package.tables.get("organization", []), start=2)
-        if _uuid_or_none(row.get("id", "")) in elsewhere
-    ]
+    """Rows this council's feed may not touch: any held under another council's directory (organisations, their
+    services, identifiers, locations, addresses, categories given, assets); and categories given to something that is
+    not one of the feed's services."""
+    problems = []
+    for table, held_elsewhere in _elsewhere(council).items():
+        ids = _ids(package, table)
+        for key in sorted(held_elsewhere(list(ids)), key=lambda k: ids[k]):
+            problems.append(oruk.Problem(table, ids[key], f"id {key} is held by another council's directory"))
+    services = {str(k) for k in _ids(package, "service")}
+    for number, row in enumerate(package.tables.get("attribute", []), start=2):
+        link = _uuid_or_none(row.get("link_id", ""))
+        if link is not None and str(link) not in services:
+            problems.append(oruk.Problem("attribute", number, f"link_id {link} is not one of the feed's services"))
+    return sorted(problems, key=lambda p: (p.table, p.row))
 
 
 def _uuid_or_none(value: str) -> uuid.UUID | None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from keepitlocal.network.models import Council, Organisation
 from keepitlocal.reconcile.engine.matching import Catalogue, Entity, EntityType, Query
 from keepitlocal.spend.models import Supplier
+from keepitlocal.spend.queries import published_suppliers_councils
 from keepitlocal.spend.services import council_register, platform_registers
 
 MOST_ROWS = 5000  # names in one uploaded file
@@ -22,8 +23,10 @@ def catalogue() -> Catalogue:
         kind_of = EntityType.of_id(org_id or "")
         if org_id and kind_of is not None:
             extra.append(Entity(org_id.upper(), name, kind_of, evidence="a member of the Keep it Local Network"))
+    # Only councils' published supplier records: an unpublished analysis is the council's own.
     resolved = (
-        Supplier.objects.exclude(org_id="")
+        Supplier.objects.filter(council__in=published_suppliers_councils())
+        .exclude(org_id="")
         .values_list("name", "org_id", "supplier_type", "postcode", "council__name")
         .order_by("org_id", "-total_amount")
     )

@@ -116,7 +116,8 @@ TABLES: tuple[Table, ...] = (
 BY_NAME = {t.name: t for t in TABLES}
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-URI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://\S+$")
+# Web addresses only: a page links to them, and a javascript: or data: address in a link would run in the reader's browser.
+URI = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,7 @@ def _valid_value(value: str, spec: Field) -> str | None:
     elif spec.format == "email" and not EMAIL.match(value):
         return "is not an email address"
     elif spec.format == "uri" and not URI.match(value):
-        return "is not a web address"
+        return "is not a web address (http:// or https://)"
     return None
 
 
