@@ -72,6 +72,7 @@ KIL_REGISTERS_MIRROR = os.environ.get("KIL_REGISTERS_MIRROR", "")
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "keepitlocal.accounts.ratelimit.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -163,13 +164,11 @@ TIME_ZONE = "Europe/London"
 USE_I18N = False
 USE_TZ = True
 
-# The API's rate limits (requests a minute) are counted in the database, so that every process shares one count.
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "api": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "kil_api_cache"},
-}
+# Requests a minute to the API and the reconciliation service (accounts.ratelimit), per address and per API token;
+# behind a reverse proxy, KIL_PROXY_COUNT says how many trusted proxies add themselves to X-Forwarded-For.
 KIL_API_RATE_PER_ADDRESS = int(os.environ.get("KIL_API_RATE_PER_ADDRESS", "120"))
 KIL_API_RATE_PER_TOKEN = int(os.environ.get("KIL_API_RATE_PER_TOKEN", "600"))
+KIL_PROXY_COUNT = int(os.environ.get("KIL_PROXY_COUNT", "0"))
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"

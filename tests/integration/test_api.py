@@ -127,17 +127,36 @@ def test_errors_are_json_with_a_code_and_a_message(editor_token: str) -> None:
 
 
 def test_requests_over_the_limit_are_told_when_to_retry(editor_token: str, settings: Any, monkeypatch: Any) -> None:
-    from keepitlocal.api import auth
+    from keepitlocal.accounts import ratelimit
 
-    monkeypatch.setattr(auth.time, "time", lambda: 1_800_000_030.0)  # half a minute into one window, every time
-    settings.KIL_API_RATE_PER_ADDRESS, settings.KIL_API_RATE_PER_TOKEN = 100, 3
+    monkeypatch.setattr(ratelimit, "now", lambda: 1_800_000_030.0)  # half a minute into one window, every time
+    settings.KIL_API_RATE_PER_ADDRESS, settings.KIL_API_RATE_PER_TOKEN = 2, 3
     client = Client(headers={"Authorization": f"Bearer {editor_token}"})
     answers = [client.get("/api/v1/principles") for _ in range(4)]
-    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]  # the token's own limit, not the address's
     assert answers[-1].json()["code"] == "rate_limited" and answers[-1]["Retry-After"] == "30"
-    # The address limit applies with or without a token, to anyone at that address: 4 counted so far.
-    settings.KIL_API_RATE_PER_ADDRESS = 5
-    assert [Client().get("/api/v1/principles").status_code for _ in range(2)] == [200, 429]
+    # Without a token, or with a wrong one, requests count against the address: random tokens buy nothing.
+    assert [Client().get("/api/v1/principles").status_code for _ in range(3)] == [200, 200, 429]
+    assert Client(headers={"Authorization": "Bearer kil_made_up"}).get("/api/v1/principles").status_code == 429
+    assert Client().post("/reconcile", {"queries": "{}"}).status_code == 429  # the reconciliation service too
+
+
+def test_the_count_is_shared_and_exact(db: None) -> None:
+    from keepitlocal.accounts.ratelimit import hit
+
+    assert [hit("address:192.0.2.1", 7) for _ in range(3)] == [1, 2, 3]
+    assert hit("address:192.0.2.1", 8) == 1 and hit("address:192.0.2.2", 8) == 1
+
+
+def test_behind_trusted_proxies_the_address_is_the_one_they_saw(settings: Any) -> None:
+    from django.test import RequestFactory
+
+    from keepitlocal.accounts.ratelimit import client_address
+
+    request = RequestFactory().get("/api/v1/principles", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9", REMOTE_ADDR="10.0.0.1")
+    assert client_address(request) == "10.0.0.1"  # trusting no proxy, a forged header changes nothing
+    settings.KIL_PROXY_COUNT = 1
+    assert client_address(request) == "203.0.113.9"
 
 
 def test_a_token_is_shown_once_kept_only_as_a_hash_and_can_be_revoked(demo: list[str]) -> None:

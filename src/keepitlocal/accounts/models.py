@@ -144,3 +144,19 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class RateCount(models.Model):
+    """How many requests one key (an address or an API token) made in one minute; counted in the database with an
+    atomic update, so that every process and thread shares one count."""
+
+    key = models.CharField(max_length=100)
+    window = models.BigIntegerField()  # minutes since the epoch
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "window"], name="one_count_per_key_and_minute")]
+        indexes = [models.Index(fields=["window"])]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count} in minute {self.window}"

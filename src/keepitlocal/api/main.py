@@ -10,7 +10,6 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from keepitlocal.api import directory, private, public
-from keepitlocal.api.auth import AddressThrottle, TokenThrottle
 from keepitlocal.api.paging import BadCursor
 
 logger = logging.getLogger(__name__)
@@ -37,7 +36,6 @@ api = NinjaAPI(
     docs=Swagger(settings={"persistAuthorization": True}),
     docs_url="/docs",
     openapi_url="/openapi.json",
-    throttle=[AddressThrottle(), TokenThrottle()],
 )
 api.add_router("/", public.router)
 api.add_router("/", private.router)
@@ -76,15 +74,12 @@ def bad_cursor(request: HttpRequest, exc: BadCursor) -> HttpResponse:
     return error(request, 400, "bad_cursor", str(exc))
 
 
-CODES = {400: "bad_request", 403: "forbidden", 404: "not_found", 429: "rate_limited"}
+CODES = {400: "bad_request", 403: "forbidden", 404: "not_found"}
 
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    message = str(exc)
-    if exc.status_code == 429:
-        message = "Too many requests: wait for the number of seconds in Retry-After."
-    return error(request, exc.status_code, CODES.get(exc.status_code, "error"), message)
+    return error(request, exc.status_code, CODES.get(exc.status_code, "error"), str(exc))
 
 
 @api.exception_handler(Exception)

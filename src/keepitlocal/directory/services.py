@@ -196,9 +196,7 @@ def import_package(council: Council, name: str, data: bytes) -> DirectoryImport:
         used_elsewhere = Attribute.objects.exclude(link_id__in=ours)
         shared = {
             "taxonomy_term": set(used_elsewhere.values_list("taxonomy_term_id", flat=True)),
-            "taxonomy": set(
-                TaxonomyTerm.objects.filter(attributes__in=used_elsewhere).values_list("taxonomy_ref_id", flat=True)
-            ),
+            "taxonomy": set(TaxonomyTerm.objects.filter(attributes__in=used_elsewhere).values_list("taxonomy_ref_id", flat=True)),
         }
         for table in oruk.TABLES:
             mapping = MAPPINGS[table.name]
