@@ -369,3 +369,29 @@ def test_every_register_has_one_declarative_loader_with_a_label() -> None:
         found = recognise({normal(h): h for h in header})
         assert found is not None and found.kind == kind, header
     assert recognise({"supplier": "x", "amount": "y"}) is None
+
+
+def test_many_threads_open_the_cached_registers_at_once(folder: Path, tmp_path: Path) -> None:
+    """Web requests open the finished database read-only in parallel; each used to register the loaders' functions in
+    the catalogue they share, and all but the first failed."""
+    import threading
+
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    Registers.cached(files, tmp_path / "cache", "k").close()
+    failures: list[str] = []
+
+    def work() -> None:
+        try:
+            for _ in range(10):
+                registers = Registers.cached(files, tmp_path / "cache", "k")
+                assert registers.place("HX7 8AD")[0] == "E08000033"
+                registers.close()
+        except Exception as error:  # noqa: BLE001 - collected for the assertion below
+            failures.append(repr(error))
+
+    threads = [threading.Thread(target=work) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []

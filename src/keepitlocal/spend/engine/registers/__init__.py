@@ -72,13 +72,6 @@ class Registers:
         # A full Companies House file is millions of rows: spill to disk past a fixed buffer, as the pipeline does.
         self.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
         self.con.execute(f"SET temp_directory = {sql_string(Path(self._tmp) / 'spill')}")
-        self.con.create_function("norm", norm_udf, [VARCHAR], VARCHAR, null_handling=FunctionNullHandling.SPECIAL)
-        # Registered with the connection, not by the Companies House loader: DuckDB refuses create_function while an
-        # earlier file's query result is open, which silently dropped a company file loaded after any other register.
-        for udf, part in (("company_kind_of", 0), ("company_why_of", 1)):
-            self.con.create_function(
-                udf, company_udf(part), [VARCHAR, VARCHAR, VARCHAR], VARCHAR, null_handling=FunctionNullHandling.SPECIAL
-            )
         self.used: list[str] = []
         self.ignored: list[str] = []
         self.loaded: list[LoadedFile] = []  # what each file loaded now was, typed, for callers (never parse `used`)
@@ -87,6 +80,15 @@ class Registers:
             for line, used in self.con.execute("SELECT line, used FROM manifest ORDER BY position").fetchall():
                 (self.used if used else self.ignored).append(line)
             return
+        # The loaders' functions, only where files are loaded: a finished database is opened read-only by many
+        # connections at once, which share one catalogue in a process, and a second registration there fails.
+        # Registered with the connection, not by the Companies House loader: DuckDB refuses create_function while an
+        # earlier file's query result is open, which silently dropped a company file loaded after any other register.
+        self.con.create_function("norm", norm_udf, [VARCHAR], VARCHAR, null_handling=FunctionNullHandling.SPECIAL)
+        for udf, part in (("company_kind_of", 0), ("company_why_of", 1)):
+            self.con.create_function(
+                udf, company_udf(part), [VARCHAR, VARCHAR, VARCHAR], VARCHAR, null_handling=FunctionNullHandling.SPECIAL
+            )
         self.con.execute(
             "CREATE TABLE orgs (org_id VARCHAR, name VARCHAR, norm_name VARCHAR, postcode VARCHAR, kind VARCHAR, evidence VARCHAR, source VARCHAR)"
         )
