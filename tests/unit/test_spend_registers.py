@@ -386,7 +386,7 @@ def test_many_threads_open_the_cached_registers_at_once(folder: Path, tmp_path: 
                 registers = Registers.cached(files, tmp_path / "cache", "k")
                 assert registers.place("HX7 8AD")[0] == "E08000033"
                 registers.close()
-        except Exception as error:  # noqa: BLE001 - collected for the assertion below
+        except Exception as error:  # collected, for the assertion below
             failures.append(repr(error))
 
     threads = [threading.Thread(target=work) for _ in range(6)]
