@@ -51,15 +51,18 @@ def empty_cache() -> Iterator[None]:
     from django.core.cache import cache
 
     from keepitlocal.connections import services as connections
+    from keepitlocal.reconcile import services as reconcile
     from keepitlocal.spend import suppliers
 
     cache.clear()
     suppliers.forget_indexes()
     connections.forget_snapshots()
+    reconcile.forget()
     yield
     cache.clear()
     suppliers.forget_indexes()
     connections.forget_snapshots()
+    reconcile.forget()
 
 
 @pytest.fixture(autouse=True)

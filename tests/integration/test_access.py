@@ -123,7 +123,7 @@ EXPECTED = {
     "reconcile:preview": "public",
     "reconcile:view": "public",
     "reconcile:docs": "public",
-    "reconcile:upload": "public",
+    "reconcile:upload": "signed_in",
     "directory:area": "public",
     "directory:export": "public",
     "directory:organisation": "public",

@@ -80,13 +80,17 @@ def test_the_upload_page_returns_the_file_with_org_ids_beside_each_name(demo: li
     from keepitlocal.spend.demo import load_demo_spend
 
     load_demo_spend()
+    from tests.conftest import signed_in_client
+
+    assert Client().get("/reconcile/upload/").status_code == 302  # signed in only: a file can hold 5,000 names
+    client = signed_in_client("viewer@bristol.example")
     upload = SimpleUploadedFile("suppliers.csv", b"Supplier Name,Amount\nCalderdale MBC,100\nTodmorden Food Bank (demo),50\n,0\n")
-    response = Client().post("/reconcile/upload/", {"file": upload, "column": "supplier name"})
+    response = client.post("/reconcile/upload/", {"file": upload, "column": "supplier name"})
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert [r["org_id"] for r in rows] == ["E08000033", "GB-CHC-1100002", ""]
     assert rows[0]["certain"] == "Yes" and rows[1]["Amount"] == "50" and rows[2]["evidence"] == "No candidate found"
-    wrong = Client().post("/reconcile/upload/", {"file": SimpleUploadedFile("s.csv", b"Name\nx\n"), "column": "Supplier"})
+    wrong = client.post("/reconcile/upload/", {"file": SimpleUploadedFile("s.csv", b"Name\nx\n"), "column": "Supplier"})
     assert wrong.status_code == 400 and "no column called" in wrong.content.decode()
 
 
@@ -100,3 +104,20 @@ def test_the_command_reconciles_a_whole_file(demo: list[str], tmp_path: Path) ->
     assert next(csv.DictReader(io.StringIO(out.read_text())))["org_id"] == "E08000033"
     refused = CliRunner().invoke(main, ["reconcile", str(source), "--column", "Nope", "--out", str(out)])
     assert refused.exit_code == 1 and "no column called 'Nope'" in refused.output
+
+
+def test_names_from_an_unpublished_analysis_are_never_offered(demo: list[str]) -> None:
+    from keepitlocal.reconcile import services as reconcile
+    from keepitlocal.spend.demo import load_demo_spend
+    from keepitlocal.spend.models import SpendPublication
+
+    load_demo_spend()
+    ask = {"queries": json.dumps({"q0": {"query": "Headingley Food Bank (demo)"}})}
+    published = Client().post("/reconcile", ask).json()["q0"]["result"]
+    assert "Leeds paid it under this name" in published[0]["description"]
+    SpendPublication.objects.filter(council__gss_code="E08000035").delete()
+    reconcile.forget()
+    hidden = Client().post("/reconcile", ask).json()["q0"]["result"]
+    assert all("Leeds" not in c["description"] for c in hidden)
+    preview = Client().get(f"/reconcile/preview?id={published[0]['id']}").content.decode()
+    assert "Leeds paid it" not in preview

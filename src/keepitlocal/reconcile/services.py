@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from dataclasses import dataclass
 
+from keepitlocal.common.kept import Kept
 from keepitlocal.network.models import Council, Organisation
 from keepitlocal.reconcile.engine.matching import Catalogue, Entity, EntityType, Query
 from keepitlocal.spend.models import Supplier
@@ -17,7 +19,22 @@ from keepitlocal.spend.services import council_register, platform_registers
 MOST_ROWS = 5000  # names in one uploaded file
 
 
+# Each process keeps the catalogue's own part (the platform's organisations and the names councils resolved) for a
+# minute: building it reads every resolved supplier, and a tool sends batch after batch. The registers' connection
+# is opened for each request (DuckDB connections are not shared between threads).
+_KEPT: Kept[Catalogue] = Kept(size=2)
+
+
 def catalogue() -> Catalogue:
+    return _KEPT.get(int(time.time() // 60), _platform_part).using(platform_registers())
+
+
+def forget() -> None:
+    """Drop the kept catalogue (tests, whose rolled-back rows may reappear under the same minute)."""
+    _KEPT.clear()
+
+
+def _platform_part() -> Catalogue:
     extra: list[Entity] = []
     for name, org_id in Organisation.objects.exclude(org_id__isnull=True).exclude(org_id="").values_list("name", "org_id"):
         kind_of = EntityType.of_id(org_id or "")
@@ -34,7 +51,7 @@ def catalogue() -> Catalogue:
         kind_of = EntityType.of_id(org_id)
         if kind_of is not None:
             extra.append(Entity(org_id.upper(), name, kind_of, postcode, kind, evidence=f"{council} paid it under this name"))
-    return Catalogue(platform_registers(), extra, council_register())
+    return Catalogue(None, extra, council_register())
 
 
 def council_names() -> dict[str, str]:
@@ -68,7 +85,8 @@ def reconcile_csv(text: str, column: str, found: Catalogue | None = None, most_r
         rows += 1
         if most_rows is not None and rows > most_rows:
             raise ValueError(f"The file has more than {most_rows:,} rows: split it, or use `kil reconcile`.")
-        candidates = found.search(Query(row.get(chosen) or "", limit=3)) if (row.get(chosen) or "").strip() else []
+        name = (row.get(chosen) or "")[:300]  # as a query batch's names are cut
+        candidates = found.search(Query(name, limit=3)) if name.strip() else []
         best = candidates[0] if candidates else None
         matched += bool(best and best.match)
         writer.writerow(

@@ -1,6 +1,6 @@
 """The reconciliation service (W3C Reconciliation API 0.2, for OpenRefine and other tools), its documentation page,
 and a page that reconciles an uploaded CSV of names. Everything here is public: it answers from public registers
-and from names councils published."""
+and from names councils published; the upload page, which can hold 5,000 names, is for people signed in."""
 
 from __future__ import annotations
 
@@ -89,7 +89,7 @@ def view(request: HttpRequest, identifier: str) -> HttpResponse:
     return redirect(parsed.register_page or parsed.findthatcharity_page)
 
 
-@access.public
+@access.signed_in
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest) -> HttpResponse:
     """Upload a CSV of names; get the same file back with org-ids, scores and evidence beside each name."""

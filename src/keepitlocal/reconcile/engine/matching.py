@@ -5,6 +5,7 @@ found by the words they share with it, and each is scored by how alike the two n
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -104,6 +105,13 @@ class Catalogue:
             for name in (entity.name, *entity.also_known_as):
                 for word in normalise_name(name).split():
                     self._by_word.setdefault(word, set()).add(entity.id)
+
+    def using(self, registers: Any) -> Catalogue:
+        """The same catalogue with another registers connection (its own indexes shared, read-only once built): a
+        catalogue can be kept by a process while each request opens its own connection."""
+        found = copy.copy(self)
+        found.registers = registers
+        return found
 
     # Finding ---------------------------------------------------------------------------------------------------------
 
