@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
@@ -108,6 +109,7 @@ EXPECTED = {
     "value:report": "council_view",
     "value:outcome-add": "council_edit",
     "value:outcome-remove": "council_edit",
+    "value:context-remove": "council_edit",
     "value:library": "signed_in",
     "value:lm3-estimate": "council_edit",
     "value:own-cost": "council_edit",
@@ -140,6 +142,7 @@ POST_ONLY = {
     "connections:element-remove",
     "connections:connection-remove",
     "value:outcome-remove",
+    "value:context-remove",
     "value:publish",
 }
 SENDS_TO_SIGN_IN = {"admin-sign-in"}  # its whole job is to redirect to our sign-in page
@@ -265,7 +268,11 @@ def _value_kwargs() -> dict[str, Any]:
 
     load_demo_value()
     case = ValueCase.objects.get(is_demo=True)
-    return {"case_id": case.pk, "outcome_id": case.outcomes.first().pk}  # type: ignore[union-attr]
+    return {
+        "case_id": case.pk,
+        "outcome_id": case.outcomes.first().pk,  # type: ignore[union-attr]
+        "context_id": case.contexts.first().pk,  # type: ignore[union-attr]
+    }
 
 
 def _connections_kwargs(organisation: Organisation) -> dict[str, Any]:
@@ -396,6 +403,16 @@ def violations() -> list[str]:
                 if not CaseOutcome.objects.filter(pk=ids["outcome_id"]).exists():
                     # The editor's request removed it; each role must meet the same outcome.
                     CaseOutcome.objects.create(pk=ids["outcome_id"], case_id=ids["case_id"], name="Walk outcome", rates={})
+            if route.name == "value:context-remove":
+                from keepitlocal.value.models import ConnectionsContext
+
+                if not ConnectionsContext.objects.filter(pk=ids["context_id"]).exists():
+                    # The editor's request removed it; each role must meet the same context.
+                    ConnectionsContext.objects.create(
+                        pk=ids["context_id"], case_id=ids["case_id"], organisation_id=ids["organisation_pk"], on=date(2026, 1, 1),
+                        attached_by="walk", resident_groups=0, residents_cut_off=0, public_bodies=0, sectors=0,
+                        connections=0, confirmed=0, introductions=0,
+                    )  # fmt: skip
             before = AuditEntry.objects.count()
             if route.name == "accounts:sign-out":
                 continue  # signing out is open to all and would end the session used by later routes

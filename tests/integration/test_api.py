@@ -200,3 +200,32 @@ def test_docs_name_every_operation_and_only_real_ones() -> None:
     doc = (Path(__file__).resolve().parents[2] / "docs" / "API.md").read_text()
     named = set(re.findall(r"`GET (/api/v1/[^`]*)`", doc))
     assert named == {path for path, _, _ in operations()}
+
+
+@pytest.mark.parametrize(
+    ("url", "after"),
+    [
+        (f"/api/v1/councils/{CALDERDALE}/payments", ["notadate", 1]),
+        (f"/api/v1/councils/{CALDERDALE}/payments", [None, 1]),
+        ("/api/v1/councils", ["Calderdale", "x"]),
+        ("/api/v1/councils", [{"x": 1}, 2]),
+        ("/api/v1/councils", "flat"),
+    ],
+)
+def test_a_cursor_edited_by_hand_is_refused_not_an_error(editor_token: str, url: str, after: Any) -> None:
+    from keepitlocal.api.paging import encode
+
+    client = Client(headers={"Authorization": f"Bearer {editor_token}"})
+    response = client.get(f"{url}?cursor={encode({'after': after})}")
+    assert response.status_code == 400 and response.json()["code"] == "bad_cursor"
+
+
+def test_a_new_password_ends_every_token_and_the_token_page_is_never_cached(demo: list[str]) -> None:
+    from tests.conftest import signed_in_client
+
+    editor = User.objects.get(email="editor@calderdale.example")
+    _, token = create_token(editor, "before", 30)
+    assert "no-store" in signed_in_client("editor@calderdale.example").get("/account/")["Cache-Control"]
+    editor.set_password("another-long-password-2026")
+    editor.save()
+    assert authenticate(token) is None

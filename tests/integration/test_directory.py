@@ -124,3 +124,18 @@ def test_the_area_page_filters_and_the_organisation_page_joins_what_is_known(dem
     assert "Calderdale: £" in page  # what Calderdale paid it, from its published spend
     assert "Community domestic abuse service (demo)" in page  # the value case it gave its connections to
     assert "GB-CHC-1000002" in page
+
+
+def test_odd_feeds_are_refused_with_reasons_not_errors(demo: list[str]) -> None:
+    council = Council.objects.get(gss_code=CALDERDALE)
+    package = demo_package()
+    package.tables["organization"][0]["name"] = "x" * 400
+    with pytest.raises(services.Refused) as long_name:
+        services.import_package(council, "long.zip", services.zipped(oruk.write(package, "Long")))
+    assert "longer than 300 characters" in long_name.value.problems[0].message
+    huge_field = b"id,name,description\n" + b'"' + b"x" * 200_000 + b'",a,b\n'
+    with pytest.raises(services.Refused, match="cannot be read"):
+        services.import_package(council, "odd.zip", services.zipped({"organizations.csv": huge_field}))
+    with pytest.raises(services.Refused, match="not a zip"):
+        services.import_package(council, "odd.zip", b"not a zip")
+    assert not DirectoryOrganisation.objects.exists()

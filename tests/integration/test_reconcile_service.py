@@ -121,3 +121,14 @@ def test_names_from_an_unpublished_analysis_are_never_offered(demo: list[str]) -
     assert all("Leeds" not in c["description"] for c in hidden)
     preview = Client().get(f"/reconcile/preview?id={published[0]['id']}").content.decode()
     assert "Leeds paid it" not in preview
+
+
+def test_a_name_a_spreadsheet_would_run_comes_back_as_text(db: None) -> None:
+    from keepitlocal.reconcile.engine.matching import Catalogue, Entity, EntityType
+    from keepitlocal.reconcile.services import reconcile_csv
+
+    found = Catalogue(None, [Entity("GB-COH-00000001", '=HYPERLINK("http://x.example") Ltd', EntityType.COMPANY)])
+    done = reconcile_csv('Payee\n"=HYPERLINK(""http://x.example"") Ltd"\n', "Payee", found)
+    row = next(csv.DictReader(io.StringIO(done.text)))
+    assert not row["Payee"].startswith("=") and not row["matched_name"].startswith("=")
+    assert row["org_id"] == "GB-COH-00000001"

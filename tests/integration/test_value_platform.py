@@ -323,3 +323,19 @@ def test_the_demo_council_has_an_lm3_estimate_from_its_spend_labelled_as_one(dem
     assert estimate.low.lm3 <= estimate.central.lm3 <= estimate.high.lm3
     page = editor_client.get(BASE).content.decode()
     assert "an estimate from your spend" in page and "Demonstration assumption" in page
+
+
+def test_the_council_can_take_an_organisations_connections_off_its_case(demo: list[str], editor_client: Any) -> None:
+    from keepitlocal.connections.demo import load_demo_connections
+    from tests.conftest import signed_in_client
+
+    load_demo_connections()
+    load_demo_value()
+    case = ValueCase.objects.get(is_demo=True)
+    context = case.contexts.get()
+    assert "Remove" in editor_client.get(BASE + f"{case.pk}/").content.decode()
+    org = signed_in_client("org@example.org")
+    assert org.post(BASE + f"{case.pk}/contexts/{context.pk}/remove/").status_code == 403
+    assert org.post(f"/manage/organisations/{context.organisation_id}/value-cases/", {"case": "abc"}).status_code == 404
+    assert editor_client.post(BASE + f"{case.pk}/contexts/{context.pk}/remove/").status_code == 302
+    assert not case.contexts.exists()

@@ -149,3 +149,9 @@ def test_the_docs_name_every_type_and_extension_property() -> None:
     doc = (Path(__file__).resolve().parents[2] / "docs" / "RECONCILE.md").read_text()
     for name in [*(t.value for t in EntityType), *w3c.EXTENSIONS, *w3c.PROPERTIES]:
         assert f"`{name}`" in doc, name
+
+
+@pytest.mark.parametrize("limit", ["1e999", "NaN", "-5", "true", '"3"'])
+def test_odd_limits_fall_back_to_a_sensible_number(limit: str) -> None:
+    queries = w3c.read_queries('{"q0": {"query": "Food Bank", "limit": ' + limit + "}}")
+    assert 1 <= queries["q0"].limit <= w3c.MOST_CANDIDATES

@@ -81,6 +81,18 @@ class User(AbstractBaseUser):
     def is_locked(self) -> bool:
         return self.locked_until is not None and self.locked_until > timezone.now()
 
+    def set_password(self, raw_password: str | None) -> None:
+        super().set_password(raw_password)
+        self._password_changed = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        if getattr(self, "_password_changed", False):
+            # A new password ends every API token: someone who had the old one (or a stolen session that made a
+            # token) keeps nothing. Here, not in a view, so that every way of setting a password does it.
+            self._password_changed = False
+            ApiToken.objects.filter(user=self, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
 
 class Role(models.Model):
     """One role a person holds: network admin, editor or viewer of a council, or editor of an organisation."""

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode, urlsafe_base64_decode, urlsafe_base64_encode
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from keepitlocal.accounts import tokens
@@ -104,6 +105,7 @@ def password_reset_done(request: HttpRequest) -> HttpResponse:
 
 
 @signed_in
+@never_cache  # the page shows a new token once: no browser or proxy may keep it
 @require_http_methods(["GET", "POST"])
 def account(request: HttpRequest) -> HttpResponse:
     """Who you are, the roles you hold and, for council editors and network admins, your API tokens."""

@@ -10,6 +10,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 DEFAULT_LIMIT = 50
@@ -43,12 +44,21 @@ def keyset(rows: QuerySet[Any], order: Sequence[str], cursor: str | None, limit:
         if not isinstance(after, list) or len(after) != len(order):
             raise BadCursor("This cursor belongs to another list: use the next_cursor this list gave.")
         # (a > x) or (a = x and b > y) or ...: the rows strictly after the last one sent.
+        if not all(isinstance(value, str | int | float) and not isinstance(value, bool) for value in after):
+            raise BadCursor("This cursor was not made by this API: use the next_cursor of the page before.")
         condition = Q()
         for i, field in enumerate(order):
             equal = {order[j]: after[j] for j in range(i)}
             condition |= Q(**equal, **{f"{field}__gt": after[i]})
-        rows = rows.filter(condition)
-    page = list(rows[: limit + 1])
+        try:
+            rows = rows.filter(condition)
+        except (ValueError, TypeError, ValidationError):
+            raise BadCursor("This cursor was not made by this API: use the next_cursor of the page before.") from None
+    try:
+        page = list(rows[: limit + 1])
+    except (ValueError, TypeError, ValidationError):
+        # A cursor edited by hand: values that are not the list's kind (a word for a date, a null...).
+        raise BadCursor("This cursor was not made by this API: use the next_cursor of the page before.") from None
     if len(page) <= limit:
         return page, None
     page = page[:limit]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.db.models import Q, QuerySet
 
@@ -185,6 +186,7 @@ def import_package(council: Council, name: str, data: bytes) -> DirectoryImport:
     if not package.tables.get("organization"):
         raise _refuse(run, "The package has no organizations table (organizations.csv): is it an Open Referral UK feed?")
     problems = oruk.check(package)
+    problems += _too_long(package)
     problems += _not_ours(council, package)
     if problems:
         raise _refuse(
@@ -239,6 +241,32 @@ def import_package(council: Council, name: str, data: bytes) -> DirectoryImport:
         run.succeeded = True
         run.save()
     return run
+
+
+def _field(model: Any, attribute: str) -> Any:
+    """The model field an attribute is (a reference's attribute 'organisation_id' is the field 'organisation')."""
+    for name in (attribute, attribute.removesuffix("_id")):
+        try:
+            return model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+    return None
+
+
+def _too_long(package: oruk.Package) -> list[oruk.Problem]:
+    """Values longer than the directory keeps (a database would refuse them part-way through)."""
+    problems = []
+    for table in oruk.TABLES:
+        mapping = MAPPINGS[table.name]
+        for number, row in enumerate(package.tables.get(table.name, []), start=2):
+            for f in table.fields:
+                attribute = mapping.attributes.get(f.name, f.name)
+                field = _field(mapping.model, attribute)
+                most = None if f.format == "uuid" or isinstance(field, models.UUIDField) else getattr(field, "max_length", None)
+                value = row.get(f.name) or ""
+                if most and len(value) > most:
+                    problems.append(oruk.Problem(table.name, number, f"{f.name} is longer than {most} characters"))
+    return problems
 
 
 def _ids(package: oruk.Package, table: str) -> dict[uuid.UUID, int]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from keepitlocal.common.kept import Kept
 from keepitlocal.network.models import Council, Organisation
 from keepitlocal.reconcile.engine.matching import Catalogue, Entity, EntityType, Query
+from keepitlocal.reports.engine.tables import neutralise
 from keepitlocal.spend.models import Supplier
 from keepitlocal.spend.queries import published_suppliers_councils
 from keepitlocal.spend.services import council_register, platform_registers
@@ -70,9 +71,13 @@ COLUMNS = ["org_id", "matched_name", "type", "score", "certain", "evidence", "ot
 
 def reconcile_csv(text: str, column: str, found: Catalogue | None = None, most_rows: int | None = MOST_ROWS) -> Reconciled:
     """The file with the best candidate for each row's name added beside it (and the next two, with scores). A row is
-    `certain` only when its name is an organisation's exactly and no other organisation's."""
+    `certain` only when its name is an organisation's exactly and no other organisation's. Cells that a spreadsheet
+    would run as a formula are written as text."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    headings = reader.fieldnames or []
+    try:
+        headings = reader.fieldnames or []
+    except csv.Error as error:
+        raise ValueError(f"The file's heading row cannot be read as CSV ({error}).") from None
     chosen = next((h for h in headings if h.strip().casefold() == column.strip().casefold()), None)
     if chosen is None:
         raise ValueError(f"The file has no column called '{column}'. Its columns are: {', '.join(headings) or 'none'}.")
@@ -81,17 +86,16 @@ def reconcile_csv(text: str, column: str, found: Catalogue | None = None, most_r
     writer = csv.DictWriter(out, [*headings, *[c for c in COLUMNS if c not in headings]], extrasaction="ignore")
     writer.writeheader()
     rows = matched = 0
-    for row in reader:
-        rows += 1
-        if most_rows is not None and rows > most_rows:
-            raise ValueError(f"The file has more than {most_rows:,} rows: split it, or use `kil reconcile`.")
-        name = (row.get(chosen) or "")[:300]  # as a query batch's names are cut
-        candidates = found.search(Query(name, limit=3)) if name.strip() else []
-        best = candidates[0] if candidates else None
-        matched += bool(best and best.match)
-        writer.writerow(
-            {
-                **row,
+    try:
+        for row in reader:
+            rows += 1
+            if most_rows is not None and rows > most_rows:
+                raise ValueError(f"The file has more than {most_rows:,} rows: split it, or use `kil reconcile`.")
+            name = (row.get(chosen) or "")[:300]  # as a query batch's names are cut
+            candidates = found.search(Query(name, limit=3)) if name.strip() else []
+            best = candidates[0] if candidates else None
+            matched += bool(best and best.match)
+            added = {
                 "org_id": best.entity.id if best else "",
                 "matched_name": best.entity.name if best else "",
                 "type": best.entity.type.label if best else "",
@@ -100,5 +104,7 @@ def reconcile_csv(text: str, column: str, found: Catalogue | None = None, most_r
                 "evidence": best.why if best else "No candidate found",
                 "other_candidates": "; ".join(f"{c.entity.id} {c.entity.name} ({c.score:.0f})" for c in candidates[1:]),
             }
-        )
+            writer.writerow({k: neutralise(v) for k, v in {**row, **added}.items() if k is not None})
+    except csv.Error as error:
+        raise ValueError(f"Row {rows + 1} of the file cannot be read as CSV ({error}).") from None
     return Reconciled(rows, matched, out.getvalue())

@@ -12,6 +12,11 @@ urlpatterns = [
     path("manage/councils/<str:gss_code>/value/<int:case_id>/change/", views.case_edit, name="case-edit"),
     path("manage/councils/<str:gss_code>/value/<int:case_id>/outcomes/add/", views.outcome_add, name="outcome-add"),
     path(
+        "manage/councils/<str:gss_code>/value/<int:case_id>/contexts/<int:context_id>/remove/",
+        views.context_remove,
+        name="context-remove",
+    ),
+    path(
         "manage/councils/<str:gss_code>/value/<int:case_id>/outcomes/<int:outcome_id>/remove/",
         views.outcome_remove,
         name="outcome-remove",

@@ -18,7 +18,7 @@ from keepitlocal.value import forms, services
 from keepitlocal.value.engine.calculator import NONE, OPTIMISM_BIAS_BY_GRADE, Range
 from keepitlocal.value.engine.money import Agency
 from keepitlocal.value.engine.outputs import by_agency, units_used
-from keepitlocal.value.models import CaseOutcome, DeflatorSeries, UnitCost, ValueCase
+from keepitlocal.value.models import CaseOutcome, ConnectionsContext, DeflatorSeries, UnitCost, ValueCase
 from keepitlocal.web.forms import render_form
 
 
@@ -158,6 +158,17 @@ def lm3_surveys(request: HttpRequest, pk: int) -> HttpResponse:
     return render_form(request, "value/lm3.html", {"form": form, "organisation": organisation, "surveys": surveys})
 
 
+@access.council_edit
+@require_POST
+def context_remove(request: HttpRequest, gss_code: str, case_id: int, context_id: int) -> HttpResponse:
+    """The council takes an organisation's connections off its case: the case is the council's to present."""
+    found = _case(gss_code, case_id)
+    context = get_object_or_404(ConnectionsContext.objects.select_related("organisation"), pk=context_id, case=found)
+    services.detach_connections(found, context.organisation)
+    messages.success(request, f"{context.organisation.name}'s connections are no longer shown with this case")
+    return redirect("value:case", gss_code=found.council.gss_code, case_id=found.pk)
+
+
 @access.network_admin
 @require_http_methods(["GET", "POST"])
 def deflator(request: HttpRequest) -> HttpResponse:
@@ -182,7 +193,8 @@ def contexts(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = get_object_or_404(Organisation, pk=pk)
     published = ValueCase.objects.filter(published_at__isnull=False).select_related("council")
     if request.method == "POST":
-        found = get_object_or_404(published, pk=request.POST.get("case", ""))
+        chosen = request.POST.get("case", "")
+        found = get_object_or_404(published, pk=int(chosen) if chosen.isdigit() else 0)
         if request.POST.get("action") == "remove":
             services.detach_connections(found, organisation)
             messages.success(request, f"Your connections are no longer attached to {found.title}")

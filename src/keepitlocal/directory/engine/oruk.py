@@ -230,9 +230,13 @@ def read(files: Mapping[str, bytes]) -> Package:
         if found is None:
             continue
         text = found.decode("utf-8-sig")
-        package.tables[table.name] = [
-            {k.strip(): (v or "") for k, v in row.items() if k} for row in csv.DictReader(io.StringIO(text))
-        ]
+        try:
+            package.tables[table.name] = [
+                {k.strip(): (v or "") for k, v in row.items() if k and isinstance(v, str | None)}
+                for row in csv.DictReader(io.StringIO(text))
+            ]
+        except csv.Error as error:  # a field longer than the csv module reads, a stray quote...
+            raise ValueError(f"{table.path} cannot be read as CSV ({error})") from None
     return package
 
 

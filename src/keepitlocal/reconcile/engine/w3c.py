@@ -5,6 +5,7 @@ service's own address, it turns requests into answers."""
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -86,7 +87,8 @@ def read_queries(text: str) -> dict[str, Query]:
         if not isinstance(text_, str) or (not text_.strip() and not properties):
             raise BadRequest(f"query {key} needs a 'query' string or 'properties'")
         limit = item.get("limit", 5)
-        limit = int(limit) if isinstance(limit, int | float) and not isinstance(limit, bool) else 5
+        wanted = isinstance(limit, int | float) and not isinstance(limit, bool) and math.isfinite(limit)
+        limit = int(limit) if wanted else 5
         queries[str(key)] = Query(
             text_[:300],
             _types(item.get("type")),
