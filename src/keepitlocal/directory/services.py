@@ -167,10 +167,10 @@ def files_of(name: str, data: bytes) -> dict[str, bytes]:
 
 
 def _link_network(entry: DirectoryOrganisation) -> None:
+    """Joins a listing to the network's organisation with the same org-id. Never by name: a feed could list a
+    look-alike and borrow another organisation's map and value cases."""
     org_id = entry.org_id
     found = Organisation.objects.filter(org_id__iexact=org_id).first() if org_id else None
-    if found is None:
-        found = Organisation.objects.filter(name__iexact=entry.name).first()
     if found is not None and entry.organisation_id != found.pk:
         DirectoryOrganisation.objects.filter(pk=entry.pk).update(organisation=found)
 
