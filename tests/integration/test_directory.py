@@ -103,7 +103,10 @@ def test_the_area_page_filters_and_the_organisation_page_joins_what_is_known(dem
     from keepitlocal.spend.demo import load_demo_spend
     from keepitlocal.value.demo import load_demo_value
 
+    from keepitlocal.connections.demo import load_demo_connections
+
     load_demo_spend()
+    load_demo_connections()  # gives the hub's network record its org-id, which joins its listing to it
     load_demo_value()
     load_demo_directory()
     client = Client()
