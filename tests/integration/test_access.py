@@ -130,6 +130,9 @@ EXPECTED = {
     "directory:export": "public",
     "directory:organisation": "public",
     "directory:import": "council_edit",
+    "directory:assets": "council_view",
+    "directory:asset-add": "council_edit",
+    "directory:asset-edit": "council_edit",
 }
 
 POST_ONLY = {
@@ -258,7 +261,12 @@ def _directory_kwargs() -> dict[str, Any]:
     from keepitlocal.directory.models import DirectoryOrganisation
 
     load_demo_directory()
-    return {"entry_id": DirectoryOrganisation.objects.filter(council__gss_code=CALDERDALE).first().pk}  # type: ignore[union-attr]
+    from keepitlocal.directory.models import CommunityAsset
+
+    return {
+        "entry_id": DirectoryOrganisation.objects.filter(council__gss_code=CALDERDALE).first().pk,  # type: ignore[union-attr]
+        "asset_id": CommunityAsset.objects.filter(council__gss_code=CALDERDALE).first().pk,  # type: ignore[union-attr]
+    }
 
 
 def _value_kwargs() -> dict[str, Any]:

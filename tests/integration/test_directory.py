@@ -100,10 +100,9 @@ def test_no_row_another_council_holds_can_be_taken_over_by_a_feed(demo: list[str
 
 
 def test_the_area_page_filters_and_the_organisation_page_joins_what_is_known(demo: list[str]) -> None:
+    from keepitlocal.connections.demo import load_demo_connections
     from keepitlocal.spend.demo import load_demo_spend
     from keepitlocal.value.demo import load_demo_value
-
-    from keepitlocal.connections.demo import load_demo_connections
 
     load_demo_spend()
     load_demo_connections()  # gives the hub's network record its org-id, which joins its listing to it
@@ -142,3 +141,30 @@ def test_odd_feeds_are_refused_with_reasons_not_errors(demo: list[str]) -> None:
     with pytest.raises(services.Refused, match="not a zip"):
         services.import_package(council, "odd.zip", b"not a zip")
     assert not DirectoryOrganisation.objects.exists()
+
+
+def test_a_council_records_a_community_asset_through_its_form(demo: list[str], editor_client: Any) -> None:
+    load_demo_directory()
+    url = f"/manage/councils/{CALDERDALE}/directory/assets/new/"
+    bad = editor_client.post(url, {"name": "Old Library", "asset_type": "building", "owner": "Calderdale Council", "tenure": "leasehold",
+                                   "address_1": "1 Square Road", "city": "Halifax", "postal_code": "HX1 ZZZZ",
+                                   "acv_listed": "yes", "transferred": "yes", "lease_start_day": "1", "lease_start_month": "4",
+                                   "lease_start_year": "2025", "lease_end_day": "1", "lease_end_month": "4", "lease_end_year": "2020"})  # fmt: skip
+    page = bad.content.decode()
+    assert bad.status_code == 400 and "Enter a real postcode" in page and "Enter the date it was listed" in page
+    assert "The lease must end after it starts" in page and not CommunityAsset.objects.filter(name="Old Library").exists()
+    hub = DirectoryOrganisation.objects.get(name__startswith="Calder Valley")
+    good = editor_client.post(url, {"name": "Old Library", "asset_type": "building", "organisation": str(hub.pk), "owner": "Calderdale Council",
+                                    "tenure": "leasehold", "capacity": "60", "address_1": "1 Square Road", "city": "Halifax", "postal_code": "hx1 1aa",
+                                    "acv_listed": "yes", "acv_listed_on_day": "1", "acv_listed_on_month": "3", "acv_listed_on_year": "2025",
+                                    "transferred": "no"})  # fmt: skip
+    assert good.status_code == 302
+    saved = CommunityAsset.objects.get(name="Old Library")
+    assert saved.council.gss_code == CALDERDALE and saved.acv_listed and not saved.transferred and saved.capacity == 60
+    assert saved.location is not None and saved.location.addresses.get().postal_code == "HX1 1AA"
+    # It goes out in the council's ORUK export, and shows on the organisation's page.
+    exported = oruk.read(services.export_files(Council.objects.get(gss_code=CALDERDALE)))
+    assert any(r["name"] == "Old Library" for r in exported.tables["community_asset"]) and oruk.check(exported) == []
+    assert "Old Library" in Client().get(f"/directory/organisations/{hub.pk}/").content.decode()
+    change = editor_client.get(f"/manage/councils/{CALDERDALE}/directory/assets/{saved.pk}/").content.decode()
+    assert 'value="Old Library"' in change and 'value="1 Square Road"' in change

@@ -196,6 +196,7 @@ class CommunityAsset(models.Model):
     Community Value (Localism Act 2011) and any community asset transfer with its lease."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="community_assets")  # whose directory lists it
     name = models.CharField(max_length=300)
     asset_type = models.CharField(max_length=20, choices=[(t.value, t.label) for t in AssetType])
     organisation = models.ForeignKey(

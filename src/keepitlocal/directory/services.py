@@ -102,9 +102,9 @@ NULLABLE_REFERENCES = {"location_id", "organisation_id", "taxonomy_ref_id"}
 def _rows_of(council: Council) -> dict[str, QuerySet[Any]]:
     organisations = DirectoryOrganisation.objects.filter(council=council)
     services = Service.objects.filter(organisation__council=council)
-    assets = CommunityAsset.objects.filter(organisation__council=council)
+    assets = CommunityAsset.objects.filter(council=council)
     locations = Location.objects.filter(
-        models.Q(services_here__service__organisation__council=council) | models.Q(assets__organisation__council=council)
+        models.Q(services_here__service__organisation__council=council) | models.Q(assets__council=council)
     ).distinct()
     terms = TaxonomyTerm.objects.filter(attributes__link_id__in=services.values("id")).distinct()
     return {
@@ -222,7 +222,7 @@ def import_package(council: Council, name: str, data: bytes) -> DirectoryImport:
                     }:
                         value = value or None
                     values[attribute] = value
-                if table.name == "organization":
+                if table.name in ("organization", "community_asset"):
                     values["council"] = council
                 key = uuid.UUID(row["id"])
                 held = mapping.model.objects.filter(pk=key).first()
@@ -287,7 +287,7 @@ def _elsewhere(council: Council) -> dict[str, Callable[[list[uuid.UUID]], set[uu
         used = Location.objects.filter(pk__in=keys).filter(
             Q(services_here__service__organisation__council__isnull=False)
             & ~Q(services_here__service__organisation__council=council)
-            | Q(assets__organisation__council__isnull=False) & ~Q(assets__organisation__council=council)
+            | Q(assets__council__isnull=False) & ~Q(assets__council=council)
         )
         return set(used.values_list("id", flat=True))
 
@@ -311,11 +311,7 @@ def _elsewhere(council: Council) -> dict[str, Callable[[list[uuid.UUID]], set[uu
             .exclude(link_id__in=Service.objects.filter(organisation__council=council).values("id"))
             .values_list("id", flat=True)
         ),
-        "community_asset": lambda keys: set(
-            CommunityAsset.objects.filter(pk__in=keys, organisation__isnull=False)
-            .exclude(organisation__council=council)
-            .values_list("id", flat=True)
-        ),
+        "community_asset": others(CommunityAsset, "council"),
     }
 
 
@@ -347,3 +343,30 @@ def _refuse(run: DirectoryImport, message: str, problems: list[oruk.Problem] | N
     run.problems = [{"table": p.table, "row": p.row, "message": p.message} for p in (problems or [])[:500]]
     run.save(update_fields=["problems"])
     return Refused(message, problems)
+
+
+def save_asset(council: Council, asset: CommunityAsset | None, data: Mapping[str, Any]) -> CommunityAsset:
+    """Adds or changes a community asset in the council's directory, with its address as a location of its own."""
+    with transaction.atomic():
+        row = asset or CommunityAsset(council=council)
+        location = row.location or Location.objects.create(location_type="physical")
+        location.name = data["name"]
+        location.save()
+        address = location.addresses.first() or Address(location=location, address_type="physical", country="GB")
+        address.address_1, address.city, address.postal_code = data["address_1"], data["city"], data["postal_code"]
+        address.state_province = address.state_province or data["city"]
+        address.save()
+        for name in (
+            "name", "asset_type", "owner", "tenure", "capacity", "acv_listed", "acv_listed_on", "acv_expires_on",
+            "acv_listing_authority", "transferred", "lease_start", "lease_end", "lease_terms",
+        ):  # fmt: skip
+            setattr(row, name, data.get(name) if data.get(name) is not None else ("" if name in TEXT_FIELDS else None))
+        row.acv_listed, row.transferred = bool(data.get("acv_listed")), bool(data.get("transferred"))
+        row.organisation = data.get("organisation")
+        row.location = location
+        row.council = council
+        row.save()
+    return row
+
+
+TEXT_FIELDS = {"acv_listing_authority", "lease_terms"}
