@@ -443,3 +443,17 @@ def test_every_figure_states_its_period_and_years_never_merge_silently(demo: lis
     compare = public.get("/compare/spend/").content.decode()
     assert "financial year 2024/25" in compare and "No payments published for May 2024" in compare
     assert "1 published council, financial year 2023/24" in public.get("/compare/spend/?year=2023/24").content.decode()
+
+
+@pytest.mark.django_db
+def test_progress_counts_the_files_inside_a_zip_and_names_those_not_used(demo: list[str]) -> None:
+    editor = signed_in_client("editor@calderdale.example")
+    contracts = b"Supplier Company Name,Annual Value,Total Contract Value,Start Date,End Date\nAcme,1,2,2024-01-01,2025-01-01\n"
+    upload(editor, "quarter.zip", _zip({"april.csv": APRIL.encode(), "may.csv": MAY.encode(), "contracts.csv": contracts}))
+    run = AnalysisRun.objects.get()
+    assert run.status == "succeeded", run.message
+    # One upload, three files in it: three looked at, one of them not spend (it was counted "3 of 1 files read").
+    assert (run.files_total, run.files_done, run.files_refused) == (3, 3, 1)
+    page = editor.get(f"/manage/councils/{CALDERDALE}/spend/runs/{run.pk}/").content.decode()
+    assert "2 of 3 files read, 1 not used" in page
+    assert "1 file was not used" in page and "contracts.csv: it looks like a contracts register" in page

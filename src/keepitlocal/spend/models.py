@@ -44,6 +44,7 @@ class AnalysisRun(models.Model):
     stage = models.CharField(max_length=40, blank=True)
     files_done = models.PositiveIntegerField(default=0)
     files_total = models.PositiveIntegerField(default=0)
+    files_refused = models.PositiveIntegerField(default=0)  # of files_done: refused or ambiguous, not read
     rows_processed = models.PositiveBigIntegerField(default=0)
     message = models.TextField(blank=True)
     files_report = models.JSONField(default=list, blank=True)

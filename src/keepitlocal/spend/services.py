@@ -23,6 +23,7 @@ from django.utils import timezone
 from keepitlocal.network.models import Council
 from keepitlocal.spend.engine.classify import SupplierType
 from keepitlocal.spend.engine.publicbodies import CouncilRef
+from keepitlocal.spend.engine.read import FileStatus
 from keepitlocal.spend.models import AnalysisRun, ColumnChoice, Payment, RejectedRow, SpendFile, Supplier, SupplierCorrection
 
 ALLOWED = (".csv", ".txt", ".tsv", ".xlsx", ".zip", ".gz")
@@ -249,12 +250,17 @@ def run_analysis(run: AnalysisRun) -> None:
 
     def progress(stage: str, detail: Any) -> None:
         if stage == "file":
-            AnalysisRun.objects.filter(pk=run.pk).update(
-                stage="read", files_done=run.files_done + 1, rows_processed=run.rows_processed + detail.rows_read
-            )
             run.files_done += 1
+            run.files_refused += detail.status != FileStatus.READ
             run.rows_processed += detail.rows_read
-        elif stage != "read":
+            AnalysisRun.objects.filter(pk=run.pk).update(
+                stage="read", files_done=run.files_done, files_refused=run.files_refused, rows_processed=run.rows_processed
+            )
+        elif stage == "read":
+            # The files the engine will read: a zip counts each file inside it, so the uploads' count is not it.
+            run.files_total = int(detail)
+            AnalysisRun.objects.filter(pk=run.pk).update(stage="read", files_total=run.files_total)
+        else:
             AnalysisRun.objects.filter(pk=run.pk).update(stage=stage)
 
     try:
