@@ -91,6 +91,7 @@ def test_council_assessment_pages_pass_axe(browser: Any, demo_server: str) -> No
         f"{base}rounds/{closed.pk}/answers/",
         f"{base}rounds/{closed.pk}/report/",
         f"{base}rounds/{closed.pk}/invite/",  # refused: the round is closed
+        f"{base}rounds/{opened.pk}/close/",  # the confirmation before closing
         base + "actions/",
         base + "actions/new/",
         f"{base}actions/{action.pk}/",

@@ -141,7 +141,6 @@ POST_ONLY = {
     "network:join-request",
     "spend:remove",
     "spend:publish",
-    "assessment:close",
     "connections:element-remove",
     "connections:connection-remove",
     "value:outcome-remove",

@@ -125,7 +125,12 @@ def test_closing_freezes_the_round(editor: StrictHTMLClient, email_outbox: list[
     token = _invite(editor, assessment, "slow@example.org", "officer", email_outbox)
     respondent = StrictHTMLClient()
     _answer_all(respondent, token, partner=False)
-    assert editor.post(f"{BASE}rounds/{assessment.pk}/close/").status_code == 302
+    # Closing asks first, saying who has not answered and that the closing date has not come.
+    asked = editor.get(f"{BASE}rounds/{assessment.pk}/close/").content.decode()
+    assert "0 of 1 people invited have answered" in asked and "has not come yet" in asked
+    unconfirmed = editor.post(f"{BASE}rounds/{assessment.pk}/close/")
+    assert unconfirmed.status_code == 400 and Round.objects.get(pk=assessment.pk).closed_at is None
+    assert editor.post(f"{BASE}rounds/{assessment.pk}/close/", {"confirm": "yes"}).status_code == 302
     late = respondent.post(f"/respond/{token}/check/")
     assert late.status_code == 410 and "closed" in late.content.decode()
     assert Response.objects.get().submitted_at is None
@@ -171,7 +176,7 @@ def test_a_council_cannot_reach_another_councils_round(editor: StrictHTMLClient)
     bristol = Round.objects.create(council=Council.objects.get(gss_code=BRISTOL), title="Bristol", closes_on=date(2030, 1, 1))
     for suffix in ("", "results/", "answers/", "invite/", "report/"):
         assert editor.get(f"{BASE}rounds/{bristol.pk}/{suffix}").status_code == 404
-    assert editor.post(f"{BASE}rounds/{bristol.pk}/close/").status_code == 404
+    assert editor.post(f"{BASE}rounds/{bristol.pk}/close/", {"confirm": "yes"}).status_code == 404
     assert Round.objects.get(pk=bristol.pk).is_open
 
 

@@ -169,10 +169,28 @@ def invite(request: HttpRequest, gss_code: str, round_id: int) -> HttpResponse:
 
 
 @access.council_edit
-@require_POST
+@require_http_methods(["GET", "POST"])
 def close(request: HttpRequest, gss_code: str, round_id: int) -> HttpResponse:
+    """Asks first, saying who has not answered and whether the closing date has passed: closing cannot be undone."""
     council = access.council_or_404(gss_code)
     assessment = _round(council, round_id)
+    if request.method == "GET" or request.POST.get("confirm") != "yes":
+        if not assessment.is_open:
+            return redirect("assessment:round", gss_code=council.gss_code, round_id=assessment.pk)
+        states = [_invitation_state(i) for i in assessment.invitations.select_related("response")]
+        return render(
+            request,
+            "assessment/close_confirm.html",
+            {
+                "council": council,
+                "round": assessment,
+                "invited": len(states),
+                "answered": states.count("Submitted"),
+                "today": timezone.localdate(),
+                "error": request.method == "POST",
+            },
+            status=400 if request.method == "POST" else 200,
+        )
     try:
         services.close_round(assessment, request.user)
     except services.Refused as error:
