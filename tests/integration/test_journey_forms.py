@@ -105,6 +105,9 @@ def test_the_whole_journey_from_prospect_to_active(editor: StrictHTMLClient) -> 
     assert post(editor, "status/", {"status": "active"}).status_code == 302
     membership.refresh_from_db()
     assert membership.stage == "active"
+    # The change history names the status in words, never by its code.
+    history = editor.get(f"/manage/councils/{GSS}/").content.decode().split('id="history"')[1]
+    assert "Active member" in history and "in_progress" not in history and "In_progress" not in history
 
     # A champion leaving takes the council back a step, and the page says what is missing.
     champion = Champion.objects.get(membership=membership, role="senior_management")

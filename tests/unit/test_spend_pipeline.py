@@ -448,3 +448,15 @@ def test_councils_never_seen_are_read_by_the_words_and_values_of_their_columns(
     for field_name, heading in chosen.items():
         assert f"{field_name} ← '{heading}'" in report.mapping
     assert {i["id"]: i for i in result.indicators}["total_spend"]["value"] == 150.0
+
+
+def test_the_report_title_names_the_council_when_the_register_knows_it(tmp_path: Path) -> None:
+    from keepitlocal.spend.engine.publicbodies import CouncilRef
+
+    spend = tmp_path / "spend.csv"
+    spend.write_text("Supplier Name,Amount,Date\nAcme Ltd,100,2024-04-02\n")
+    councils = [CouncilRef("E08000033", "Calderdale", "metropolitan district")]
+    analyse([spend], tmp_path / "named", Options(council="E08000033", councils=councils))
+    assert "<title>Spend analysis: Calderdale (E08000033)</title>" in (tmp_path / "named" / "report.html").read_text()
+    analyse([spend], tmp_path / "coded", Options(council="E08000033"))
+    assert "<title>Spend analysis: E08000033</title>" in (tmp_path / "coded" / "report.html").read_text()

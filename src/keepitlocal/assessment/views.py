@@ -422,6 +422,7 @@ def _benchmark_chart(found: services.Benchmark, council: Council) -> str:
         f"For each principle, the range of sharing councils' scores (line), the middle half (box) and {council.name}'s "
         "score (diamond); the table beside it has the same figures.",
         "benchmark",
+        own_label=council.name,
     )
 
 

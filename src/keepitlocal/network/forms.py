@@ -46,12 +46,7 @@ class StatusForm(GovukForm):
     status = forms.ChoiceField(
         label="What is the council's membership status?",
         widget=forms.RadioSelect,
-        choices=[
-            (Status.IN_PROGRESS.value, "Working through the steps"),
-            (Status.ACTIVE.value, "Active member"),
-            (Status.PAUSED.value, "Paused"),
-            (Status.LEFT.value, "Left the network"),
-        ],
+        choices=[(status.value, status.label) for status in Status],
     )
 
     def __init__(self, *args: Any, missing: tuple[str, ...] = (), **kwargs: Any) -> None:

@@ -131,7 +131,7 @@ class Membership(models.Model):
     council = models.OneToOneField(Council, on_delete=models.PROTECT, related_name="membership")
     cohort = models.ForeignKey(Cohort, null=True, blank=True, on_delete=models.SET_NULL, related_name="memberships")
     joined_on = models.DateField("date joined", null=True, blank=True)
-    status = models.CharField(max_length=20, choices=[(s.value, s.value) for s in Status], default=Status.IN_PROGRESS)
+    status = models.CharField(max_length=20, choices=[(s.value, s.label) for s in Status], default=Status.IN_PROGRESS)
     stage = models.CharField(max_length=30, choices=[(s.value, STAGE_LABELS[s]) for s in Stage], default=Stage.PROSPECT)
     stage_since = models.DateField(default=date.today)
     internal_notes = models.TextField(blank=True, validators=[TEXT_LIMIT])

@@ -348,6 +348,7 @@ def _charts_for(indicators: list[dict[str, Any]], period: dict[str, Any], year: 
             f"Share of spend by type of supplier{suffix}",
             "Horizontal bars; the same figures are in the table beside the chart.",
             f"spend-types{'-' + ident if ident else ''}",
+            axis="Share of spend (%)",
         )
     }
     if every:

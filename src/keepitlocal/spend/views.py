@@ -542,6 +542,7 @@ def compare(request: HttpRequest) -> HttpResponse:
             f"Share of spend to VCSE organisations by council, financial year {year}",
             "Horizontal bars, one per published council; the same figures are in the table.",
             "compare-vcse",
+            axis="Share of the council's spend to VCSE organisations (%)",
         )
         if rows
         else ""

@@ -46,6 +46,15 @@ class Status(StrEnum):
     PAUSED = "paused"
     LEFT = "left"
 
+    @property
+    def label(self) -> str:
+        return {
+            "in_progress": "Working through the steps",
+            "active": "Active member",
+            "paused": "Paused",
+            "left": "Left the network",
+        }[self.value]
+
 
 @dataclass(frozen=True)
 class Evidence:

@@ -11,6 +11,8 @@ import matplotlib
 
 matplotlib.use("svg")
 import matplotlib.pyplot as plt
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 plt.rcParams.update({"svg.fonttype": "none", "font.family": "sans-serif", "font.size": 10})
 COLOUR = "#1d70b8"
@@ -45,8 +47,11 @@ def _svg(figure: plt.Figure, title: str, description: str, chart_id: str) -> str
     )
 
 
-def bar_chart(labels: list[str], values: list[float], title: str, description: str, chart_id: str, unit: str = "%") -> str:
-    height = max(1.6, 0.45 * len(labels) + 0.6)
+def bar_chart(
+    labels: list[str], values: list[float], title: str, description: str, chart_id: str, unit: str = "%", axis: str = ""
+) -> str:
+    """Horizontal bars with their values written at their ends; `axis` names the scale and its unit."""
+    height = max(1.6, 0.45 * len(labels) + 0.6 + (0.3 if axis else 0))
     figure, axes = plt.subplots(figsize=(7, height))
     positions = range(len(labels))
     axes.barh(list(positions), values, color=COLOUR)
@@ -56,6 +61,8 @@ def bar_chart(labels: list[str], values: list[float], title: str, description: s
         axes.text(value, position, f" {value:,.1f}{unit}" if unit == "%" else f" £{value:,.0f}", va="center")
     axes.spines[["top", "right"]].set_visible(False)
     axes.set_xlim(0, max([*values, 1]) * 1.25)
+    if axis:
+        axes.set_xlabel(axis)
     return _svg(figure, title, description, chart_id)
 
 
@@ -108,10 +115,13 @@ def spread_chart(
     description: str,
     chart_id: str,
     maximum: float = 100,
+    own_label: str = "This council",
+    axis: str = "Score out of 100",
 ) -> str:
     """Per label: the range (line), the middle half (box), the median (tick) and one party's own value (diamond,
-    labelled). `spreads` have minimum, lower_quartile, median, upper_quartile and maximum."""
-    height = max(2.0, 0.55 * len(labels) + 0.9)
+    labelled), with a legend saying which is which. `spreads` have minimum, lower_quartile, median, upper_quartile
+    and maximum."""
+    height = max(2.0, 0.55 * len(labels) + 1.5)
     figure, axes = plt.subplots(figsize=(7, height))
     for position, (spread, mine) in enumerate(zip(spreads, own, strict=True)):
         low, q1, mid, q3, high = (
@@ -126,5 +136,13 @@ def spread_chart(
     axes.set_yticks(list(range(len(labels))), labels)
     axes.invert_yaxis()
     axes.set_xlim(0, maximum * 1.05)
+    axes.set_xlabel(axis)
     axes.spines[["top", "right"]].set_visible(False)
+    keys = [
+        Line2D([], [], color="#505a5f", linewidth=1.5, label="Peers: lowest to highest"),
+        Patch(facecolor="#d2e2f1", edgecolor=COLOUR, label="Peers: middle half"),
+        Line2D([], [], color=COLOUR, linewidth=2.5, label="Peers: median"),
+        Line2D([], [], marker="D", linestyle="", markersize=7, color="#f47738", markeredgecolor="#0b0c0c", label=own_label),
+    ]
+    axes.legend(handles=keys, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False, fontsize=8)
     return _svg(figure, title, description, chart_id)

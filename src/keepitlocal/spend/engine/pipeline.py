@@ -115,6 +115,7 @@ class Result:
     indicators: list[dict[str, Any]]
     registers_used: list[str] = field(default_factory=list)
     council: str = ""
+    council_name: str = ""  # from the register of councils, when it knows the code
     period: Period = field(default_factory=lambda: Period(None, None))
     years: list[YearFigures] = field(default_factory=list)  # oldest first
 
@@ -438,6 +439,7 @@ def analyse(paths: Sequence[Path], out: Path, options: Options, progress: Callab
                 indicators=computed,
                 registers_used=list(getattr(options.registers, "used", [])),
                 council=options.council,
+                council_name=next((c.name for c in options.councils if c.gss_code == options.council), ""),
                 period=period,
                 years=years,
             )

@@ -194,7 +194,10 @@ def render(con: duckdb.DuckDBPyConnection, result: Any, suppliers: list[dict[str
         f"Local share {_share_text(result.indicators, 'share_local', 'were local')}.",
     ]
     return env.from_string(TEMPLATE).render(
-        council=getattr(result, "council", ""),
+        # The council by name, with its code ("Calderdale (E08000033)"); the code alone when the name is not known.
+        council=(
+            f"{result.council_name} ({result.council})" if getattr(result, "council_name", "") else getattr(result, "council", "")
+        ),
         result=result,
         files_read=sum(1 for f in result.files if f.status == "read"),
         period=period,
@@ -206,6 +209,7 @@ def render(con: duckdb.DuckDBPyConnection, result: Any, suppliers: list[dict[str
             "Share of spend by supplier type",
             "Horizontal bars; the same figures are in the table beside the chart.",
             "chart-types",
+            axis="Share of spend (%)",
         ),
         month_chart=column_chart(
             [m["month"] for m in months],

@@ -1,0 +1,29 @@
+"""Charts say what they show: a legend for every mark of the benchmark chart, an axis that names its unit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from keepitlocal.reports.engine.charts import bar_chart, spread_chart
+
+
+@dataclass(frozen=True)
+class Spread:
+    minimum: float
+    lower_quartile: float
+    median: float
+    upper_quartile: float
+    maximum: float
+
+
+def test_the_benchmark_chart_has_a_legend_for_each_mark_and_an_axis() -> None:
+    svg = spread_chart(["1. Whole system"], [Spread(20, 40, 55, 70, 90)], [62.0], "Peers", "A chart", "b", own_label="Calderdale")
+    for key in ("Peers: lowest to highest", "Peers: middle half", "Peers: median", "Calderdale", "Score out of 100"):
+        assert key in svg, key
+
+
+def test_a_bar_chart_names_its_scale_and_unit_when_asked() -> None:
+    svg = bar_chart(
+        ["Calderdale", "Leeds"], [8.3, 11.7], "Compared", "Bars", "c", axis="Share of spend to VCSE organisations (%)"
+    )
+    assert "Share of spend to VCSE organisations (%)" in svg and "8.3%" in svg
