@@ -241,6 +241,8 @@ def test_results_report_and_movement_on_the_demo(editor: StrictHTMLClient) -> No
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     html = editor.get(f"{BASE}rounds/{latest.pk}/report/").content.decode()
     assert "Action plan" in html and "Largest gap" in html
+    # A demo round's report says it is made up, and when it was produced.
+    assert "Demonstration data" in html and "Produced " in html
 
 
 def _finished_analysis(**values: float) -> Council:

@@ -250,6 +250,7 @@ def test_publishing_and_the_comparison_page(demo: list[str]) -> None:
     assert SpendPublication.objects.count() == 3
     public = StrictHTMLClient()
     compare = public.get("/compare/spend/").content.decode()
+    assert "Demonstration data" in compare and "are made up for the demonstration" in compare
     assert (
         "3 published councils, financial year 2025/26" in compare
         and "Calderdale" in compare

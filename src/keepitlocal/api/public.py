@@ -147,6 +147,7 @@ COMPARISON_COLUMNS = [
     Column("locality_known", "Share whose locality is known (%)"),
     Column("top10_share", "Share to the 10 largest suppliers (%)"),
     Column("hhi", "Supplier concentration (HHI)"),
+    Column("is_demo", "Demonstration data"),
 ]
 
 

@@ -74,6 +74,7 @@ class Spend(Schema):
 class ComparisonRow(Schema):
     gss_code: str
     council: str
+    is_demo: bool
     total_spend: float | None
     payments: int | None
     share_vcse: float | None

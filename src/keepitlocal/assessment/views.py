@@ -280,7 +280,7 @@ def answers(request: HttpRequest, gss_code: str, round_id: int) -> HttpResponse:
 def report(request: HttpRequest, gss_code: str, round_id: int) -> HttpResponseBase:
     council = access.council_or_404(gss_code)
     assessment = _round(council, round_id)
-    context = _results_context(assessment, individual=False)
+    context = {**_results_context(assessment, individual=False), "produced": timezone.now()}
     if request.GET.get("format") == "pdf":
         return _pdf(request, context, f"{council.name} {assessment.title}")
     return render(request, "assessment/report.html", context)

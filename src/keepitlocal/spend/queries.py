@@ -55,12 +55,22 @@ class Comparison:
     without: list[Council]
 
 
+def _is_demo(council: Council) -> bool:
+    """A demonstration council's figures are made up, and say so wherever they are shown."""
+    membership = getattr(council, "membership", None)
+    return bool(membership and membership.is_demo)
+
+
 def comparison(asked: str = "") -> Comparison:
-    publications = list(SpendPublication.objects.select_related("council", "run"))
+    publications = list(SpendPublication.objects.select_related("council", "council__membership", "run"))
     years = sorted({y for p in publications for y in p.years()}, reverse=True)
     year = asked if asked in years else (years[0] if years else "")
     # (Runs analysed before years were kept have none: they are shown on all their payments, as before.)
-    rows = [{"council": p.council, **p.figures(year or None)} for p in publications if not years or year in p.years()]
+    rows = [
+        {"council": p.council, "is_demo": _is_demo(p.council), **p.figures(year or None)}
+        for p in publications
+        if not years or year in p.years()
+    ]
     without = sorted((p.council for p in publications if years and year not in p.years()), key=lambda c: c.name)
     return Comparison(year, years, rows, without)
 
