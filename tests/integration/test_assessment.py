@@ -392,3 +392,25 @@ def test_measured_spend_is_the_latest_financial_year_and_says_so(editor: StrictH
     found = services.measured(assessment, services.results(assessment))
     assert {m.value for m in found if m.indicator == "share_local"} == {40.0}
     assert all(m.period.startswith("Financial year 2024/25: payments from 2 April 2024") for m in found)
+
+
+@pytest.mark.django_db
+def test_the_report_pdf_is_tagged_and_names_no_repository_path(editor: StrictHTMLClient) -> None:
+    load_demo_assessment()
+    latest = Round.objects.filter(council__gss_code=CALDERDALE, closed_at__isnull=False).order_by("-opened_on").first()
+    assert latest is not None
+    from django.template.loader import render_to_string
+
+    from keepitlocal.assessment.views import _results_context
+
+    html = render_to_string(
+        "assessment/report_pdf.html", {**_results_context(latest, individual=False), "produced": latest.closed_at}
+    )
+    assert "docs/" not in html and ".md" not in html
+    assert "Demonstration data" in html
+    # Whole titles on the chart's axis: none cut short with an ellipsis.
+    assert "…" not in html.split("<svg", 1)[1].split("</svg>", 1)[0]
+    pdf = editor.get(f"{BASE}rounds/{latest.pk}/report/?format=pdf").content
+    from tests.pdfs import inflated
+
+    assert b"/StructTreeRoot" in inflated(pdf) and b"/Lang" in inflated(pdf)  # tagged, with its language

@@ -12,6 +12,7 @@ from keepitlocal.value import services
 from keepitlocal.value.demo import load_demo_value
 from keepitlocal.value.models import UnitCost, UnitCostImport, ValueCase
 from tests.paths import SHARED
+from tests.pdfs import inflated as _inflated
 
 pytestmark = pytest.mark.django_db
 GMCA = SHARED / "gmca" / "gmca_unit_cost_database_v1_4.xlsx"
@@ -100,20 +101,6 @@ def test_the_report_is_a_tagged_pdf_and_the_demo_case_has_its_range_and_agency_s
     assert pdf.content.startswith(b"%PDF") and b"/StructTreeRoot" in _inflated(pdf.content)  # tagged for screen readers
     bristol = StrictClient("viewer@bristol.example")
     assert bristol.get(BASE + f"{case.pk}/").status_code == 403
-
-
-def _inflated(pdf: bytes) -> bytes:
-    """The PDF with its compressed streams inflated, to look for the structure tree inside object streams."""
-    import re
-    import zlib
-
-    parts = [pdf]
-    for stream in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.DOTALL):
-        try:
-            parts.append(zlib.decompress(stream.group(1)))
-        except zlib.error:
-            continue
-    return b"".join(parts)
 
 
 def StrictClient(email: str) -> Any:

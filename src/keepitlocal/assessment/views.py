@@ -3,6 +3,7 @@ and the pages respondents reach through their invitation link."""
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -235,7 +236,8 @@ def _results_context(assessment: Round, individual: bool) -> dict[str, Any]:
 
 
 def _short(title: str) -> str:
-    return title if len(title) <= 38 else title[:36].rstrip() + "…"
+    """A principle's title for a chart's axis: whole, over lines of about 30 characters (never cut short)."""
+    return textwrap.fill(title, 30)
 
 
 @access.council_view
@@ -291,7 +293,8 @@ def _pdf(request: HttpRequest, context: dict[str, Any], title: str) -> HttpRespo
     from weasyprint import HTML  # loaded only when a PDF is asked for
 
     html = render_to_string("assessment/report_pdf.html", context, request=request)
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    # PDF/UA: tagged, with its title and language, for screen readers.
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(pdf_variant="pdf/ua-1")
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{slugify(title)}.pdf"'
     return response
