@@ -38,6 +38,7 @@ from keepitlocal.network.models import (
 )
 from keepitlocal.reports.downloads import download
 from keepitlocal.web.forms import GovukModelForm, render_form
+from keepitlocal.web.next_steps import next_steps
 
 
 def _membership(council: Council) -> Membership:
@@ -126,6 +127,7 @@ def council_dashboard(request: HttpRequest, gss_code: str) -> HttpResponse:
         "membership": membership,
         "can_edit": access.can_edit_council(request.user, council),
         "history": council.audit_entries.select_related("actor")[:200],
+        "next_steps": next_steps(council, membership),
     }
     if membership is not None:
         context.update(

@@ -1,0 +1,68 @@
+"""A council's home says what to do next, from its own records: the journey's missing steps, spend to upload or
+publish, answers and actions that are late, evidence not yet built; the urgent first, each linking where it is done."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from keepitlocal.assessment.models import Action, Invitation, Round
+from keepitlocal.network.models import Council, Membership
+from keepitlocal.spend.models import AnalysisRun, SpendFile
+from keepitlocal.web.next_steps import next_steps
+
+pytestmark = pytest.mark.django_db
+
+
+def _texts(council: Council) -> list[str]:
+    return [s.text for s in next_steps(council, Membership.objects.filter(council=council).first())]
+
+
+def test_a_council_with_nothing_yet_is_told_every_first_step(demo: list[str]) -> None:
+    council = Council.objects.get(gss_code="E10000011")  # East Sussex: a prospect in the demo, with nothing recorded
+    found = _texts(council)
+    for step in ("Upload your spend over £500", "Open this year's self-assessment", "Build a value case for early intervention (principle 4)",
+                 "Import your directory of local services"):  # fmt: skip
+        assert step in found, (step, found)
+    assert any("champion" in s.lower() or "endorsement" in s.lower() or "membership" in s.lower() for s in found)
+
+
+def test_late_things_come_first_and_say_what_is_late(demo: list[str]) -> None:
+    council = Council.objects.get(gss_code="E10000011")
+    today = timezone.localdate()
+    Action.objects.create(council=council, principle=1, what="Late", owner="Someone", due_on=today - timedelta(days=3))
+    Action.objects.create(council=council, principle=1, what="Later", owner="Someone", due_on=today - timedelta(days=1))
+    past = Round.objects.create(council=council, title="Round 2026", closes_on=today - timedelta(days=1))
+    steps = next_steps(council, Membership.objects.filter(council=council).first())
+    assert [s.urgent for s in steps[:2]] == [True, True] and not any(s.urgent for s in steps[2:])
+    assert {s.text for s in steps[:2]} == {"Close Round 2026: its closing date has passed", "2 actions are overdue"}
+    assert steps[0].href.startswith("/manage/councils/E10000011/")
+    past.closes_on = today + timedelta(days=10)
+    past.save()
+    Invitation.objects.create(
+        round=past, group="officer", email="a@example.org", token_hash="x", expires_at=timezone.now() + timedelta(days=9)
+    )
+    assert "1 person invited has not answered Round 2026 yet" in _texts(council)
+
+
+def test_spend_not_uploaded_for_months_or_not_published_is_a_step(demo: list[str], editor_client: Any) -> None:
+    council = Council.objects.get(gss_code="E08000033")
+    SpendFile.objects.create(council=council, original_name="x.csv", sha256="1" * 64, size=1)
+    AnalysisRun.objects.create(
+        council=council, status=AnalysisRun.Status.SUCCEEDED, period={"first": "2025-04-01", "last": "2025-06-30"}
+    )
+    found = _texts(council)
+    assert "Upload your spend from 1 July 2025" in found and "Publish your latest spend figures" in found
+    page = editor_client.get("/manage/councils/E08000033/").content.decode()
+    assert "What to do next" in page and "Upload your spend from 1 July 2025" in page
+
+
+def test_a_viewer_sees_the_steps_but_only_links_it_can_follow(demo: list[str]) -> None:
+    from tests.conftest import signed_in_client
+
+    page = signed_in_client("viewer@bristol.example").get("/manage/councils/E06000023/").content.decode()
+    assert "What to do next" in page and "(for the council's editors)" in page
+    assert 'href="/manage/councils/E06000023/spend/upload/"' not in page  # an editor's link, not followed by viewers
