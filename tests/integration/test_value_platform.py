@@ -270,6 +270,8 @@ def test_an_organisation_attaches_its_connections_to_a_published_case_as_counts(
     assert (context.connections, context.confirmed) == (3, 0)
     public = StrictHTMLClient().get(f"/councils/E08000033/value/{case.pk}/").content.decode()
     assert "What the organisations&#39; connections show" in public or "What the organisations' connections show" in public
+    home = org.get(f"/manage/organisations/{hub.pk}/home/").content.decode()
+    assert "Your connections are shown with:" in home and case.title in home
     assert hub.name in public and "Park Ward Residents" not in public  # counts only: no one on the map is named
     # Only published cases take context; removing takes it away.
     services.publish(case, False)

@@ -77,6 +77,7 @@ def home(request: HttpRequest, pk: int) -> HttpResponse:
             "events": events,
             "paid": services.paid_to(organisation),
             "grants": value_services.grants_received(organisation.org_id or ""),
+            "value_contexts": list(organisation.value_contexts.select_related("case__council")),
         },
     )
 
