@@ -188,6 +188,33 @@ def test_join_the_network_and_the_team_accepts(demo: list[str]) -> None:
 
 
 @pytest.mark.django_db
+def test_a_council_that_wants_to_join_becomes_a_prospect_when_the_team_accepts(demo: list[str]) -> None:
+    client = StrictHTMLClient()
+    calderdale = Council.objects.get(gss_code="E08000033")
+    body = client.post("/join/", {"kind": "council", "name": "Pat", "email": "pat@wigan.example"}).content.decode()
+    assert "Choose the council that wants to join" in body
+    member_already = client.post(
+        "/join/", {"kind": "council", "name": "Pat", "email": "pat@calderdale.example", "home_council": str(calderdale.pk)}
+    ).content.decode()
+    assert "Calderdale is already in the network" in member_already
+    newcomer = Council.objects.filter(membership__isnull=True, successor_code="").first()
+    assert newcomer is not None
+    response = client.post(
+        "/join/", {"kind": "council", "name": "Pat", "email": "pat@new.example", "home_council": str(newcomer.pk)}
+    )
+    assert response["Location"] == "/join/done/"
+    member = NetworkMember.objects.get(email="pat@new.example")
+    admin = signed_in_client("admin@example.org")
+    assert (
+        "On behalf of a council" in admin.get("/network/").content.decode()
+        or newcomer.name in admin.get("/network/").content.decode()
+    )
+    admin.post(f"/network/join-requests/{member.pk}/", {"decision": "accept"})
+    prospect = Membership.objects.get(council=newcomer)
+    assert prospect.stage == "prospect"
+
+
+@pytest.mark.django_db
 def test_events_are_seen_by_participants_only(demo: list[str]) -> None:
     west_yorkshire = Event.objects.get(title__startswith="West Yorkshire")
     trailblazers = Event.objects.get(title__startswith="Trailblazer")

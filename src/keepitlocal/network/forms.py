@@ -211,6 +211,11 @@ class JoinForm(GovukModelForm):
         data = super().clean() or {}
         if data.get("kind") == NetworkMember.Kind.ORGANISATION and not data.get("organisation_name"):
             self.add_error("organisation_name", "Enter the name of your organisation")
+        if data.get("kind") == NetworkMember.Kind.COUNCIL:
+            if not data.get("home_council"):
+                self.add_error("home_council", "Choose the council that wants to join")
+            elif Membership.objects.filter(council=data["home_council"]).exists():
+                self.add_error("home_council", f"{data['home_council'].name} is already in the network: ask its editors or the network team")
         return data
 
 

@@ -246,6 +246,7 @@ class NetworkMember(models.Model):
     class Kind(models.TextChoices):
         INDIVIDUAL = "individual", "As an individual"
         ORGANISATION = "organisation", "On behalf of a community organisation"
+        COUNCIL = "council", "On behalf of a council that wants to join"
 
     class State(models.TextChoices):
         PENDING = "pending", "Waiting for review"

@@ -373,6 +373,9 @@ def join_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
                         name=member.organisation_name, org_id=member.org_id or None, home_council=member.home_council
                     )
                 member.organisation = organisation
+            if member.kind == NetworkMember.Kind.COUNCIL and member.home_council is not None:
+                # The council becomes a prospect: its journey starts, for the network team and its editors to follow.
+                Membership.objects.get_or_create(council=member.home_council)
             member.state = NetworkMember.State.ACCEPTED
         elif decision == "decline":
             member.state = NetworkMember.State.DECLINED
