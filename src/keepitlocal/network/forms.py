@@ -215,7 +215,9 @@ class JoinForm(GovukModelForm):
             if not data.get("home_council"):
                 self.add_error("home_council", "Choose the council that wants to join")
             elif Membership.objects.filter(council=data["home_council"]).exists():
-                self.add_error("home_council", f"{data['home_council'].name} is already in the network: ask its editors or the network team")
+                self.add_error(
+                    "home_council", f"{data['home_council'].name} is already in the network: ask its editors or the network team"
+                )
         return data
 
 
