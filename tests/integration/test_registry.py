@@ -127,6 +127,10 @@ def test_members_filter_and_downloads(demo: list[str]) -> None:
 
     data = json.loads(client.get("/councils/?format=json").content)
     assert len(data["rows"]) == 17
+    # Every other council in the register is listed too, each with its profile (and a way to ask to join).
+    everyone = client.get("/councils/").content.decode()
+    others = Council.objects.filter(membership__isnull=True, successor_code="")
+    assert "Councils not yet in the network" in everyone and all(c.name in everyone for c in others)
     assert {c["heading"] for c in data["columns"]} >= {"Council", "Stage", "Cohort"}
 
     response = client.get("/councils/?format=xlsx")

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from keepitlocal.network.engine.journey import JOURNEY, STAGE_LABELS, Stage
-from keepitlocal.network.models import Cohort, Membership, PrincipleSet
+from keepitlocal.network.models import Cohort, Council, Membership, PrincipleSet
 from keepitlocal.reports.engine.tables import Column, Table
 
 PUBLIC_STAGES = [s for s in Stage]
@@ -27,6 +27,12 @@ def members(region: str = "", cohort: str = "", stage: str = "") -> QuerySet[Mem
     if stage:
         qs = qs.filter(stage=stage)
     return qs.order_by("council__region_name", "council__name")
+
+
+def not_members(region: str = "") -> QuerySet[Council]:
+    """The councils in the register that are not in the network (current ones: not abolished), by name."""
+    found = Council.objects.filter(membership__isnull=True, successor_code="")
+    return (found.filter(region_name=region) if region else found).order_by("name")
 
 
 def filter_options() -> dict[str, Any]:

@@ -70,6 +70,8 @@ def members(request: HttpRequest) -> HttpResponseBase:
             "options": queries.filter_options(),
             "selected": {"region": region, "cohort": cohort, "stage": stage},
             "query": query.urlencode(),
+            # Every other council in the register (in the region chosen): each has a profile, and can ask to join.
+            "others": queries.not_members(region) if not (cohort or stage) else [],
         },
     )
 
