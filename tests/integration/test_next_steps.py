@@ -66,3 +66,23 @@ def test_a_viewer_sees_the_steps_but_only_links_it_can_follow(demo: list[str]) -
     page = signed_in_client("viewer@bristol.example").get("/manage/councils/E06000023/").content.decode()
     assert "What to do next" in page and "(for the council's editors)" in page
     assert 'href="/manage/councils/E06000023/spend/upload/"' not in page  # an editor's link, not followed by viewers
+
+
+def test_the_network_team_sees_every_council_at_a_glance_and_can_download_it(demo: list[str]) -> None:
+    from keepitlocal.spend.demo import load_demo_spend
+    from tests.conftest import signed_in_client
+
+    load_demo_spend()
+    calderdale = Council.objects.get(gss_code="E08000033")
+    Action.objects.create(
+        council=calderdale, principle=1, what="Late", owner="Someone", due_on=timezone.localdate() - timedelta(days=2)
+    )
+    admin = signed_in_client("admin@example.org")
+    page = admin.get("/network/").content.decode()
+    glance = page.split('id="glance"')[1].split("</table>")[0]
+    assert "Calderdale" in glance and "2025/26" in glance and "Published" in glance
+    csv = b"".join(admin.get("/network/?format=csv").streaming_content).decode().splitlines()  # type: ignore[attr-defined]
+    assert csv[0].startswith("GSS code,Council,Stage,Financial years of spend analysed,Published")
+    row = next(line for line in csv if line.startswith("E08000033"))
+    assert "2025/26" in row and ",Yes," in row
+    assert signed_in_client("editor@calderdale.example").get("/network/?format=csv").status_code == 403

@@ -38,6 +38,7 @@ from keepitlocal.network.models import (
 )
 from keepitlocal.reports.downloads import download
 from keepitlocal.web.forms import GovukModelForm, render_form
+from keepitlocal.web.glance import glance_table, network_glance
 from keepitlocal.web.next_steps import next_steps
 
 
@@ -348,11 +349,15 @@ def event_add(request: HttpRequest) -> HttpResponse:
 
 
 @access.network_admin
-def network_overview(request: HttpRequest) -> HttpResponse:
+def network_overview(request: HttpRequest) -> HttpResponseBase:
+    glance = network_glance()
+    if fmt := request.GET.get("format"):
+        return download(glance_table(glance), fmt, "keep-it-local-network-at-a-glance")
     return render(
         request,
         "network/overview.html",
         {
+            "glance": glance,
             "counts": queries.counts_by_stage_and_cohort(),
             "stalled": services.stalled(),
             "stalled_days": services.STALLED_AFTER_DAYS,

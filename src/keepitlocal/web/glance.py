@@ -1,0 +1,99 @@
+"""The whole network at a glance, for the network team: for each member council, its stage, the financial years of
+spend it has analysed and published, its open assessment round's answers, and its overdue actions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from keepitlocal.assessment.models import Action, Invitation, Round
+from keepitlocal.network.models import Council, Membership
+from keepitlocal.reports.engine.tables import Column, Table
+from keepitlocal.spend.models import AnalysisRun, SpendPublication
+
+
+@dataclass(frozen=True)
+class Glance:
+    council: Council
+    stage: str
+    spend_years: list[str]  # of the council's latest finished analysis
+    published: bool  # that analysis is the one published
+    round_title: str  # the open round, if any
+    answered: int
+    invited: int
+    overdue: int
+    is_demo: bool
+
+
+def network_glance() -> list[Glance]:
+    memberships = list(Membership.objects.select_related("council").order_by("council__name"))
+    councils = [m.council_id for m in memberships]
+    latest: dict[int, AnalysisRun] = {}
+    for finished in (
+        AnalysisRun.objects.filter(council_id__in=councils, status=AnalysisRun.Status.SUCCEEDED)
+        .only("pk", "council_id", "years", "created_at")
+        .order_by("-created_at", "-id")
+    ):
+        latest.setdefault(finished.council_id, finished)
+    published = dict(SpendPublication.objects.values_list("council_id", "run_id"))
+    open_rounds = {r.council_id: r for r in Round.objects.filter(council_id__in=councils, closed_at__isnull=True)}
+    invited: dict[int, int] = {}
+    answered: dict[int, int] = {}
+    for invitation in Invitation.objects.filter(round__in=open_rounds.values()).select_related("response"):
+        invited[invitation.round_id] = invited.get(invitation.round_id, 0) + 1
+        response = getattr(invitation, "response", None)
+        answered[invitation.round_id] = answered.get(invitation.round_id, 0) + bool(response and response.submitted_at)
+    overdue: dict[int, int] = {}
+    for action in Action.objects.filter(council_id__in=councils):
+        if action.is_overdue:
+            overdue[action.council_id] = overdue.get(action.council_id, 0) + 1
+    found = []
+    for m in memberships:
+        run = latest.get(m.council_id)
+        current = open_rounds.get(m.council_id)
+        found.append(
+            Glance(
+                m.council,
+                m.stage_label,
+                [y["year"] for y in (run.years or [])] if run else [],
+                bool(run and published.get(m.council_id) == run.pk),
+                current.title if current else "",
+                answered.get(current.pk, 0) if current else 0,
+                invited.get(current.pk, 0) if current else 0,
+                overdue.get(m.council_id, 0),
+                m.is_demo,
+            )
+        )
+    return found
+
+
+def glance_table(rows: list[Glance]) -> Table:
+    columns = [
+        Column("gss_code", "GSS code"),
+        Column("council", "Council"),
+        Column("stage", "Stage"),
+        Column("spend_years", "Financial years of spend analysed"),
+        Column("published", "Published"),
+        Column("round", "Open assessment round"),
+        Column("answered", "Answered"),
+        Column("invited", "Invited"),
+        Column("overdue", "Overdue actions"),
+        Column("demo", "Demonstration data"),
+    ]
+
+    def data() -> Any:
+        for g in rows:
+            yield {
+                "gss_code": g.council.gss_code,
+                "council": g.council.name,
+                "stage": g.stage,
+                "spend_years": ", ".join(g.spend_years),
+                "published": g.published,
+                "round": g.round_title,
+                "answered": g.answered if g.round_title else "",
+                "invited": g.invited if g.round_title else "",
+                "overdue": g.overdue,
+                "demo": g.is_demo,
+            }
+
+    return Table("The network at a glance", columns, data())
