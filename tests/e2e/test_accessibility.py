@@ -61,6 +61,7 @@ def test_public_pages_pass_axe(browser: Any, demo_server: str) -> None:
         "/join/",
         "/join/done/",
         "/accessibility/",
+        "/glossary/",
         "/compare/spend/",
         "/assessment/framework/",
         "/compare/spend/?sort=council",

@@ -25,6 +25,7 @@ EXPECTED = {
     "admin-sign-in": "public",
     "web:home": "public",
     "web:accessibility": "public",
+    "web:glossary": "public",
     "web:dashboard": "signed_in",
     "accounts:sign-in": "public",
     "accounts:sign-out": "public",

@@ -7,5 +7,6 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("accessibility/", views.accessibility, name="accessibility"),
+    path("glossary/", views.glossary, name="glossary"),
     path("dashboard/", views.dashboard, name="dashboard"),
 ]

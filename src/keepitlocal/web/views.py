@@ -1,4 +1,4 @@
-"""The home page, a signed-in person's dashboard, the accessibility statement and error pages."""
+"""The home page, a signed-in person's dashboard, the glossary, the accessibility statement and error pages."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from keepitlocal.accounts import access
 from keepitlocal.network.models import Membership
 from keepitlocal.network.queries import current_principles
+from keepitlocal.web.glossary import Term
 
 
 @access.public
@@ -17,6 +18,11 @@ def home(request: HttpRequest) -> HttpResponse:
         "web/home.html",
         {"principle_set": current_principles(), "member_count": Membership.objects.exclude(stage="left").count()},
     )
+
+
+@access.public
+def glossary(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/glossary.html", {"terms": list(Term)})
 
 
 @access.public
