@@ -27,3 +27,8 @@ def test_a_bar_chart_names_its_scale_and_unit_when_asked() -> None:
         ["Calderdale", "Leeds"], [8.3, 11.7], "Compared", "Bars", "c", axis="Share of spend to VCSE organisations (%)"
     )
     assert "Share of spend to VCSE organisations (%)" in svg and "8.3%" in svg
+
+
+def test_counts_are_written_as_whole_numbers_not_money() -> None:
+    svg = bar_chart(["Prospect", "Active member"], [1, 7], "Stages", "Bars", "s", unit="councils", axis="Councils")
+    assert " 7" in svg and "£" not in svg and "7.0%" not in svg

@@ -350,15 +350,27 @@ def event_add(request: HttpRequest) -> HttpResponse:
 
 @access.network_admin
 def network_overview(request: HttpRequest) -> HttpResponseBase:
+    from keepitlocal.reports.engine.charts import bar_chart  # matplotlib only where a chart is drawn
+
     glance = network_glance()
     if fmt := request.GET.get("format"):
         return download(glance_table(glance), fmt, "keep-it-local-network-at-a-glance")
+    counts = queries.counts_by_stage_and_cohort()
     return render(
         request,
         "network/overview.html",
         {
             "glance": glance,
-            "counts": queries.counts_by_stage_and_cohort(),
+            "stage_chart": bar_chart(
+                [row["stage"] for row in counts["rows"]],
+                [row["total"] for row in counts["rows"]],
+                "Member councils by stage",
+                "Horizontal bars, one per stage of the journey; the table beside it has the same counts by cohort.",
+                "network-stages",
+                unit="councils",
+                axis="Councils",
+            ),
+            "counts": counts,
             "stalled": services.stalled(),
             "stalled_days": services.STALLED_AFTER_DAYS,
             "pending": NetworkMember.objects.filter(state=NetworkMember.State.PENDING).select_related("home_council"),

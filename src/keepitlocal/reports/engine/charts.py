@@ -50,7 +50,8 @@ def _svg(figure: plt.Figure, title: str, description: str, chart_id: str) -> str
 def bar_chart(
     labels: list[str], values: list[float], title: str, description: str, chart_id: str, unit: str = "%", axis: str = ""
 ) -> str:
-    """Horizontal bars with their values written at their ends; `axis` names the scale and its unit."""
+    """Horizontal bars with their values written at their ends ("%", "£" or, for any other unit, a whole number);
+    `axis` names the scale and its unit."""
     height = max(1.6, 0.45 * len(labels) + 0.6 + (0.3 if axis else 0))
     figure, axes = plt.subplots(figsize=(7, height))
     positions = range(len(labels))
@@ -58,7 +59,8 @@ def bar_chart(
     axes.set_yticks(list(positions), labels)
     axes.invert_yaxis()
     for position, value in zip(positions, values, strict=True):
-        axes.text(value, position, f" {value:,.1f}{unit}" if unit == "%" else f" £{value:,.0f}", va="center")
+        written = {"%": f" {value:,.1f}%", "£": f" £{value:,.0f}"}.get(unit, f" {value:,.0f}")
+        axes.text(value, position, written, va="center")
     axes.spines[["top", "right"]].set_visible(False)
     axes.set_xlim(0, max([*values, 1]) * 1.25)
     if axis:
