@@ -49,8 +49,7 @@ def client_address(request: HttpRequest) -> str:
 
 
 def limit_for(request: HttpRequest) -> tuple[str, int]:
-    header = request.headers.get("Authorization", "")
-    token = tokens.authenticate(header[7:].strip()) if header[:7].lower() == "bearer " else None
+    token = tokens.of_request(request)
     if token is not None:
         return f"token:{token.pk}", int(settings.KIL_API_RATE_PER_TOKEN)
     return f"address:{client_address(request)}"[:100], int(settings.KIL_API_RATE_PER_ADDRESS)

@@ -78,3 +78,13 @@ def authenticate(text: str) -> ApiToken | None:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token
+
+
+def of_request(request: Any) -> ApiToken | None:
+    """The active token a request carries (`Authorization: Bearer kil_...`), looked up once per request: the request
+    limits and the API's authentication both ask."""
+    if not hasattr(request, "_kil_api_token"):
+        header = request.headers.get("Authorization", "")
+        request._kil_api_token = authenticate(header[7:].strip()) if header[:7].lower() == "bearer " else None
+    found: ApiToken | None = request._kil_api_token
+    return found

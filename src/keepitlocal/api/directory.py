@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 
 from keepitlocal.api.auth import OptionalTokenAuth
+from keepitlocal.api.paging import page_size
 from keepitlocal.directory import queries
 from keepitlocal.directory.models import Attribute, Service
 from keepitlocal.network.models import Council
@@ -185,7 +186,7 @@ def services(
     if taxonomy_term_id:
         term = _uuid(taxonomy_term_id, "No category has this id.")
         found = found.filter(pk__in=Attribute.objects.filter(taxonomy_term__pk=term).values("link_id"))
-    size = max(1, min(per_page, 500))
+    size = page_size(per_page)
     total = found.count()
     pages = max(1, math.ceil(total / size))
     number = max(1, min(page, pages))

@@ -17,6 +17,11 @@ DEFAULT_LIMIT = 50
 MOST = 500
 
 
+def page_size(asked: int) -> int:
+    """The rows a page may hold: what was asked, from 1 to MOST."""
+    return max(1, min(asked, MOST))
+
+
 class BadCursor(ValueError):
     """The cursor was not made by this API, or no longer applies."""
 

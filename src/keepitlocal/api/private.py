@@ -13,7 +13,7 @@ from ninja.errors import HttpError
 from keepitlocal.accounts import access
 from keepitlocal.api import schemas
 from keepitlocal.api.auth import TokenAuth, user_of
-from keepitlocal.api.paging import DEFAULT_LIMIT, MOST, keyset, positions
+from keepitlocal.api.paging import DEFAULT_LIMIT, keyset, page_size, positions
 from keepitlocal.api.public import INDICATOR_COLUMNS, indicator_rows
 from keepitlocal.assessment import services as assessment
 from keepitlocal.assessment.models import Action, Round
@@ -36,10 +36,6 @@ def _council(request: HttpRequest, gss_code: str) -> Council:
     if not access.can_view_council(user_of(request), council):
         raise HttpError(403, "Your token's roles do not include this council.")
     return council
-
-
-def _limit(limit: int) -> int:
-    return max(1, min(limit, MOST))
 
 
 @router.get("/councils/{gss_code}/analyses", response=list[schemas.Analysis], openapi_extra=VIEW, summary="Spend analyses")
@@ -137,7 +133,7 @@ def suppliers(
             "csv",
             f"{council.name} suppliers",
         )
-    size = _limit(limit)
+    size = page_size(limit)
     start, end, after = positions(found.count, f"suppliers-{latest}-{query.params()}", cursor, size)
     chosen = found.page(start // size + 1, size) if start % size == 0 else found.queryset(query)[start:end]
     return {"items": [_supplier(s) for s in chosen], "next_cursor": after, "total": found.count}
@@ -195,7 +191,7 @@ def payments(
             "csv",
             f"{council.name} payments",
         )
-    page, after = keyset(rows, ["date", "id"], cursor, _limit(limit))
+    page, after = keyset(rows, ["date", "id"], cursor, page_size(limit))
     return {"items": [_payment(p) for p in page], "next_cursor": after}
 
 

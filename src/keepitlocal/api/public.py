@@ -12,7 +12,7 @@ from ninja import Router
 
 from keepitlocal.api import schemas
 from keepitlocal.api.auth import OptionalTokenAuth
-from keepitlocal.api.paging import DEFAULT_LIMIT, MOST, keyset
+from keepitlocal.api.paging import DEFAULT_LIMIT, keyset, page_size
 from keepitlocal.connections import services as connections
 from keepitlocal.connections.models import ConnectionMap
 from keepitlocal.network import queries as network
@@ -29,10 +29,6 @@ from keepitlocal.value.models import ValueCase
 router = Router(auth=OptionalTokenAuth(), tags=["Public"])
 PUBLIC = {"x-access": "public"}
 CSV = {"x-access": "public", "responses": {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}}
-
-
-def _limit(limit: int) -> int:
-    return max(1, min(limit, MOST))
 
 
 def _council(m: Membership) -> dict[str, Any]:
@@ -66,7 +62,7 @@ def councils(
     rows = network.members(region, cohort, stage)
     if format == "csv":
         return download(network.members_table(rows.order_by("council__name")), "csv", "member councils")
-    page, after = keyset(rows, ["council__name", "id"], cursor, _limit(limit))
+    page, after = keyset(rows, ["council__name", "id"], cursor, page_size(limit))
     return {"items": [_council(m) for m in page], "next_cursor": after}
 
 
