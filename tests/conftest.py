@@ -32,6 +32,16 @@ class StrictHTMLClient(Client):
         return response
 
 
+@pytest.fixture(autouse=True, scope="session")
+def small_demo() -> Iterator[None]:
+    """The demo's spend with a fiftieth of its suppliers (about a hundred each): loaded in seconds rather than a minute.
+    tests/unit/test_spend_demo.py checks the full-size population."""
+    from django.test import override_settings
+
+    with override_settings(KIL_DEMO_SCALE=0.02):
+        yield
+
+
 @pytest.fixture
 def client() -> StrictHTMLClient:
     return StrictHTMLClient()

@@ -65,6 +65,8 @@ MEDIA_URL = "/media-not-served/"  # uploads are never served directly; only the 
 KIL_SPEND_MAX_UPLOAD = int(os.environ.get("KIL_SPEND_MAX_UPLOAD", str(200 * 1024 * 1024)))
 KIL_SPEND_MAX_EXPANDED = int(os.environ.get("KIL_SPEND_MAX_EXPANDED", str(1024 * 1024 * 1024)))
 # Register files (charity and company registers, postcode lookups) used by every analysis.
+# The demo's spend: 1 gives each demo council its full population of suppliers (thousands); tests use a smaller one.
+KIL_DEMO_SCALE = float(os.environ.get("KIL_DEMO_SCALE", "1"))
 KIL_REGISTERS_DIR = Path(os.environ.get("KIL_REGISTERS_DIR", VAR_DIR / "registers"))
 # Fetch registers from a mirror (each publisher's files under its host name) instead of the publishers themselves.
 KIL_REGISTERS_MIRROR = os.environ.get("KIL_REGISTERS_MIRROR", "")

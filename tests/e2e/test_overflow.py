@@ -90,3 +90,11 @@ def test_no_page_scrolls_sideways_at_either_width_for_any_role(browser: Any, dem
         sign_in(page, demo_server, email)
         found += overflowing(page, demo_server, start)
     assert found == [], "\n".join(found)
+
+
+def test_the_comparison_table_fits_a_laptop_screen_without_scrolling(browser: Any, demo_server: str) -> None:
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(demo_server + "/compare/spend/")
+    region = page.locator(".kil-table-scroll").first
+    hidden = region.evaluate("el => el.scrollWidth - el.clientWidth")
+    assert hidden <= 1, f"the comparison table hides {hidden}px to the side at 1280px"

@@ -265,6 +265,11 @@ def test_publishing_and_the_comparison_page(demo: list[str]) -> None:
         and "Financial year 2025/26: payments from" in profile
         and "calderdale-spend-2025-26-demo.csv" in profile
     )
+    # What the figures mean: where they come from, how suppliers were sorted, and what is unknown, from the figures.
+    shown = SpendPublication.objects.get(council__gss_code=CALDERDALE).figures()
+    assert "What these figures mean" in profile and "(3 files)" in profile
+    assert f"{shown['share_unknown']:.1f}% of the spend went to suppliers whose kind could not be found" in profile
+    assert f"The locality of {100 - shown['locality_known']:.1f}% of the spend is unknown" in profile
 
     editor = signed_in_client("editor@calderdale.example")
     editor.post(f"/manage/councils/{CALDERDALE}/spend/publish/", {"decision": "withdraw"})

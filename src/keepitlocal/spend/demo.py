@@ -1,5 +1,9 @@
-"""Demonstration spend for Calderdale, Bristol and Leeds: a made-up year of payments each, generated (never
-the real files), analysed and published, so that the demo shows the spend pages working without ../shared."""
+"""Demonstration spend for Calderdale, Bristol and Leeds: three made-up financial years of payments each, generated
+(never the real files) by `keepitlocal.spend.engine.demo`, analysed and published, so that the demo shows the spend
+pages working, with the shape of a real council's spend, without ../shared.
+
+The generated suppliers are joined by a few fixed ones (SUPPLIERS below) that the rest of the demo refers to: the
+community hub with its own organisation record, the charitable company an editor matched by hand, and so on."""
 
 from __future__ import annotations
 
@@ -8,9 +12,11 @@ import io
 import random
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from keepitlocal.network.models import Council
+from keepitlocal.spend.engine import demo as generator
 from keepitlocal.spend.models import AnalysisRun, RegisterFile, SpendFile, SpendPublication, SupplierCorrection
 from keepitlocal.spend.registers import load_register
 from keepitlocal.spend.services import run_analysis, store_upload
@@ -149,21 +155,20 @@ def demo_registers() -> dict[str, bytes]:
     # The charitable company Leeds's editor matched by hand (DEMO_CORRECTIONS).
     charities.append(["1000001", "Pennine Care Services (demo)", "OL1 9ZA", "Registered", "0"])
     postcodes += [[postcode, lad, region] for postcode, (lad, region) in DEMO_ELSEWHERE.items()]
+    generated = generator.register_rows(world())
+    areas = {lad: [lad, name, lad, name, region, region_name] for lad, name, region, region_name in DEMO_AREAS}
+    for area in generator.AREAS.values():
+        areas[area.gss_code] = [area.gss_code, area.name, area.gss_code, area.name, area.region_code, area.region_name]
     return {
-        "demo-charity-register.csv": _csv(CHARITY_COLUMNS, charities),
+        "demo-charity-register.csv": _csv(CHARITY_COLUMNS, charities + generated["charities"]),
         "demo-company-data.csv": _csv(
             ["CompanyName", "CompanyNumber", "RegAddress.PostCode", "CompanyCategory", "CompanyStatus", "SICCode.SicText_1"],
-            [
-                [name, number, postcode, "Private Limited Company", "Active", sic]
-                for name, number, postcode, sic in DEMO_COMPANIES
-            ],
+            [[name, number, postcode, "Private Limited Company", "Active", sic] for name, number, postcode, sic in DEMO_COMPANIES]
+            + generated["companies"],
         ),
-        "demo-postcode-lookup.csv": _csv(["pcds", "oslaua", "rgn"], postcodes),
+        "demo-postcode-lookup.csv": _csv(["pcds", "oslaua", "rgn"], postcodes + generated["postcodes"]),
         # Which region each district is in (ONS LAD to UTLA to region layout), for "spend in the council's region".
-        "demo-areas.csv": _csv(
-            ["LAD24CD", "LAD24NM", "UTLA24CD", "UTLA24NM", "RGN24CD", "RGN24NM"],
-            [[lad, name, lad, name, region, region_name] for lad, name, region, region_name in DEMO_AREAS],
-        ),
+        "demo-areas.csv": _csv(["LAD24CD", "LAD24NM", "UTLA24CD", "UTLA24NM", "RGN24CD", "RGN24NM"], list(areas.values())),
     }
 
 
@@ -175,45 +180,64 @@ def load_demo_registers() -> None:
         load_register(name, io.BytesIO(content))
 
 
-def demo_file(places: dict[str, str] | None = None, seed: int = 3, community_weight: float = 1.0, year: int = 2025) -> bytes:
-    """One financial year of payments, as a council would publish it."""
-    rng = random.Random(seed)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["Body Name", "Date", "Transaction Number", "Net Amount", "Supplier Name", "Expense Area", "Expense Type"])
+YEARS = (2023, 2024, 2025)  # financial years 2023-24 to 2025-26
+
+
+def world() -> generator.World:
+    """The generated suppliers of every demo council. KIL_DEMO_SCALE (1 by default) makes the population smaller for
+    tests that only need some published spend; the shape stays the same."""
+    return generator.generate(DEMO_COUNCILS, YEARS, scale=settings.KIL_DEMO_SCALE)
+
+
+def demo_file(gss_code: str, year: int, generated: generator.World | None = None) -> bytes:
+    """One financial year of a demo council's payments, as it would publish them: the generated suppliers' payments
+    and the fixed suppliers' (SUPPLIERS), in date order."""
+    places, seed, community_weight = DEMO_COUNCILS[gss_code]
+    generated = generated or world()
+    shape = generated.councils[gss_code]
+    rows = generator.payments(generated, gss_code, year)
+    rng = random.Random(seed * 10_000 + year)
     start = date(year, 4, 1)
-    number = 100000
     for name, payments, typical in SUPPLIERS:
-        for old, new in (places or {}).items():
+        for old, new in places.items():
             name = name.replace(old, new)
         commercial = "Ltd" in name or "PLC" in name
         count = payments if commercial else max(1, round(payments * community_weight))
         for _ in range(count):
-            number += 1
             paid = start + timedelta(days=rng.randrange(365))
             amount = round(max(500.0, rng.gauss(typical, typical / 3)), 2)
             kind = "Grants to voluntary organisations" if not commercial and rng.random() < 0.6 else "Contracted services"
-            writer.writerow(
-                ["Demo council", paid.strftime("%d/%m/%Y"), f"DEMO{number}", f"{amount:,.2f}", name, rng.choice(AREAS), kind]
-            )
-    return out.getvalue().encode()
+            row = [rows[0][0] if rows else "Demo council", paid.strftime("%d/%m/%Y"), "", f"{amount:.2f}", name,
+                   rng.choice(AREAS), kind, ""]  # fmt: skip
+            if shape.publishes_vcse_flag:
+                row.append("" if commercial or "REDACTED" in name or name.startswith("Mr ") else "Y")
+            rows.append(row)
+    rows.sort(key=lambda row: row[1][6:] + row[1][3:5] + row[1][:2])
+    for number, row in enumerate(rows, start=1):
+        row[2] = f"{year % 100:02d}{number:06d}"
+    header = generator.HEADER + ([generator.VCSE_FLAG] if shape.publishes_vcse_flag else [])
+    return _csv(header, rows)
 
 
 def load_demo_spend() -> bool:
-    """Upload, analyse and publish demo spend for three councils, once; True when anything was loaded now."""
+    """Upload, analyse and publish three years of demo spend for three councils, once; True when anything was loaded
+    now."""
     loaded = False
     load_demo_registers()
-    for gss_code, (places, seed, weight) in DEMO_COUNCILS.items():
+    generated = world()
+    for gss_code in DEMO_COUNCILS:
         council = Council.objects.get(gss_code=gss_code)
         if SpendFile.objects.filter(council=council).exists():
             continue
-        name = f"{council.name.split(',')[0].lower().replace(' ', '-')}-spend-2025-26-demo.csv"
-        store_upload(council, SimpleUploadedFile(name, demo_file(places, seed, weight)), None)
+        stem = council.name.split(",")[0].lower().replace(" ", "-")
+        for year in YEARS:
+            name = f"{stem}-spend-{year}-{(year + 1) % 100:02d}-demo.csv"
+            store_upload(council, SimpleUploadedFile(name, demo_file(gss_code, year, generated)), None)
         for key, kind, org_id, reason in DEMO_CORRECTIONS.get(gss_code, []):
             SupplierCorrection.objects.get_or_create(
                 council=council, supplier_key=key, defaults={"supplier_type": kind, "org_id": org_id, "reason": reason}
             )
-        run = AnalysisRun.objects.create(council=council, files_total=1)
+        run = AnalysisRun.objects.create(council=council, files_total=len(YEARS))
         run_analysis(run)
         run.refresh_from_db()
         if run.status == AnalysisRun.Status.SUCCEEDED:

@@ -218,6 +218,8 @@ class SpendPublication(models.Model):
             "share_local": by_id.get("share_local", {}).get("value"),
             "share_local_vcse": by_id.get("share_local_vcse", {}).get("value"),
             "locality_known": by_id.get("locality_known", {}).get("value"),
+            "share_unknown": by_id.get("share_unknown", {}).get("value"),
+            "share_withheld": by_id.get("share_withheld", {}).get("value"),
             "top10_share": by_id.get("top10_share", {}).get("value"),
             "hhi": by_id.get("hhi", {}).get("value"),
             "year": shown.key,
