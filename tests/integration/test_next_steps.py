@@ -86,3 +86,33 @@ def test_the_network_team_sees_every_council_at_a_glance_and_can_download_it(dem
     row = next(line for line in csv if line.startswith("E08000033"))
     assert "2025/26" in row and ",Yes," in row
     assert signed_in_client("editor@calderdale.example").get("/network/?format=csv").status_code == 403
+
+
+def test_the_network_overview_charts_spend_years_and_open_rounds_beside_their_tables(demo: list[str]) -> None:
+    from keepitlocal.assessment.demo import load_demo_assessment
+    from keepitlocal.spend.demo import load_demo_spend
+    from tests.conftest import signed_in_client
+
+    admin = signed_in_client("admin@example.org")
+    empty = admin.get("/network/").content.decode()
+    assert "Spend analysed across the network" not in empty and "No council has an open round with invitations." in empty
+    load_demo_spend()
+    load_demo_assessment()
+    page = admin.get("/network/").content.decode()
+    years = page.split("Spend analysed across the network")[1].split("</table>")[0]
+    assert "network-spend-years-title" in years and 'role="img"' in years
+    # Three demo councils analysed and published each of three financial years.
+    for year in ("2023/24", "2024/25", "2025/26"):
+        assert (
+            f'{year}</th><td class="govuk-table__cell govuk-table__cell--numeric">3</td><td class="govuk-table__cell govuk-table__cell--numeric">3</td>'
+            in years
+        )
+    rounds = page.split('<h2 class="govuk-heading-m">Open assessment rounds</h2>')[1].split("</table>")[0]
+    open_round = Round.objects.get(council__gss_code="E08000033", closed_at__isnull=True)
+    invited = open_round.invitations.count()
+    answered = open_round.invitations.filter(response__submitted_at__isnull=False).count()
+    assert "network-response-rates-title" in rounds and f"{100 * answered / invited:.0f}%" in rounds
+    assert (
+        f'<td class="govuk-table__cell govuk-table__cell--numeric">{answered}</td><td class="govuk-table__cell govuk-table__cell--numeric">{invited}</td>'
+        in rounds
+    )

@@ -38,7 +38,7 @@ from keepitlocal.network.models import (
 )
 from keepitlocal.reports.downloads import download
 from keepitlocal.web.forms import GovukModelForm, render_form
-from keepitlocal.web.glance import glance_table, network_glance
+from keepitlocal.web.glance import glance_table, network_glance, response_rate, spend_years
 from keepitlocal.web.next_steps import next_steps
 
 
@@ -356,11 +356,39 @@ def network_overview(request: HttpRequest) -> HttpResponseBase:
     if fmt := request.GET.get("format"):
         return download(glance_table(glance), fmt, "keep-it-local-network-at-a-glance")
     counts = queries.counts_by_stage_and_cohort()
+    years = spend_years(glance)
+    rounds = [(g, rate) for g in glance if g.round_title and (rate := response_rate(g)) is not None]
     return render(
         request,
         "network/overview.html",
         {
             "glance": glance,
+            "years": years,
+            "years_chart": bar_chart(
+                [y.year for y in years],
+                [y.analysed for y in years],
+                "Member councils with spend analysed, by financial year",
+                "Horizontal bars, one per financial year, of the councils whose latest analysis has payments in it; "
+                "the table beside it also counts those published.",
+                "network-spend-years",
+                unit="councils",
+                axis="Councils",
+            )
+            if years
+            else "",
+            "rounds": rounds,
+            "rounds_chart": bar_chart(
+                [g.council.name for g, _rate in rounds],
+                [rate for _g, rate in rounds],
+                "Open assessment rounds: share of invitations answered",
+                "Horizontal bars, one per council with an open round, of the share of its invitations answered; the "
+                "table beside it has the numbers.",
+                "network-response-rates",
+                axis="Invitations answered (%)",
+                top=100,
+            )
+            if rounds
+            else "",
             "stage_chart": bar_chart(
                 [row["stage"] for row in counts["rows"]],
                 [row["total"] for row in counts["rows"]],

@@ -67,6 +67,27 @@ def network_glance() -> list[Glance]:
     return found
 
 
+@dataclass(frozen=True)
+class SpendYear:
+    year: str
+    analysed: int  # member councils whose latest analysis has payments in the year
+    published: int  # of those, the councils that published that analysis
+
+
+def spend_years(rows: list[Glance]) -> list[SpendYear]:
+    """For each financial year any member council has analysed, how many councils analysed and published it."""
+    years = sorted({y for g in rows for y in g.spend_years})
+    return [
+        SpendYear(year, sum(year in g.spend_years for g in rows), sum(year in g.spend_years and g.published for g in rows))
+        for year in years
+    ]
+
+
+def response_rate(glance: Glance) -> float | None:
+    """Share of an open round's invitations answered (%), None when nobody has been invited."""
+    return 100 * glance.answered / glance.invited if glance.invited else None
+
+
 def glance_table(rows: list[Glance]) -> Table:
     columns = [
         Column("gss_code", "GSS code"),

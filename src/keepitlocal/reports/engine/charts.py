@@ -13,6 +13,7 @@ matplotlib.use("svg")
 import matplotlib.pyplot as plt
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 plt.rcParams.update({"svg.fonttype": "none", "font.family": "sans-serif", "font.size": 10})
 COLOUR = "#1d70b8"
@@ -48,10 +49,17 @@ def _svg(figure: plt.Figure, title: str, description: str, chart_id: str) -> str
 
 
 def bar_chart(
-    labels: list[str], values: list[float], title: str, description: str, chart_id: str, unit: str = "%", axis: str = ""
+    labels: list[str],
+    values: list[float],
+    title: str,
+    description: str,
+    chart_id: str,
+    unit: str = "%",
+    axis: str = "",
+    top: float | None = None,
 ) -> str:
     """Horizontal bars with their values written at their ends ("%", "£" or, for any other unit, a whole number);
-    `axis` names the scale and its unit."""
+    `axis` names the scale and its unit; `top` fixes the scale's end (100 for shares of a whole)."""
     height = max(1.6, 0.45 * len(labels) + 0.6 + (0.3 if axis else 0))
     figure, axes = plt.subplots(figsize=(7, height))
     positions = range(len(labels))
@@ -62,7 +70,9 @@ def bar_chart(
         written = {"%": f" {value:,.1f}%", "£": f" £{value:,.0f}"}.get(unit, f" {value:,.0f}")
         axes.text(value, position, written, va="center")
     axes.spines[["top", "right"]].set_visible(False)
-    axes.set_xlim(0, max([*values, 1]) * 1.25)
+    axes.set_xlim(0, top if top is not None else max([*values, 1]) * 1.25)
+    if unit not in ("%", "£"):
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))  # counts of things: no ticks at 0.5
     if axis:
         axes.set_xlabel(axis)
     return _svg(figure, title, description, chart_id)
