@@ -2,7 +2,6 @@ import re
 from typing import Any
 
 import pytest
-from django.test import override_settings
 
 from keepitlocal.accounts.models import Role, User
 from tests.conftest import StrictHTMLClient
@@ -47,28 +46,63 @@ def test_empty_sign_in_has_inline_errors_linked_from_summary(client: StrictHTMLC
     assert "govuk-error-message" in body
 
 
-@pytest.mark.django_db
-@override_settings(KIL_SIGN_IN_MAX_FAILURES=3)
-def test_account_locks_after_repeated_failures(client: StrictHTMLClient) -> None:
-    user = UserFactory.create(email="someone@example.org")
-    for _ in range(3):
-        client.post("/account/sign-in/", {"email": "someone@example.org", "password": "wrong"})
-    user.refresh_from_db()
-    assert user.is_locked()
-    # Even the right password is refused while locked, with a message saying why.
-    response = client.post("/account/sign-in/", {"email": "someone@example.org", "password": PASSWORD})
-    assert response.status_code == 400
-    assert "locked" in response.content.decode()
-    assert client.get("/dashboard/").status_code == 302
+def _sign_in(address: str, email: str, password: str) -> Any:
+    return StrictHTMLClient(REMOTE_ADDR=address).post("/account/sign-in/", {"email": email, "password": password})
 
 
 @pytest.mark.django_db
-def test_successful_sign_in_resets_the_failure_count(client: StrictHTMLClient) -> None:
-    user = UserFactory.create(email="someone@example.org")
-    client.post("/account/sign-in/", {"email": "someone@example.org", "password": "wrong"})
-    client.post("/account/sign-in/", {"email": "someone@example.org", "password": PASSWORD})
-    user.refresh_from_db()
-    assert user.failed_sign_ins == 0
+def test_guessing_is_slowed_per_client_and_address_with_the_same_answer_for_unknown_addresses() -> None:
+    UserFactory.create(email="someone@example.org")
+    known = [_sign_in("203.0.113.1", "someone@example.org", "wrong").status_code for _ in range(6)]
+    unknown = [_sign_in("203.0.113.1", "nobody@example.org", "wrong").status_code for _ in range(6)]
+    assert known == unknown == [400] * 5 + [429]
+    refused = _sign_in("203.0.113.1", "someone@example.org", PASSWORD)
+    refused_unknown = _sign_in("203.0.113.1", "nobody@example.org", PASSWORD)
+    assert refused.status_code == refused_unknown.status_code == 429  # even the right password, until the window ends
+    message = re.compile(r"Too many attempts to sign in\. Wait \d+ minutes? and try again, or reset your password")
+    assert message.search(refused.content.decode()) and message.search(refused_unknown.content.decode())
+    # Nobody can lock another person out: the owner, on their own connection, signs in.
+    assert _sign_in("198.51.100.7", "someone@example.org", PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_success_clears_its_own_count() -> None:
+    UserFactory.create(email="someone@example.org")
+    for _ in range(4):
+        _sign_in("203.0.113.1", "someone@example.org", "wrong")
+    assert _sign_in("203.0.113.1", "someone@example.org", PASSWORD).status_code == 302
+    assert [_sign_in("203.0.113.1", "someone@example.org", "wrong").status_code for _ in range(5)] == [400] * 5
+
+
+@pytest.mark.django_db
+def test_many_clients_at_one_address_are_slowed_for_everyone() -> None:
+    UserFactory.create(email="someone@example.org")
+    for n in range(50):
+        _sign_in(f"192.0.2.{n}", "someone@example.org", "wrong")
+    assert _sign_in("198.51.100.7", "someone@example.org", PASSWORD).status_code == 429
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_burst_of_simultaneous_attempts_checks_no_more_passwords_than_the_limit() -> None:
+    """30 attempts at once, 29 wrong and the right one last: no more than five are checked, none signs in."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        pytest.skip("the in-memory test database of SQLite takes one writer at a time across threads; run on PostgreSQL")
+    UserFactory.create(email="someone@example.org")
+    passwords = ["wrong"] * 29 + [PASSWORD]
+
+    def attempt(password: str) -> int:
+        try:
+            return int(_sign_in("203.0.113.1", "someone@example.org", password).status_code)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        answers = list(pool.map(attempt, passwords))
+    assert answers.count(400) == 5 and answers.count(429) == 25 and 302 not in answers
 
 
 @pytest.mark.django_db
@@ -86,7 +120,7 @@ def test_password_reset_by_email(client: StrictHTMLClient, email_outbox: list[An
     response = client.post("/account/password-reset/", {"email": "someone@example.org"})
     assert response["Location"] == "/account/password-reset/sent/"
     assert len(email_outbox) == 1
-    link = re.search(r"http://testserver(/account/password-reset/\S+/)", email_outbox[0].body)
+    link = re.search(r"http://127.0.0.1:8000(/account/password-reset/\S+/)", email_outbox[0].body)
     assert link is not None
     response = client.post(link.group(1), {"password": "a-brand-new-passphrase", "confirm": "a-brand-new-passphrase"})
     assert response["Location"] == "/account/password-reset/done/"
@@ -104,10 +138,35 @@ def test_password_reset_reveals_nothing_about_unknown_addresses(client: StrictHT
 
 
 @pytest.mark.django_db
+def test_reset_emails_are_limited_and_linked_from_the_configured_address(email_outbox: list[Any], settings: Any) -> None:
+    settings.KIL_BASE_URL = "https://keepitlocal.example.org/"
+    UserFactory.create(email="someone@example.org")
+    forged = StrictHTMLClient(REMOTE_ADDR="203.0.113.1", HTTP_HOST="evil.example")
+    settings.ALLOWED_HOSTS = ["*"]
+    answers = [forged.post("/account/password-reset/", {"email": "someone@example.org"}) for _ in range(6)]
+    # Six asks in a second: the same answer each time, three emails, and each link on the platform's own address.
+    assert {a.status_code for a in answers} == {302} and {a["Location"] for a in answers} == {"/account/password-reset/sent/"}
+    assert len(email_outbox) == 3
+    assert all("https://keepitlocal.example.org/account/password-reset/" in e.body and "evil" not in e.body for e in email_outbox)
+    # Another client asking for the same address gets the same answer and sends nothing more this hour.
+    assert (
+        StrictHTMLClient(REMOTE_ADDR="198.51.100.7")
+        .post("/account/password-reset/", {"email": "someone@example.org"})
+        .status_code
+        == 302
+    )
+    assert len(email_outbox) == 3
+    # One client asking for many addresses is told to wait.
+    for n in range(10):
+        last = forged.post("/account/password-reset/", {"email": f"person{n}@example.org"})
+    assert last.status_code == 429 and "Too many attempts" in last.content.decode() and last["Retry-After"]
+
+
+@pytest.mark.django_db
 def test_new_password_is_validated(client: StrictHTMLClient, email_outbox: list[Any]) -> None:
     UserFactory(email="someone@example.org")
     client.post("/account/password-reset/", {"email": "someone@example.org"})
-    path = re.search(r"http://testserver(/\S+/)", email_outbox[0].body).group(1)  # type: ignore[union-attr]
+    path = re.search(r"http://127.0.0.1:8000(/\S+/)", email_outbox[0].body).group(1)  # type: ignore[union-attr]
     body = client.post(path, {"password": "short", "confirm": "other"}).content.decode()
     assert "at least 12 characters" in body
     assert "The passwords do not match" in body

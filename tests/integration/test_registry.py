@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -299,3 +300,29 @@ def test_the_assessment_framework_is_public_and_versioned() -> None:
     assert "Version 1.0" in page and "3.1 Knowing where the money goes" in page and "4 embedded" in page
     assert page.count('class="govuk-table"') == 24
     assert client.get("/assessment/framework/?version=9.9").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_join_form_is_limited_per_client_and_the_team_pages_through_requests(demo: list[str]) -> None:
+    calderdale = str(Council.objects.get(gss_code="E08000033").pk)
+
+    def ask(client: StrictHTMLClient, n: int) -> Any:
+        return client.post(
+            "/join/",
+            {"kind": "organisation", "name": f"Person {n}", "email": f"p{n}@example.org",
+             "organisation_name": f"Group {n}", "home_council": calderdale},
+        )  # fmt: skip
+
+    flood = StrictHTMLClient(REMOTE_ADDR="203.0.113.5")
+    answers = [ask(flood, n) for n in range(12)]
+    assert [a.status_code for a in answers] == [302] * 10 + [429] * 2
+    assert "too many attempts to ask to join from your connection" in answers[-1].content.decode()
+    assert NetworkMember.objects.filter(state="pending").count() == 10
+    for n in range(10, 40):  # others, each on their own connection
+        assert ask(StrictHTMLClient(REMOTE_ADDR=f"198.51.100.{n}"), n).status_code == 302
+    admin = signed_in_client("admin@example.org")
+    first = admin.get("/network/").content.decode()
+    assert "Waiting for review (40), page 1 of 2, oldest first" in first and first.count("Decline<span") == 25
+    assert "Person 0<" in first and "Person 39<" not in first
+    second = admin.get("/network/?page=2").content.decode()
+    assert second.count("Decline<span") == 15 and "Person 39<" in second

@@ -10,7 +10,7 @@ class RoleInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(admin.ModelAdmin):
-    list_display = ("email", "full_name", "is_active", "locked_until")
+    list_display = ("email", "full_name", "is_active")
     search_fields = ("email", "full_name")
     exclude = ("password",)
     inlines = [RoleInline]

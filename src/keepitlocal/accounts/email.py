@@ -37,6 +37,12 @@ class OutboxEmailService:
         OutboxEmailService.outbox.append(email)
 
 
+def site_url(path: str = "/") -> str:
+    """An address on this platform for an email, from KIL_BASE_URL: never from the request's Host header, which
+    whoever sends the request chooses (a reset link pointing at their own site would hand them the token)."""
+    return settings.KIL_BASE_URL.rstrip("/") + "/" + path.lstrip("/")
+
+
 def email_service() -> EmailService:
     service: EmailService = import_string(settings.KIL_EMAIL_SERVICE)()
     return service

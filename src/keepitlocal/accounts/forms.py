@@ -8,7 +8,7 @@ from django import forms
 from django.contrib.auth import authenticate, password_validation
 from django.http import HttpRequest
 
-from keepitlocal.accounts.backends import AccountLockedError
+from keepitlocal.accounts import throttle
 from keepitlocal.accounts.models import User
 from keepitlocal.accounts.tokens import LIFETIMES
 from keepitlocal.web.forms import GovukForm
@@ -35,19 +35,22 @@ class SignInForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.request = request
         self.user: User | None = None
+        self.refusal: throttle.Refusal | None = None
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if self.errors:
             return data
-        try:
-            user = authenticate(self.request, username=data["email"], password=data["password"])
-        except AccountLockedError:
+        # Counted before the password is checked, for known and unknown addresses alike (accounts.throttle).
+        self.refusal = throttle.attempt(throttle.Attempt.SIGN_IN, self.request, data["email"])
+        if self.refusal is not None:
             raise forms.ValidationError(
-                "This account is locked because of too many failed sign-in attempts. Try again in 15 minutes, or reset your password"
-            ) from None
+                f"Too many attempts to sign in. Wait {self.refusal.minutes} minutes and try again, or reset your password"
+            )
+        user = authenticate(self.request, username=data["email"], password=data["password"])
         if user is None:
             raise forms.ValidationError("Enter a correct email address and password")
+        throttle.succeeded(throttle.Attempt.SIGN_IN, self.request, data["email"])
         self.user = user if isinstance(user, User) else None
         return data
 

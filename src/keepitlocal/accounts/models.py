@@ -32,8 +32,6 @@ class User(AbstractBaseUser):
     full_name = models.CharField(max_length=200, blank=True)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
-    failed_sign_ins = models.PositiveIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 
@@ -77,9 +75,6 @@ class User(AbstractBaseUser):
     def audit_label(self) -> str:
         """How this person is named in change histories: the name, and always the address that signed in."""
         return f"{self.full_name} ({self.email})" if self.full_name else self.email
-
-    def is_locked(self) -> bool:
-        return self.locked_until is not None and self.locked_until > timezone.now()
 
     def set_password(self, raw_password: str | None) -> None:
         super().set_password(raw_password)
@@ -159,11 +154,11 @@ class ApiToken(models.Model):
 
 
 class RateCount(models.Model):
-    """How many requests one key (an address or an API token) made in one minute; counted in the database with an
-    atomic update, so that every process and thread shares one count."""
+    """How many requests one key (an address, an API token, a sign-in target) made in one window; counted in the
+    database with an atomic update, so that every process and thread shares one count."""
 
     key = models.CharField(max_length=100)
-    window = models.BigIntegerField()  # minutes since the epoch
+    window = models.BigIntegerField()  # when the window ends, in seconds since the epoch
     count = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -171,4 +166,4 @@ class RateCount(models.Model):
         indexes = [models.Index(fields=["window"])]
 
     def __str__(self) -> str:
-        return f"{self.key}: {self.count} in minute {self.window}"
+        return f"{self.key}: {self.count} in the window ending {self.window}"

@@ -1,6 +1,7 @@
 """Request limits for the API and the reconciliation service: each minute, a number of requests per address, or per
 API token for requests that carry a valid one (a wrong token counts against its address, so random tokens buy
-nothing). Counts are rows updated atomically in the database, shared by every process; windows are whole minutes."""
+nothing). Counts are rows updated atomically in the database, shared by every process; windows are whole periods
+(minutes here; accounts.throttle counts sign-ins and forms over longer ones in the same table)."""
 
 from __future__ import annotations
 
@@ -24,14 +25,22 @@ def now() -> float:
     return time.time()
 
 
+def window_end(moment: float, period: int) -> int:
+    """The end (seconds since the epoch) of the window of `period` seconds that holds `moment`."""
+    return (int(moment // period) + 1) * period
+
+
 def hit(key: str, window: int) -> int:
-    """Counts one request for the key in this minute and returns the count so far."""
+    """Counts one request for the key in the window ending at `window` (seconds since the epoch) and returns the count
+    so far. The increment and the read are one transaction, so of N simultaneous requests exactly one sees each
+    count: no burst gets past a limit."""
     with transaction.atomic():
         if not RateCount.objects.filter(key=key, window=window).update(count=F("count") + 1):
             try:
                 with transaction.atomic():
                     RateCount.objects.create(key=key, window=window, count=1)
-                RateCount.objects.filter(window__lt=window - 1).delete()  # once a minute per key: drop finished minutes
+                # Once a window per key: drop the counts of windows that have ended.
+                RateCount.objects.filter(window__lt=int(now())).delete()
                 return 1
             except IntegrityError:  # another request made the row first
                 RateCount.objects.filter(key=key, window=window).update(count=F("count") + 1)
@@ -63,7 +72,7 @@ class RateLimitMiddleware:
         if request.path.startswith(LIMITED):
             key, limit = limit_for(request)
             moment = now()
-            if hit(key, int(moment // PERIOD)) > limit:
+            if hit(key, window_end(moment, PERIOD)) > limit:
                 return refused(PERIOD - moment % PERIOD)
         return self.get_response(request)
 

@@ -8,16 +8,16 @@ from django.contrib.auth.tokens import default_token_generator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.encoding import force_bytes, force_str
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode, urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.encoding import force_str
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode, urlsafe_base64_decode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from keepitlocal.accounts import tokens
+from keepitlocal.accounts import throttle, tokens
 from keepitlocal.accounts.access import public, signed_in
-from keepitlocal.accounts.email import Email, email_service
 from keepitlocal.accounts.forms import NewPasswordForm, PasswordResetRequestForm, SignInForm, TokenForm
 from keepitlocal.accounts.models import User
+from keepitlocal.accounts.tasks import send_password_reset
 from keepitlocal.web.forms import render_form
 
 
@@ -31,7 +31,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and form.user is not None:
         login(request, form.user, backend="keepitlocal.accounts.backends.EmailBackend")
         return redirect(next_url or reverse("web:dashboard"))
-    status = 400 if form.is_bound else 200
+    status = (429 if form.refusal else 400) if form.is_bound else 200
     return render(request, "accounts/sign_in.html", {"form": form, "next": next_url}, status=status)
 
 
@@ -54,25 +54,23 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 def password_reset(request: HttpRequest) -> HttpResponse:
     form = PasswordResetRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        user = User.objects.filter(email=form.cleaned_data["email"].lower(), is_active=True).first()
-        if user is not None:
-            uid = urlsafe_base64_encode(force_bytes(user.pk))
-            token = default_token_generator.make_token(user)
-            link = request.build_absolute_uri(reverse("accounts:password-reset-confirm", args=[uid, token]))
-            email_service().send(
-                Email(
-                    to=user.email,
-                    subject="Reset your Keep it Local password",
-                    body=(
-                        "Someone asked to reset the password for this email address on the Keep it Local platform.\n\n"
-                        f"To choose a new password, open this link within 2 hours:\n{link}\n\n"
-                        "If you did not ask for this, you can ignore this email: your password has not changed.\n"
-                    ),
-                )
-            )
-        # The same answer whether or not the address has an account, so the page reveals nothing.
+        address = form.cleaned_data["email"].lower()
+        refusal = throttle.attempt(throttle.Attempt.PASSWORD_RESET, request, address)
+        if refusal is not None and not refusal.by_target:
+            return too_many(request, refusal, "ask for a password reset")
+        if refusal is None:
+            # Looked up and sent by the worker after this response, so its timing reveals nothing.
+            send_password_reset.enqueue(address)
+        # The same answer whether or not the address has an account, or has had its emails for the hour.
         return redirect("accounts:password-reset-sent")
     return render_form(request, "accounts/password_reset.html", {"form": form})
+
+
+def too_many(request: HttpRequest, refusal: throttle.Refusal, doing: str) -> HttpResponse:
+    """The page for a client over its limit: what happened and when to try again."""
+    response = render(request, "accounts/too_many.html", {"minutes": refusal.minutes, "doing": doing}, status=429)
+    response["Retry-After"] = str(max(1, refusal.wait))
+    return response
 
 
 @public
@@ -92,9 +90,7 @@ def password_reset_confirm(request: HttpRequest, uidb64: str, token: str) -> Htt
     form = NewPasswordForm(user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user.set_password(form.cleaned_data["password"])
-        user.failed_sign_ins = 0
-        user.locked_until = None
-        user.save(update_fields=["password", "failed_sign_ins", "locked_until"])
+        user.save(update_fields=["password"])
         return redirect("accounts:password-reset-done")
     return render_form(request, "accounts/password_reset_confirm.html", {"form": form})
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from keepitlocal.accounts import access
+from keepitlocal.accounts.email import site_url
 from keepitlocal.assessment import services
 from keepitlocal.assessment.engine.framework import CURRENT, FRAMEWORKS, LEVELS, Framework
 from keepitlocal.assessment.engine.scoring import PARTNERS, RoundResults
@@ -159,7 +160,7 @@ def invite(request: HttpRequest, gss_code: str, round_id: int) -> HttpResponse:
                 name=data["name"],
                 organisation=data["organisation"],
                 actor=request.user,
-                base_url=request.build_absolute_uri("/"),
+                base_url=site_url(),
             )
         except services.Refused as error:
             form.add_error("email", error.message)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from keepitlocal.accounts import access
+from keepitlocal.accounts.email import site_url
 from keepitlocal.connections import forms, services
 from keepitlocal.connections.engine import outputs, picture
 from keepitlocal.connections.engine.problems import ImportRejected
@@ -312,7 +313,7 @@ def ask(request: HttpRequest, pk: int, connection_id: int) -> HttpResponse:
     form = forms.AskForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.request_confirmation(connection, form.cleaned_data["email"], request.user, request.build_absolute_uri("/"))
+            services.request_confirmation(connection, form.cleaned_data["email"], request.user, site_url())
         except services.Refused as error:
             form.add_error("email", error.message)
         else:

@@ -13,7 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from keepitlocal.accounts import access
+from keepitlocal.accounts import access, throttle
+from keepitlocal.accounts.views import too_many
 from keepitlocal.network import queries, services
 from keepitlocal.network.engine.journey import JOURNEY, Status
 from keepitlocal.network.forms import (
@@ -40,6 +41,7 @@ from keepitlocal.reports.downloads import download
 from keepitlocal.web.forms import GovukModelForm, render_form
 from keepitlocal.web.glance import glance_table, network_glance, response_rate, spend_years
 from keepitlocal.web.next_steps import next_steps
+from keepitlocal.web.paging import page_of
 
 
 def _membership(council: Council) -> Membership:
@@ -108,6 +110,8 @@ def council_profile(request: HttpRequest, gss_code: str) -> HttpResponse:
 def join(request: HttpRequest) -> HttpResponse:
     form = JoinForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
+        if refusal := throttle.attempt(throttle.Attempt.JOIN, request, form.cleaned_data.get("email", "")):
+            return too_many(request, refusal, "ask to join")
         form.save()
         return redirect("network:join-done")
     return render_form(request, "network/join.html", {"form": form})
@@ -348,6 +352,9 @@ def event_add(request: HttpRequest) -> HttpResponse:
 # The network team's view --------------------------------------------------------------------------
 
 
+JOIN_REQUESTS_PER_PAGE = 25
+
+
 @access.network_admin
 def network_overview(request: HttpRequest) -> HttpResponseBase:
     from keepitlocal.reports.engine.charts import bar_chart  # matplotlib only where a chart is drawn
@@ -356,6 +363,8 @@ def network_overview(request: HttpRequest) -> HttpResponseBase:
     if fmt := request.GET.get("format"):
         return download(glance_table(glance), fmt, "keep-it-local-network-at-a-glance")
     counts = queries.counts_by_stage_and_cohort()
+    pending = NetworkMember.objects.filter(state=NetworkMember.State.PENDING).select_related("home_council").order_by("pk")
+    page, pages = page_of(request, pending.count(), JOIN_REQUESTS_PER_PAGE)
     years = spend_years(glance)
     rounds = [(g, rate) for g in glance if g.round_title and (rate := response_rate(g)) is not None]
     return render(
@@ -401,7 +410,10 @@ def network_overview(request: HttpRequest) -> HttpResponseBase:
             "counts": counts,
             "stalled": services.stalled(),
             "stalled_days": services.STALLED_AFTER_DAYS,
-            "pending": NetworkMember.objects.filter(state=NetworkMember.State.PENDING).select_related("home_council"),
+            "pending": pending[(page - 1) * JOIN_REQUESTS_PER_PAGE : page * JOIN_REQUESTS_PER_PAGE],
+            "pending_count": pending.count(),
+            "page": page,
+            "pages": pages,
         },
     )
 

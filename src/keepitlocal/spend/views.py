@@ -36,17 +36,9 @@ from keepitlocal.spend.models import (
     Supplier,
 )
 from keepitlocal.web.forms import render_form
+from keepitlocal.web.paging import page_of
 
 TYPE_LABELS = services.TYPE_LABELS
-
-
-def _page(request: HttpRequest, count: int, per_page: int) -> tuple[int, int]:
-    """The page asked for (1 when missing or not a number, the last when beyond it) and the number of pages."""
-    pages = max(1, -(-count // per_page))
-    try:
-        return min(max(1, int(request.GET.get("page", "1"))), pages), pages
-    except ValueError:
-        return 1, pages
 
 
 def year_rows(run: AnalysisRun) -> list[dict[str, Any]]:
@@ -316,7 +308,7 @@ def _suppliers_page(request: HttpRequest, council: Council, form: BulkCorrection
             fmt,
             f"{council.name} suppliers",
         )
-    page, pages = _page(request, found.count, SUPPLIERS_PER_PAGE)
+    page, pages = page_of(request, found.count, SUPPLIERS_PER_PAGE)
     params = query.params()
     return render(
         request,
@@ -433,7 +425,7 @@ def payments(request: HttpRequest, gss_code: str) -> HttpResponseBase:
         values: Any = rows.values(*[c.key for c in PAYMENT_COLUMNS])
         return download(Table(f"Payments of {council.name}", PAYMENT_COLUMNS, values.iterator()), fmt, f"{council.name} payments")
     count = rows.count()
-    page, pages = _page(request, count, PER_PAGE)
+    page, pages = page_of(request, count, PER_PAGE)
     query = urlencode(filters)
     return render(
         request,
