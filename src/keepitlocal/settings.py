@@ -73,6 +73,7 @@ KIL_REGISTERS_MIRROR = os.environ.get("KIL_REGISTERS_MIRROR", "")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "keepitlocal.web.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "keepitlocal.accounts.ratelimit.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -161,6 +162,21 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = os.environ.get("KIL_SECURE_COOKIES", "") == "1"
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Signed-in sessions end after two hours without a request (each request starts the two hours again).
+SESSION_COOKIE_AGE = 2 * 60 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+# Behind a reverse proxy that ends HTTPS: KIL_HTTPS=1 trusts its X-Forwarded-Proto header (set it only when the proxy
+# always sets or overwrites that header), redirects plain HTTP to HTTPS and sends HSTS for a year.
+if os.environ.get("KIL_HTTPS", "") == "1":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("KIL_HSTS_SECONDS", str(365 * 24 * 60 * 60)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = os.environ.get("KIL_HSTS_PRELOAD", "") == "1"
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading commits the whole domain and its subdomains to HTTPS for good: the operator's choice to make.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -77,19 +77,28 @@ def overflowing(page: Any, base: str, start: list[str]) -> list[str]:
     return found
 
 
+def _watching(page: Any, refused: list[str]) -> Any:
+    # Anything the Content-Security-Policy refuses (an inline script or style without the nonce) is logged by Chromium.
+    page.on("console", lambda m: refused.append(f"{page.url}: {m.text}") if "Content Security Policy" in m.text else None)
+    return page
+
+
 def test_no_page_scrolls_sideways_at_either_width_for_any_role(browser: Any, demo_server: str) -> None:
+    """Also: no page breaks its Content-Security-Policy (web.middleware)."""
     found: list[str] = []
-    page = browser.new_context().new_page()
+    refused: list[str] = []
+    page = _watching(browser.new_context().new_page(), refused)
     found += overflowing(page, demo_server, ["/", "/councils/E08000033/", "/compare/spend/", "/councils/E08000033/directory/"])
     for email, start in (
         ("editor@calderdale.example", ["/dashboard/", "/manage/councils/E08000033/"]),
         ("org@example.org", ["/dashboard/"]),
         ("admin@example.org", ["/dashboard/", "/network/"]),
     ):
-        page = browser.new_context().new_page()
+        page = _watching(browser.new_context().new_page(), refused)
         sign_in(page, demo_server, email)
         found += overflowing(page, demo_server, start)
     assert found == [], "\n".join(found)
+    assert refused == [], "\n".join(refused)
 
 
 def test_the_comparison_table_fits_a_laptop_screen_without_scrolling(browser: Any, demo_server: str) -> None:

@@ -11,4 +11,6 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "service_name": "Keep it Local Network",
         "is_network_admin": access.is_network_admin(user),
         "signed_in": bool(user and user.is_authenticated),
+        # GOV.UK Frontend's template puts it on its inline script (web.middleware's Content-Security-Policy).
+        "cspNonce": getattr(request, "csp_nonce", ""),
     }

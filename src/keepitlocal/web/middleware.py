@@ -1,8 +1,10 @@
-"""Responses to people signed in hold their councils' private records (pages and downloads alike): no browser cache,
-shared computer or proxy may keep them. Public pages keep their ordinary caching."""
+"""Headers on every response: signed-in responses are never stored by a cache (they hold councils' private records,
+pages and downloads alike; public pages keep their ordinary caching), and a Content-Security-Policy and
+Permissions-Policy limit what a page may load and use."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -19,4 +21,32 @@ class PrivateNoStoreMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and not request.path.startswith("/static/"):
             add_never_cache_headers(response)  # Cache-Control: max-age=0, no-cache, no-store, must-revalidate, private
+        return response
+
+
+# Scripts and style elements only from this site or carrying the request's nonce (GOV.UK Frontend's one inline script
+# has it); no inline event handlers, no plugins, no framing, forms post only here. Charts are inline SVG drawn with
+# presentation attributes, not style attributes (reports.engine.charts), so even style attributes are refused.
+POLICY = (
+    "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'nonce-{nonce}'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+# Third-party pages served from here (Django's admin, the API's Swagger UI) set style attributes from their own code.
+THIRD_PARTY = ("/admin/", "/api/v1/docs")
+PERMISSIONS = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> Any:
+        nonce = secrets.token_urlsafe(16)
+        request.csp_nonce = nonce  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        policy = POLICY.format(nonce=nonce)
+        if request.path.startswith(THIRD_PARTY):
+            policy = policy.replace(f"style-src 'self' 'nonce-{nonce}'", "style-src 'self' 'unsafe-inline'")
+        response.setdefault("Content-Security-Policy", policy)
+        response.setdefault("Permissions-Policy", PERMISSIONS)
         return response

@@ -19,6 +19,33 @@ plt.rcParams.update({"svg.fonttype": "none", "font.family": "sans-serif", "font.
 COLOUR = "#1d70b8"
 
 
+_STYLE = re.compile(r' style="([^"]*)"')
+_FONT_FAMILY = "Arial, sans-serif"
+
+
+def _attributes(match: re.Match[str]) -> str:
+    attributes = []
+    for declaration in match.group(1).split(";"):
+        name, _, value = declaration.partition(":")
+        name, value = name.strip(), value.strip()
+        if not name:
+            continue
+        if name == "font-family":
+            value = _FONT_FAMILY
+        attributes.append(f' {name}="{html.escape(value, quote=True)}"')
+    return "".join(attributes)
+
+
+def _presentation_attributes(svg: str) -> str:
+    """matplotlib styles shapes with style attributes and one style element, which a Content-Security-Policy without
+    'unsafe-inline' refuses (web.middleware); the same declarations as SVG presentation attributes are allowed and
+    draw the same (every property matplotlib writes is one: fill, stroke, stroke-*, opacity, font-size,
+    font-family, font-weight, text-anchor, clip-path)."""
+    svg = re.sub(r"<style[^>]*>.*?</style>", "", svg, flags=re.DOTALL)
+    svg = svg.replace("<svg ", '<svg stroke-linejoin="round" stroke-linecap="butt" ', 1)
+    return _STYLE.sub(_attributes, svg)
+
+
 def _svg(figure: plt.Figure, title: str, description: str, chart_id: str) -> str:
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", bbox_inches="tight")
@@ -38,6 +65,7 @@ def _svg(figure: plt.Figure, title: str, description: str, chart_id: str) -> str
         + f'<title id="{title_id}">{html.escape(title)}</title><desc id="{desc_id}">{html.escape(description)}</desc>'
         + svg[head_end:]
     )
+    svg = _presentation_attributes(svg)
     # matplotlib writes its own ids; keep them unique within a page that holds several charts.
     return (
         re.sub(

@@ -1,0 +1,70 @@
+"""Security headers: a Content-Security-Policy with a nonce and no 'unsafe-inline', a Permissions-Policy, a session
+that ends when idle, and `check --deploy` clean under the production settings."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import StrictHTMLClient, signed_in_client
+
+
+@pytest.mark.django_db
+def test_pages_carry_a_policy_whose_nonce_is_on_the_one_inline_script(client: StrictHTMLClient) -> None:
+    response = client.get("/")
+    policy = response["Content-Security-Policy"]
+    assert "unsafe-inline" not in policy and "object-src 'none'" in policy and "frame-ancestors 'none'" in policy
+    nonce = re.search(r"script-src 'self' 'nonce-([^']+)'", policy)
+    assert nonce is not None
+    page = response.content.decode()
+    scripts = re.findall(r"<script([^>]*)>(?!</script>)", page)
+    inline = [attributes for attributes in scripts if "src=" not in attributes]
+    assert inline == [f' nonce="{nonce.group(1)}"']
+    assert client.get("/")["Content-Security-Policy"] != policy  # a new nonce each response
+    assert "camera=()" in response["Permissions-Policy"] and "geolocation=()" in response["Permissions-Policy"]
+
+
+@pytest.mark.django_db
+def test_pages_with_charts_use_no_style_attributes_or_elements(demo: list[str]) -> None:
+    page = signed_in_client("admin@example.org").get("/network/").content.decode()
+    assert "<svg" in page and "network-stages-title" in page
+    assert ' style="' not in page and "<style" not in page
+
+
+@pytest.mark.django_db
+def test_a_signed_in_session_ends_after_two_idle_hours(demo: list[str]) -> None:
+    client = signed_in_client("admin@example.org")
+    response = client.get("/dashboard/")
+    assert response.cookies["sessionid"]["max-age"] == 2 * 60 * 60  # sent again on every request: idle, not absolute
+
+
+def test_check_deploy_is_clean_under_production_settings(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "keepitlocal.settings",
+        "KIL_VAR_DIR": str(tmp_path),
+        "KIL_SECRET_KEY": "x" * 20 + "a-long-random-production-key-9f8e7d6c5b4a3210zyxwvu",
+        "KIL_ALLOWED_HOSTS": "keepitlocal.example.org",
+        "KIL_HTTPS": "1",
+        "KIL_DEBUG": "",
+    }
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_without_https_behind_a_proxy_nothing_forces_https(settings: Any) -> None:
+    # Locally (make run) the platform is served over plain HTTP on 127.0.0.1: no redirect, no HSTS.
+    assert not getattr(settings, "SECURE_SSL_REDIRECT", False) and not getattr(settings, "SECURE_HSTS_SECONDS", 0)
