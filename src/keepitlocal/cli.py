@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -146,10 +147,12 @@ def spend_analyse(
 ) -> None:
     """Read spend files (CSV, XLSX, or gzip or zip of them), classify suppliers and write the outputs to OUT."""
     from keepitlocal.spend.engine.columns import normal
+    from keepitlocal.spend.engine.outputs import spreadsheet_safe
     from keepitlocal.spend.engine.pipeline import NothingUsableError, Options, analyse
     from keepitlocal.spend.engine.read import FileReport
 
     overrides = _read_mapping(mapping) if mapping else {}
+    _writable(out)
     loaded = None
     if registers:
         loaded = _load_registers(registers, None if no_registers_cache else registers_cache or _default_cache())
@@ -204,9 +207,20 @@ def spend_analyse(
     )
     for line in summary_lines(result):
         click.echo(line)
+    spreadsheet_safe(out)
     click.echo(f"Outputs in {out}: transactions.csv, rejected.csv, suppliers.csv, indicators.json, report.html")
     if ambiguous:
         raise click.ClickException("Some files have ambiguous columns; settle them with --mapping and run again")
+
+
+def _writable(out: Path) -> None:
+    """Refuse an output folder that cannot be written, before any work is done, in one line."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out, prefix=".kil-write-test-"):
+            pass
+    except OSError as error:
+        raise click.ClickException(f"Cannot write the outputs to {out}: {error.strerror or error}") from None
 
 
 def _council_register() -> list[Any]:

@@ -463,3 +463,38 @@ def test_progress_counts_the_files_inside_a_zip_and_names_those_not_used(demo: l
     page = editor.get(f"/manage/councils/{CALDERDALE}/spend/runs/{run.pk}/").content.decode()
     assert "2 of 3 files read, 1 not used" in page
     assert "1 file was not used" in page and "contracts.csv: it looks like a contracts register" in page
+
+
+def _xlsx_with_late_formula(rows: int) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["Supplier Name", "Amount", "Date"])
+    for n in range(rows):
+        sheet.append([f"Supplier {n} Ltd", 100 + n, "2024-04-01"])
+    sheet.append(["Acme Ltd", "=SUM(B2:B3)", "2024-04-02"])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_compression_bombs_utf16_and_late_formulas(demo: list[str]) -> None:
+    editor = signed_in_client("editor@calderdale.example")
+    # 200 MB of one repeated row packs into a few hundred kilobytes: refused by its ratio, gzip and zip alike.
+    rows = b"Supplier Name,Amount,Date\n" + b"Acme Ltd,1,2024-04-01\n" * 9_000_000
+    for name, packed in (("bomb.csv.gz", gzip.compress(rows, 9)), ("bomb.zip", _zip({"spend.csv": rows}))):
+        body = upload(editor, name, packed).content.decode()  # type: ignore[attr-defined]
+        assert "expands more than 100 times its size" in body, name
+    # A formula below row 5,000 of a spreadsheet is found.
+    body = upload(editor, "late.xlsx", _xlsx_with_late_formula(6000)).content.decode()  # type: ignore[attr-defined]
+    assert "formulae" in body
+    assert not SpendFile.objects.exists()
+    # Excel's "Unicode text" (UTF-16 with its byte-order mark) is accepted and read.
+    utf16 = "Supplier Name,Amount,Date\nCafé Société Ltd,120.50,2024-04-01\nAcme Ltd,80,2024-04-02\n".encode("utf-16")
+    upload(editor, "unicode.csv", utf16)
+    run = AnalysisRun.objects.get()
+    assert run.status == "succeeded", run.message
+    assert sorted(Payment.objects.values_list("supplier_name", flat=True)) == ["Acme Ltd", "Café Société Ltd"]

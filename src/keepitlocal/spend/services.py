@@ -24,6 +24,7 @@ from keepitlocal.network.models import Council
 from keepitlocal.spend.engine.classify import SupplierType
 from keepitlocal.spend.engine.publicbodies import CouncilRef
 from keepitlocal.spend.engine.read import FileStatus
+from keepitlocal.spend.engine.sources import EXPANSION_FLOOR, MAX_EXPANSION, UTF16_BOMS
 from keepitlocal.spend.models import AnalysisRun, ColumnChoice, Payment, RejectedRow, SpendFile, Supplier, SupplierCorrection
 
 ALLOWED = (".csv", ".txt", ".tsv", ".xlsx", ".zip", ".gz")
@@ -34,6 +35,12 @@ logger = logging.getLogger(__name__)
 
 class UploadError(ValueError):
     """The upload cannot be used; the message is shown to the person who uploaded it."""
+
+
+_TOO_COMPRESSED = (
+    f"The file expands more than {MAX_EXPANSION} times its size, which no spend file does; "
+    "upload the CSV or XLSX files themselves"
+)
 
 
 def _mb(size: int) -> str:
@@ -61,6 +68,8 @@ def check_upload(upload: UploadedFile) -> None:
                 raise UploadError(
                     f"The file expands to more than {_mb(settings.KIL_SPEND_MAX_EXPANDED)}; upload the files one by one"
                 )
+            if expanded > EXPANSION_FLOOR and expanded > MAX_EXPANSION * sum(m.compress_size for m in members):
+                raise UploadError(_TOO_COMPRESSED)
             if name.endswith(".zip"):
                 if any(m.filename.lower().endswith(ARCHIVES) for m in members):
                     raise UploadError("The ZIP file holds another archive; upload a ZIP of CSV or XLSX files only")
@@ -80,11 +89,14 @@ def check_upload(upload: UploadedFile) -> None:
                     total += len(chunk)
                     if total > settings.KIL_SPEND_MAX_EXPANDED:
                         raise UploadError(f"The file expands to more than {_mb(settings.KIL_SPEND_MAX_EXPANDED)}")
+                    if total > EXPANSION_FLOOR and total > MAX_EXPANSION * upload.size:
+                        raise UploadError(_TOO_COMPRESSED)
         except (OSError, EOFError):
             raise UploadError("The GZIP file is damaged or cut short; upload it again") from None
     else:
         head = upload.read(64 * 1024)
-        if b"\x00" in head:
+        # UTF-16 text (Excel's "Unicode text") has a zero byte in every ASCII character; its byte-order mark says so.
+        if b"\x00" in head and not head.startswith(UTF16_BOMS):
             raise UploadError("The selected file is not a text CSV file")
     upload.seek(0)
 
@@ -98,7 +110,8 @@ def _check_spreadsheet(stream: Any) -> None:
         raise UploadError("The spreadsheet cannot be opened; save it again as XLSX or CSV") from None
     try:
         for sheet in workbook.worksheets:
-            for row in sheet.iter_rows(max_row=5000, values_only=True):
+            # Every row: a formula can sit below any number of plain ones (read-only mode streams the sheet).
+            for row in sheet.iter_rows(values_only=True):
                 if any(isinstance(v, str) and v.startswith("=") for v in row):
                     raise UploadError(
                         f"The spreadsheet has formulae (sheet '{sheet.title}'); save it with values only, or as CSV, and upload it again"

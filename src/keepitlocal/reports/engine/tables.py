@@ -45,6 +45,17 @@ def neutralise(value: Any) -> Any:
     return value
 
 
+def neutralise_csv_cell(value: str) -> str:
+    """A cell of a CSV file a person will open: a number stays a number (a credit note's -12.50), any other text that
+    starts like a formula is written as text."""
+    if value.startswith(FORMULA_STARTS):
+        try:
+            float(value)
+        except ValueError:
+            return "'" + value
+    return value
+
+
 def _plain(value: Any) -> Any:
     if value is None:
         return ""

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from keepitlocal.reports.engine.tables import neutralise_csv_cell
 from keepitlocal.spend.engine.bulk import bulk_insert, sql_string
 from keepitlocal.spend.engine.read import raw_lines
 from keepitlocal.spend.engine.sources import Source
@@ -139,3 +141,22 @@ def write_report(con: duckdb.DuckDBPyConnection, result: Any, suppliers: list[di
     from keepitlocal.spend.engine.report import render
 
     path.write_text(render(con, result, suppliers), encoding="utf-8")
+
+
+SPREADSHEET_OUTPUTS = ("transactions.csv", "rejected.csv", "suppliers.csv")
+
+
+def spreadsheet_safe(out: Path) -> None:
+    """Rewrite the CSV outputs in `out` so that no cell runs as a formula when a spreadsheet opens them (a supplier
+    published as '=HYPERLINK(...)' is written as text); numbers, credit notes among them, stay numbers. For outputs a
+    person opens (the CLI's); the platform reads the engine's outputs back and neutralises its own downloads."""
+    for name in SPREADSHEET_OUTPUTS:
+        path = out / name
+        if not path.exists():
+            continue
+        safe = path.with_name(f".{name}.safe")
+        with open(path, newline="", encoding="utf-8") as source, open(safe, "w", newline="", encoding="utf-8") as target:
+            writer = csv.writer(target, lineterminator="\n" if name == "transactions.csv" else "\r\n")
+            for row in csv.reader(source):
+                writer.writerow([neutralise_csv_cell(cell) for cell in row])
+        os.replace(safe, path)

@@ -67,6 +67,16 @@ STAGES = tuple(s for s in Stage if s != Stage.FILE)
 MEMORY_LIMIT = "512MB"
 
 
+def _why_nothing(report: Any) -> str:
+    """Why a file gave no rows, in a phrase naming it."""
+    name = Path(report.name).name
+    if report.reason:
+        return f"{name}: {report.reason}"
+    if not report.rows_read:
+        return f"{name}: it has a header row but no rows of payments below it"
+    return f"{name}: none of its {report.rows_read:,} rows could be kept (see rejected.csv for each reason)"
+
+
 class NothingUsableError(Exception):
     """No file held spend data we could read; the message says why for each, and `reports` has the detail."""
 
@@ -389,9 +399,7 @@ def analyse(paths: Sequence[Path], out: Path, options: Options, progress: Callab
                 strict=options.strict_mapping,
             )
             if not any(r.kept for r in reports):
-                reasons = (
-                    "; ".join(f"{Path(r.name).name}: {r.reason}" for r in reports if r.reason) or "no CSV or XLSX files found"
-                )
+                reasons = "; ".join(_why_nothing(r) for r in reports) or "no CSV or XLSX files found"
                 raise NothingUsableError(f"No usable spend data. {reasons}", reports)
             charts_loading.start()
             tell(Stage.DUPLICATES)

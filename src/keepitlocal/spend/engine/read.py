@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import gzip
 import io
+import logging
 import multiprocessing
 import os
 import re
 import shutil
 import tempfile
+import zipfile
+import zlib
 from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -42,7 +46,7 @@ from keepitlocal.spend.engine.columns import (
 from keepitlocal.spend.engine.fastread import Job, read_with_duckdb, reading
 from keepitlocal.spend.engine.names import is_redacted, supplier_key_name
 from keepitlocal.spend.engine.parse import ParseError, parse_amount, parse_date
-from keepitlocal.spend.engine.sources import Source, TextFormat, rows, text_format
+from keepitlocal.spend.engine.sources import MAX_CELL, Source, TextFormat, UnreadableSourceError, rows, text_format
 
 HEADER_SEARCH_ROWS = 60
 VALUE_SAMPLE_ROWS = 500  # rows below the header whose values confirm the columns the headings name
@@ -74,6 +78,8 @@ STAGING_COLUMNS = list(STAGING_TYPES)
 REJECTED_COLUMNS = ["source_file", "source_row", "reason", "raw_line"]
 _NULLS = {"", "na", "n/a", "none", "nil", "null", "-", "0", "00000000", "unknown", "not applicable", "tbc", "#n/a"}
 _TOTALS = re.compile(r"^(grand\s+)?(sub\s*)?totals?\b", re.IGNORECASE)
+
+logger = logging.getLogger(__name__)
 
 
 class FileStatus(StrEnum):
@@ -250,12 +256,26 @@ def _read_source(
         return None
     report = FileReport(source.name)
     latest = date((today or date.today()).year + 1, 12, 31)
-    fmt = None if source.is_spreadsheet else text_format(source)
-    iterator = rows(source, fmt)
     try:
-        return _read_rows(source, iterator, file_index, writer, report, latest, overrides, ignore, strict, fmt, python_reader)
-    finally:
-        iterator.close()
+        fmt = None if source.is_spreadsheet else text_format(source)
+        iterator = rows(source, fmt)
+        try:
+            return _read_rows(source, iterator, file_index, writer, report, latest, overrides, ignore, strict, fmt, python_reader)
+        finally:
+            iterator.close()
+    except UnreadableSourceError as error:
+        return _unreadable(report, str(error))
+    except (EOFError, gzip.BadGzipFile, zlib.error, zipfile.BadZipFile):
+        logger.info("cannot read %s", source.name, exc_info=True)
+        return _unreadable(report, "it is damaged or cut short (the compressed data ends too soon)")
+
+
+def _unreadable(report: FileReport, reason: str) -> FileReport:
+    """A file refused whole, with the reason (the whole stream is scanned before any row is kept, so a damaged or
+    oversized file is found before anything of it is staged)."""
+    report.status, report.reason = FileStatus.REFUSED, reason
+    report.rows_read = report.kept = report.rejected = 0
+    return report
 
 
 def _read_rows(
@@ -310,6 +330,7 @@ def _read_rows(
     if (
         fmt is not None
         and FAST_READ
+        and fmt.longest_line <= MAX_CELL  # a longer cell is rejected row by row, as only the Python reader does
         and writer.database is not None
         and _read_fast(source, fmt, header, header_line, mapping.columns, file_index, writer, report, latest)
     ):
@@ -326,6 +347,9 @@ def _read_rows(
     width = max(col.values()) + 1
     for line, cells in remaining():  # type: ignore[attr-defined]
         report.rows_read += 1
+        if any(len(c) > MAX_CELL for c in cells):
+            writer.reject(report, line, f"a cell is longer than {MAX_CELL:,} characters", [c[:200] for c in cells])
+            continue
         if not any(c.strip() for c in cells):
             writer.reject(report, line, "empty row", cells)
             continue
@@ -415,7 +439,7 @@ def _read_fast(
     rejected: list[tuple[int, str]] = []
     with contextlib.ExitStack() as stack:
         readable, readable_fmt = source, fmt
-        if source.member or fmt.encoding != "utf-8":
+        if source.needs_copy or fmt.encoding != "utf-8":
             # Windows-1252 files and members of zip archives are written out as the UTF-8 text the Python reader
             # would decode (same lines, same replacement characters), so that DuckDB can read them too.
             folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kil-read-")))

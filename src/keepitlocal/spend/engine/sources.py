@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
 import io
@@ -17,6 +18,72 @@ from keepitlocal.spend.engine.columns import header_score
 
 TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
 SNIFF_BYTES = 256 * 1024
+# A compressed file or archive member that expands more than this many times is refused as it is read: spend files
+# compress five to twenty times; a file of zeros a thousand times.
+MAX_EXPANSION = 100
+EXPANSION_FLOOR = 64 * 1024 * 1024  # small files may compress well: the ratio applies beyond this much text
+# A text file with no line break in its first megabytes is not a table of rows (and would hold a reader for minutes).
+FIRST_LINE_LIMIT = 4 * 1024 * 1024
+# Python's csv refuses longer cells; no spend file's cell comes near it. Cells up to CELL_READ_LIMIT are read so that the
+# row can be rejected with its reason instead of the file failing.
+MAX_CELL = 131_072
+CELL_READ_LIMIT = 16 * 1024 * 1024
+csv.field_size_limit(CELL_READ_LIMIT)
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+class UnreadableSourceError(Exception):
+    """A file that cannot be read as a table at all; the message says why, in a sentence for the person."""
+
+
+class _Bounded(io.RawIOBase):
+    """Reads an expanding stream, refusing it once it has expanded more than MAX_EXPANSION times `packed` bytes."""
+
+    def __init__(self, stream: IO[bytes], packed: int, closing: list[Any]) -> None:
+        self.stream, self.limit, self.closing, self.total = stream, max(EXPANSION_FLOOR, packed * MAX_EXPANSION), closing, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.stream.read(len(buffer))
+        self.total += len(data)
+        if self.total > self.limit:
+            raise UnreadableSourceError(
+                f"it expands more than {MAX_EXPANSION} times its compressed size, which no spend file does"
+            )
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        for item in reversed(self.closing):
+            item.close()
+        super().close()
+
+
+class _Utf16(io.RawIOBase):
+    """A UTF-16 text stream (its byte-order mark says which way round) read as UTF-8 bytes, so that every reader sees
+    what it sees in any other file."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.stream, self.decoder, self.pending = stream, codecs.getincrementaldecoder("utf-16")(errors="replace"), b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self.pending:
+            chunk = self.stream.read(1 << 20)
+            self.pending = self.decoder.decode(chunk, final=not chunk).encode("utf-8")
+            if not chunk:
+                break
+        size = min(len(buffer), len(self.pending))
+        buffer[:size], self.pending = self.pending[:size], self.pending[size:]
+        return size
+
+    def close(self) -> None:
+        self.stream.close()
+        super().close()
 
 
 @dataclass(frozen=True)
@@ -34,14 +101,36 @@ class Source:
     def is_spreadsheet(self) -> bool:
         return (self.member or self.path.name).lower().endswith((".xlsx", ".xlsm"))
 
-    def open_binary(self) -> IO[bytes]:
+    @property
+    def is_utf16(self) -> bool:
+        with self._expanded() as stream:
+            return stream.read(2) in UTF16_BOMS
+
+    @property
+    def needs_copy(self) -> bool:
+        """Whether a reader that opens files by path (DuckDB) must be given a plain UTF-8 copy instead."""
+        return bool(self.member) or self.is_utf16
+
+    def _expanded(self) -> io.BufferedReader:
+        """The file's bytes: a zip member streamed (never read whole into memory), gzip expanded, each refused once
+        it expands implausibly far."""
         gzipped = (self.member or self.path.name).lower().endswith(".gz")
         if self.member:
-            with zipfile.ZipFile(self.path) as archive:
-                data = archive.read(self.member)
-            return cast(IO[bytes], gzip.GzipFile(fileobj=io.BytesIO(data))) if gzipped else io.BytesIO(data)
-        # gzip.open and open own the file they open, so closing what they return closes it.
-        return cast(IO[bytes], gzip.open(self.path, "rb")) if gzipped else open(self.path, "rb")
+            archive = zipfile.ZipFile(self.path)
+            info = archive.getinfo(self.member)
+            member = archive.open(info)
+            stream: IO[bytes] = cast(IO[bytes], gzip.GzipFile(fileobj=member)) if gzipped else member
+            return io.BufferedReader(_Bounded(stream, info.compress_size, [archive, member, stream]), 1 << 20)
+        if gzipped:
+            stream = cast(IO[bytes], gzip.open(self.path, "rb"))  # noqa: SIM115 (closed by the returned reader)
+            return io.BufferedReader(_Bounded(stream, self.path.stat().st_size, [stream]), 1 << 20)
+        return open(self.path, "rb")
+
+    def open_binary(self) -> IO[bytes]:
+        stream = self._expanded()
+        if stream.peek(2)[:2] in UTF16_BOMS:
+            return io.BufferedReader(_Utf16(stream), 1 << 20)
+        return stream
 
 
 def _is_table(name: str) -> bool:
@@ -99,6 +188,7 @@ class TextFormat:
     spaced_quotes: bool = False
     # Whitespace other than spaces and line ends (tabs, no-break spaces...), which trimming must also remove.
     other_spaces: bool = False
+    longest_line: int = 0  # bytes in the longest physical line
 
 
 _SPACED_QUOTE = re.compile(rb'[,;|\t\n][ \t]+"|"[ \t]+[,;|\t\r\n]')
@@ -131,13 +221,21 @@ def _has_other_spaces(window: bytes) -> bool:
     return bare_cr or (bool(window.translate(None, _NOT_OTHER)) and bool(_OTHER_SPACES.search(window, 0, end)))
 
 
-def _scan(chunks: Iterator[bytes]) -> tuple[str, int, bool, bool]:
+def _scan(chunks: Iterator[bytes]) -> tuple[str, int, bool, bool, int]:
     lines, last, spaced, other, tail = 0, b"\n", False, False, b""
+    longest, running = 0, 0  # the longest line so far, and the length of the line the last chunk ended in
 
     def scanned() -> Iterator[bytes]:
-        nonlocal lines, last, spaced, other, tail
+        nonlocal lines, last, spaced, other, tail, longest, running
         for chunk in chunks:
             lines += chunk.count(b"\n")
+            first = chunk.find(b"\n")
+            if first < 0:
+                running += len(chunk)
+            else:
+                longest = max(longest, running + first, max(map(len, chunk[first + 1 :].split(b"\n"))))
+                running = len(chunk) - chunk.rfind(b"\n") - 1
+            longest = max(longest, running)
             last = chunk[-1:]
             # Carry a little of the previous chunk, so that a pattern split between two is still seen.
             window = tail + chunk
@@ -149,16 +247,23 @@ def _scan(chunks: Iterator[bytes]) -> tuple[str, int, bool, bool]:
     encoding = detect_encoding(scanned())
     for _ in scanned():  # detect_encoding stops at the first invalid byte; scan the rest
         pass
-    return encoding, lines + (0 if last in (b"\n", b"") else 1), spaced, other
+    return encoding, lines + (0 if last in (b"\n", b"") else 1), spaced, other, longest
 
 
 def text_format(source: Source) -> TextFormat:
     with source.open_binary() as stream:
-        encoding, lines, spaced, other = _scan(_chunks(stream))
+        start = stream.read(FIRST_LINE_LIMIT)
+        if len(start) == FIRST_LINE_LIMIT and b"\n" not in start and b"\r" not in start:
+            raise UnreadableSourceError(
+                f"it has no line break in its first {FIRST_LINE_LIMIT // (1024 * 1024)} MB, so it is not a table of rows"
+            )
+    with source.open_binary() as stream:
+        encoding, lines, spaced, other, longest = _scan(_chunks(stream))
     with source.open_binary() as stream:
         head = stream.read(SNIFF_BYTES)
     bom = len(head) - len(strip_boms(head))
-    return TextFormat(encoding, _delimiter(strip_boms(head).decode(encoding, errors="replace")), bom, lines, spaced, other)
+    delimiter = _delimiter(strip_boms(head).decode(encoding, errors="replace"))
+    return TextFormat(encoding, delimiter, bom, lines, spaced, other, longest)
 
 
 def rows(source: Source, fmt: TextFormat | None = None) -> Generator[tuple[int, list[str]], None, None]:
