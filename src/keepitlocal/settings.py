@@ -65,6 +65,10 @@ MEDIA_URL = "/media-not-served/"  # uploads are never served directly; only the 
 KIL_SPEND_MAX_UPLOAD = int(os.environ.get("KIL_SPEND_MAX_UPLOAD", str(200 * 1024 * 1024)))
 KIL_SPEND_MAX_EXPANDED = int(os.environ.get("KIL_SPEND_MAX_EXPANDED", str(1024 * 1024 * 1024)))
 # Register files (charity and company registers, postcode lookups) used by every analysis.
+# An analysis stops with a message after this many minutes; one whose worker has given no sign of life for
+# KIL_ANALYSIS_STALE_MINUTES is marked failed (its worker was stopped or ran out of memory) and can be started again.
+KIL_ANALYSIS_TIME_LIMIT_MINUTES = int(os.environ.get("KIL_ANALYSIS_TIME_LIMIT_MINUTES", "120"))
+KIL_ANALYSIS_STALE_MINUTES = int(os.environ.get("KIL_ANALYSIS_STALE_MINUTES", "10"))
 # The demo's spend: 1 gives each demo council its full population of suppliers (thousands); tests use a smaller one.
 KIL_DEMO_SCALE = float(os.environ.get("KIL_DEMO_SCALE", "1"))
 KIL_REGISTERS_DIR = Path(os.environ.get("KIL_REGISTERS_DIR", VAR_DIR / "registers"))

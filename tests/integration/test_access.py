@@ -57,6 +57,7 @@ EXPECTED = {
     "spend:dashboard": "council_view",
     "spend:upload": "council_edit",
     "spend:run": "council_view",
+    "spend:analyse-again": "council_edit",
     "spend:remove": "council_edit",
     "spend:suppliers": "council_view",  # its POST (correcting many) checks the editor role itself
     "spend:supplier": "council_view",
@@ -142,6 +143,7 @@ POST_ONLY = {
     "network:join-request",
     "spend:remove",
     "spend:publish",
+    "spend:analyse-again",
     "connections:element-remove",
     "connections:connection-remove",
     "value:outcome-remove",

@@ -5,14 +5,17 @@ from __future__ import annotations
 import gzip
 import io
 import zipfile
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from keepitlocal.network.models import Council
 from keepitlocal.spend.models import AnalysisRun, Payment, RejectedRow, SpendFile, Supplier
 from tests.conftest import StrictHTMLClient, signed_in_client
 
 CALDERDALE = "E08000033"
+BRISTOL = "E06000023"
 APRIL = (
     "Spend over £500, April 2024\n\n"
     "Supplier Name,Amount,Date,Expense Area\n"
@@ -498,3 +501,75 @@ def test_compression_bombs_utf16_and_late_formulas(demo: list[str]) -> None:
     run = AnalysisRun.objects.get()
     assert run.status == "succeeded", run.message
     assert sorted(Payment.objects.values_list("supplier_name", flat=True)) == ["Acme Ltd", "Café Société Ltd"]
+
+
+@pytest.mark.django_db
+def test_an_analysis_whose_worker_died_is_marked_failed_and_can_be_started_again(
+    demo: list[str],
+) -> None:
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    editor = signed_in_client("editor@calderdale.example")
+    upload(editor, "april.csv", APRIL.encode())
+    council = Council.objects.get(gss_code=CALDERDALE)
+    # A worker took the run and was killed: still "running", its heartbeat 11 minutes old.
+    dead = AnalysisRun.objects.create(
+        council=council, status="running", started_at=timezone.now() - timedelta(minutes=40),
+        heartbeat_at=timezone.now() - timedelta(minutes=11),
+    )  # fmt: skip
+    alive = AnalysisRun.objects.create(council=Council.objects.get(gss_code=BRISTOL), status="running",
+                                       started_at=timezone.now(), heartbeat_at=timezone.now())  # fmt: skip
+    out = io.StringIO()
+    call_command("spend_stuck", stdout=out)
+    assert f"Analysis {dead.pk} of Calderdale" in out.getvalue() and f"Analysis {alive.pk}" not in out.getvalue()
+    dead.refresh_from_db()
+    assert dead.status == "running"  # listing changes nothing
+    page = editor.get(f"/manage/councils/{CALDERDALE}/spend/").content.decode()
+    dead.refresh_from_db()
+    assert dead.status == "failed" and "the worker running it stopped" in dead.message
+    assert "An analysis is running" not in page and "the worker running it stopped" in page
+    assert "Start the analysis again" in page
+    response = editor.post(f"/manage/councils/{CALDERDALE}/spend/analyse/")
+    again = AnalysisRun.objects.filter(council=council).order_by("-pk").first()
+    assert again is not None and again.pk > alive.pk and again.status == "succeeded"
+    assert response["Location"] == f"/manage/councils/{CALDERDALE}/spend/runs/{again.pk}/"
+    alive.refresh_from_db()
+    assert alive.status == "running"
+    # The command clears what is stuck everywhere.
+    AnalysisRun.objects.filter(pk=alive.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
+    call_command("spend_stuck", "--clear", stdout=out)
+    alive.refresh_from_db()
+    assert alive.status == "failed" and "Marked 1 failed" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_an_analysis_past_its_time_limit_stops_with_a_message(demo: list[str], settings: Any) -> None:
+    settings.KIL_ANALYSIS_TIME_LIMIT_MINUTES = -1  # every analysis is already over its limit
+    editor = signed_in_client("editor@calderdale.example")
+    upload(editor, "april.csv", APRIL.encode())
+    run = AnalysisRun.objects.get()
+    assert run.status == "failed" and "took longer than -1 minutes and was stopped" in run.message
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_running_analysis_beats_while_it_works(demo: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from keepitlocal.spend import services
+
+    monkeypatch.setattr(services, "HEARTBEAT", 0.05)
+    run = AnalysisRun.objects.create(council=Council.objects.get(gss_code=CALDERDALE), status="running")
+    beat = services._Heartbeat(run.pk)
+    beat.start()
+    try:
+        deadline = time.monotonic() + 10
+        while AnalysisRun.objects.get(pk=run.pk).heartbeat_at is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        beat.stopped.set()
+        beat.join()
+    assert AnalysisRun.objects.get(pk=run.pk).heartbeat_at is not None
+    assert services.stuck_runs() == []

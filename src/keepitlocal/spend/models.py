@@ -60,6 +60,9 @@ class AnalysisRun(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Written by the worker at least every HEARTBEAT seconds while it runs: a running analysis whose heartbeat has
+    # stopped lost its worker (services.recover_stuck_runs).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

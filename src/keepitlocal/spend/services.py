@@ -7,10 +7,11 @@ import gzip
 import hashlib
 import logging
 import tempfile
+import threading
 import traceback
 import zipfile
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -250,18 +251,84 @@ def _bool(value: str) -> bool | None:
     return None if value == "" else value == "true"
 
 
+HEARTBEAT = 30  # seconds between a running analysis's signs of life
+STOPPED_WORKER = (
+    "The analysis stopped without finishing: the worker running it stopped (restarted, or ran out of memory). "
+    "Start it again with the button below; if it stops again, tell the network team."
+)
+
+
+class AnalysisTimeLimitError(Exception):
+    pass
+
+
+class _Heartbeat(threading.Thread):
+    """Marks the run alive every HEARTBEAT seconds, in its own thread (and database connection), so that a long stage
+    that reports no progress is not taken for a dead worker."""
+
+    def __init__(self, run_id: int) -> None:
+        super().__init__(name=f"analysis-{run_id}-heartbeat", daemon=True)
+        self.run_id, self.stopped = run_id, threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self.stopped.wait(HEARTBEAT):
+                try:
+                    AnalysisRun.objects.filter(pk=self.run_id).update(heartbeat_at=timezone.now())
+                except Exception:  # a busy database may refuse one beat; the next will do
+                    logger.info("heartbeat of analysis %s missed", self.run_id, exc_info=True)
+        finally:
+            connection.close()
+
+
+def stuck_runs() -> list[AnalysisRun]:
+    """Running analyses whose worker has given no sign of life for KIL_ANALYSIS_STALE_MINUTES."""
+    since = timezone.now() - timedelta(minutes=settings.KIL_ANALYSIS_STALE_MINUTES)
+    running = AnalysisRun.objects.filter(status=AnalysisRun.Status.RUNNING).select_related("council")
+    return [r for r in running if (r.heartbeat_at or r.started_at or r.created_at) < since]
+
+
+def recover_stuck_runs(council: Council | None = None) -> list[AnalysisRun]:
+    """Marks each stuck analysis failed with a plain reason, so the dashboard stops saying one is running and the
+    editor can start it again. Called when a council's spend pages are opened and by `kil manage spend_stuck`."""
+    found = [r for r in stuck_runs() if council is None or r.council_id == council.pk]
+    for run in found:
+        logger.warning("Analysis %s of %s lost its worker; marked failed", run.pk, run.council.gss_code)
+        _fail(run, STOPPED_WORKER)
+    return found
+
+
 def run_analysis(run: AnalysisRun) -> None:
-    """Run the engine over every file of the council and replace its results in one transaction."""
+    """Run the engine over every file of the council and replace its results in one transaction. A heartbeat marks
+    it alive while it runs; it stops with a message once it has run for KIL_ANALYSIS_TIME_LIMIT_MINUTES."""
+    heartbeat = _Heartbeat(run.pk)
+    heartbeat.start()
+    try:
+        _run_analysis(run)
+    finally:
+        heartbeat.stopped.set()
+
+
+def _run_analysis(run: AnalysisRun) -> None:
     from keepitlocal.spend.engine.pipeline import NothingUsableError, Options, analyse
 
     council = run.council
     files = list(SpendFile.objects.filter(council=council))
+    started = timezone.now()
     AnalysisRun.objects.filter(pk=run.pk).update(
-        status=AnalysisRun.Status.RUNNING, started_at=timezone.now(), files_total=len(files)
+        status=AnalysisRun.Status.RUNNING, started_at=started, heartbeat_at=started, files_total=len(files)
     )
     by_path = {str(Path(f.stored.path)): f for f in files}
+    limit = timedelta(minutes=settings.KIL_ANALYSIS_TIME_LIMIT_MINUTES)
 
     def progress(stage: str, detail: Any) -> None:
+        now = timezone.now()
+        if now - started > limit:
+            raise AnalysisTimeLimitError(
+                f"The analysis took longer than {settings.KIL_ANALYSIS_TIME_LIMIT_MINUTES} minutes and was stopped. "
+                "Remove files you do not need, or upload fewer years at a time, and start it again."
+            )
+        AnalysisRun.objects.filter(pk=run.pk).update(heartbeat_at=now)
         if stage == "file":
             run.files_done += 1
             run.files_refused += detail.status != FileStatus.READ
@@ -313,6 +380,9 @@ def run_analysis(run: AnalysisRun) -> None:
                 run.stage = "done"
                 run.finished_at = timezone.now()
                 run.save()
+    except AnalysisTimeLimitError as error:
+        logger.warning("Analysis %s of %s passed its time limit", run.pk, council.gss_code)
+        _fail(run, str(error))
     except NothingUsableError as error:
         message = str(error)
         for spend_file in files:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("manage/councils/<str:gss_code>/spend/", views.dashboard, name="dashboard"),
     path("manage/councils/<str:gss_code>/spend/upload/", views.upload, name="upload"),
     path("manage/councils/<str:gss_code>/spend/runs/<int:run_id>/", views.run_progress, name="run"),
+    path("manage/councils/<str:gss_code>/spend/analyse/", views.analyse_again, name="analyse-again"),
     path("manage/councils/<str:gss_code>/spend/files/<int:file_id>/remove/", views.remove, name="remove"),
     path("manage/councils/<str:gss_code>/spend/files/<int:file_id>/columns/", views.columns, name="columns"),
     path("manage/councils/<str:gss_code>/spend/suppliers/", views.suppliers, name="suppliers"),

@@ -149,6 +149,7 @@ def dashboard(request: HttpRequest, gss_code: str) -> HttpResponseBase:
             return _dashboard_table(
                 council, full, figures(full, request.GET.get("year")), request.GET["table"], request.GET["format"]
             )
+    services.recover_stuck_runs(council)
     latest = _latest(council, light=True)
     # Only the fields these two need: the results' JSON (indicators, charts) is read once, from `latest`.
     runs = AnalysisRun.objects.filter(council=council).only(
@@ -240,9 +241,23 @@ def upload(request: HttpRequest, gss_code: str) -> HttpResponse:
 @access.council_view
 def run_progress(request: HttpRequest, gss_code: str, run_id: int) -> HttpResponse:
     council = access.council_or_404(gss_code)
+    services.recover_stuck_runs(council)
     run = get_object_or_404(AnalysisRun, pk=run_id, council=council)
     template = "spend/_progress.html" if request.headers.get("HX-Request") else "spend/progress.html"
     return render(request, template, {"council": council, "run": run})
+
+
+@access.council_edit
+@require_POST
+def analyse_again(request: HttpRequest, gss_code: str) -> HttpResponse:
+    """Starts a new analysis of the council's files (after one failed or its worker stopped), unless one is under way."""
+    council = access.council_or_404(gss_code)
+    services.recover_stuck_runs(council)
+    under_way = AnalysisRun.objects.filter(
+        council=council, status__in=[AnalysisRun.Status.QUEUED, AnalysisRun.Status.RUNNING]
+    ).first()
+    run = under_way or services.start_analysis(council)
+    return redirect("spend:run", gss_code=council.gss_code, run_id=run.pk)
 
 
 @access.council_edit
