@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "keepitlocal.web.middleware.PrivateNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "keepitlocal.web.middleware.SessionIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -166,9 +167,10 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = os.environ.get("KIL_SECURE_COOKIES", "") == "1"
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-# Signed-in sessions end after two hours without a request (each request starts the two hours again).
-SESSION_COOKIE_AGE = 2 * 60 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# A signed-in session ends after two idle hours (web.middleware.SessionIdleTimeoutMiddleware, which writes the
+# session at most every few minutes rather than on every request), and after twelve hours whatever happens.
+KIL_SESSION_IDLE_MINUTES = int(os.environ.get("KIL_SESSION_IDLE_MINUTES", "120"))
+SESSION_COOKIE_AGE = 12 * 60 * 60
 # Behind a reverse proxy that ends HTTPS: KIL_HTTPS=1 trusts its X-Forwarded-Proto header (set it only when the proxy
 # always sets or overwrites that header), redirects plain HTTP to HTTPS and sends HSTS for a year.
 if os.environ.get("KIL_HTTPS", "") == "1":

@@ -38,10 +38,26 @@ def test_pages_with_charts_use_no_style_attributes_or_elements(demo: list[str]) 
 
 
 @pytest.mark.django_db
-def test_a_signed_in_session_ends_after_two_idle_hours(demo: list[str]) -> None:
+def test_a_signed_in_session_ends_after_two_idle_hours(demo: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from django.contrib.sessions.models import Session
+
+    from keepitlocal.web import middleware
+
     client = signed_in_client("admin@example.org")
+    assert client.get("/dashboard/").status_code == 200
+    written = Session.objects.get().expire_date
+    # Reading pages within a few minutes does not write the session each time.
+    assert client.get("/dashboard/").status_code == 200 and Session.objects.get().expire_date == written
+    start = time.time()
+    monkeypatch.setattr(middleware.time, "time", lambda: start + 119 * 60)  # still within two hours: kept, and noted
+    assert client.get("/dashboard/").status_code == 200
+    monkeypatch.setattr(middleware.time, "time", lambda: start + (119 + 121) * 60)  # two hours idle since
     response = client.get("/dashboard/")
-    assert response.cookies["sessionid"]["max-age"] == 2 * 60 * 60  # sent again on every request: idle, not absolute
+    assert response.status_code == 302 and response["Location"].startswith("/account/sign-in/")
+    page = client.get(response["Location"]).content.decode()
+    assert "You were signed out after a time without using the service" in page
 
 
 def test_check_deploy_is_clean_under_production_settings(tmp_path: Path) -> None:

@@ -5,9 +5,13 @@ Permissions-Policy limit what a page may load and use."""
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.http import HttpRequest
 from django.utils.cache import add_never_cache_headers
 
@@ -50,3 +54,28 @@ class SecurityHeadersMiddleware:
         response.setdefault("Content-Security-Policy", policy)
         response.setdefault("Permissions-Policy", PERMISSIONS)
         return response
+
+
+IDLE_KEY = "kil_last_seen"
+IDLE_WRITE_EVERY = 5 * 60  # seconds: a session is written at most this often just to say it is in use
+
+
+class SessionIdleTimeoutMiddleware:
+    """Signs out a session idle for KIL_SESSION_IDLE_MINUTES. The time of last use is kept in the session but written
+    only when it is a few minutes old, so that reading pages does not write to the database on every request (on the
+    embedded SQLite every write waits for the one writer)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> Any:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = int(time.time())
+            last = request.session.get(IDLE_KEY)
+            if isinstance(last, int) and now - last > settings.KIL_SESSION_IDLE_MINUTES * 60:
+                logout(request)
+                messages.info(request, "You were signed out after a time without using the service. Sign in again.")
+            elif not isinstance(last, int) or now - last > IDLE_WRITE_EVERY:
+                request.session[IDLE_KEY] = now
+        return self.get_response(request)
