@@ -571,6 +571,44 @@ def reconcile(file: Path, column: str, out: Path) -> None:
     click.echo(f"{done.rows:,} names: {done.matched:,} {matches}; written to {out}")
 
 
+@main.group()
+def backup() -> None:
+    """Back up and restore the whole platform: tables, uploaded files and register files."""
+
+
+@backup.command("create")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--with-secret-key", is_flag=True, help="Also keep the secret key (keep such a backup as safe as the live one).")
+def backup_create(file: Path, with_secret_key: bool) -> None:
+    """Write a backup of this platform to FILE (a zip)."""
+    _django()
+    from keepitlocal.backup import BackupError, create
+
+    try:
+        summary = create(file, with_secret_key)
+    except (BackupError, OSError) as error:
+        raise click.ClickException(f"Cannot write the backup: {error}") from None
+    click.echo(
+        f"Backed up {sum(summary.tables.values()):,} rows in {len(summary.tables)} tables and {summary.files} files to {file} ({summary.bytes / 1e6:,.1f} MB)"
+    )
+
+
+@backup.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def backup_restore(file: Path) -> None:
+    """Restore the backup FILE into this platform, which must be empty (a new database and var folder)."""
+    _django()
+    from keepitlocal.backup import BackupError, restore
+
+    try:
+        summary = restore(file)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(
+        f"Restored {sum(summary.tables.values()):,} rows in {len(summary.tables)} tables and {summary.files} files from {file}; every count and checksum matches"
+    )
+
+
 @main.command("manage", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def manage(args: tuple[str, ...]) -> None:
