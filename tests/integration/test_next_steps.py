@@ -116,3 +116,15 @@ def test_the_network_overview_charts_spend_years_and_open_rounds_beside_their_ta
         f'<td class="govuk-table__cell govuk-table__cell--numeric">{answered}</td><td class="govuk-table__cell govuk-table__cell--numeric">{invited}</td>'
         in rounds
     )
+
+
+def test_a_community_organisation_sees_the_events_it_can_join(demo: list[str]) -> None:
+    from tests.conftest import signed_in_client
+
+    page = signed_in_client("org@example.org").get("/dashboard/", follow=True).content.decode()
+    joinable = page.split("Events you can join")[1]
+    # Its council takes part in two events still to come (the demo dates them from the day it is loaded); the one
+    # already held is not offered.
+    assert "West Yorkshire neighbourhood working session (demo)" in joinable
+    assert "Early intervention value cases" in joinable and "Trailblazer peer exchange" not in joinable
+    assert "No events are planned" not in joinable

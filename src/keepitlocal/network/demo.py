@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from keepitlocal.accounts.models import Role, User
 from keepitlocal.network import services
@@ -179,28 +180,38 @@ def load_demo() -> list[str]:
     return lines
 
 
-DEMO_EVENTS: list[tuple[str, date, str, str, dict[str, Any]]] = [
+# Events dated from the day the demo is loaded (days from then), so that the demo always has one held and two to come.
+DEMO_EVENTS: list[tuple[str, int, str, str, dict[str, Any]]] = [
     (
         "Trailblazer peer exchange: commissioning local by default (demo)",
-        date(2026, 6, 17),
+        -70,
         "Commissioning",
         "Demo notes for participants: each council shared one grant process it simplified.",
         {"membership__cohort__slug": "trailblazers-2020"},
     ),
     (
         "West Yorkshire neighbourhood working session (demo)",
-        date(2026, 9, 23),
+        21,
         "Neighbourhood coordination",
-        "Demo notes: Calderdale, Kirklees, Leeds and Wakefield compared neighbourhood hubs.",
+        "Demo notes: Calderdale, Kirklees, Leeds and Wakefield will compare neighbourhood hubs.",
         {"gss_code__in": ["E08000033", "E08000034", "E08000035", "E08000036", "E08000032"]},
+    ),
+    (
+        "Early intervention value cases: a workshop for councils and community partners (demo)",
+        63,
+        "Early intervention",
+        "Demo notes: bring one service whose savings fall to the NHS or social care.",
+        {"membership__cohort__slug": "trailblazers-2020"},
     ),
 ]
 
 
 def _load_events() -> None:
-    for title, held_on, topic, notes, councils in DEMO_EVENTS:
+    today = timezone.localdate()
+    for title, days, topic, notes, councils in DEMO_EVENTS:
         event, made = Event.objects.get_or_create(
-            title=title, defaults={"held_on": held_on, "topic": topic, "notes": notes, "is_demo": True}
+            title=title,
+            defaults={"held_on": today + timedelta(days=days), "topic": topic, "notes": notes, "is_demo": True},
         )
         if made:
             event.councils.set(Council.objects.filter(**councils))
