@@ -32,3 +32,18 @@ def test_a_bar_chart_names_its_scale_and_unit_when_asked() -> None:
 def test_counts_are_written_as_whole_numbers_not_money() -> None:
     svg = bar_chart(["Prospect", "Active member"], [1, 7], "Stages", "Bars", "s", unit="councils", axis="Councils")
     assert " 7" in svg and "£" not in svg and "7.0%" not in svg
+
+
+def test_hatched_bars_lie_over_solid_ones_so_pattern_tiles_show_no_seams() -> None:
+    import re
+
+    from keepitlocal.reports.engine.charts import grouped_bar_chart
+
+    svg = grouped_bar_chart(["First", "Second"], {"Officers": [60, 70], "Partners": [47, 48]}, "Scores", "Bars", "g")
+    # Each hatched bar (filled with a pattern) has a solid bar of the same shape in the series colour beneath it.
+    # (Bars are clipped to the plot; the legend's small key, narrower than one pattern tile, is not.)
+    shapes = re.findall(r'<path d="([^"]+)" clip-path="[^"]+" fill="([^"]+)"', svg)
+    hatched = [d for d, fill in shapes if fill.startswith("url(#")]
+    solid = {d for d, fill in shapes if fill == "#f47738"}
+    assert len(hatched) >= 2 and all(d in solid for d in hatched)
+    assert ' style="' not in svg and "<style" not in svg  # drawn with attributes a strict CSP allows

@@ -136,14 +136,22 @@ def grouped_bar_chart(
         colour, hatch = SERIES_STYLES[index % len(SERIES_STYLES)]
         positions = [p + index * width for p in range(len(labels))]
         shown = [v or 0 for v in values]
-        axes.barh(positions, shown, height=width, label=name, edgecolor="white", color=colour, hatch=hatch)
+        axes.barh(positions, shown, height=width, label=name, edgecolor="white", color=colour)
+        if hatch:
+            # The hatching on its own layer over the solid bar: PDF renderers draw a pattern tile by tile, and the
+            # hairlines between tiles would show the white page through the bar as seams; here they show the colour.
+            axes.barh(positions, shown, height=width, color="none", edgecolor="white", hatch=hatch, linewidth=0)
         for position, value in zip(positions, values, strict=True):
             axes.text(value or 0, position, f" {value:.0f}" if value is not None else " no answers", va="center", fontsize=8)
     axes.set_yticks([p + width * (count - 1) / 2 for p in range(len(labels))], labels)
     axes.invert_yaxis()
     axes.set_xlim(0, maximum * 1.15)
     axes.spines[["top", "right"]].set_visible(False)
-    axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=count, frameon=False)
+    keys = [
+        Patch(facecolor=colour, edgecolor="white", hatch=hatch, label=name)
+        for (name, _values), (colour, hatch) in zip(series.items(), SERIES_STYLES * count, strict=False)
+    ]
+    axes.legend(handles=keys, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=count, frameon=False)
     return _svg(figure, title, description, chart_id)
 
 
