@@ -51,7 +51,7 @@ def live_server(django_db_blocker: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
-def demo_server(live_server: Any, transactional_db: None) -> str:
+def demo_server(live_server: Any, transactional_db: None, settings: Any) -> str:
     from keepitlocal.assessment.demo import load_demo_assessment
     from keepitlocal.connections.demo import load_demo_connections
     from keepitlocal.network.demo import load_demo
@@ -66,4 +66,5 @@ def demo_server(live_server: Any, transactional_db: None) -> str:
 
     load_demo_value()
     load_demo_directory()
+    settings.KIL_BASE_URL = str(live_server.url)  # links in emails point at this server, as they would at the platform's
     return str(live_server.url)

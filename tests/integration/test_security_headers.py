@@ -71,6 +71,7 @@ def test_check_deploy_is_clean_under_production_settings(tmp_path: Path) -> None
         "KIL_DEBUG": "",
     }
     env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests' fixtures; never in production
     done = subprocess.run(
         [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,

@@ -24,11 +24,9 @@ MAX_EXPANSION = 100
 EXPANSION_FLOOR = 64 * 1024 * 1024  # small files may compress well: the ratio applies beyond this much text
 # A text file with no line break in its first megabytes is not a table of rows (and would hold a reader for minutes).
 FIRST_LINE_LIMIT = 4 * 1024 * 1024
-# Python's csv refuses longer cells; no spend file's cell comes near it. Cells up to CELL_READ_LIMIT are read so that the
-# row can be rejected with its reason instead of the file failing.
+# No spend file's cell comes near it; longer cells are read (keepitlocal/__init__.py lets the csv module read up to
+# 16 MB) so that their row is rejected with its reason instead of the whole file failing.
 MAX_CELL = 131_072
-CELL_READ_LIMIT = 16 * 1024 * 1024
-csv.field_size_limit(CELL_READ_LIMIT)
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
