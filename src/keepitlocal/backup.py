@@ -22,6 +22,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from keepitlocal.spend.engine.sources import EXPANSION_FLOOR, MAX_EXPANSION
+
 logger = logging.getLogger(__name__)
 
 FORMAT = 1
@@ -130,12 +132,53 @@ def _is_empty() -> bool:
     return not any(_counts().values())
 
 
+def _checked_manifest(archive: zipfile.ZipFile, source: Path) -> dict[str, Any]:
+    """The manifest, refused before anything is written unless every name it gives is a file in a known folder that
+    the archive holds, and no member expands implausibly (a zip bomb)."""
+    try:
+        manifest: dict[str, Any] = json.loads(archive.read("manifest.json"))
+    except (KeyError, ValueError):
+        raise BackupError(f"{source} is not a Keep it Local backup (it has no readable manifest)") from None
+    if manifest.get("format") != FORMAT:
+        raise BackupError(f"{source} was made by another version of the backup (format {manifest.get('format')})")
+    if not isinstance(manifest.get("tables"), dict) or not isinstance(manifest.get("files"), dict):
+        raise BackupError(f"{source} has a damaged manifest")
+    members = {info.filename: info for info in archive.infolist()}
+    folders = _folders()
+    for name in ["data.json", *manifest["files"]]:
+        info = members.get(name)
+        if info is None:
+            raise BackupError(f"The backup's manifest names {name}, which it does not hold")
+        if info.file_size > EXPANSION_FLOOR and info.file_size > MAX_EXPANSION * max(1, info.compress_size):
+            raise BackupError(f"{name} expands more than {MAX_EXPANSION} times its packed size: not a backup this makes")
+        if name == "data.json":
+            continue
+        parts = name.split("/", 2)
+        if len(parts) != 3 or parts[0] != "files" or parts[1] not in folders:
+            raise BackupError(f"The backup names a file outside its folders: {name}")
+        target = (folders[parts[1]] / parts[2]).resolve()
+        if not target.is_relative_to(folders[parts[1]].resolve()):
+            raise BackupError(f"The backup names a file outside its folders: {name}")
+    return manifest
+
+
+def _permissions_and_sessions() -> tuple[int, int]:
+    from django.contrib.auth.models import Permission
+    from django.contrib.sessions.models import Session
+
+    return Permission.objects.count(), Session.objects.count()
+
+
 def restore(source: Path) -> Summary:
-    """Restores a backup into this platform, which must be empty (migrated, with no rows and no files): the tables,
-    then the files, each checked against the manifest."""
-    from django.conf import settings
+    """Restores a backup into this platform, which must be empty (migrated, with no rows and no files). Everything is
+    checked before it counts: the manifest's names first; then the tables, loaded in one transaction that is undone
+    unless every table holds exactly the rows the manifest says (a table it does not list must stay empty, and no
+    sessions or permissions may come in) and every register file name is a plain name; then the files, each against
+    its checksum. A failure leaves the place as empty as it was."""
     from django.core.management import call_command
     from django.db import transaction
+
+    from keepitlocal.spend.models import RegisterFile
 
     if not zipfile.is_zipfile(source):
         raise BackupError(f"{source} is not a Keep it Local backup (not a zip file)")
@@ -144,37 +187,48 @@ def restore(source: Path) -> Summary:
         raise BackupError(
             "This platform already holds data: restore a backup only into an empty place (a new database and folder)"
         )
+    folders = _folders()
+    written: list[Path] = []
     with zipfile.ZipFile(source) as archive, tempfile.TemporaryDirectory(prefix="kil-restore-") as tmp:
-        try:
-            manifest = json.loads(archive.read("manifest.json"))
-        except KeyError:
-            raise BackupError(f"{source} is not a Keep it Local backup (it has no manifest)") from None
-        if manifest.get("format") != FORMAT:
-            raise BackupError(f"{source} was made by another version of the backup (format {manifest.get('format')})")
+        manifest = _checked_manifest(archive, source)
         data = Path(tmp) / "data.exactjson"
         with archive.open("data.json") as packed, open(data, "wb") as out:
             shutil.copyfileobj(packed, out)
-        with transaction.atomic():
-            call_command("loaddata", str(data), verbosity=0)
-            counts = _counts()
-            wrong = {label: (rows, counts.get(label)) for label, rows in manifest["tables"].items() if counts.get(label) != rows}
-            if wrong:
-                raise BackupError(f"The restored tables do not match the backup's counts: {wrong}")
-        folders = _folders()
-        written = 0
-        for name, digest in manifest["files"].items():
-            _, kind, relative = name.split("/", 2)
-            path = (folders[kind] / relative).resolve()
-            if not path.is_relative_to(folders[kind].resolve()):
-                raise BackupError(f"The backup names a file outside its folder: {name}")
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with archive.open(name) as packed, open(path, "wb") as out:
-                shutil.copyfileobj(packed, out)
-            if _sha256(path) != digest:
-                raise BackupError(f"{name} does not match its checksum in the backup")
-            written += path.stat().st_size
+        before = _permissions_and_sessions()
+        try:
+            with transaction.atomic():
+                call_command("loaddata", str(data), verbosity=0)
+                counts = _counts()
+                wrong = {
+                    label: (manifest["tables"].get(label, 0), rows)
+                    for label, rows in counts.items()
+                    if rows != manifest["tables"].get(label, 0)
+                }
+                if wrong:
+                    raise BackupError(f"The restored tables do not match the backup's manifest (expected, found): {wrong}")
+                if _permissions_and_sessions() != before:
+                    raise BackupError("The backup holds sessions or permissions, which a backup made here never does")
+                if any(
+                    Path(n).name != n or n.startswith(".") for n in RegisterFile.objects.values_list("stored_name", flat=True)
+                ):
+                    raise BackupError("The backup names a register file with a folder in it")
+                for name, digest in manifest["files"].items():
+                    _, kind, relative = name.split("/", 2)
+                    path = folders[kind] / relative
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    written.append(path)
+                    with archive.open(name) as packed, open(path, "wb") as out:
+                        shutil.copyfileobj(packed, out)
+                    if _sha256(path) != digest:
+                        raise BackupError(f"{name} does not match its checksum in the backup")
+        except BaseException:
+            for path in written:
+                path.unlink(missing_ok=True)
+            raise
         if manifest.get("secret_key") and "secret_key" in archive.namelist():
+            from django.conf import settings
+
             key_file = Path(settings.VAR_DIR) / "secret_key"
             key_file.write_text(archive.read("secret_key").decode())
             key_file.chmod(0o600)
-    return Summary(manifest["tables"], len(manifest["files"]), written)
+    return Summary(manifest["tables"], len(manifest["files"]), sum(p.stat().st_size for p in written))

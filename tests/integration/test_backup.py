@@ -46,15 +46,20 @@ def _files(var: Path) -> dict[str, str]:
 
 
 def _round_trip(tmp_path: Path, source_db: str, target_db: str) -> None:
-    source, target = tmp_path / "source", tmp_path / "target"
+    source = tmp_path / "source"
     source.mkdir()
-    target.mkdir()
     for step in (("manage", "migrate", "-v0"), ("load-demo",)):
         done = _kil(source, source_db, *step)
         assert done.returncode == 0, done.stdout + done.stderr
     backup = tmp_path / "platform.zip"
     done = _kil(source, source_db, "backup", "create", str(backup))
     assert done.returncode == 0 and "Backed up" in done.stdout, done.stdout + done.stderr
+    _restore_and_compare(tmp_path, source, backup, source_db, target_db)
+
+
+def _restore_and_compare(tmp_path: Path, source: Path, backup: Path, source_db: str, target_db: str) -> None:
+    target = tmp_path / "target"
+    target.mkdir()
     done = _kil(target, target_db, "backup", "restore", str(backup))
     assert done.returncode == 0 and "every count and checksum matches" in done.stdout, done.stdout + done.stderr
     expected = _tables(source, source_db)
@@ -70,8 +75,23 @@ def _round_trip(tmp_path: Path, source_db: str, target_db: str) -> None:
     )
 
 
-def test_the_demo_round_trips_on_sqlite(tmp_path: Path) -> None:
-    _round_trip(tmp_path, "", "")
+@pytest.fixture(scope="module")
+def sqlite_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The demo on SQLite and its backup, made once for the tests below."""
+    folder = tmp_path_factory.mktemp("sqlite-demo")
+    source = folder / "source"
+    source.mkdir()
+    for step in (("manage", "migrate", "-v0"), ("load-demo",)):
+        done = _kil(source, "", *step)
+        assert done.returncode == 0, done.stdout + done.stderr
+    backup = folder / "platform.zip"
+    done = _kil(source, "", "backup", "create", str(backup))
+    assert done.returncode == 0 and "Backed up" in done.stdout, done.stdout + done.stderr
+    return source, backup
+
+
+def test_the_demo_round_trips_on_sqlite(tmp_path: Path, sqlite_demo: tuple[Path, Path]) -> None:
+    _restore_and_compare(tmp_path, *sqlite_demo, "", "")
 
 
 def test_the_demo_round_trips_on_postgresql(tmp_path: Path) -> None:
@@ -98,3 +118,55 @@ def test_a_file_that_is_not_a_backup_is_refused(tmp_path: Path) -> None:
     not_backup.write_bytes(b"not a zip")
     done = _kil(tmp_path, "", "backup", "restore", str(not_backup))
     assert done.returncode == 1 and "is not a Keep it Local backup" in done.stderr
+
+
+def _crafted(
+    good: Path, out: Path, manifest_change: object = None, data_change: object = None, extra: dict[str, bytes] | None = None
+) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        manifest = json.loads(source.read("manifest.json"))
+        data = json.loads(source.read("data.json"))
+        if manifest_change:
+            manifest_change(manifest)  # type: ignore[operator]
+        if data_change:
+            data_change(data)  # type: ignore[operator]
+        target.writestr("manifest.json", json.dumps(manifest))
+        target.writestr("data.json", json.dumps(data))
+        for name in manifest["files"]:
+            if name in source.namelist():
+                target.writestr(name, source.read(name))
+        for name, content in (extra or {}).items():
+            target.writestr(name, content)
+    return out
+
+
+def test_crafted_backups_are_refused_before_anything_is_left_behind(tmp_path: Path, sqlite_demo: tuple[Path, Path]) -> None:
+    _source, good = sqlite_demo
+    target = tmp_path / "target"
+    target.mkdir()
+
+    def escape(manifest: dict[str, dict[str, str]]) -> None:
+        manifest["files"]["files/uploads/../../escaped.txt"] = "0" * 64
+
+    def extra_admin(data: list[dict[str, object]]) -> None:  # a user the manifest does not count
+        user = next(row for row in data if row["model"] == "accounts.user")
+        data.append({**user, "pk": 99999, "fields": {**user["fields"], "email": "intruder@example.org"}})  # type: ignore[dict-item]
+
+    def register_elsewhere(data: list[dict[str, object]]) -> None:
+        row = next(row for row in data if row["model"] == "spend.registerfile")
+        row["fields"]["stored_name"] = "../../victim.txt"  # type: ignore[index]
+
+    crafted = [
+        (_crafted(good, tmp_path / "escape.zip", manifest_change=escape, extra={"files/uploads/../../escaped.txt": b"x"}), "outside its folders"),
+        (_crafted(good, tmp_path / "admin.zip", data_change=extra_admin), "do not match the backup's manifest"),
+        (_crafted(good, tmp_path / "register.zip", data_change=register_elsewhere), "register file with a folder"),
+    ]  # fmt: skip
+    for backup, reason in crafted:
+        done = _kil(target, "", "backup", "restore", str(backup))
+        assert done.returncode == 1 and reason in done.stderr and "Traceback" not in done.stderr, done.stderr
+        assert not (tmp_path / "escaped.txt").exists() and not list((target / "uploads").rglob("*.*"))
+    # The place is as empty as it was: the real backup restores into it.
+    done = _kil(target, "", "backup", "restore", str(good))
+    assert done.returncode == 0 and "every count and checksum matches" in done.stdout, done.stderr

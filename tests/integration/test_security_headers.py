@@ -60,6 +60,30 @@ def test_a_signed_in_session_ends_after_two_idle_hours(demo: list[str], monkeypa
     assert "You were signed out after a time without using the service" in page
 
 
+@pytest.mark.django_db
+def test_a_busy_session_still_ends_after_twelve_hours(demo: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from keepitlocal.web import middleware
+
+    client = signed_in_client("admin@example.org")
+    start = time.time()
+    for hour in range(12):  # a request every hour keeps it from being idle
+        monkeypatch.setattr(middleware.time, "time", lambda hour=hour: start + hour * 3600)
+        assert client.get("/dashboard/").status_code == 200
+    monkeypatch.setattr(middleware.time, "time", lambda: start + 12 * 3600 + 60)
+    response = client.get("/dashboard/")
+    assert response.status_code == 302 and "a session lasts 12 hours" in client.get(response["Location"]).content.decode()
+
+
+@pytest.mark.django_db
+def test_answers_to_api_token_requests_are_never_stored_by_a_cache(demo: list[str]) -> None:
+    from django.test import Client
+
+    answer = Client(headers={"Authorization": "Bearer kil_anything"}).get("/api/v1/principles")
+    assert "no-store" in answer["Cache-Control"]
+
+
 def test_check_deploy_is_clean_under_production_settings(tmp_path: Path) -> None:
     env = {
         **os.environ,

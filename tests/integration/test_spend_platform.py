@@ -573,3 +573,13 @@ def test_a_running_analysis_beats_while_it_works(demo: list[str], monkeypatch: p
         beat.join()
     assert AnalysisRun.objects.get(pk=run.pk).heartbeat_at is not None
     assert services.stuck_runs() == []
+
+
+@pytest.mark.django_db
+def test_uploads_in_a_row_share_the_analysis_still_waiting_to_start(demo: list[str], settings: Any) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # queued, as with a real worker
+    editor = signed_in_client("editor@calderdale.example")
+    for n in range(6):
+        upload(editor, f"month-{n}.csv", f"Supplier Name,Amount,Date\nAcme Ltd,{n + 1},2024-04-0{n + 1}\n".encode())
+    assert SpendFile.objects.count() == 6
+    assert AnalysisRun.objects.count() == 1 and AnalysisRun.objects.get().status == "queued"

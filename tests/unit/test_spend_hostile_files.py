@@ -144,3 +144,12 @@ def test_the_cli_refuses_an_output_folder_it_cannot_write(tmp_path: Path) -> Non
     output = result.output  # type: ignore[attr-defined]
     assert result.exit_code == 1 and output.startswith(f"Error: Cannot write the outputs to {blocked / 'out'}")  # type: ignore[attr-defined]
     assert "Traceback" not in output and len(output.strip().splitlines()) == 1
+
+
+def test_a_quote_that_never_closes_refuses_its_file_only(tmp_path: Path) -> None:
+    path = tmp_path / "unterminated.csv"
+    path.write_bytes(b'Supplier Name,Amount,Date\n"Acme Ltd,10,2024-04-01\n' + b"more text\n" * 1_800_000)  # 18 MB in one cell
+    result = _analyse(tmp_path, path, _good(tmp_path))
+    refused = next(f for f in result.files if f.name.endswith("unterminated.csv"))  # type: ignore[attr-defined]
+    assert refused.status == "refused" and "a quoted value never ends" in refused.reason
+    assert result.kept == 2  # type: ignore[attr-defined]

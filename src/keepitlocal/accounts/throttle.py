@@ -1,7 +1,8 @@
 """Limits on attempts at sign-in, password reset and the public join form, as the OWASP authentication guidance
 describes: counted per client and target together, per client across targets, and per target across clients, so that
 guessing one account's password is slow, spraying many accounts from one client is slow, and nobody can lock another
-person out from their own client (only a burst from many clients at once slows the target for everyone).
+person out from one client: a client's attempts count towards the address's own limit only while the client is within
+its limits (only many clients together, ten or more, can slow an address for everyone, for the rest of the window).
 
 Every attempt is counted before anything is checked (accounts.ratelimit.hit increments and reads in one
 transaction): of a burst of simultaneous attempts, no more than the limit are ever checked. Unknown addresses are
@@ -38,8 +39,9 @@ RULES = {
     # Five tries at one account from one client each quarter hour; a hundred from one client at any accounts (a
     # council's offices share one address); fifty at one account from everywhere together.
     Attempt.SIGN_IN: Rule(15 * 60, 5, 100, 50),
-    # Three reset emails to one address an hour, whoever asks; ten requests from one client.
-    Attempt.PASSWORD_RESET: Rule(60 * 60, 3, 10, 3),
+    # Three reset emails to one address an hour from one client, ten from everyone (so that nobody fills a mailbox, and
+    # one client cannot stop the owner's own reset); ten requests from one client.
+    Attempt.PASSWORD_RESET: Rule(60 * 60, 3, 10, 10),
     # Ten join requests from one client an hour.
     Attempt.JOIN: Rule(60 * 60, 10, 10, 10_000),
 }
@@ -71,14 +73,15 @@ def _keys(kind: Attempt, request: HttpRequest, target: str) -> list[tuple[str, i
 
 
 def attempt(kind: Attempt, request: HttpRequest, target: str = "") -> Refusal | None:
-    """Counts one attempt; a Refusal when any of its limits is passed in this window."""
+    """Counts one attempt; a Refusal when any of its limits is passed in this window. The limits are counted in turn
+    and an attempt refused by one is not counted by the next: a client over its own limit for an address adds nothing
+    to that address's count from everyone, so one client alone cannot slow the address for its owner."""
     moment = now()
     window = window_end(moment, RULES[kind].period)
-    refusal = None
     for key, limit, by_target in _keys(kind, request, target):
-        if hit(key[:100], window) > limit and refusal is None:
-            refusal = Refusal(int(window - moment), by_target)
-    return refusal
+        if hit(key[:100], window) > limit:
+            return Refusal(int(window - moment), by_target)
+    return None
 
 
 def succeeded(kind: Attempt, request: HttpRequest, target: str) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pathlib import Path
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -258,6 +260,12 @@ class RegisterFile(models.Model):
 
     class Meta:
         ordering = ["original_name"]
+
+    @property
+    def path(self) -> Path:
+        """Where the file is kept: its name in the registers folder, and never anywhere else (a stored name with a
+        folder in it, from a crafted backup say, keeps only its last part)."""
+        return Path(settings.KIL_REGISTERS_DIR) / Path(self.stored_name).name
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.kind})"

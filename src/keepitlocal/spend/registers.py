@@ -83,7 +83,7 @@ def load_register_path(path: Path, user: Any = None, source: dict[str, Any] | No
 
 
 def remove_register(record: RegisterFile) -> None:
-    (_folder() / record.stored_name).unlink(missing_ok=True)
+    record.path.unlink(missing_ok=True)
     record.delete()
 
 

@@ -150,9 +150,17 @@ def store_upload(council: Council, upload: UploadedFile, user: Any) -> tuple[Spe
 
 
 def start_analysis(council: Council) -> AnalysisRun:
+    """Queues an analysis of all the council's files, or returns the one already waiting to start (it reads the files
+    as they are when it starts, so it covers this change too): six uploads in a row make one analysis, not six. The
+    council's row is locked for the check, so that two requests at once cannot both queue one."""
     from keepitlocal.spend.tasks import analyse_council
 
-    run = AnalysisRun.objects.create(council=council, files_total=SpendFile.objects.filter(council=council).count())
+    with transaction.atomic():
+        Council.objects.select_for_update().filter(pk=council.pk).first()
+        waiting = AnalysisRun.objects.filter(council=council, status=AnalysisRun.Status.QUEUED).order_by("pk").first()
+        if waiting is not None:
+            return waiting
+        run = AnalysisRun.objects.create(council=council, files_total=SpendFile.objects.filter(council=council).count())
     analyse_council.enqueue(run.pk)
     return run
 
@@ -236,7 +244,7 @@ def _registers() -> Any:
 
     folder = Path(settings.KIL_REGISTERS_DIR)
     key = hashlib.sha256("".join(sorted(record.sha256 for record in records)).encode()).hexdigest()[:16]
-    registers = Registers.cached([folder / record.stored_name for record in records], folder / "cache", key)
+    registers = Registers.cached([record.path for record in records], folder / "cache", key)
     # Results name each register with the date it was loaded, not only the engine's line about it.
     registers.used = [record.describe() for record in records]
     return registers
@@ -313,11 +321,11 @@ def _run_analysis(run: AnalysisRun) -> None:
     from keepitlocal.spend.engine.pipeline import NothingUsableError, Options, analyse
 
     council = run.council
-    files = list(SpendFile.objects.filter(council=council))
     started = timezone.now()
-    AnalysisRun.objects.filter(pk=run.pk).update(
-        status=AnalysisRun.Status.RUNNING, started_at=started, heartbeat_at=started, files_total=len(files)
-    )
+    # Running first, then the files: an upload that found this run still queued (start_analysis) is in the list.
+    AnalysisRun.objects.filter(pk=run.pk).update(status=AnalysisRun.Status.RUNNING, started_at=started, heartbeat_at=started)
+    files = list(SpendFile.objects.filter(council=council))
+    AnalysisRun.objects.filter(pk=run.pk).update(files_total=len(files))
     by_path = {str(Path(f.stored.path)): f for f in files}
     limit = timedelta(minutes=settings.KIL_ANALYSIS_TIME_LIMIT_MINUTES)
 

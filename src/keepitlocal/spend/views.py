@@ -253,10 +253,8 @@ def analyse_again(request: HttpRequest, gss_code: str) -> HttpResponse:
     """Starts a new analysis of the council's files (after one failed or its worker stopped), unless one is under way."""
     council = access.council_or_404(gss_code)
     services.recover_stuck_runs(council)
-    under_way = AnalysisRun.objects.filter(
-        council=council, status__in=[AnalysisRun.Status.QUEUED, AnalysisRun.Status.RUNNING]
-    ).first()
-    run = under_way or services.start_analysis(council)
+    running = AnalysisRun.objects.filter(council=council, status=AnalysisRun.Status.RUNNING).first()
+    run = running or services.start_analysis(council)
     return redirect("spend:run", gss_code=council.gss_code, run_id=run.pk)
 
 

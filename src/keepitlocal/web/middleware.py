@@ -23,7 +23,9 @@ class PrivateNoStoreMiddleware:
     def __call__(self, request: HttpRequest) -> Any:
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not request.path.startswith("/static/"):
+        signed_in = user is not None and user.is_authenticated
+        # A request with an API token is as private as a signed-in one, whatever the answer.
+        if (signed_in or request.META.get("HTTP_AUTHORIZATION")) and not request.path.startswith("/static/"):
             add_never_cache_headers(response)  # Cache-Control: max-age=0, no-cache, no-store, must-revalidate, private
         return response
 
@@ -57,11 +59,12 @@ class SecurityHeadersMiddleware:
 
 
 IDLE_KEY = "kil_last_seen"
+STARTED_KEY = "kil_signed_in_at"  # sessions end SESSION_COOKIE_AGE after this, however busy (the cookie's own expiry slides)
 IDLE_WRITE_EVERY = 5 * 60  # seconds: a session is written at most this often just to say it is in use
 
 
 class SessionIdleTimeoutMiddleware:
-    """Signs out a session idle for KIL_SESSION_IDLE_MINUTES. The time of last use is kept in the session but written
+    """Signs out a session idle for KIL_SESSION_IDLE_MINUTES, or older than SESSION_COOKIE_AGE. The time of last use is kept in the session but written
     only when it is a few minutes old, so that reading pages does not write to the database on every request (on the
     embedded SQLite every write waits for the one writer)."""
 
@@ -73,9 +76,12 @@ class SessionIdleTimeoutMiddleware:
         if user is not None and user.is_authenticated:
             now = int(time.time())
             last = request.session.get(IDLE_KEY)
-            if isinstance(last, int) and now - last > settings.KIL_SESSION_IDLE_MINUTES * 60:
+            started = request.session.setdefault(STARTED_KEY, now)  # the first request after signing in
+            idle = isinstance(last, int) and now - last > settings.KIL_SESSION_IDLE_MINUTES * 60
+            if idle or now - int(started) > settings.SESSION_COOKIE_AGE:
                 logout(request)
-                messages.info(request, "You were signed out after a time without using the service. Sign in again.")
+                messages.info(request, "You were signed out after a time without using the service. Sign in again."
+                              if idle else "You were signed out: a session lasts 12 hours. Sign in again.")  # fmt: skip
             elif not isinstance(last, int) or now - last > IDLE_WRITE_EVERY:
                 request.session[IDLE_KEY] = now
         return self.get_response(request)

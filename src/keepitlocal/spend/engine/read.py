@@ -268,6 +268,10 @@ def _read_source(
     except (EOFError, gzip.BadGzipFile, zlib.error, zipfile.BadZipFile):
         logger.info("cannot read %s", source.name, exc_info=True)
         return _unreadable(report, "it is damaged or cut short (the compressed data ends too soon)")
+    except csv.Error:
+        # A quoted value that never closes swallows the rest of the file into one cell, past what the reader takes.
+        logger.info("cannot read %s as CSV", source.name, exc_info=True)
+        return _unreadable(report, "it cannot be read as CSV: a quoted value never ends, or one cell is longer than 16 MB")
 
 
 def _unreadable(report: FileReport, reason: str) -> FileReport:
