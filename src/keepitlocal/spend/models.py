@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -261,14 +260,14 @@ class RegisterFile(models.Model):
     class Meta:
         ordering = ["original_name"]
 
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.kind})"
+
     @property
     def path(self) -> Path:
         """Where the file is kept: its name in the registers folder, and never anywhere else (a stored name with a
         folder in it, from a crafted backup say, keeps only its last part)."""
         return Path(settings.KIL_REGISTERS_DIR) / Path(self.stored_name).name
-
-    def __str__(self) -> str:
-        return f"{self.original_name} ({self.kind})"
 
     def describe(self) -> str:
         edition = f", edition of {self.edition:%-d %B %Y}" if self.edition else ""
