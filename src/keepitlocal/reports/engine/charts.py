@@ -67,13 +67,16 @@ def _svg(figure: plt.Figure, title: str, description: str, chart_id: str) -> str
     )
     svg = _presentation_attributes(svg)
     # matplotlib writes its own ids; keep them unique within a page that holds several charts.
-    return (
+    svg = (
         re.sub(
             r'id="([^"]+)"', lambda m: m.group(0) if m.group(1) in (title_id, desc_id) else f'id="{chart_id}-{m.group(1)}"', svg
         )
         .replace('xlink:href="#', f'xlink:href="#{chart_id}-')
         .replace("url(#", f"url(#{chart_id}-")
     )
+    # On a phone the chart keeps a size its labels can be read at and scrolls sideways in its own box (app.scss).
+    label = html.escape(f"{title}, chart (scrolls sideways on a small screen)", quote=True)
+    return f'<div class="kil-chart" role="region" aria-label="{label}" tabindex="0">{svg}</div>'
 
 
 def bar_chart(
