@@ -153,3 +153,14 @@ def test_a_quote_that_never_closes_refuses_its_file_only(tmp_path: Path) -> None
     refused = next(f for f in result.files if f.name.endswith("unterminated.csv"))  # type: ignore[attr-defined]
     assert refused.status == "refused" and "a quoted value never ends" in refused.reason
     assert result.kept == 2  # type: ignore[attr-defined]
+
+
+def test_a_file_refused_part_way_keeps_none_of_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "late-quote.csv"
+    good_rows = "".join(f"Late Supplier {n} Ltd,{n + 1},2024-04-0{1 + n % 9}\n" for n in range(5000))
+    path.write_bytes(f"Supplier Name,Amount,Date\n{good_rows}".encode() + b'"Broken Ltd,10,2024-04-01\n' + b"more\n" * 3_500_000)
+    result = _analyse(tmp_path, path, _good(tmp_path))
+    refused = next(f for f in result.files if f.name.endswith("late-quote.csv"))  # type: ignore[attr-defined]
+    assert refused.status == "refused" and (refused.kept, refused.rejected) == (0, 0)
+    assert result.kept == 2  # type: ignore[attr-defined]
+    assert "Late Supplier" not in (tmp_path / "out" / "transactions.csv").read_text()

@@ -275,8 +275,7 @@ def _read_source(
 
 
 def _unreadable(report: FileReport, reason: str) -> FileReport:
-    """A file refused whole, with the reason (the whole stream is scanned before any row is kept, so a damaged or
-    oversized file is found before anything of it is staged)."""
+    """A file refused whole, with the reason; _read_part drops whatever of it was staged before the refusal."""
     report.status, report.reason = FileStatus.REFUSED, reason
     report.rows_read = report.kept = report.rejected = 0
     return report
@@ -498,7 +497,13 @@ def _read_part(
     python_reader False, only if the DuckDB reader can (see _read_source)."""
     with open(staging, "w", newline="", encoding="utf-8") as st, open(rejected, "w", newline="", encoding="utf-8") as rj:
         writer = StagingWriter(st, rj, header=False, database=database)
-        return _read_source(source, index, writer, overrides, ignore, None, strict, python_reader)
+        report = _read_source(source, index, writer, overrides, ignore, None, strict, python_reader)
+        if report is not None and report.status == FileStatus.REFUSED:
+            # A file refused part-way (a quote that never closes, found rows after its first payments) keeps nothing.
+            for part in (st, rj):
+                part.seek(0)
+                part.truncate()
+        return report
 
 
 def read_all(
