@@ -30,7 +30,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from web_spend import serve  # the app as production runs it (gunicorn 2 x 4 threads), with this process's environment
+
 PUBLIC = ["/", "/councils/", "/compare/spend/", "/councils/E08000033/", "/principles/", "/join/"]
 PRIVATE = ["/manage/councils/E08000033/", "/manage/councils/E08000033/spend/", "/manage/councils/E08000033/assessment/",
            "/network/", "/network/registers/"]  # fmt: skip
@@ -70,20 +71,6 @@ def prepare(var: Path, rows: int) -> None:
     ]
     council = Council.objects.get(gss_code="E08000033")
     store_upload(council, SimpleUploadedFile("load-100k.csv", ("\n".join(lines) + "\n").encode()), None)
-
-
-def serve(var: Path, port: int) -> subprocess.Popen[bytes]:
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    command = [str(gunicorn), "keepitlocal.wsgi:application", "--workers", "2", "--threads", "4"]
-    command += ["--worker-class", "gthread", "--bind", f"127.0.0.1:{port}", "--timeout", "120"]
-    process = subprocess.Popen(command, env=environment(var), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
-            return process
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("the server did not start")
 
 
 def analyse(var: Path) -> subprocess.Popen[bytes]:

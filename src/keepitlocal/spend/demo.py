@@ -195,9 +195,9 @@ def demo_file(gss_code: str, year: int, generated: generator.World | None = None
     places, seed, community_weight = DEMO_COUNCILS[gss_code]
     generated = generated or world()
     shape = generated.councils[gss_code]
-    rows = generator.payments(generated, gss_code, year)
     rng = random.Random(seed * 10_000 + year)
     start = date(year, 4, 1)
+    fixed: list[tuple[date, list[str]]] = []
     for name, payments, typical in SUPPLIERS:
         for old, new in places.items():
             name = name.replace(old, new)
@@ -207,16 +207,11 @@ def demo_file(gss_code: str, year: int, generated: generator.World | None = None
             paid = start + timedelta(days=rng.randrange(365))
             amount = round(max(500.0, rng.gauss(typical, typical / 3)), 2)
             kind = "Grants to voluntary organisations" if not commercial and rng.random() < 0.6 else "Contracted services"
-            row = [rows[0][0] if rows else "Demo council", paid.strftime("%d/%m/%Y"), "", f"{amount:.2f}", name,
-                   rng.choice(AREAS), kind, ""]  # fmt: skip
+            row = [generator.body_name(shape), paid.strftime("%d/%m/%Y"), "", f"{amount:.2f}", name, rng.choice(AREAS), kind, ""]
             if shape.publishes_vcse_flag:
                 row.append("" if commercial or "REDACTED" in name or name.startswith("Mr ") else "Y")
-            rows.append(row)
-    rows.sort(key=lambda row: row[1][6:] + row[1][3:5] + row[1][:2])
-    for number, row in enumerate(rows, start=1):
-        row[2] = f"{year % 100:02d}{number:06d}"
-    header = generator.HEADER + ([generator.VCSE_FLAG] if shape.publishes_vcse_flag else [])
-    return _csv(header, rows)
+            fixed.append((paid, row))
+    return generator.spend_file(generated, gss_code, year, fixed)
 
 
 def load_demo_spend() -> bool:

@@ -289,17 +289,21 @@ class _Heartbeat(threading.Thread):
             connection.close()
 
 
-def stuck_runs() -> list[AnalysisRun]:
-    """Running analyses whose worker has given no sign of life for KIL_ANALYSIS_STALE_MINUTES."""
+def stuck_runs(council: Council | None = None) -> list[AnalysisRun]:
+    """Running analyses (of one council, or of all) whose worker has given no sign of life for
+    KIL_ANALYSIS_STALE_MINUTES."""
     since = timezone.now() - timedelta(minutes=settings.KIL_ANALYSIS_STALE_MINUTES)
     running = AnalysisRun.objects.filter(status=AnalysisRun.Status.RUNNING).select_related("council")
+    if council is not None:
+        running = running.filter(council=council)
     return [r for r in running if (r.heartbeat_at or r.started_at or r.created_at) < since]
 
 
 def recover_stuck_runs(council: Council | None = None) -> list[AnalysisRun]:
     """Marks each stuck analysis failed with a plain reason, so the dashboard stops saying one is running and the
-    editor can start it again. Called when a council's spend pages are opened and by `kil manage spend_stuck`."""
-    found = [r for r in stuck_runs() if council is None or r.council_id == council.pk]
+    editor can start it again. Called when a council's spend pages are opened (the progress page's polls included,
+    so only that council's runs are read) and by `kil manage spend_stuck`."""
+    found = stuck_runs(council)
     for run in found:
         logger.warning("Analysis %s of %s lost its worker; marked failed", run.pk, run.council.gss_code)
         _fail(run, STOPPED_WORKER)
@@ -336,20 +340,20 @@ def _run_analysis(run: AnalysisRun) -> None:
                 f"The analysis took longer than {settings.KIL_ANALYSIS_TIME_LIMIT_MINUTES} minutes and was stopped. "
                 "Remove files you do not need, or upload fewer years at a time, and start it again."
             )
-        AnalysisRun.objects.filter(pk=run.pk).update(heartbeat_at=now)
+        # Each step is one update, which also says the run is alive.
         if stage == "file":
             run.files_done += 1
             run.files_refused += detail.status != FileStatus.READ
             run.rows_processed += detail.rows_read
-            AnalysisRun.objects.filter(pk=run.pk).update(
-                stage="read", files_done=run.files_done, files_refused=run.files_refused, rows_processed=run.rows_processed
-            )
+            changes = {"stage": "read", "files_done": run.files_done, "files_refused": run.files_refused,
+                       "rows_processed": run.rows_processed}  # fmt: skip
         elif stage == "read":
             # The files the engine will read: a zip counts each file inside it, so the uploads' count is not it.
             run.files_total = int(detail)
-            AnalysisRun.objects.filter(pk=run.pk).update(stage="read", files_total=run.files_total)
+            changes = {"stage": "read", "files_total": run.files_total}
         else:
-            AnalysisRun.objects.filter(pk=run.pk).update(stage=stage)
+            changes = {"stage": stage}
+        AnalysisRun.objects.filter(pk=run.pk).update(heartbeat_at=now, **changes)
 
     try:
         with tempfile.TemporaryDirectory(prefix="kil-run-") as tmp:

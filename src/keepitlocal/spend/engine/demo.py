@@ -379,9 +379,10 @@ HEADER = ["Body Name", "Date", "Transaction Number", "Net Amount", "Supplier Nam
 VCSE_FLAG = "Voluntary Community and Social Enterprise Supplier"
 
 
-def payments(world: World, gss_code: str, year: int) -> list[list[str]]:
+def payments(world: World, gss_code: str, year: int, fixed: Iterable[tuple[date, list[str]]] = ()) -> list[list[str]]:
     """One financial year of a council's payments (rows of HEADER, and the VCSE flag column when the council publishes
-    one), sorted by date as councils publish them."""
+    one), sorted by date and numbered as councils publish them. `fixed` adds payments made elsewhere (dated rows in
+    the same layout, their transaction number left for this to give)."""
     shape = world.councils[gss_code]
     index = world.years.index(year)
     rng = random.Random(shape.seed * 100_003 + year)
@@ -410,6 +411,7 @@ def payments(world: World, gss_code: str, year: int) -> list[list[str]]:
                 credit = -round(amount * rng.choice([1.0, rng.uniform(0.05, 0.6)]), 2)
                 later = days[min(bisect.bisect_left(days, paid + timedelta(days=rng.randrange(5, 60))), len(days) - 1)]
                 rows.append((later, _row(shape, supplier, name, later, credit, service, expense, rng)))
+    rows.extend(fixed)
     rows.sort(key=lambda row: row[0])
     out = []
     for number, (_paid, row) in enumerate(rows, start=1):
@@ -422,20 +424,24 @@ def _row(shape: CouncilShape, supplier: Supplier, name: str, paid: date, amount:
          rng: random.Random) -> list[str]:  # fmt: skip
     # Councils publish a company number for some company suppliers, often without its leading zeros.
     number = supplier.number.lstrip("0") if supplier.kind in (Kind.COMPANY, Kind.CIC) and rng.random() < 0.4 else ""
-    row = [shape.area.name.split(",")[0] + " Council (demo)", paid.strftime("%d/%m/%Y"), "", f"{amount:.2f}", name,
-           service, expense, number]  # fmt: skip
+    row = [body_name(shape), paid.strftime("%d/%m/%Y"), "", f"{amount:.2f}", name, service, expense, number]
     if shape.publishes_vcse_flag:
         vcse = supplier.kind in (Kind.CHARITY, Kind.CIC, Kind.GROUP) and name == supplier.name
         row.append("Y" if vcse else "")
     return row
 
 
-def spend_file(world: World, gss_code: str, year: int) -> bytes:
-    """One financial year's payments as a CSV file, as the council would publish it."""
+def body_name(shape: CouncilShape) -> str:
+    """The paying body as a demo file names it."""
+    return shape.area.name.split(",")[0] + " Council (demo)"
+
+
+def spend_file(world: World, gss_code: str, year: int, fixed: Iterable[tuple[date, list[str]]] = ()) -> bytes:
+    """One financial year's payments as a CSV file, as the council would publish it (`fixed` as for payments)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(HEADER + ([VCSE_FLAG] if world.councils[gss_code].publishes_vcse_flag else []))
-    writer.writerows(payments(world, gss_code, year))
+    writer.writerows(payments(world, gss_code, year, fixed))
     return out.getvalue().encode()
 
 

@@ -251,14 +251,13 @@ def _scan(chunks: Iterator[bytes]) -> tuple[str, int, bool, bool, int]:
 def text_format(source: Source) -> TextFormat:
     with source.open_binary() as stream:
         start = stream.read(FIRST_LINE_LIMIT)
-        if len(start) == FIRST_LINE_LIMIT and b"\n" not in start and b"\r" not in start:
-            raise UnreadableSourceError(
-                f"it has no line break in its first {FIRST_LINE_LIMIT // (1024 * 1024)} MB, so it is not a table of rows"
-            )
+    if len(start) == FIRST_LINE_LIMIT and b"\n" not in start and b"\r" not in start:
+        raise UnreadableSourceError(
+            f"it has no line break in its first {FIRST_LINE_LIMIT // (1024 * 1024)} MB, so it is not a table of rows"
+        )
+    head = start[:SNIFF_BYTES]
     with source.open_binary() as stream:
         encoding, lines, spaced, other, longest = _scan(_chunks(stream))
-    with source.open_binary() as stream:
-        head = stream.read(SNIFF_BYTES)
     bom = len(head) - len(strip_boms(head))
     delimiter = _delimiter(strip_boms(head).decode(encoding, errors="replace"))
     return TextFormat(encoding, delimiter, bom, lines, spaced, other, longest)
