@@ -11,7 +11,6 @@ out unless asked for (`--with-secret-key`): a backup should be safe to keep wher
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import shutil
@@ -22,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from keepitlocal.common.files import sha256_of
 from keepitlocal.spend.engine.sources import EXPANSION_FLOOR, MAX_EXPANSION
 
 logger = logging.getLogger(__name__)
@@ -52,14 +52,6 @@ def _folders() -> dict[str, Path]:
     from django.conf import settings
 
     return {"uploads": Path(settings.MEDIA_ROOT), "registers": Path(settings.KIL_REGISTERS_DIR)}
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _files() -> list[tuple[str, Path]]:
@@ -113,7 +105,7 @@ def create(target: Path, with_secret_key: bool = False) -> Summary:
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "database": connection.vendor,
             "tables": _counts(),
-            "files": {name: _sha256(path) for name, path in files},
+            "files": {name: sha256_of(path) for name, path in files},
             "secret_key": with_secret_key,
         }
         partial = target.with_name(target.name + ".partial")
@@ -219,7 +211,7 @@ def restore(source: Path) -> Summary:
                     written.append(path)
                     with archive.open(name) as packed, open(path, "wb") as out:
                         shutil.copyfileobj(packed, out)
-                    if _sha256(path) != digest:
+                    if sha256_of(path) != digest:
                         raise BackupError(f"{name} does not match its checksum in the backup")
         except BaseException:
             for path in written:

@@ -9,7 +9,6 @@ A mirror (`mirror=`) serves every publisher's files from one address, each under
 from __future__ import annotations
 
 import csv
-import hashlib
 import http.client
 import io
 import json
@@ -26,6 +25,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from keepitlocal.common.files import sha256_of
 from keepitlocal.spend.engine.publishers import ArcGisSearch, Direct, LinkOnPage, Publisher, RegisterKind
 
 logger = logging.getLogger(__name__)
@@ -237,14 +237,6 @@ def verify(path: Path, kind: RegisterKind) -> list[str]:
     return header
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def fetch(source: Publisher, folder: Path, mirror: str | None = None, progress: Progress | None = None) -> Fetched:
     """Find, download, verify and record the latest edition of one register in `folder`. A file already there under
     the edition's name is verified and kept, not downloaded again; a damaged one is removed."""
@@ -273,7 +265,7 @@ def fetch(source: Publisher, folder: Path, mirror: str | None = None, progress: 
         edition=edition.edition or response_date,
         fetched_at=datetime.now(UTC),
         size=target.stat().st_size,
-        sha256=_sha256(target),
+        sha256=sha256_of(target),
         header=header,
         resumed=resumed,
     )
