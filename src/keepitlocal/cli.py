@@ -198,10 +198,8 @@ def spend_analyse(
             result = analyse(list(paths), out, options, progress)
         except NothingUsableError as error:
             raise click.ClickException(str(error)) from None
-    ambiguous = [f for f in result.files if f.status == "ambiguous"]
-    for f in result.files:
-        if f.status != "read":
-            click.echo(f"not read: {f.name}: {f.reason}")
+    for line in reading_lines(result):
+        click.echo(line)
     click.echo(
         f"{result.rows_read:,} rows read = {result.kept:,} kept + {result.rejected:,} rejected ({result.duplicates:,} duplicates); {result.suppliers:,} suppliers"
     )
@@ -209,8 +207,38 @@ def spend_analyse(
         click.echo(line)
     spreadsheet_safe(out)
     click.echo(f"Outputs in {out}: transactions.csv, rejected.csv, suppliers.csv, indicators.json, report.html")
-    if ambiguous:
-        raise click.ClickException("Some files have ambiguous columns; settle them with --mapping and run again")
+    unread = result.unread
+    if unread:
+        ambiguous = any(f.status == "ambiguous" for f in unread)
+        hint = " Say which column is which with --mapping (JSON or YAML: field → heading) and run again." if ambiguous else ""
+        raise click.ClickException(
+            f"{len(unread)} of {len(result.files)} files could not be read; the figures leave them out.{hint}"
+        )
+
+
+def reading_lines(result: Any) -> list[str]:
+    """How each layout (files with the same heading row) was read, field by field, then each file not read and why."""
+    lines: list[str] = []
+    for number, layout in enumerate(result.layouts, start=1):
+        files = len(layout.files)
+        lines.append(
+            f"Layout {number} ({files} file{'s' if files != 1 else ''}, {layout.rows_sampled:,} rows sampled): {layout.status.label}"
+        )
+        for reading in layout.fields:
+            samples = ", ".join(repr(v) for v in reading.samples[:3])
+            lines.append(
+                f"  {reading.field.replace('_', ' ')} ← '{reading.heading}' ({reading.why}){': ' + samples if samples else ''}"
+            )
+        if layout.payments:
+            check = "passed" if layout.payee_checked else "FAILED"
+            lines.append(f"  payee check {check}: {layout.payees:,} different payees over {layout.payments:,} named payments")
+        for note in layout.notes:
+            lines.append(f"  note: {note}")
+        if layout.status != "read":
+            lines.append(f"  not read: {layout.reason}")
+    for f in result.unread:
+        lines.append(f"not read: {f.name}: {f.reason}")
+    return lines
 
 
 def _writable(out: Path) -> None:
@@ -252,10 +280,14 @@ def summary_lines(result: Any) -> list[str]:
     lines = [f"Period: {result.period.label}"]
     if result.period.missing:
         lines.append(f"No payments in {result.period.missing_label}")
+    if result.period.unread:
+        lines.append(f"Not known for {result.period.unread_label}: files that seem to cover it were not read")
     lines.append(f"All payments: {shares(result.indicators)}")
     for year in result.years:
-        missing = year.period.missing
-        gaps = f" ({12 - len(missing)} of 12 months; none in {year.period.missing_label})" if missing else ""
+        missing, unread = year.period.missing, year.period.unread
+        notes = [f"none in {year.period.missing_label}"] if missing else []
+        notes += [f"not read: {year.period.unread_label}"] if unread else []
+        gaps = f" ({len(year.period.months)} of 12 months; {'; '.join(notes)})" if notes else ""
         lines.append(f"{year.year}, {year.period.label}{gaps}: {shares(year.indicators)}")
     return lines
 

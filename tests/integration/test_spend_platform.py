@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from keepitlocal.network.models import Council
+from keepitlocal.network.models import AuditEntry, Council
 from keepitlocal.spend.models import AnalysisRun, Payment, RejectedRow, SpendFile, Supplier
 from tests.conftest import StrictHTMLClient, signed_in_client
 
@@ -335,17 +335,23 @@ def test_ambiguous_columns_are_chosen_with_samples_and_kept_for_the_council(demo
     assert f"/spend/files/{spend_file.pk}/columns/" in progress
     path = f"/manage/councils/{CALDERDALE}/spend/files/{spend_file.pk}/columns/"
     page = editor.get(path).content.decode()
-    assert (
-        "Which column holds the supplier name?" in page
-        and "For example: Acme Ltd, Hub CIC" in page
-        and "For example: Halifax Council" in page
-    )
-    assert "Select the column that holds the supplier name" in editor.post(path, {}).content.decode()
-    editor.post(path, {"supplier_name": "Payee"})
-    assert ColumnChoice.objects.get().column == "Payee"
+    assert "Not read: a column needs choosing" in page and "Choose which column is the supplier name" in page
+    # Every column with values from the file, so a person can see which is which.
+    assert "Acme Ltd; Hub CIC" in page and "Halifax Council; Halifax Council" in page
+    assert "Select the column that holds the supplier (payee) name" in editor.post(path, {}).content.decode()
+    twice = editor.post(path, {"supplier_name": "Payee", "amount": "Payee", "date": "Date"}).content.decode()
+    assert "&#39;Payee&#39; is already chosen for the supplier (payee) name" in twice
+    editor.post(path, {"supplier_name": "Payee", "amount": "Amount", "date": "Date"})
+    choices = {c.field: (c.column, c.layout) for c in ColumnChoice.objects.all()}
+    assert choices["supplier_name"][0] == "Payee" and choices["supplier_name"][1]
     latest = AnalysisRun.objects.first()
     assert latest is not None and latest.status == "succeeded"
     assert sorted(Payment.objects.values_list("supplier_name", flat=True)) == ["Acme Ltd", "Hub CIC"]
+    entry = AuditEntry.objects.filter(record="How spend files are read").get()
+    assert {"field": "Supplier (payee) name", "from": "not read", "to": "Payee"} in entry.changes
+    # The page now says how the file was read, and that a person decided it.
+    page = editor.get(path).content.decode()
+    assert "A person&#39;s choice" in page and "How this file was read" in page
     # The choice serves later files of the series, and files without that column are read as before.
     upload(editor, "may.csv", MAY.encode())
     assert Payment.objects.count() == 4

@@ -69,7 +69,9 @@ def test_ambiguous_columns_stop_and_name_the_candidates() -> None:
     with pytest.raises(AmbiguousMappingError) as error:
         map_columns(["Supplier", "Payee", "Amount", "Date"])
     assert error.value.candidates == ["Supplier", "Payee"]
-    assert '"supplier_name": "Supplier"' in str(error.value)
+    # Said for the web and the command line alike: which columns, and that a person chooses (no mapping file named).
+    assert "Choose which column is the supplier name" in str(error.value)
+    assert "mapping" not in str(error.value)
     mapping = map_columns(["Supplier", "Payee", "Amount", "Date"], overrides={"supplier_name": "Payee"})
     assert mapping.headers["supplier_name"] == "Payee" and mapping.how["supplier_name"] == "mapping file"
 

@@ -344,7 +344,7 @@ def _read_twice(tmp_path: Path, workers: int) -> tuple[list[dict[str, object]], 
     database = duckdb.connect()
     out = tmp_path / f"out-{workers}"
     out.mkdir(exist_ok=True)
-    reports = read.read_all(sources, database, out / "staged.csv", out / "rejected.csv", workers=workers)
+    reports = read.read_all(sources, database, out / "staged.csv", out / "rejected.csv", workers=workers).files
     staged = database.execute("SELECT * FROM staged ORDER BY file_index, source_row").fetchall()
     return [r.__dict__ for r in reports], (out / "staged.csv").read_bytes(), (out / "rejected.csv").read_bytes(), staged
 

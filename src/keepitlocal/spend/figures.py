@@ -17,7 +17,8 @@ def month_label(month: str) -> str:
 
 @dataclass(frozen=True)
 class Month:
-    """One month of the period; `amount` is None when no payment was published for it (a gap, not a zero)."""
+    """One month of the period; `amount` is None when no payment was published for it (a gap, not a zero), or when a
+    file that seems to cover it was not read (`unread`: never a month without payments)."""
 
     month: str
     label: str
@@ -25,6 +26,7 @@ class Month:
     vcse_amount: float | None
     local_amount: float | None
     payments: int | None
+    unread: bool = False
 
     @property
     def gap(self) -> bool:
@@ -50,7 +52,8 @@ class Figures:
     def months(self) -> list[Month]:
         """Every month of the period in order, those with no payments included as gaps."""
         paid = {row["month"]: row for row in self.by_id.get("by_month", {}).get("rows", [])}
-        every = sorted({*self.period.get("months", []), *self.period.get("missing", []), *paid})
+        unread = set(self.period.get("unread", []))
+        every = sorted({*self.period.get("months", []), *self.period.get("missing", []), *unread, *paid})
         return [
             Month(
                 m,
@@ -59,6 +62,7 @@ class Figures:
                 paid[m]["vcse_amount"] if m in paid else None,
                 paid[m].get("local_amount") if m in paid else None,
                 paid[m]["payments"] if m in paid else None,
+                m in unread and m not in paid,
             )
             for m in every
         ]
@@ -66,6 +70,11 @@ class Figures:
     @property
     def missing(self) -> list[str]:
         return list(self.period.get("missing", []))
+
+    @property
+    def unread(self) -> list[str]:
+        """Months with no payments read because a file that seems to cover them was not read."""
+        return list(self.period.get("unread", []))
 
     @property
     def sentence(self) -> str:
@@ -77,6 +86,10 @@ class Figures:
         text = f"{self.title}: payments from {self.period['label']}"
         if self.missing:
             text += f"; no payments were published for {self.period.get('missing_label') or ', '.join(self.missing)}"
+        if self.unread:
+            text += (
+                f"; not known for {self.period.get('unread_label') or ', '.join(self.unread)}, as files covering it were not read"
+            )
         if self.key == ALL_YEARS and self.years > 1:
             text += f". These figures put {self.years} financial years together"
         return text + "."

@@ -109,3 +109,40 @@ class ColumnChoiceForm(GovukForm):
                 c: "For example: " + ", ".join(samples.get(c, [])[:5]) if samples.get(c) else "No values in the first rows"
                 for c in columns
             }
+
+
+NOT_READ = ""  # the choice for an optional field that is not in the files
+
+
+class ReadingForm(GovukForm):
+    """Which column of a layout holds each field: one select per field, set to how the files were read. Required
+    fields must name a column; the others may be "not in these files"."""
+
+    def __init__(
+        self,
+        columns: list[str],
+        current: dict[str, str],
+        required: tuple[str, ...],
+        labels: dict[str, str],
+        *args: object,
+        **kwargs: object,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        for field_name, label in labels.items():
+            choices = [(c, c) for c in columns]
+            if field_name not in required:
+                choices = [(NOT_READ, "Not in these files"), *choices]
+            self.fields[field_name] = forms.ChoiceField(label=label, choices=choices, required=field_name in required)
+            self.fields[field_name].initial = current.get(field_name, NOT_READ)
+            self.fields[field_name].error_messages["required"] = f"Select the column that holds the {label.lower()}"
+            self.fields[field_name].error_messages["invalid_choice"] = f"Select the column that holds the {label.lower()}"
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        used: dict[str, str] = {}
+        for field_name, column in list(data.items()):
+            if column and column in used:
+                self.add_error(field_name, f"'{column}' is already chosen for the {str(self.fields[used[column]].label).lower()}")
+            elif column:
+                used[str(column)] = field_name
+        return data

@@ -49,6 +49,8 @@ class AnalysisRun(models.Model):
     rows_processed = models.PositiveBigIntegerField(default=0)
     message = models.TextField(blank=True)
     files_report = models.JSONField(default=list, blank=True)
+    # How each layout (files with the same heading row) was read: read.LayoutReport as JSON, file names as uploaded.
+    layouts = models.JSONField(default=list, blank=True)
     indicators = models.JSONField(default=list, blank=True)
     registers_used = models.JSONField(default=list, blank=True)
     charts = models.JSONField(default=dict, blank=True, help_text="SVG charts drawn once when the analysis finished")
@@ -232,6 +234,7 @@ class SpendPublication(models.Model):
             "sentence": shown.sentence,
             "months": len(shown.period.get("months", [])),
             "missing": shown.period.get("missing_label", ""),
+            "unread": shown.period.get("unread_label", ""),
             "years": self.years(),
             "files": [f["file"] for f in self.run.files_report if f.get("status") == "read"],
             "registers": self.run.registers_used,
@@ -276,17 +279,20 @@ class RegisterFile(models.Model):
 
 
 class ColumnChoice(models.Model):
-    """A council editor's choice of which published column is which field, saved for that publisher's files."""
+    """A council editor's choice of which published column is which field, for every file of one layout (files whose
+    heading rows are the same: columns.layout_key); a choice with no layout, made before layouts were kept, serves
+    every layout that has the column."""
 
     council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="column_choices")
+    layout = models.CharField(max_length=12, blank=True, default="")
     field = models.CharField(max_length=40)
-    column = models.CharField(max_length=255)
+    column = models.CharField(max_length=255)  # a heading ('Amount#2' for the second of two), or '' for "not used"
     chosen_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     chosen_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["field"]
-        constraints = [models.UniqueConstraint(fields=["council", "field"], name="one_column_choice_per_field")]
+        ordering = ["layout", "field"]
+        constraints = [models.UniqueConstraint(fields=["council", "layout", "field"], name="one_column_choice_per_layout_field")]
 
     def __str__(self) -> str:
         return f"{self.field} ← {self.column}"

@@ -11,6 +11,7 @@ import threading
 import traceback
 import zipfile
 from collections.abc import Iterator
+from dataclasses import asdict
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -23,6 +24,7 @@ from django.utils import timezone
 
 from keepitlocal.network.models import Council
 from keepitlocal.spend.engine.classify import SupplierType
+from keepitlocal.spend.engine.columns import How
 from keepitlocal.spend.engine.publicbodies import CouncilRef
 from keepitlocal.spend.engine.read import FileStatus
 from keepitlocal.spend.engine.sources import EXPANSION_FLOOR, MAX_EXPANSION, UTF16_BOMS
@@ -190,6 +192,38 @@ def correct_supplier(supplier: Supplier, supplier_type: str, org_id: str, reason
     changes.append({"field": "Reason", "from": "", "to": reason})
     audit(supplier.council, user, "corrected", f"Supplier {supplier.name}", supplier.key, changes)
     return correction
+
+
+def choose_columns(
+    council: Council, layout: str, chosen: dict[str, str], current: dict[str, str], user: Any
+) -> AnalysisRun | None:
+    """Save a person's reading of one layout (field → heading, '' for an optional field not in the files) for every file
+    with that heading row, audited in the council's history, and analyse again; None when nothing changed."""
+    from keepitlocal.network.services import audit
+    from keepitlocal.spend.engine.columns import FIELD_LABELS
+
+    changes = []
+    with transaction.atomic():
+        for field_name, column in chosen.items():
+            if column == current.get(field_name, ""):
+                continue
+            ColumnChoice.objects.update_or_create(
+                council=council,
+                layout=layout,
+                field=field_name,
+                defaults={"column": column, "chosen_by": user, "chosen_at": timezone.now()},
+            )
+            changes.append(
+                {
+                    "field": FIELD_LABELS[field_name],
+                    "from": current.get(field_name) or "not read",
+                    "to": column or "not read",
+                }
+            )
+        if not changes:
+            return None
+        audit(council, user, "changed", "How spend files are read", layout, changes)
+    return start_analysis(council)
 
 
 def column_samples(spend_file: SpendFile, columns: list[str], limit: int = 5) -> dict[str, list[str]]:
@@ -363,14 +397,16 @@ def _run_analysis(run: AnalysisRun) -> None:
                     c.supplier_key: (c.supplier_type, c.org_id, c.evidence())
                     for c in SupplierCorrection.objects.filter(council=council).select_related("corrected_by")
                 }
-                choices = dict(ColumnChoice.objects.filter(council=council).values_list("field", "column"))
+                overrides, layout_overrides = column_choices(council)
                 options = Options(
                     council=council.gss_code,
                     registers=_registers(),
                     corrections=corrections,
-                    overrides=choices,
+                    overrides=overrides,
                     strict_mapping=False,
                     councils=council_register(),
+                    layout_overrides=layout_overrides,
+                    chosen=How.CHOICE,
                 )
                 result = analyse([Path(p) for p in by_path], out, options, progress)
             AnalysisRun.objects.filter(pk=run.pk).update(stage="saving")
@@ -381,13 +417,14 @@ def _run_analysis(run: AnalysisRun) -> None:
                 if files:
                     _load(council, out, by_path)
                     run.files_report = [_report(r, by_path) for r in result.files]
+                    run.layouts = [_layout(layout, by_path) for layout in result.layouts]
                     run.indicators = result.indicators
                     run.registers_used = result.registers_used
                     run.period = result.period.as_json()
                     run.years = [year.as_json() for year in result.years]
                     run.charts = draw_charts(result.indicators, run.years)
                 else:
-                    run.files_report, run.indicators, run.period, run.years = [], [], {}, []
+                    run.files_report, run.indicators, run.period, run.years, run.layouts = [], [], {}, [], []
                 run.status = AnalysisRun.Status.SUCCEEDED
                 run.stage = "done"
                 run.finished_at = timezone.now()
@@ -400,7 +437,10 @@ def _run_analysis(run: AnalysisRun) -> None:
         for spend_file in files:
             message = message.replace(Path(spend_file.stored.name).name, spend_file.original_name)
         # Keep what each file said (an ambiguous file's candidate columns, say) for the editor to act on.
-        AnalysisRun.objects.filter(pk=run.pk).update(files_report=[_report(r, by_path) for r in error.reports])
+        AnalysisRun.objects.filter(pk=run.pk).update(
+            files_report=[_report(r, by_path) for r in error.reports],
+            layouts=[_layout(layout, by_path) for layout in error.layouts],
+        )
         logger.info("Analysis %s of %s found nothing usable: %s", run.pk, council.gss_code, message)
         _fail(run, message)
     except Exception as error:
@@ -471,21 +511,59 @@ def _file_of(source: str, by_path: dict[str, SpendFile]) -> SpendFile:
     raise KeyError(source)
 
 
+def _shown_name(name: str, by_path: dict[str, SpendFile]) -> tuple[str, SpendFile]:
+    """A file as its uploader named it ('year.zip › 2021-05.csv' for a file inside a zip), with its upload."""
+    spend_file = _file_of(name, by_path)
+    inner = name[len(str(spend_file.stored.path)) + 1 :] if name != spend_file.stored.path else ""
+    return spend_file.original_name + (f" › {inner}" if inner else ""), spend_file
+
+
 def _report(report: Any, by_path: dict[str, SpendFile]) -> dict[str, Any]:
-    spend_file = _file_of(report.name, by_path)
-    inner = report.name[len(str(spend_file.stored.path)) + 1 :] if report.name != spend_file.stored.path else ""
+    shown, spend_file = _shown_name(report.name, by_path)
     return {
-        "file": spend_file.original_name + (f" › {inner}" if inner else ""),
+        "file": shown,
         "file_id": spend_file.pk,
         "status": report.status,
-        "reason": report.reason,
+        "reason": _named(report.reason, by_path),
         "mapping": report.mapping,
         "candidates": report.candidates,
+        "layout": report.layout,
+        "not_spend": report.not_spend,
+        "first_date": report.first_date,
+        "last_date": report.last_date,
         "rows_read": report.rows_read,
         "kept": report.kept,
         "rejected": report.rejected,
         "duplicates": report.duplicates,
     }
+
+
+def _named(text: str, by_path: dict[str, SpendFile]) -> str:
+    """A message with the stored files' names replaced by the names they were uploaded with."""
+    for spend_file in by_path.values():
+        text = text.replace(Path(spend_file.stored.name).name, spend_file.original_name)
+    return text
+
+
+def _layout(layout: Any, by_path: dict[str, SpendFile]) -> dict[str, Any]:
+    """How one layout was read, as kept on the run: file names as uploaded, with their ids for links."""
+    data = asdict(layout)
+    files = [_shown_name(name, by_path) for name in layout.files]
+    data["files"] = [{"file": shown, "file_id": spend_file.pk} for shown, spend_file in files]
+    data["reason"] = _named(layout.reason, by_path)
+    return data
+
+
+def column_choices(council: Council) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """A council's column choices: those for every layout (made before layouts were kept), and those for each layout."""
+    every: dict[str, str] = {}
+    by_layout: dict[str, dict[str, str]] = {}
+    for layout, field_name, column in ColumnChoice.objects.filter(council=council).values_list("layout", "field", "column"):
+        if layout:
+            by_layout.setdefault(layout, {})[field_name] = column
+        else:
+            every[field_name] = column
+    return every, by_layout
 
 
 def _batched(objects: Iterator[Any], model: type[Any]) -> None:

@@ -22,11 +22,12 @@ from keepitlocal.reports.downloads import download
 from keepitlocal.reports.engine.tables import Column, Table
 from keepitlocal.spend import queries, services
 from keepitlocal.spend import suppliers as supplier_work
+from keepitlocal.spend.engine.columns import FIELD_LABELS, REQUIRED, How, column_labels
+from keepitlocal.spend.engine.read import FileStatus
 from keepitlocal.spend.figures import Figures, choices, figures, month_label
-from keepitlocal.spend.forms import BulkCorrectionForm, ColumnChoiceForm, CorrectionForm, RegisterForm, UploadForm
+from keepitlocal.spend.forms import BulkCorrectionForm, CorrectionForm, ReadingForm, RegisterForm, UploadForm
 from keepitlocal.spend.models import (
     AnalysisRun,
-    ColumnChoice,
     Payment,
     RegisterFetch,
     RegisterFile,
@@ -51,6 +52,7 @@ def year_rows(run: AnalysisRun) -> list[dict[str, Any]]:
                 "year": year["year"],
                 "months": len(year["period"].get("months", [])),
                 "missing": year["period"].get("missing_label", ""),
+                "unread": year["period"].get("unread_label", ""),
                 "amount": by_id.get("total_spend", {}).get("value"),
                 "vcse_amount": by_id.get("share_vcse", {}).get("numerator"),
                 "share_vcse": by_id.get("share_vcse", {}).get("value"),
@@ -102,6 +104,7 @@ DASHBOARD_TABLES: dict[str, list[Column]] = {
         Column("year", "Financial year"),
         Column("months", "Months with payments"),
         Column("missing", "Months with no payments"),
+        Column("unread", "Months not known (files not read)"),
         Column("amount", "Spend (£)"),
         Column("vcse_amount", "To VCSE (£)"),
         Column("share_vcse", "VCSE share (%)"),
@@ -167,6 +170,7 @@ def dashboard(request: HttpRequest, gss_code: str) -> HttpResponseBase:
             "latest": latest,
             "running": runs.exclude(status__in=[AnalysisRun.Status.SUCCEEDED, AnalysisRun.Status.FAILED]).first(),
             "failed": newest if newest is not None and newest.status == AnalysisRun.Status.FAILED else None,
+            "unread": _unread(newest if newest is not None and newest.status == AnalysisRun.Status.FAILED else latest),
             "files": files,
             "figures": results,
             "read": read,
@@ -178,6 +182,14 @@ def dashboard(request: HttpRequest, gss_code: str) -> HttpResponseBase:
             .first(),
         },
     )
+
+
+def _unread(run: AnalysisRun | None) -> list[dict[str, Any]]:
+    """The files an analysis did not read, each with why and whether it is spend data at all (card transactions, a
+    contracts register: `not_spend`): the dashboard leads with them, as their months are not in the figures."""
+    if run is None:
+        return []
+    return [f for f in run.files_report or [] if f.get("status") != FileStatus.READ]
 
 
 def _dashboard_results(
@@ -610,33 +622,59 @@ def registers(request: HttpRequest) -> HttpResponse:
     )
 
 
-FIELD_LABELS = {"supplier_name": "supplier name", "amount": "amount paid", "date": "date of payment"}
-
-
-@access.council_edit
+@access.council_view
 @require_http_methods(["GET", "POST"])
 def columns(request: HttpRequest, gss_code: str, file_id: int) -> HttpResponse:
-    """Choose between columns that could be the same field; the choice is kept for the council's files."""
+    """How a file was read, field by field (which heading, a few values, what decided it), and for an editor a form to
+    change it: the choice applies to every file of that layout (the same heading row), is audited, and analyses again."""
     council = access.council_or_404(gss_code)
     spend_file = get_object_or_404(SpendFile, pk=file_id, council=council)
-    latest = AnalysisRun.objects.filter(council=council).exclude(files_report=[]).first()
-    report = next(
-        (f for f in (latest.files_report if latest else []) if f.get("file_id") == spend_file.pk and f.get("candidates")), None
-    )
-    if report is None:
-        messages.success(request, f"{spend_file.original_name} has no columns to choose between")
+    can_edit = access.can_edit_council(request.user, council)
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied
+    run = AnalysisRun.objects.filter(council=council).exclude(layouts=[]).first()
+    layouts = [layout for layout in (run.layouts if run else []) if any(f["file_id"] == spend_file.pk for f in layout["files"])]
+    if not layouts:
+        messages.success(request, f"{spend_file.original_name} has not been read yet: it is read when the analysis runs")
         return redirect("spend:dashboard", gss_code=council.gss_code)
-    candidates: dict[str, list[str]] = report["candidates"]
-    samples = services.column_samples(spend_file, [c for cs in candidates.values() for c in cs])
-    form = ColumnChoiceForm(candidates, samples, request.POST if request.method == "POST" else None)
+    layout = next((x for x in layouts if x["key"] == request.GET.get("layout")), layouts[0])
+    headings = column_labels(layout["headings"])
+    usable = [h for h in headings if h]
+    current = {f["field"]: f["heading"] for f in layout["fields"]}
+    samples = services.column_samples(spend_file, usable)
+    form = ReadingForm(usable, current, REQUIRED, FIELD_LABELS, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        for field_name, column in form.cleaned_data.items():
-            ColumnChoice.objects.update_or_create(
-                council=council,
-                field=field_name,
-                defaults={"column": column, "chosen_by": request.user, "chosen_at": timezone.now()},
-            )
-        run = services.start_analysis(council)
-        messages.success(request, "Column choice saved for this council's files; the analysis is running again")
-        return redirect("spend:run", gss_code=council.gss_code, run_id=run.pk)
-    return render_form(request, "spend/columns.html", {"council": council, "spend_file": spend_file, "form": form})
+        chosen = {name: str(form.cleaned_data.get(name) or "") for name in FIELD_LABELS}
+        started = services.choose_columns(council, layout["key"], chosen, current, request.user)
+        if started is None:
+            messages.success(request, "Nothing was changed")
+            return redirect(f"{request.path}?layout={layout['key']}")
+        files = len(layout["files"])
+        messages.success(
+            request, f"Saved for {files} {'file' if files == 1 else 'files'} with this heading row; the analysis is running again"
+        )
+        return redirect("spend:run", gss_code=council.gss_code, run_id=started.pk)
+    readings = {f["field"]: f for f in layout["fields"]}
+    return render_form(
+        request,
+        "spend/columns.html",
+        {
+            "council": council,
+            "spend_file": spend_file,
+            "form": form,
+            "layout": layout,
+            "layouts": layouts,
+            "rows": [
+                {
+                    "field": name,
+                    "label": label,
+                    "reading": readings.get(name),
+                    "how": How(readings[name]["how"]).label if name in readings else "",
+                }
+                for name, label in FIELD_LABELS.items()
+            ],
+            "samples": samples,
+            "status": FileStatus(layout["status"]),
+            "can_edit": can_edit,
+        },
+    )

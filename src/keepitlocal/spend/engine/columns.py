@@ -16,14 +16,18 @@ values stop the file, and a mapping file settles it (naming a repeated heading a
 
 from __future__ import annotations
 
+import hashlib
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
 
+from keepitlocal.spend.engine.names import is_redacted
 from keepitlocal.spend.engine.parse import ParseError, parse_amount, parse_date
 
 REQUIRED = ("supplier_name", "amount", "date")
@@ -44,6 +48,23 @@ FIELDS = (
     "expense_type",
 )
 OPTIONAL_FIELDS = tuple(name for name in FIELDS if name not in REQUIRED)
+# Each field in words, for pages and the command line (never its code).
+FIELD_LABELS = {
+    "supplier_name": "Supplier (payee) name",
+    "amount": "Amount paid",
+    "date": "Date of payment",
+    "company_number": "Company number",
+    "charity_number": "Charity number",
+    "vat_number": "VAT registration number",
+    "supplier_id": "The council's supplier reference",
+    "vcse_flag": "The council's VCSE flag",
+    "supplier_type": "The council's supplier type",
+    "transaction_id": "Transaction number",
+    "invoice": "Invoice number",
+    "postcode": "Supplier's postcode or address",
+    "service_area": "Service area",
+    "expense_type": "Expense type",
+}
 
 
 class How(StrEnum):
@@ -52,6 +73,19 @@ class How(StrEnum):
     HEADING = "heading"
     VALUES = "values"
     MAPPING = "mapping file"
+    CHOICE = "a person's choice"
+
+    @property
+    def label(self) -> str:
+        return _HOW_LABELS[self]
+
+
+_HOW_LABELS = {
+    How.HEADING: "its heading",
+    How.VALUES: "its values (no heading names it)",
+    How.MAPPING: "a mapping file",
+    How.CHOICE: "a person's choice",
+}
 
 
 def normal(header: str) -> str:
@@ -521,15 +555,15 @@ class NotSpendDataError(ValueError):
 
 
 class AmbiguousMappingError(ValueError):
-    """Two or more columns could be the same field; a mapping file must say which to use."""
+    """Two or more columns could be the same field, or none passes its checks: a person must say which to use
+    (on the file's page, or with a mapping file at the command line)."""
 
-    def __init__(self, field_name: str, candidates: Sequence[str]) -> None:
+    def __init__(self, field_name: str, candidates: Sequence[str], why: str = "") -> None:
         self.field_name = field_name
         self.candidates = list(candidates)
-        super().__init__(
-            f"Several columns could be the {field_name.replace('_', ' ')}: {', '.join(repr(c) for c in candidates)}. "
-            f'Say which in a mapping file, for example {{"{field_name}": "{candidates[0]}"}}'
-        )
+        label = field_name.replace("_", " ")
+        text = why or f"Several columns could be the {label}: {', '.join(repr(c) for c in candidates)}"
+        super().__init__(f"{text}. Choose which column is the {label}.")
 
 
 class MissingColumnError(ValueError):
@@ -545,6 +579,8 @@ class Mapping:
     how: dict[str, str] = field(default_factory=dict)  # a How
     notes: list[str] = field(default_factory=list)  # choices a person may want to check, with their evidence
     amount_basis: str = AmountBasis.PLAIN
+    why: dict[str, str] = field(default_factory=dict)  # field → what decided it, in a sentence
+    samples: dict[str, list[str]] = field(default_factory=dict)  # field → a few of its different values
 
     def describe(self) -> str:
         chosen = "; ".join(f"{f} ← '{self.headers[f]}' ({self.how[f]})" for f in self.columns)
@@ -559,19 +595,49 @@ class Profile:
     """What a column's sampled values look like."""
 
     filled: int
-    dates: int
+    dates: int  # values that read as dates in the years payments can fall in (PLAUSIBLE_YEARS)
     dated_text: int  # dates not written as plain numbers (a plain number may be an Excel date or an amount)
     amounts: int
     names: int
     distinct: int
     values: tuple[str, ...]  # the sampled values, as published (for comparing repeated columns)
+    codes: int = 0  # values written as codes: one token with digits ('V10234', 'E4410'), not a name
+    organisations: int = 0  # different values that name an organisation by its form or kind ('… Ltd', '… Trust')
+    redacted: int = 0  # values saying the payee was withheld or redacted (they count as names of payees)
 
     def share(self, count: int) -> float:
         return count / self.filled if self.filled else 0.0
 
+    @property
+    def organisation_share(self) -> float:
+        """The share of the column's different values that name an organisation by its form or kind."""
+        return self.organisations / self.distinct if self.distinct else 0.0
+
+    def examples(self, count: int = 5) -> list[str]:
+        """A few different values, in the order met: what a person looks at to recognise a column."""
+        seen: list[str] = []
+        for value in self.values:
+            if value and value not in seen:
+                seen.append(value)
+                if len(seen) == count:
+                    break
+        return seen
+
 
 _LETTERS = re.compile(r"[A-Za-z]")
 _PLAIN_NUMBER = re.compile(r"-?[0-9.,]+")
+# One token of letters and digits with at least one digit, or of capitals alone up to six ('CHTY', 'LTD'): a code.
+_CODE = re.compile(r"(?=[A-Za-z0-9/_.-]*[0-9])[A-Za-z0-9/_.-]{2,20}|[A-Z]{1,6}")
+# Words that name an organisation by its legal form or its kind, wherever they stand in a name ('Acme Ltd',
+# 'Ltd T/A Graham', 'Halifax Opportunities Trust', 'Mr J Smith'). A category's values ('Third Party Payments',
+# 'Supplies and Services') have none of them.
+_ORGANISATION = re.compile(
+    r"\b(?:ltd|limited|plc|llp|lp|cic|cio|inc|llc|gmbh|co|company|companies|partnership|partners|sons|bros|"
+    r"council|trust|charity|charitable|association|society|foundation|federation|union|church|diocese|parish|school|"
+    r"academy|college|university|nhs|hospital|club|group|holdings|mr|mrs|ms|miss|dr)\b",
+    re.IGNORECASE,
+)
+PLAUSIBLE_YEARS = (1990, date.today().year + 1)  # payments dated outside these years are not a date of payment
 
 
 @lru_cache(maxsize=131072)
@@ -582,6 +648,15 @@ def _reads(parse: Callable[[str], object], value: str) -> bool:
     except ParseError:
         return False
     return True
+
+
+@lru_cache(maxsize=131072)
+def _plausible_date(value: str) -> bool:
+    try:
+        day = parse_date(value)
+    except ParseError:
+        return False
+    return PLAUSIBLE_YEARS[0] <= day.year <= PLAUSIBLE_YEARS[1]
 
 
 def _is_date(value: str) -> bool:
@@ -597,18 +672,52 @@ def _is_name(value: str) -> bool:
     return letters >= 3 and letters >= 0.5 * len(value.replace(" ", "")) and not _is_date(value)
 
 
+def _is_code(value: str) -> bool:
+    return bool(_CODE.fullmatch(value)) and not _is_amount(value)
+
+
 def profile(rows: Sequence[Sequence[str]], index: int) -> Profile:
     values = tuple((row[index] if index < len(row) else "").strip() for row in rows)
     filled = [v for v in values if v]
+    different = set(filled)
     return Profile(
         filled=len(filled),
-        dates=sum(_is_date(v) for v in filled),
+        dates=sum(_plausible_date(v) for v in filled),
         dated_text=sum(_is_date(v) and not _PLAIN_NUMBER.fullmatch(v) for v in filled),
         amounts=sum(_is_amount(v) for v in filled),
         names=sum(_is_name(v) for v in filled),
-        distinct=len(set(filled)),
+        distinct=len(different),
         values=values,
+        codes=sum(_is_code(v) for v in filled),
+        organisations=sum(bool(_ORGANISATION.search(v)) for v in different),
+        redacted=sum(is_redacted(v) for v in filled),
     )
+
+
+JUDGED_FROM = 30  # fewer sampled values than this say too little about a column to rule it out
+
+
+def fewest_payees(payments: int) -> int:
+    """The fewest different payees a column may hold over this many payments and still be the payee column: half the
+    square root (39 over 6,000 payments, 56 over 12,461). A council pays hundreds of suppliers a month, most of them
+    once or twice; a column with fewer values is a category (a service, an expense type, a card provider)."""
+    return max(3, math.ceil(math.sqrt(payments) / 2)) if payments >= JUDGED_FROM else 1
+
+
+def payee_problem(p: Profile) -> str | None:
+    """Why a column's values cannot be the payees, in a sentence; None when they can."""
+    if p.filled < JUDGED_FROM:
+        return None
+    if p.share(p.codes) >= 0.5:
+        return f"its values are codes ({', '.join(repr(v) for v in p.examples(3))}), not names"
+    if p.share(p.names + p.redacted) < FIT:
+        return f"only {p.share(p.names + p.redacted):.0%} of its values are names"
+    if p.distinct < fewest_payees(p.filled):
+        return (
+            f"it holds only {p.distinct:,} different value{'s' if p.distinct != 1 else ''} over {p.filled:,} payments "
+            f"({', '.join(repr(v) for v in p.examples(3))}): a category, not the payee"
+        )
+    return None
 
 
 def _count(field_name: str, p: Profile) -> int:
@@ -622,6 +731,9 @@ def fits(field_name: str, p: Profile) -> float | None:
         return None
     if field_name not in REQUIRED:
         return 1.0
+    if field_name == "supplier_name":
+        # Payees are names (redacted ones included), varied, and not codes: a column failing that is no payee column.
+        return 0.0 if payee_problem(p) else p.share(p.names + p.redacted)
     share = p.share(_count(field_name, p))
     # Money, not dates written out (a date's digits read as a number).
     return share * (1 - p.share(p.dated_text) * 0.5) if field_name == "amount" else share
@@ -651,6 +763,12 @@ def _label(headers: Sequence[str], index: int) -> str:
     heading = headers[index]
     seen = sum(1 for h in headers[:index] if normal(h) == normal(heading))
     return f"{heading}#{seen + 1}" if seen or sum(1 for h in headers if normal(h) == normal(heading)) > 1 else heading
+
+
+def column_labels(headers: Sequence[str]) -> list[str]:
+    """Each column's name as a person can give it back ('Amount#2' for the second 'Amount'); '' for a blank heading."""
+    cleaned = [h.strip() for h in headers]
+    return [_label(cleaned, i) if h else "" for i, h in enumerate(cleaned)]
 
 
 def _find(column: str | int, usable: list[str]) -> list[int]:
@@ -691,18 +809,28 @@ def kind_of_dataset(headers: Sequence[str]) -> str | None:
     return None
 
 
+def layout_key(headers: Sequence[str]) -> str:
+    """One key for every file with the same heading row, however it is cased or spaced: files of one layout are read
+    the same way."""
+    text = "\x1f".join(normal(h) for h in headers).rstrip("\x1f")
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
 def map_columns(
     headers: Sequence[str],
     overrides: dict[str, str] | None = None,
     ignore: Sequence[str] = (),
     strict: bool = True,
     rows: Sequence[Sequence[str]] = (),
+    chosen: How = How.MAPPING,
 ) -> Mapping:
-    """Decide which column is which field from the headings and, when given, a sample of the rows below them.
-    Raises for non-spend data, ambiguity that neither headings nor values settle, or a missing field.
+    """Decide which column is which field from the headings and, when given, a sample of the rows below them (for a
+    layout, rows from all of its files). Raises for non-spend data, ambiguity that neither headings nor values settle,
+    a payee column whose values fail its checks with no other to take, or a missing field.
 
-    With `strict=False` an override naming a column this file does not have is passed over, so that one
-    saved choice can serve a publisher's whole series of files.
+    `overrides` are a person's choices (`chosen` says whether from a mapping file or the platform). With
+    `strict=False` an override naming a column this file does not have is passed over, so that one saved choice can
+    serve a publisher's whole series of files.
     """
     headers = [h.strip() for h in headers]
     reason = kind_of_dataset(headers)
@@ -714,28 +842,37 @@ def map_columns(
     mapping = Mapping()
     taken: set[int] = set()
 
-    def take(field_name: str, index: int, how: How) -> None:
+    def take(field_name: str, index: int, how: How, why: str) -> None:
         mapping.columns[field_name], mapping.headers[field_name], mapping.how[field_name] = index, usable[index], how
+        mapping.why[field_name] = why
+        if profiles:
+            mapping.samples[field_name] = profiles[index].examples()
         taken.add(index)
 
+    # An optional field a person said is not in the file ('' for its column) is left out.
+    absent = {name for name, column in (overrides or {}).items() if not str(column).strip() and name not in REQUIRED}
     for field_name, column in (overrides or {}).items():
+        if field_name in absent or not str(column).strip():
+            continue
         matches = _find(column, usable)
         if not matches and not strict:
             continue
         if not matches:
             raise MissingColumnError(
-                f"The mapping file names '{column}' for the {field_name.replace('_', ' ')}, but the file has no such column"
+                f"The {chosen} names '{column}' for the {field_name.replace('_', ' ')}, but the file has no such column"
             )
-        take(field_name, matches[0], How.MAPPING)
+        take(field_name, matches[0], chosen, f"chosen for this layout ({chosen})")
 
     # The required fields first, by heading and then by values, so that a column of names under an identifier's
     # heading ('Vendor Ref(T)') is the supplier's before the optional fields are looked for.
     for field_name in FIELDS:
-        if field_name in mapping.columns:
+        if field_name in mapping.columns or field_name in absent:
             continue
+        label = field_name.replace("_", " ")
         ranked = sorted((r, i) for i, h in enumerate(usable) if h and i not in taken and (r := rank(field_name, h)) is not None)
+        refused: list[tuple[int, str]] = []
         if profiles and field_name in REQUIRED:
-            ranked = _confirmed(field_name, ranked, profiles, usable, mapping)
+            ranked, refused = _confirmed(field_name, ranked, profiles, usable, mapping)
         if ranked:
             best = ranked[0][0]
             hits = [i for r, i in ranked if r == best]
@@ -745,20 +882,29 @@ def map_columns(
                 if field_name in REQUIRED:
                     raise AmbiguousMappingError(field_name, [_label(usable, i) for i in hits])
                 continue  # an optional field we cannot pin down is left out rather than guessed
-            take(field_name, hits[0], How.HEADING)
+            checked = " and its values fit" if profiles and field_name in REQUIRED else ""
+            take(field_name, hits[0], How.HEADING, f"its heading names the {label}{checked}")
         elif field_name in REQUIRED and profiles:
             found = _by_values(field_name, usable, profiles, taken)
             if len(found) > 1:
                 raise AmbiguousMappingError(field_name, [_label(usable, i) for i in found])
+            if not found and refused:
+                # Headed like the field, but its values say otherwise (a category under a payee's heading): never read
+                # it silently; a person chooses among the columns that could hold the field.
+                why = "; ".join(f"'{_label(usable, i)}' is headed like the {label} but {problem}" for i, problem in refused)
+                raise AmbiguousMappingError(field_name, _possible(field_name, usable, profiles, taken), why)
             if found:
                 index = found[0]
                 p = profiles[index]
-                take(field_name, index, How.VALUES)
                 what = {"date": "dates", "amount": "amounts of money", "supplier_name": "names"}[field_name]
-                mapping.notes.append(
-                    f"No heading names the {field_name.replace('_', ' ')}: '{usable[index]}' was chosen by its values "
-                    f"({p.share(_count(field_name, p)):.0%} of {p.filled} sampled values are {what})"
-                )
+                evidence = f"{p.share(_count(field_name, p)):.0%} of {p.filled:,} sampled values are {what}"
+                if field_name == "supplier_name":
+                    evidence = (
+                        f"{p.distinct:,} different names over {p.filled:,} sampled payments, "
+                        f"{p.organisation_share:.0%} of them naming an organisation by its form or kind"
+                    )
+                take(field_name, index, How.VALUES, f"no heading names the {label}; its values do: {evidence}")
+                mapping.notes.append(f"No heading names the {label}: '{usable[index]}' was chosen by its values ({evidence})")
     missing = [f for f in REQUIRED if f not in mapping.columns]
     if missing:
         names = ", ".join(f.replace("_", " ") for f in missing)
@@ -772,19 +918,42 @@ def map_columns(
     return mapping
 
 
+def _possible(field_name: str, usable: list[str], profiles: _Profiles, taken: set[int]) -> list[str]:
+    """Every column a person might choose for a required field: those whose values are mostly of its kind."""
+    kind = {"date": "date", "amount": "amount", "supplier_name": "supplier_name"}[field_name]
+    found = []
+    for i, h in enumerate(usable):
+        if (
+            h
+            and i not in taken
+            and (p := profiles[i]).filled
+            and p.share(_count(kind, p) + (p.redacted if kind == "supplier_name" else 0)) >= 0.5
+        ):
+            found.append(_label(usable, i))
+    return found or [_label(usable, i) for i, h in enumerate(usable) if h and i not in taken]
+
+
 def _confirmed(
     field_name: str, ranked: list[tuple[float, int]], profiles: _Profiles, usable: list[str], mapping: Mapping
-) -> list[tuple[float, int]]:
-    """The heading's candidates whose values do not contradict the field. A candidate is dropped only when another
-    fits: a file whose only amount column holds some bad values is read, and those rows are rejected with reasons."""
+) -> tuple[list[tuple[float, int]], list[tuple[int, str]]]:
+    """The heading's candidates whose values do not contradict the field, and those refused with why. For a date or an
+    amount a candidate is dropped only when another fits: a file whose only amount column holds some bad values is
+    read, and those rows are rejected with reasons. A payee column must pass its checks (names, varied, not codes)."""
     kept = [(r, i) for r, i in ranked if (fit := fits(field_name, profiles[i])) is None or fit >= FIT]
+    refused: list[tuple[int, str]] = []
+    if field_name == "supplier_name":
+        refused = [(i, problem) for _, i in ranked if (problem := payee_problem(profiles[i]))]
+        if refused and kept:
+            for i, problem in refused:
+                mapping.notes.append(f"'{_label(usable, i)}' is headed like the supplier name but {problem}")
+        return kept, refused
     if ranked and kept and kept[0] != ranked[0]:
         dropped = ranked[0][1]
         mapping.notes.append(
             f"'{usable[dropped]}' is headed like the {field_name.replace('_', ' ')} but its values are not; "
             f"'{usable[kept[0][1]]}' was used"
         )
-    return kept or ranked
+    return kept or ranked, refused
 
 
 def _settle(field_name: str, hits: list[int], profiles: _Profiles, usable: list[str], mapping: Mapping) -> list[int]:
@@ -807,12 +976,24 @@ def _settle(field_name: str, hits: list[int], profiles: _Profiles, usable: list[
         best = [i for f, i in fitting if f >= top - 0.2]
         if len(best) == 1 and top >= FIT:
             return best
+        if field_name == "supplier_name" and len(best) > 1:
+            # Two name columns under payee headings ('Supplier', 'Payee'): the one naming organisations by their form
+            # or kind, when clearly so (the other holding, say, a cost centre's names).
+            return _most_organisations(best, profiles)
     return filled
+
+
+def _most_organisations(columns: list[int], profiles: _Profiles) -> list[int]:
+    """The column whose different values most often name an organisation, when clearly ahead (twice the next and at
+    least one in ten); otherwise all of them, for a person to choose between."""
+    ordered = sorted(columns, key=lambda i: -profiles[i].organisation_share)
+    top, second = profiles[ordered[0]].organisation_share, profiles[ordered[1]].organisation_share
+    return ordered[:1] if top >= 0.1 and top >= 2 * second else columns
 
 
 def _by_values(field_name: str, usable: list[str], profiles: _Profiles, taken: set[int]) -> list[int]:
     """The column whose values alone say it is the field, when no heading does: a column of dates, of money, or of
-    names (the most varied, among columns no heading gives to another field)."""
+    payees (names, varied, naming organisations more than any other column does)."""
     free, seen = [], set()
     for i, h in enumerate(usable):
         if h and i not in taken and profiles[i].filled and profiles[i].values not in seen:
@@ -820,17 +1001,29 @@ def _by_values(field_name: str, usable: list[str], profiles: _Profiles, taken: s
             seen.add(profiles[i].values)
     fitting = [i for i in free if (fits(field_name, profiles[i]) or 0) >= (0.95 if field_name == "amount" else 0.9)]
     if field_name == "supplier_name":
-        # Names under an identifier's heading ('Vendor Ref(T)') are the supplier's; a column another field's heading
-        # claims (a service area, an expense type) is not.
-        fitting = [i for i in fitting if set(fields_named(usable[i])) <= {"supplier_id", "transaction_id"}]
+        # A column another field's heading claims (a service area, an expense type) is not the payee; nor is free text
+        # (descriptions run to many words, payees' names to a few).
+        fitting = [
+            i
+            for i in fitting
+            if set(fields_named(usable[i])) <= {"supplier_id", "transaction_id"} and _words_per_value(profiles[i]) <= 8
+        ]
         if len(fitting) > 1:
+            # The most varied column, when clearly so (a body's or a team's name repeats; payees vary), then the one
+            # naming organisations most often.
             fitting.sort(key=lambda i: -profiles[i].distinct)
             if profiles[fitting[1]].distinct < 0.8 * profiles[fitting[0]].distinct:
-                fitting = fitting[:1]
+                return fitting[:1]
+            fitting = _most_organisations(fitting, profiles)
         return fitting
     if field_name == "amount":
         fitting = [i for i in fitting if not fields_named(usable[i])]
     return fitting
+
+
+def _words_per_value(p: Profile) -> float:
+    filled = [v for v in p.values if v]
+    return sum(len(v.split()) for v in filled) / len(filled) if filled else 0.0
 
 
 def header_score(cells: Sequence[str]) -> int:

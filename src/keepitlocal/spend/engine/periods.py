@@ -57,12 +57,15 @@ def month_ranges(months: list[str]) -> str:
 
 @dataclass(frozen=True)
 class Period:
-    """The payments' span: first and last payment dates, the months between them with payments, and those without."""
+    """The payments' span: first and last payment dates, the months between them with payments, those without, and
+    those with none read because a file that seems to cover them was not read (never shown as months without
+    payments)."""
 
     first: date | None
     last: date | None
     months: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    unread: list[str] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -74,26 +77,49 @@ class Period:
     def missing_label(self) -> str:
         return month_ranges(self.missing)
 
+    @property
+    def unread_label(self) -> str:
+        return month_ranges(self.unread)
+
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["first"] = self.first.isoformat() if self.first else None
         data["last"] = self.last.isoformat() if self.last else None
         data["label"] = self.label
         data["missing_label"] = self.missing_label
+        data["unread_label"] = self.unread_label
         return data
 
 
 def period_of(
-    con: duckdb.DuckDBPyConnection, relation: str, where: str = "true", span: tuple[date, date] | None = None
+    con: duckdb.DuckDBPyConnection,
+    relation: str,
+    where: str = "true",
+    span: tuple[date, date] | None = None,
+    unread: frozenset[str] = frozenset(),
 ) -> Period:
     """The period of the payments in `relation` (a table or view with a `date` column) meeting `where`. Months with no
-    payments are those between the first and last payment, or every month of `span` (a financial year) when given."""
+    payments are those between the first and last payment, or every month of `span` (a financial year) when given;
+    those among them in `unread` (months files not read seem to cover) are unread, not without payments."""
     first, last = con.execute(f"SELECT min(date), max(date) FROM {relation} WHERE {where}").fetchone()  # type: ignore[misc]
     if first is None:
-        return Period(None, None, [], months_between(*span) if span else [])
+        every = months_between(*span) if span else []
+        return Period(None, None, [], [m for m in every if m not in unread], [m for m in every if m in unread])
     paid = {row[0] for row in con.execute(f"SELECT DISTINCT strftime(date, '%Y-%m') FROM {relation} WHERE {where}").fetchall()}
     every = months_between(*span) if span else months_between(first, last)
-    return Period(first, last, [m for m in every if m in paid], [m for m in every if m not in paid])
+    without = [m for m in every if m not in paid]
+    return Period(
+        first, last, [m for m in every if m in paid], [m for m in without if m not in unread], [m for m in without if m in unread]
+    )
+
+
+def unread_months(spans: list[tuple[str, str]]) -> frozenset[str]:
+    """The months (YYYY-MM) that files not read seem to cover, from their first and last dates (ISO)."""
+    months: set[str] = set()
+    for first, last in spans:
+        if first and last:
+            months.update(months_between(date.fromisoformat(first), date.fromisoformat(last)))
+    return frozenset(months)
 
 
 def financial_years(period: Period) -> list[int]:

@@ -20,6 +20,7 @@ import duckdb
 from keepitlocal.network.engine.orgid import OrgId
 from keepitlocal.spend.engine.bulk import bulk_insert, sql_string
 from keepitlocal.spend.engine.classify import Decision, Evidence, SupplierFacts, SupplierType, classify
+from keepitlocal.spend.engine.columns import How
 from keepitlocal.spend.engine.names import WITHHELD_NAME
 from keepitlocal.spend.engine.periods import (
     Period,
@@ -29,9 +30,10 @@ from keepitlocal.spend.engine.periods import (
     financial_year_months,
     financial_years,
     period_of,
+    unread_months,
 )
 from keepitlocal.spend.engine.publicbodies import CouncilIndex, CouncilRef
-from keepitlocal.spend.engine.read import FileReport, charity_org_id, read_all
+from keepitlocal.spend.engine.read import FileReport, LayoutReport, charity_org_id, read_all
 from keepitlocal.spend.engine.sources import discover
 
 REDACTED_KEY = "redacted-personal-data"
@@ -80,9 +82,10 @@ def _why_nothing(report: Any) -> str:
 class NothingUsableError(Exception):
     """No file held spend data we could read; the message says why for each, and `reports` has the detail."""
 
-    def __init__(self, message: str, reports: list[FileReport] | None = None) -> None:
+    def __init__(self, message: str, reports: list[FileReport] | None = None, layouts: list[LayoutReport] | None = None) -> None:
         super().__init__(message)
         self.reports = reports or []
+        self.layouts = layouts or []
 
 
 @dataclass
@@ -97,6 +100,10 @@ class Options:
     strict_mapping: bool = True
     # The register of councils (the platform's, or none): a supplier whose name is a council's is that council.
     councils: Sequence[CouncilRef] = ()
+    # A person's choices for one layout (columns.layout_key → field → column), over `overrides` for that layout.
+    layout_overrides: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Where the overrides come from: a mapping file (the command line) or a person's choice on the platform.
+    chosen: How = How.MAPPING
 
 
 @dataclass
@@ -128,6 +135,12 @@ class Result:
     council_name: str = ""  # from the register of councils, when it knows the code
     period: Period = field(default_factory=lambda: Period(None, None))
     years: list[YearFigures] = field(default_factory=list)  # oldest first
+    layouts: list[LayoutReport] = field(default_factory=list)  # how each heading row was read, and its checks
+
+    @property
+    def unread(self) -> list[FileReport]:
+        """The files not read (refused, or waiting for a person to choose a column)."""
+        return [f for f in self.files if f.status != "read"]
 
 
 def _connect(workdir: Path) -> duckdb.DuckDBPyConnection:
@@ -388,7 +401,7 @@ def analyse(paths: Sequence[Path], out: Path, options: Options, progress: Callab
         (workdir / "tmp").mkdir()
         with contextlib.closing(_connect(workdir)) as con:
             tell(Stage.READ, len(sources))
-            reports = read_all(
+            reading = read_all(
                 sources,
                 con,
                 workdir / "staging.csv",
@@ -397,10 +410,13 @@ def analyse(paths: Sequence[Path], out: Path, options: Options, progress: Callab
                 options.ignore,
                 progress=lambda r: tell(Stage.FILE, r),
                 strict=options.strict_mapping,
+                layout_overrides=options.layout_overrides,
+                chosen=options.chosen,
             )
+            reports = reading.files
             if not any(r.kept for r in reports):
                 reasons = "; ".join(_why_nothing(r) for r in reports) or "no CSV or XLSX files found"
-                raise NothingUsableError(f"No usable spend data. {reasons}", reports)
+                raise NothingUsableError(f"No usable spend data. {reasons}", reports, reading.layouts)
             charts_loading.start()
             tell(Stage.DUPLICATES)
             mark_duplicates(con)
@@ -419,7 +435,8 @@ def analyse(paths: Sequence[Path], out: Path, options: Options, progress: Callab
             outputs.write_suppliers(suppliers, out / "suppliers.csv")
             tell(Stage.INDICATORS)
             computed = indicators.compute_all(con)
-            period = period_of(con, "tx")
+            unread = unread_months([(r.first_date, r.last_date) for r in reports if r.status != "read"])
+            period = period_of(con, "tx", unread=unread)
             spans = file_periods(con, "tx")
             for index, report in enumerate(reports):
                 if index in spans:
@@ -429,7 +446,7 @@ def analyse(paths: Sequence[Path], out: Path, options: Options, progress: Callab
             for start in spanned:
                 begin, end = financial_year_bounds(start)
                 where = f"date >= DATE '{begin.isoformat()}' AND date < DATE '{end.isoformat()}'"
-                year_period = period_of(con, "tx", where, span=financial_year_months(start))
+                year_period = period_of(con, "tx", where, span=financial_year_months(start), unread=unread)
                 if year_period.first is None:
                     continue  # a year between two years of files, with none of its own
                 # Payments all in one year: its figures are the ones just computed for every payment.
@@ -450,6 +467,7 @@ def analyse(paths: Sequence[Path], out: Path, options: Options, progress: Callab
                 council_name=next((c.name for c in options.councils if c.gss_code == options.council), ""),
                 period=period,
                 years=years,
+                layouts=reading.layouts,
             )
             (out / "indicators.json").write_text(
                 json.dumps(
@@ -458,6 +476,7 @@ def analyse(paths: Sequence[Path], out: Path, options: Options, progress: Callab
                         "period": period.as_json(),
                         "years": [year.as_json() for year in years],
                         "files": [asdict(r) for r in reports],
+                        "layouts": [asdict(layout) for layout in reading.layouts],
                         "council": options.council,
                         "registers": result.registers_used,
                     },

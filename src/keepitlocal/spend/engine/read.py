@@ -34,14 +34,24 @@ from keepitlocal.common.text import write_utf8
 from keepitlocal.network.engine.orgid import OrgId
 from keepitlocal.spend.engine.bulk import sql_string
 from keepitlocal.spend.engine.columns import (
+    FIT,
+    JUDGED_FROM,
     OPTIONAL_FIELDS,
     AmbiguousMappingError,
+    How,
+    Mapping,
     MissingColumnError,
     NotSpendDataError,
+    column_labels,
+    fewest_payees,
+    fits,
     header_score,
     kind_of_dataset,
+    layout_key,
     map_columns,
     normal,
+    profile,
+    rank,
 )
 from keepitlocal.spend.engine.fastread import Job, read_with_duckdb, reading
 from keepitlocal.spend.engine.names import is_redacted, supplier_key_name
@@ -49,7 +59,9 @@ from keepitlocal.spend.engine.parse import ParseError, parse_amount, parse_date
 from keepitlocal.spend.engine.sources import MAX_CELL, Source, TextFormat, UnreadableSourceError, rows, text_format
 
 HEADER_SEARCH_ROWS = 60
-VALUE_SAMPLE_ROWS = 500  # rows below the header whose values confirm the columns the headings name
+VALUE_SAMPLE_ROWS = 500  # the first rows below the header, whose values confirm the columns the headings name
+SPREAD_ROWS = 500  # and as many more drawn evenly from the rest of the file, so that no stretch of it decides alone
+POOL_ROWS = 12_000  # the most sampled rows a layout's reading is decided from, drawn from each of its files alike
 EARLIEST = date(1990, 1, 1)
 
 # The staging table: every kept row of every file, whichever reader read it.
@@ -84,11 +96,57 @@ logger = logging.getLogger(__name__)
 
 class FileStatus(StrEnum):
     """What became of a file: read, refused (not spend data, or a column missing), or ambiguous (two columns
-    equally plausible for one field, for a person to choose)."""
+    equally plausible for one field, or none passing its checks, for a person to choose)."""
 
     READ = "read"
     REFUSED = "refused"
     AMBIGUOUS = "ambiguous"
+
+    @property
+    def label(self) -> str:
+        return _STATUS_LABELS[self]
+
+
+_STATUS_LABELS = {
+    FileStatus.READ: "Read",
+    FileStatus.REFUSED: "Not read",
+    FileStatus.AMBIGUOUS: "Not read: a column needs choosing",
+}
+
+
+@dataclass(frozen=True)
+class FieldReading:
+    """How one field of a layout is read: from which heading, decided by what, with a few of its values."""
+
+    field: str
+    heading: str
+    how: str  # a How
+    why: str
+    samples: tuple[str, ...] = ()
+
+    @property
+    def how_label(self) -> str:
+        return How(self.how).label
+
+
+@dataclass
+class LayoutReport:
+    """How every file with one heading row was read: once, from the rows of all of them."""
+
+    key: str
+    headings: list[str]
+    files: list[str] = field(default_factory=list)
+    status: FileStatus = FileStatus.READ
+    reason: str = ""
+    fields: list[FieldReading] = field(default_factory=list)
+    candidates: dict[str, list[str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    amount_basis: str = ""
+    rows_sampled: int = 0  # rows the reading was decided from, across the files
+    payments: int = 0  # payments kept from the layout's files (named payees, before duplicates are taken out)
+    payees: int = 0  # different payees named in them
+    payee_checked: bool = False  # the payee column passed its checks over every payment of the layout
+    not_spend: bool = False  # the files are some other dataset (card transactions, a contracts register)
 
 
 @dataclass
@@ -106,6 +164,8 @@ class FileReport:
     duplicates: int = 0
     candidates: dict[str, list[str]] = field(default_factory=dict)
     reader: str = "python"  # or "duckdb": which reader read the rows (fastread.py)
+    layout: str = ""  # the key of its heading row (columns.layout_key): files of one layout are read alike
+    not_spend: bool = False  # refused as some other dataset (card transactions, a contracts register, grants)
     amount_basis: str = ""  # an AmountBasis: whether the amounts read are net of VAT, gross, or do not say
     first_date: str = ""  # the file's first and last payment dates kept (ISO), set once duplicates are out
     last_date: str = ""
@@ -226,6 +286,145 @@ class StagingWriter:
         self.rejected.writerow([report.name, line, reason, _raw(cells)])
 
 
+@dataclass
+class Survey:
+    """A file's heading row and rows sampled from all of it (its first rows, then rows drawn evenly from the rest),
+    from which the reading of its layout is decided; or why it cannot be read."""
+
+    header_line: int = 0
+    header: list[str] = field(default_factory=list)
+    sample: list[list[str]] = field(default_factory=list)
+    refused: str = ""
+    not_spend: bool = False  # refused as some other dataset
+
+    @property
+    def layout(self) -> str:
+        return layout_key(self.header) if self.header else ""
+
+
+@dataclass(frozen=True)
+class Decided:
+    """How a file is read: the line of its heading row, the row itself, and its layout's mapping."""
+
+    header_line: int
+    header: list[str]
+    mapping: Mapping
+
+
+def survey(source: Source) -> Survey:
+    """Find the heading row and sample the rows below it, reading the whole file once (a file's first rows may all be
+    one payee, one card provider or one service: the sample must not be them alone)."""
+    found = Survey()
+    try:
+        fmt = None if source.is_spreadsheet else text_format(source)
+        iterator = rows(source, fmt)
+        try:
+            _survey_rows(iterator, found)
+        finally:
+            iterator.close()
+    except UnreadableSourceError as error:
+        found.refused = str(error)
+    except (EOFError, gzip.BadGzipFile, zlib.error, zipfile.BadZipFile):
+        logger.info("cannot read %s", source.name, exc_info=True)
+        found.refused = "it is damaged or cut short (the compressed data ends too soon)"
+    except csv.Error:
+        logger.info("cannot read %s as CSV", source.name, exc_info=True)
+        found.refused = "it cannot be read as CSV: a quoted value never ends, or one cell is longer than 16 MB"
+    return found
+
+
+def _survey_rows(iterator: Generator[tuple[int, list[str]], None, None], found: Survey) -> None:
+    head: list[tuple[int, list[str]]] = []
+    for item in iterator:
+        head.append(item)
+        if len(head) >= HEADER_SEARCH_ROWS:
+            break
+    header_index = find_header(head)
+    if header_index is None:
+        # Another dataset names few of our fields; say what it is rather than that nothing was found.
+        other = next((reason for _, cells in head if (reason := kind_of_dataset(cells))), None)
+        found.refused = other or "no header row naming a supplier, an amount and a date was found in the first 60 lines"
+        found.not_spend = other is not None
+        return
+    found.header_line, found.header = head[header_index]
+    first = [cells for _, cells in head[header_index + 1 :]]
+    # The first rows, then every `stride`-th row after them, the stride doubling (and every other row kept dropped)
+    # whenever the spread fills: rows evenly spaced over the whole file, the same ones on every reading.
+    spread: list[list[str]] = []
+    stride, position = 1, 0
+    for _, cells in iterator:
+        if len(first) < VALUE_SAMPLE_ROWS:
+            first.append(cells)
+            continue
+        if position % stride == 0:
+            spread.append(cells)
+            if len(spread) >= 2 * SPREAD_ROWS:
+                spread = spread[::2]
+                stride *= 2
+        position += 1
+    found.sample = first + spread[:: max(1, len(spread) // SPREAD_ROWS)][:SPREAD_ROWS]
+
+
+def decide_layout(
+    surveys: Sequence[Survey],
+    overrides: dict[str, str] | None = None,
+    ignore: Sequence[str] = (),
+    strict: bool = True,
+    chosen: How = How.MAPPING,
+) -> tuple[LayoutReport, Mapping | None]:
+    """How files sharing one heading row are read, decided once from rows of all of them: each file gives the same
+    number of sampled rows, so that no one month decides alone."""
+    header = surveys[0].header
+    share = max(1, POOL_ROWS // len(surveys))
+    pooled = [cells for found in surveys for cells in _evenly(found.sample, share)]
+    layout = LayoutReport(layout_key(header), [h.strip() for h in header], rows_sampled=len(pooled))
+    try:
+        mapping = map_columns(header, overrides, ignore, strict=strict, rows=pooled, chosen=chosen)
+    except AmbiguousMappingError as error:
+        layout.status, layout.reason = FileStatus.AMBIGUOUS, str(error)
+        layout.candidates[error.field_name] = error.candidates
+        return layout, None
+    except (NotSpendDataError, MissingColumnError) as error:
+        layout.status, layout.reason = FileStatus.REFUSED, str(error)
+        layout.not_spend = isinstance(error, NotSpendDataError)
+        return layout, None
+    labels = column_labels(header)
+    layout.fields = [
+        FieldReading(name, labels[index], mapping.how[name], mapping.why.get(name, ""), tuple(mapping.samples.get(name, ())))
+        for name, index in mapping.columns.items()
+    ]
+    layout.notes = list(mapping.notes)
+    layout.amount_basis = mapping.amount_basis
+    return layout, mapping
+
+
+def _evenly(sample: list[list[str]], count: int) -> list[list[str]]:
+    """`count` rows of the sample, spread over it."""
+    if len(sample) <= count:
+        return sample
+    step = len(sample) / count
+    return [sample[int(k * step)] for k in range(count)]
+
+
+def unread_span(found: Survey) -> tuple[str, str]:
+    """The first and last dates (ISO) a file not read seems to cover, from the column its heading and values say holds
+    dates, so that its months are shown as not read rather than as months without payments; ('', '') if none."""
+    if not found.header or not found.sample:
+        return "", ""
+    ranked = sorted((r, i) for i, h in enumerate(found.header) if (r := rank("date", h)) is not None)
+    for _, index in ranked:
+        if (fits("date", profile(found.sample, index)) or 0) >= FIT:
+            days = []
+            for cells in found.sample:
+                with contextlib.suppress(ParseError, IndexError):
+                    day = parse_date(cells[index])
+                    if EARLIEST <= day <= date(date.today().year + 1, 12, 31):
+                        days.append(day)
+            if days:
+                return min(days).isoformat(), max(days).isoformat()
+    return "", ""
+
+
 def read_source(
     source: Source,
     file_index: int,
@@ -235,32 +434,39 @@ def read_source(
     today: date | None = None,
     strict: bool = True,
 ) -> FileReport:
-    found = _read_source(source, file_index, writer, overrides, ignore, today, strict, python_reader=True)
-    assert found is not None  # the Python reader reads whatever the DuckDB reader does not
-    return found
+    """One file read on its own (its layout decided from its own rows)."""
+    found = survey(source)
+    report = FileReport(source.name, layout=found.layout)
+    if found.refused:
+        return _unreadable(report, found.refused)
+    layout, mapping = decide_layout([found], overrides, ignore, strict)
+    if mapping is None:
+        report.status, report.reason, report.candidates = layout.status, layout.reason, dict(layout.candidates)
+        return report
+    read = _read_source(source, file_index, writer, Decided(found.header_line, found.header, mapping), today, python_reader=True)
+    assert read is not None  # the Python reader reads whatever the DuckDB reader does not
+    return read
 
 
 def _read_source(
     source: Source,
     file_index: int,
     writer: StagingWriter,
-    overrides: dict[str, str] | None,
-    ignore: Sequence[str],
+    decided: Decided,
     today: date | None,
-    strict: bool,
     python_reader: bool,
 ) -> FileReport | None:
-    """With python_reader False: the file as the DuckDB reader reads it, or refused for its header or columns;
-    None, having written nothing, when it needs the Python reader (spreadsheets always do)."""
+    """With python_reader False: the file as the DuckDB reader reads it, or None, having written nothing, when it
+    needs the Python reader (spreadsheets always do)."""
     if source.is_spreadsheet and not python_reader:
         return None
-    report = FileReport(source.name)
+    report = FileReport(source.name, layout=layout_key(decided.header))
     latest = date((today or date.today()).year + 1, 12, 31)
     try:
         fmt = None if source.is_spreadsheet else text_format(source)
         iterator = rows(source, fmt)
         try:
-            return _read_rows(source, iterator, file_index, writer, report, latest, overrides, ignore, strict, fmt, python_reader)
+            return _read_rows(source, iterator, file_index, writer, report, latest, decided, fmt, python_reader)
         finally:
             iterator.close()
     except UnreadableSourceError as error:
@@ -288,43 +494,12 @@ def _read_rows(
     writer: StagingWriter,
     report: FileReport,
     latest: date,
-    overrides: dict[str, str] | None,
-    ignore: Sequence[str],
-    strict: bool = True,
+    decided: Decided,
     fmt: TextFormat | None = None,
     python_reader: bool = True,
 ) -> FileReport | None:
-    sample: list[tuple[int, list[str]]] = []
-    for item in iterator:
-        sample.append(item)
-        if len(sample) >= HEADER_SEARCH_ROWS:
-            break
-    header_index = find_header(sample)
-    if header_index is None:
-        # Another dataset names few of our fields; say what it is rather than that nothing was found.
-        other = next((reason for _, cells in sample if (reason := kind_of_dataset(cells))), None)
-        report.status = FileStatus.REFUSED
-        report.reason = other or "no header row naming a supplier, an amount and a date was found in the first 60 lines"
-        return report
-    header_line, header = sample[header_index]
+    header, header_line, mapping = decided.header, decided.header_line, decided.mapping
     report.header_line = header_line
-    # Rows below the header, for the values to confirm what the headings say (they are read again below).
-    for item in iterator:
-        sample.append(item)
-        if len(sample) - header_index > VALUE_SAMPLE_ROWS:
-            break
-    try:
-        mapping = map_columns(header, overrides, ignore, strict=strict, rows=[cells for _, cells in sample[header_index + 1 :]])
-    except NotSpendDataError as error:
-        report.status, report.reason = FileStatus.REFUSED, str(error)
-        return report
-    except AmbiguousMappingError as error:
-        report.status, report.reason = FileStatus.AMBIGUOUS, str(error)
-        report.candidates[error.field_name] = error.candidates
-        return report
-    except MissingColumnError as error:
-        report.status, report.reason = FileStatus.REFUSED, str(error)
-        return report
     report.mapping = mapping.describe()
     report.amount_basis = mapping.amount_basis
     header_normal = [normal(h) for h in header]
@@ -342,8 +517,9 @@ def _read_rows(
         return None
 
     def remaining() -> object:
-        yield from sample[header_index + 1 :]
-        yield from iterator
+        for line, cells in iterator:
+            if line > header_line:
+                yield line, cells
 
     col = mapping.columns
     optional = [col.get(name) for name in OPTIONAL_FIELDS]
@@ -487,9 +663,7 @@ def _read_part(
     index: int,
     staging: Path,
     rejected: Path,
-    overrides: dict[str, str] | None,
-    ignore: Sequence[str],
-    strict: bool,
+    decided: Decided,
     database: duckdb.DuckDBPyConnection | None,
     python_reader: bool = True,
 ) -> FileReport | None:
@@ -497,13 +671,62 @@ def _read_part(
     python_reader False, only if the DuckDB reader can (see _read_source)."""
     with open(staging, "w", newline="", encoding="utf-8") as st, open(rejected, "w", newline="", encoding="utf-8") as rj:
         writer = StagingWriter(st, rj, header=False, database=database)
-        report = _read_source(source, index, writer, overrides, ignore, None, strict, python_reader)
+        report = _read_source(source, index, writer, decided, None, python_reader)
         if report is not None and report.status == FileStatus.REFUSED:
             # A file refused part-way (a quote that never closes, found rows after its first payments) keeps nothing.
             for part in (st, rj):
                 part.seek(0)
                 part.truncate()
         return report
+
+
+@dataclass
+class Reading:
+    """Every file read: its report, and how each layout was read."""
+
+    files: list[FileReport]
+    layouts: list[LayoutReport]
+
+
+def decide_layouts(
+    sources: list[Source],
+    surveys: list[Survey],
+    overrides: dict[str, str] | None,
+    layout_overrides: dict[str, dict[str, str]] | None,
+    ignore: Sequence[str],
+    strict: bool,
+    chosen: How,
+) -> tuple[list[LayoutReport], dict[int, Decided], dict[int, FileReport]]:
+    """One reading per layout (files whose heading rows are the same), decided from all of their rows; the files
+    refused before or by it, with their reports."""
+    by_layout: dict[str, list[int]] = {}
+    refused: dict[int, FileReport] = {}
+    for index, found in enumerate(surveys):
+        if found.refused:
+            refused[index] = _unreadable(FileReport(sources[index].name, not_spend=found.not_spend), found.refused)
+        else:
+            by_layout.setdefault(found.layout, []).append(index)
+    layouts: list[LayoutReport] = []
+    decided: dict[int, Decided] = {}
+    for key, indexes in by_layout.items():
+        # A person's choice for this layout outranks one made for every layout (or given in a mapping file).
+        chosen_here = {**(overrides or {}), **(layout_overrides or {}).get(key, {})}
+        layout, mapping = decide_layout([surveys[i] for i in indexes], chosen_here, ignore, strict, chosen)
+        layout.files = [sources[i].name for i in indexes]
+        layouts.append(layout)
+        for i in indexes:
+            if mapping is None:
+                report = FileReport(
+                    sources[i].name, status=layout.status, reason=layout.reason, layout=key, not_spend=layout.not_spend
+                )
+                report.header_line = surveys[i].header_line
+                report.candidates = dict(layout.candidates)
+                if not layout.not_spend:  # another dataset's dates are not months of spend left unread
+                    report.first_date, report.last_date = unread_span(surveys[i])
+                refused[i] = report
+            else:
+                decided[i] = Decided(surveys[i].header_line, surveys[i].header, mapping)
+    return layouts, decided, refused
 
 
 def read_all(
@@ -516,23 +739,33 @@ def read_all(
     progress: Callable[[FileReport], None] | None = None,
     workers: int | None = None,
     strict: bool = True,
-) -> list[FileReport]:
+    layout_overrides: dict[str, dict[str, str]] | None = None,
+    chosen: How = How.MAPPING,
+) -> Reading:
     """Read every source: the kept rows into the view `staged` of `con` (made here), the rejected rows into one
     CSV at `rejected_path`, in source order. The rows the Python reader keeps pass through a CSV at `staging_path`.
 
-    Files are read in parallel (councils publish a file a month), each into its own parts, which are then
-    joined in order: the result is the same as reading them one after another. The DuckDB reader runs in
-    threads (DuckDB releases the interpreter while it works, and threads start at once); the files it leaves
-    to the Python reader go to worker processes when there are enough bytes to be worth starting them.
+    First each file is surveyed (its heading row found, rows sampled from all of it) and each layout's reading decided
+    from the samples of all of its files, so that files with the same heading row are read the same way. Then files
+    are read in parallel (councils publish a file a month), each into its own parts, which are joined in order: the
+    result is the same as reading them one after another. The DuckDB reader runs in threads (DuckDB releases the
+    interpreter while it works, and threads start at once); the files it leaves to the Python reader go to worker
+    processes when there are enough bytes to be worth starting them. Last, each layout's payee column is checked
+    over every payment read from it: a column that fails is not used, and its files are not read.
     """
     workers = workers if workers is not None else min(os.cpu_count() or 1, len(sources))
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as threads:
+        surveys = list(threads.map(survey, sources))
+    layouts, decided, found = decide_layouts(sources, surveys, overrides, layout_overrides, ignore, strict, chosen)
+    if progress:
+        for report in found.values():
+            progress(report)
     # A table for each file the DuckDB reader reads and one for the Python reader's rows; `staged` is their union.
     tables = ["staged_python", *(f"staged_{index}" for index in range(len(sources)))]
     for table in tables:
         con.execute(f"CREATE TABLE {table} ({', '.join(f'{name} {kind}' for name, kind in STAGING_TYPES.items())})")
     parts = staging_path.parent / f"{staging_path.stem}-parts"
     parts.mkdir(exist_ok=True)
-    found: dict[int, FileReport] = {}
 
     def tell(index: int, report: FileReport) -> None:
         found[index] = report
@@ -542,31 +775,32 @@ def read_all(
     jobs = [
         (source, index, parts / f"{index}.staging.csv", parts / f"{index}.rejected.csv") for index, source in enumerate(sources)
     ]
+    to_read = [job for job in jobs if job[1] in decided]
     if FAST_READ:
         with reading(con, CLEANERS), ThreadPoolExecutor(max_workers=max(1, workers)) as threads:
             attempts = {
-                threads.submit(_read_part, source, index, staging, rejected, overrides, ignore, strict, con, False): index
-                for source, index, staging, rejected in jobs
+                threads.submit(_read_part, source, index, staging, rejected, decided[index], con, False): index
+                for source, index, staging, rejected in to_read
             }
             for future in as_completed(attempts):
-                if (report := future.result()) is not None:
-                    tell(attempts[future], report)
-    left = [job for job in jobs if job[1] not in found]
+                if (done := future.result()) is not None:
+                    tell(attempts[future], done)
+    left = [job for job in to_read if job[1] not in found]
     size = sum(job[0].path.stat().st_size for job in left)
     if workers > 1 and len(left) > 1 and size >= PARALLEL_MIN_BYTES:
         # Workers cannot start where the caller's main module cannot be imported again (a script read from
         # standard input, some embedded interpreters); reading one file after another, below, still works.
         with contextlib.suppress(BrokenProcessPool):
-            _read_in_processes(left, overrides, ignore, strict, workers, tell)
+            _read_in_processes(left, decided, workers, tell)
     for source, index, staging, rejected in left:
         if index not in found:
-            tell(index, _python_part(source, index, staging, rejected, overrides, ignore, strict))
+            tell(index, _python_part(source, index, staging, rejected, decided[index]))
     with (
         open(staging_path, "w", newline="", encoding="utf-8") as staging_out,
         open(rejected_path, "w", newline="", encoding="utf-8") as rejected_out,
     ):
         StagingWriter(staging_out, rejected_out)
-        for _, _, staging, rejected in jobs:
+        for _, _, staging, rejected in to_read:
             for part, out in ((staging, staging_out), (rejected, rejected_out)):
                 with open(part, newline="", encoding="utf-8") as handle:
                     shutil.copyfileobj(handle, out)
@@ -578,35 +812,69 @@ def read_all(
             nullstr = '', quote = '"', escape = '"', new_line = '\\r\\n', auto_detect = false)"""
     )
     con.execute(f"CREATE VIEW staged AS {' UNION ALL '.join(f'SELECT * FROM {table}' for table in tables)}")
-    return [found[index] for index in range(len(sources))]
+    reports = [found[index] for index in range(len(sources))]
+    _check_payees(con, layouts, reports, rejected_path)
+    return Reading(reports, layouts)
 
 
-def _python_part(
-    source: Source,
-    index: int,
-    staging: Path,
-    rejected: Path,
-    overrides: dict[str, str] | None,
-    ignore: Sequence[str],
-    strict: bool,
-) -> FileReport:
+def _check_payees(con: duckdb.DuckDBPyConnection, layouts: list[LayoutReport], reports: list[FileReport], rejected: Path) -> None:
+    """Each layout's payee column over every payment read from it: many different payees for its payments, as a
+    council pays hundreds of suppliers a month. A column that fails is a category or a code read as the payee, and is
+    not used: its files' rows are taken out and the files marked for a person to choose the payee column."""
+    failed: set[str] = set()
+    for layout in layouts:
+        indexes = [i for i, r in enumerate(reports) if r.layout == layout.key and r.status == FileStatus.READ]
+        if layout.status != FileStatus.READ or not indexes:
+            continue
+        payments, payees = con.execute(
+            f"SELECT count(*), count(DISTINCT norm_name) FROM staged WHERE NOT redacted AND file_index IN ({', '.join(map(str, indexes))})"
+        ).fetchone()  # type: ignore[misc]
+        layout.payments, layout.payees = int(payments), int(payees)
+        named = next((f for f in layout.fields if f.field == "supplier_name"), None)
+        if payments < JUDGED_FROM or payees >= fewest_payees(payments) or (named and named.how == How.CHOICE):
+            layout.payee_checked = True
+            continue
+        column = named.heading if named else "?"
+        layout.status = FileStatus.AMBIGUOUS
+        layout.reason = (
+            f"The payee column '{column}' holds only {payees:,} different names over {payments:,} payments: it is a "
+            "category or a code, not the payee. Choose which column is the supplier name."
+        )
+        layout.candidates["supplier_name"] = [h for h in layout.headings if h]
+        for i in indexes:
+            report = reports[i]
+            failed.add(report.name)
+            report.status, report.reason = FileStatus.AMBIGUOUS, layout.reason
+            report.candidates = dict(layout.candidates)
+            report.rows_read = report.kept = report.rejected = 0
+            con.execute(f"DELETE FROM staged_{i}")
+            con.execute(f"DELETE FROM staged_python WHERE file_index = {i}")
+    if failed:
+        # The rejected rows of files not read are not theirs to report.
+        kept = rejected.with_suffix(".kept.csv")
+        with open(rejected, newline="", encoding="utf-8") as source, open(kept, "w", newline="", encoding="utf-8") as out:
+            lines, writer = csv.reader(source), csv.writer(out, lineterminator="\r\n")
+            writer.writerow(next(lines))
+            writer.writerows(row for row in lines if row and row[0] not in failed)
+        kept.replace(rejected)
+
+
+def _python_part(source: Source, index: int, staging: Path, rejected: Path, decided: Decided) -> FileReport:
     """A file the DuckDB reader left, read by the Python reader (no second DuckDB attempt)."""
-    found = _read_part(source, index, staging, rejected, overrides, ignore, strict, None)
+    found = _read_part(source, index, staging, rejected, decided, None)
     assert found is not None  # the Python reader reads every file
     return found
 
 
 def _read_in_processes(
     jobs: list[tuple[Source, int, Path, Path]],
-    overrides: dict[str, str] | None,
-    ignore: Sequence[str],
-    strict: bool,
+    decided: dict[int, Decided],
     workers: int,
     tell: Callable[[int, FileReport], None],
 ) -> None:
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         futures = {
-            pool.submit(_python_part, source, index, staging, rejected, overrides, ignore, strict): index
+            pool.submit(_python_part, source, index, staging, rejected, decided[index]): index
             for source, index, staging, rejected in jobs
         }
         for future in as_completed(futures):
