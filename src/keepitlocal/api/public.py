@@ -20,6 +20,7 @@ from keepitlocal.network.models import Council, Membership
 from keepitlocal.reports.downloads import download
 from keepitlocal.reports.engine.tables import Column, Table
 from keepitlocal.spend import queries as spend
+from keepitlocal.spend.engine.indicators import as_range
 from keepitlocal.spend.figures import figures
 from keepitlocal.spend.models import SpendPublication
 from keepitlocal.value import services as value
@@ -87,8 +88,16 @@ def principles(request: HttpRequest) -> Any:
 
 
 def indicator_rows(indicators: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The indicators as the API gives them: a share known for too little of the spend (indicators.as_range) has no
+    point value, only its low and high."""
     keep = schemas.Indicator.model_fields
-    return [{k: v for k, v in i.items() if k in keep} | {"unit": i.get("unit") or ""} for i in indicators.values()]
+    rows = []
+    for i in indicators.values():
+        row = {k: v for k, v in i.items() if k in keep} | {"unit": i.get("unit") or ""}
+        if as_range(i):
+            row |= {"value": None, "as_range": True}
+        rows.append(row)
+    return rows
 
 
 @router.get("/councils/{gss_code}/spend", response=schemas.Spend, openapi_extra=CSV, summary="Published spend indicators")
@@ -147,16 +156,34 @@ COMPARISON_COLUMNS = [
 ]
 
 
+RANGE_LABELS = {
+    "share_vcse_range": "Share to VCSE organisations, as a range where type is known for too little spend (%)",
+    "share_local_range": "Share to local suppliers, as a range where locality is known for too little spend (%)",
+    "share_local_vcse_range": "Share to local VCSE organisations, as a range where too little is known (%)",
+}
+
+
 @router.get("/comparison", response=schemas.Comparison, openapi_extra=CSV, summary="Published councils compared")
 def comparison(request: HttpRequest, year: str = "", format: str = "json") -> Any:
     """Every council that published its spend, on one financial year (the latest any published unless asked)."""
     found = spend.comparison(year)
+    ranges = ("share_vcse_range", "share_local_range", "share_local_vcse_range")
     rows = [
-        {"gss_code": r["council"].gss_code, "council": r["council"].name, **{c.key: r.get(c.key) for c in COMPARISON_COLUMNS[2:]}}
+        {
+            "gss_code": r["council"].gss_code,
+            "council": r["council"].name,
+            **{c.key: r.get(c.key) for c in COMPARISON_COLUMNS[2:]},
+            **{key: r.get(key) for key in ranges},
+        }
         for r in sorted(found.rows, key=lambda r: r["council"].name)
     ]
     if format == "csv":
-        return download(Table(f"Spend compared, {found.year}", COMPARISON_COLUMNS, rows), "csv", f"comparison {found.year}")
+        for row in rows:
+            for key in ranges:
+                spread = row.pop(key)
+                row[key] = f"{spread[0]:.1f} to {spread[1]:.1f}" if spread else ""
+        columns = [*COMPARISON_COLUMNS, *(Column(key, RANGE_LABELS[key]) for key in ranges)]
+        return download(Table(f"Spend compared, {found.year}", columns, rows), "csv", f"comparison {found.year}")
     return {"year": found.year, "years": found.years, "rows": rows, "not_published_for_year": [c.gss_code for c in found.without]}
 
 

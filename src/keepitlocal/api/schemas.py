@@ -55,6 +55,7 @@ class Indicator(Schema):
     low: float | None = None
     high: float | None = None
     depends_on: str | None = None
+    as_range: bool = False  # published as its range, low to high: what it depends on is known for too little spend
     rows: list[dict[str, Any]] | None = None
 
 
@@ -80,6 +81,10 @@ class ComparisonRow(Schema):
     share_vcse: float | None
     share_local: float | None
     share_local_vcse: float | None
+    # Shares known for less than 80% of spend are published as [low, high] only, their point figure null.
+    share_vcse_range: list[float] | None = None
+    share_local_range: list[float] | None = None
+    share_local_vcse_range: list[float] | None = None
     locality_known: float | None
     top10_share: float | None
     hhi: float | None

@@ -210,19 +210,33 @@ class SpendPublication(models.Model):
     def figures(self, year: str | None = None) -> dict[str, Any]:
         """What the public sees for one financial year (the latest with payments unless another is asked for):
         headline shares, the period in words, the files and the registers behind them."""
+        from keepitlocal.spend.engine.indicators import as_range
         from keepitlocal.spend.figures import figures
 
         shown = figures(self.run, year, charts=False)
         by_id = shown.by_id
+
+        def point(key: str) -> float | None:
+            # A share known for too little of the spend is published as its range alone (indicators.as_range).
+            indicator = by_id.get(key, {})
+            return None if as_range(indicator) else indicator.get("value")
+
+        def spread(key: str) -> list[float] | None:
+            indicator = by_id.get(key, {})
+            return [indicator["value"], indicator["high"]] if as_range(indicator) else None
+
         return {
             "total_spend": by_id.get("total_spend", {}).get("value"),
             "payments": by_id.get("payments", {}).get("value"),
             "suppliers": by_id.get("suppliers", {}).get("value"),
-            "share_vcse": by_id.get("share_vcse", {}).get("value"),
+            "share_vcse": point("share_vcse"),
+            "share_vcse_range": spread("share_vcse"),
             "share_vcse_indicator": by_id.get("share_vcse", {}),
             "share_local_indicator": by_id.get("share_local", {}),
-            "share_local": by_id.get("share_local", {}).get("value"),
-            "share_local_vcse": by_id.get("share_local_vcse", {}).get("value"),
+            "share_local": point("share_local"),
+            "share_local_range": spread("share_local"),
+            "share_local_vcse": point("share_local_vcse"),
+            "share_local_vcse_range": spread("share_local_vcse"),
             "locality_known": by_id.get("locality_known", {}).get("value"),
             "share_unknown": by_id.get("share_unknown", {}).get("value"),
             "share_withheld": by_id.get("share_withheld", {}).get("value"),

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from keepitlocal.spend.engine.names import legal_form
+from keepitlocal.spend.engine.names import legal_entity, legal_form
 
 
 class SupplierType(StrEnum):
@@ -267,9 +267,9 @@ _PUBLIC_NAME = re.compile(
     # Schools and their trusts: 'C OF E P SCHL', 'St Mary's RC Primary', '... LEARNING PARTNERSHIP', '... MULTI ACADEMY'.
     r"\bschl\b|\bc of e\b|\b(rc|ce|catholic|church of england|junior|infant|primary|secondary|high) (school|academy)\b|"
     r"\b(infants?|juniors?|primary|secondary) (school|sch)\b|\blearning (partnership|trust)\b|\bmulti[- ]academy\b|"
-    r"\beducation (and skills funding|authority)\b|\bsixth form\b|"
+    r"\beducation (and skills funding|authority)\b|\bsixth form\b|\bacadem(y|ies)\b|"
     # NHS bodies, government departments and agencies, named.
-    r"\bnhs\b|\bteaching hospitals\b|\bintegrated care\b|\bhealth (and social care )?partnership\b|"
+    r"\bnhs\b|\bteaching hospitals\b|\bintegrated care (board|system|partnership)\b|\bhealth (and social care )?partnership\b|"
     r"\bhealth security agency\b|\bpublic health (england|wales|scotland)\b|\bhealth education england\b|"
     r"^(dept|department|ministry|office) (for|of)\b|\bhm revenue|\bhmrc\b|\bdwp\b|\bdfe\b|\bdvla\b|\bdvsa\b|\bhmcts\b|"
     r"\b(rural payments|legal aid|education and skills funding|environment|food standards|uk health security|vehicle certification|"
@@ -302,6 +302,18 @@ _VCSE_NAME = re.compile(
 _BUSINESS_NAME = re.compile(
     r"\bconsult(ants?|ancy|ing)\b|\bproject management\b|\bsolicitors?\b|\baccountants?\b|\barchitects?\b|"
     r"\bsurveyors?\b|\bestate agents?\b|\bcontractors?\b|\bengineering\b|\bsupplies\b|\bequipment\b"
+)
+# Words of a sector, not of a body: they make a name public only in their context. A school, an academy, a college
+# or a university is a public body; a driving school, a football academy or a company named after one is not.
+_SECTOR_WORDS = re.compile(
+    r"\b(schools?|schl|academ(y|ies)|college|university|sixth form|nursery school|learning (partnership|trust)|"
+    r"(education|schools?|learning) trust|primary|secondary|infants?|juniors?|high school|grammar)\b"
+)
+_ACTIVITY = re.compile(
+    r"\b(football|soccer|rugby|cricket|tennis|golf|sports?|dance|dancing|ballet|drama|theatre|stage|performing|music|"
+    r"singing|martial|karate|judo|boxing|gymnastics?|swim(ming)?|driving|riding|flying|sailing|surf|ski|beauty|hair|"
+    r"barbers?|nails?|make-?up|coding|tutoring|tuition|tutors?|language|fitness|chef|cookery|film|media|esports?|"
+    r"transport|travel|coach(es)?|taxis?|cars|catering|cleaning|uniforms?|photograph(y|ers)|supplies|services|solutions)\b"
 )
 # A name that calls itself a charity is one even where it also names a school or the NHS.
 _CHARITY_NAME = re.compile(r"\bcharit(y|ies|able)\b")
@@ -406,10 +418,16 @@ def classify_name(names: Iterable[str]) -> Decision:
             label = "community interest company" if form == "cic" else "charitable incorporated organisation"
             return Decision(VCSE, f"The name '{name}' declares a {label}", 0.85, Evidence.NAME)
     # Lower case once, and patterns without IGNORECASE: about twice as fast on these long alternations.
-    texts = [_initials(_expanded(name).lower()) for name in names]
+    # The legal entity's words decide (a trading name after "T/A" names a shop, not the body that is paid); the
+    # trading name counts only for saying a business sells its services.
+    texts = [_initials(_expanded(legal_entity(name)).lower()) for name in names]
+    whole = [_initials(_expanded(name).lower()) for name in names]
     charities = [bool(_CHARITY_NAME.search(text)) for text in texts]
-    for name, text, charity in zip(names, texts, charities, strict=True):
-        if not charity and _PUBLIC_NAME.search(text):
+    for name, text, charity, form in zip(names, texts, charities, forms, strict=True):
+        # Sector words (school, academy, college) decide only in their context: not in a company's name, nor beside
+        # an activity or a trade ('Elite Dance Academy', 'School Uniform Services').
+        public = _SECTOR_WORDS.sub(" ", text) if form in ("ltd", "plc", "llp") or _ACTIVITY.search(text) else text
+        if not charity and _PUBLIC_NAME.search(public):
             return Decision(PUBLIC, f"The name '{name}' is that of a public body", 0.7, Evidence.NAME)
     for name, text, charity in zip(names, texts, charities, strict=True):
         if _VCSE_NAME.search(text) and (charity or not _TRUST_NOT_VCSE.search(text)) and not _BUSINESS_NAME.search(text):
@@ -422,7 +440,7 @@ def classify_name(names: Iterable[str]) -> Decision:
             what = {"ltd": "a limited company", "plc": "a public limited company", "llp": "a limited liability partnership"}[form]
             # A charity can be a company limited by guarantee; only a register can tell, so confidence is modest.
             return Decision(PRIVATE, f"The name '{name}' declares {what}", 0.6 if form == "ltd" else 0.75, Evidence.NAME)
-    for name, text in zip(names, texts, strict=True):
+    for name, text in zip(names, whole, strict=True):
         if _BUSINESS_NAME.search(text):
             return Decision(PRIVATE, f"The name '{name}' is that of a business selling its services or goods", 0.5, Evidence.NAME)
     return Decision(UNKNOWN, "No register entry, publisher flag or telling name", 0.0, Evidence.NONE)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -678,20 +679,36 @@ def _is_code(value: str) -> bool:
 
 def profile(rows: Sequence[Sequence[str]], index: int) -> Profile:
     values = tuple((row[index] if index < len(row) else "").strip() for row in rows)
-    filled = [v for v in values if v]
-    different = set(filled)
+    counts = Counter(v for v in values if v)
+
+    def weighted(test: Callable[[str], bool]) -> int:
+        # Each different value is tested once and counted as often as it appears (a layout's sample repeats many).
+        return sum(n for v, n in counts.items() if test(v))
+
     return Profile(
-        filled=len(filled),
-        dates=sum(_plausible_date(v) for v in filled),
-        dated_text=sum(_is_date(v) and not _PLAIN_NUMBER.fullmatch(v) for v in filled),
-        amounts=sum(_is_amount(v) for v in filled),
-        names=sum(_is_name(v) for v in filled),
-        distinct=len(different),
+        filled=sum(counts.values()),
+        dates=weighted(_plausible_date),
+        dated_text=weighted(lambda v: _is_date(v) and not _PLAIN_NUMBER.fullmatch(v)),
+        amounts=weighted(_is_amount),
+        names=weighted(_is_name),
+        distinct=len(counts),
         values=values,
-        codes=sum(_is_code(v) for v in filled),
-        organisations=sum(bool(_ORGANISATION.search(v)) for v in different),
-        redacted=sum(is_redacted(v) for v in filled),
+        codes=weighted(_is_code),
+        organisations=sum(bool(_ORGANISATION.search(v)) for v in counts),
+        redacted=weighted(is_redacted),
     )
+
+
+def examples(rows: Sequence[Sequence[str]], index: int, count: int = 5) -> list[str]:
+    """A few different values of a column, in the order met (without profiling it)."""
+    seen: list[str] = []
+    for row in rows:
+        value = (row[index] if index < len(row) else "").strip()
+        if value and value not in seen:
+            seen.append(value)
+            if len(seen) == count:
+                break
+    return seen
 
 
 JUDGED_FROM = 30  # fewer sampled values than this say too little about a column to rule it out
@@ -846,7 +863,7 @@ def map_columns(
         mapping.columns[field_name], mapping.headers[field_name], mapping.how[field_name] = index, usable[index], how
         mapping.why[field_name] = why
         if profiles:
-            mapping.samples[field_name] = profiles[index].examples()
+            mapping.samples[field_name] = examples(profiles.rows, index)
         taken.add(index)
 
     # An optional field a person said is not in the file ('' for its column) is left out.

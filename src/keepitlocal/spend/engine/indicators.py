@@ -178,12 +178,31 @@ def local_shares(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     ]
 
 
+# Below this coverage (% of spend for which what a share depends on is known) a share is published as its range.
+POINT_COVERAGE = 80.0
+
+
+def as_range(indicator: dict[str, Any]) -> bool:
+    """Whether a share is given as its range (low to high) rather than one figure: when what it depends on (a
+    supplier's type, its locality) is known for less than POINT_COVERAGE % of spend, one figure would mostly say
+    how little is known ('local share 0.3%' with locality known for 3.9% of spend, where the honest answer is
+    0.3% to 96.5%). Shares without bounds are always one figure."""
+    coverage, high, low = indicator.get("coverage"), indicator.get("high"), indicator.get("value")
+    return coverage is not None and high is not None and low is not None and coverage < POINT_COVERAGE and high > low
+
+
 def bounds_sentence(indicator: dict[str, Any], would: str = "met it") -> str:
     """A share in words with its bounds and coverage: '3.1%; between 3.1% and 20.9% if every supplier of unknown type
-    were VCSE (classification known for 82.0% of spend)'."""
+    were VCSE (classification known for 82.0% of spend)'; below POINT_COVERAGE only the range: 'between 0.3% and
+    96.5% (locality known for only 3.9% of spend, too little for one figure)'."""
     value = indicator.get("value")
     if value is None:
         return "not known (no spend)"
+    if as_range(indicator):
+        return (
+            f"between {value:.1f}% and {indicator['high']:.1f}% ({indicator['depends_on']} known for only "
+            f"{indicator['coverage']:.1f}% of spend, too little for one figure)"
+        )
     text = f"{value:.1f}%"
     if indicator.get("high") is not None and indicator["high"] > value:
         unknown = {"classification": "of unknown type", "locality": "of unknown locality"}.get(

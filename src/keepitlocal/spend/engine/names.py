@@ -24,7 +24,8 @@ _WITHHELD = re.compile(
 WITHHELD_NAME = "(payee not published)"
 
 # Trading-as and former-name notes: the legal name comes first and is what we key on.
-_TRADING_AS = re.compile(r"\s+(?:t/a|t\.a\.|ta|trading as|trading name|also known as|aka|a/k/a)\s+.*$", re.IGNORECASE)
+_TRADING_WORDS = r"(?:t/a|t/as|t\.a\.|ta|trading as|trading name|trading under|also known as|aka|a/k/a)"
+_TRADING_AS = re.compile(rf"\s+{_TRADING_WORDS}\s+.*$", re.IGNORECASE)
 _FORMERLY = re.compile(r"\(?\s*\b(?:formerly|previously|fka|f/k/a|now known as|was)\b[^)]*\)?", re.IGNORECASE)
 _NUMERIC_PREFIX = re.compile(r"^(?:\d{3,}\s*[-:.]?\s+|\d+\s*[-:]\s+)(?=[A-Za-z])")
 
@@ -102,12 +103,23 @@ def normalise_name(name: str) -> str:
 _BRACKETED = re.compile(r"[\(\[\{][^\(\)\[\]\{\}]*(?:[\)\]\}]|$)")
 
 
+def legal_entity(name: str) -> str:
+    """The legal entity a name gives, before any trading name: 'Saint-Gobain Building Distribution Ltd T/A Graham' →
+    'Saint-Gobain Building Distribution Ltd'."""
+    return _TRADING_AS.sub("", (name or "").strip())
+
+
+_FORMS = ("ltd", "limited", "plc", "llp", "cic", "cio")
+
+
 def legal_form(name: str) -> str | None:
-    """The legal form a name declares at its end (ltd, plc, llp, cic, cio), if any.
+    """The legal form a name declares (ltd, plc, llp, cic, cio), if any: at the end of its legal entity (before
+    "T/A" or "trading as"), or anywhere after its first word ("Acme Ltd North Branch").
 
     Bracketed notes after it do not hide it: "Acme Ltd (in administration)" is a limited company; nor does a name
     cut short at a system's field length ("Viridor Exeter Waste Services Lt").
     """
+    name = legal_entity(name)
     # Notes in any bracket, closed or cut off by the field's length ("LTD {RESIDENTIAL)", "CARE LTD (NEW").
     unbracketed = _BRACKETED.sub(" ", (name or "").lower())
     text = " " + re.sub(r"[^a-z0-9]+", " ", unbracketed.replace(".", "")) + " "
@@ -119,8 +131,11 @@ def legal_form(name: str) -> str | None:
     if len(name or "") >= 28 and len(last) >= 2 and last != "ltd" and ("limited".startswith(last) or "ltd".startswith(last)):
         tokens[-1] = "ltd"
     for token in reversed(tokens):
-        if token in ("ltd", "limited", "plc", "llp", "cic", "cio"):
+        if token in _FORMS:
             return LEGAL_FORMS.get(token, token)
         if token not in ("uk", "the", "co", "company", "group", "holdings"):
-            return None
-    return None
+            break
+    # A legal form inside the name, followed by a place, a branch or a department ('Acme Ltd North', 'Acme Plc
+    # Payments'): a company whatever follows. Never the first word ('Limited Edition Prints').
+    inside = [token for token in tokens[1:] if token in _FORMS]
+    return LEGAL_FORMS.get(inside[0], inside[0]) if inside else None
