@@ -33,6 +33,8 @@ db: python
 	$(KIL) manage migrate --noinput -v0
 	$(KIL) load-reference
 
+# Every emailed link (invitations, password resets) names the address the platform is served on.
+run: export KIL_BASE_URL ?= http://$(HOST):$(PORT)
 run: setup
 	$(KIL) load-demo
 	@echo "Serving on http://$(HOST):$(PORT) with a background worker (press Ctrl+C to stop both)"

@@ -73,13 +73,145 @@ def import_councils(files: tuple[Path, ...]) -> None:
 
 @main.command("load-reference")
 def load_reference() -> None:
-    """Load the principles, the cohorts and the bundled list of network councils."""
+    """Load the principles, the cohorts and the bundled list of every UK council (ONS names and codes)."""
     _django()
     from keepitlocal.network.reference import load_reference_data
     from keepitlocal.network.services import summarise
 
     for line in summarise([load_reference_data()]):
         click.echo(line)
+
+
+CLI_ACTOR = "kil command"  # how the change history names what a script did
+
+
+@main.group()
+def councils() -> None:
+    """Bring councils into the network (as the network team's Councils page does)."""
+
+
+@councils.command("add")
+@click.argument("gss_code")
+def councils_add(gss_code: str) -> None:
+    """Add the council with this GSS code to the network as a prospect (nothing changes if it is already in)."""
+    _django()
+    from keepitlocal.network import people
+    from keepitlocal.network.models import Council
+
+    council = Council.objects.filter(gss_code=gss_code.strip().upper()).first()
+    if council is None:
+        raise click.ClickException(f"No council has the GSS code {gss_code}; `kil import-councils` loads newer ONS lists")
+    try:
+        membership = people.add_to_network(council, CLI_ACTOR)
+    except people.PeopleError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{council.name} ({council.gss_code}): {membership.get_stage_display()}")
+
+
+@main.group("people")
+def people_group() -> None:
+    """A council's people: list, invite (an emailed link to set a password), invite again, change role, remove."""
+
+
+ROLE_OPTION = click.option("--role", type=click.Choice(["editor", "viewer"]), default="editor", show_default=True)
+
+
+def _council_and_person(gss_code: str, email: str | None = None) -> tuple[Any, Any]:
+    _django()
+    from keepitlocal.accounts.models import User
+    from keepitlocal.network.models import Council
+
+    council = Council.objects.filter(gss_code=gss_code.strip().upper()).first()
+    if council is None:
+        raise click.ClickException(f"No council has the GSS code {gss_code}")
+    if email is None:
+        return council, None
+    user = User.objects.filter(email__iexact=email.strip()).first()
+    if user is None:
+        raise click.ClickException(f"Nobody has the address {email}; invite them first")
+    return council, user
+
+
+@people_group.command("list")
+@click.argument("gss_code")
+def people_list(gss_code: str) -> None:
+    """The council's editors and viewers, and whether each has set a password."""
+    from keepitlocal.network import people
+
+    council, _ = _council_and_person(gss_code)
+    found = people.people_of(council)
+    if not found:
+        click.echo(f"Nobody works on {council.name} yet")
+    for p in found:
+        state = "link expired" if p.expired else "invited" if p.waiting else "active"
+        click.echo(f"{p.user.email}\t{p.role}\t{state}")
+
+
+@people_group.command("invite")
+@click.argument("gss_code")
+@click.argument("email")
+@ROLE_OPTION
+@click.option("--name", default="", help="The person's full name.")
+def people_invite(gss_code: str, email: str, role: str, name: str) -> None:
+    """Invite EMAIL to work on the council (adding the council to the network if it is not in it)."""
+    from keepitlocal.network import people
+
+    council, _ = _council_and_person(gss_code)
+    try:
+        people.add_to_network(council, CLI_ACTOR)
+        sent = people.invite(council, email, f"council_{role}", CLI_ACTOR, name)
+    except people.PeopleError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(
+        f"Invited {email} as {role} of {council.name}: "
+        + ("emailed a link to set a password" if sent else "told they can sign in")
+    )
+
+
+@people_group.command("reinvite")
+@click.argument("gss_code")
+@click.argument("email")
+def people_reinvite(gss_code: str, email: str) -> None:
+    """Send a new link (the old one stops working)."""
+    from keepitlocal.network import people
+
+    council, user = _council_and_person(gss_code, email)
+    try:
+        people.invite_again(council, user, CLI_ACTOR)
+    except people.PeopleError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Sent {user.email} a new email")
+
+
+@people_group.command("change")
+@click.argument("gss_code")
+@click.argument("email")
+@ROLE_OPTION
+def people_change(gss_code: str, email: str, role: str) -> None:
+    """Make the person an editor or a viewer of the council."""
+    from keepitlocal.network import people
+
+    council, user = _council_and_person(gss_code, email)
+    try:
+        people.change_role(council, user, f"council_{role}", CLI_ACTOR)
+    except people.PeopleError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{user.email} is {role} of {council.name}")
+
+
+@people_group.command("remove")
+@click.argument("gss_code")
+@click.argument("email")
+def people_remove(gss_code: str, email: str) -> None:
+    """Take the person's role at the council away (their account stays for any other role)."""
+    from keepitlocal.network import people
+
+    council, user = _council_and_person(gss_code, email)
+    try:
+        people.remove(council, user, CLI_ACTOR)
+    except people.PeopleError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{user.email} no longer works on {council.name}")
 
 
 @main.command("load-demo")

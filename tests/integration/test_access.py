@@ -135,10 +135,17 @@ EXPECTED = {
     "directory:assets": "council_view",
     "directory:asset-add": "council_edit",
     "directory:asset-edit": "council_edit",
+    "network:councils": "network_admin",
+    "network:council-add": "network_admin",
+    "network:people": "network_admin",
+    "network:person": "network_admin",
+    "network:invitation": "invitation_link",
 }
 
 POST_ONLY = {
     "accounts:sign-out",
+    "network:council-add",
+    "network:person",
     "accounts:token-revoke",
     "network:join-request",
     "spend:remove",
@@ -247,6 +254,7 @@ def _url_kwargs() -> dict[str, Any]:
             transactions=0,
         ).key,
         "uidb64": "MQ",
+        "user_id": User.objects.get(email="editor@calderdale.example").pk,
         "token_id": 1,
         "identifier": CALDERDALE,
         **_directory_kwargs(),

@@ -167,3 +167,30 @@ class RateCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.count} in the window ending {self.window}"
+
+
+class AccountInvitation(models.Model):
+    """An invitation for a person to a council's work on the platform: a single-use link (only its hash kept) through
+    which they set their own password. Sent by the network team from a council's people page, by `kil people invite`,
+    or on accepting a council's request to join."""
+
+    INVITATION_DAYS = 14
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
+    council = models.ForeignKey("network.Council", on_delete=models.CASCADE, related_name="invitations")
+    kind = models.CharField(max_length=30, choices=Role.Kind.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    sent_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    sent_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.user} to {self.council} ({self.get_kind_display()})"
+
+    @property
+    def usable(self) -> bool:
+        return self.used_at is None and self.expires_at > timezone.now()

@@ -235,3 +235,31 @@ class EventForm(GovukModelForm):
         fields = ["title", "held_on", "topic", "councils", "notes"]
         labels = {"notes": "Notes shared with the participants"}
         widgets = {"notes": forms.Textarea(attrs={"rows": 6})}
+
+
+PEOPLE_ROLES = [
+    ("council_editor", "Editor"),
+    ("council_viewer", "Viewer"),
+]
+PEOPLE_ROLE_HINTS = {
+    "council_editor": "Records the council's journey, uploads and publishes its spend, runs its assessments",
+    "council_viewer": "Sees the council's private pages, changes nothing",
+}
+
+
+class InviteForm(GovukForm):
+    """Invite a person to a council: their address, their name (optional) and their role."""
+
+    required_messages = {"role": "Select whether they will be an editor or a viewer"}
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        error_messages={"invalid": "Enter an email address in the correct format, like name@council.gov.uk"},
+    )
+    full_name = forms.CharField(label="Full name (optional)", max_length=200, required=False)
+    role = forms.ChoiceField(label="Role", choices=PEOPLE_ROLES, widget=forms.RadioSelect)
+
+
+class RoleForm(GovukForm):
+    required_messages = {"role": "Select whether they will be an editor or a viewer"}
+    role = forms.ChoiceField(label="Role", choices=PEOPLE_ROLES, widget=forms.RadioSelect)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from keepitlocal.network import views
+from keepitlocal.network import people_views, views
 
 app_name = "network"
 
@@ -26,4 +26,9 @@ urlpatterns = [
     path("network/events/new/", views.event_add, name="event-add"),
     path("network/events/<int:pk>/", views.event_detail, name="event"),
     path("network/join-requests/<int:pk>/", views.join_request_decide, name="join-request"),
+    path("network/councils/", people_views.councils, name="councils"),
+    path("network/councils/<str:gss_code>/add/", people_views.council_add, name="council-add"),
+    path("network/councils/<str:gss_code>/people/", people_views.council_people, name="people"),
+    path("network/councils/<str:gss_code>/people/<int:user_id>/", people_views.person_action, name="person"),
+    path("invitation/<str:token>/", people_views.invitation, name="invitation"),
 ]

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from keepitlocal.accounts import access, throttle
 from keepitlocal.accounts.views import too_many
-from keepitlocal.network import queries, services
+from keepitlocal.network import people, queries, services
 from keepitlocal.network.engine.journey import JOURNEY, Status
 from keepitlocal.network.forms import (
     ChampionForm,
@@ -433,8 +433,14 @@ def join_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                 member.organisation = organisation
             if member.kind == NetworkMember.Kind.COUNCIL and member.home_council is not None:
-                # The council becomes a prospect: its journey starts, for the network team and its editors to follow.
-                Membership.objects.get_or_create(council=member.home_council)
+                # The council becomes a prospect (its journey starts) and the person who asked is invited as its
+                # editor, with a link to set their password: nobody needs the Django admin to bring a council aboard.
+                try:
+                    people.add_to_network(member.home_council, request.user)
+                    people.invite(member.home_council, member.email, "council_editor", request.user, member.name)
+                except people.PeopleError as error:
+                    messages.error(request, str(error))
+                    return redirect(reverse("network:overview") + "#join-requests")
             member.state = NetworkMember.State.ACCEPTED
         elif decision == "decline":
             member.state = NetworkMember.State.DECLINED
