@@ -81,6 +81,7 @@ def immediate_tasks(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> 
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
     settings.KIL_REGISTERS_DIR = tmp_path_factory.mktemp("no-registers")
+    settings.KIL_FIGURES_DIR = tmp_path_factory.mktemp("figures")
 
 
 @pytest.fixture

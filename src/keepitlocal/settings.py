@@ -72,6 +72,8 @@ KIL_ANALYSIS_STALE_MINUTES = int(os.environ.get("KIL_ANALYSIS_STALE_MINUTES", "1
 # The demo's spend: 1 gives each demo council its full population of suppliers (thousands); tests use a smaller one.
 KIL_DEMO_SCALE = float(os.environ.get("KIL_DEMO_SCALE", "1"))
 KIL_REGISTERS_DIR = Path(os.environ.get("KIL_REGISTERS_DIR", VAR_DIR / "registers"))
+# Each council's latest analysed payments, as the figures need them, so that corrections apply without the files.
+KIL_FIGURES_DIR = Path(os.environ.get("KIL_FIGURES_DIR", VAR_DIR / "figures"))
 # Fetch registers from a mirror (each publisher's files under its host name) instead of the publishers themselves.
 KIL_REGISTERS_MIRROR = os.environ.get("KIL_REGISTERS_MIRROR", "")
 

@@ -229,7 +229,11 @@ def test_corrections_persist_are_audited_and_recompute(demo: list[str]) -> None:
     response = editor.post(
         path, {"supplier_type": "vcse", "org_id": "GB-CHC-01234567", "reason": "A charity: registered number 1234567"}
     )
-    assert "/spend/runs/" in response["Location"]
+    # Applied in place, without reading the files again: a new analysis based on the last one.
+    assert response["Location"] == path.removesuffix("correct/")
+    fast = AnalysisRun.objects.first()
+    assert fast is not None and fast.based_on is not None and fast.status == "succeeded"
+    assert "the figures are updated" in editor.get(response["Location"]).content.decode()
     acme = Supplier.objects.get(key="acme-construction")
     assert acme.supplier_type == "vcse" and acme.org_id == "GB-CHC-1234567"
     assert "Corrected by editor@calderdale.example" in acme.evidence and "registered number 1234567" in acme.evidence
@@ -239,6 +243,11 @@ def test_corrections_persist_are_audited_and_recompute(demo: list[str]) -> None:
     entry = AuditEntry.objects.filter(council__gss_code=CALDERDALE, action="corrected").get()
     assert {"field": "Supplier type", "from": "Private business", "to": "VCSE organisation"} in entry.changes
     assert "Supplier Acme Construction Ltd" in editor.get(f"/manage/councils/{CALDERDALE}/").content.decode()
+    # The figures corrected in place are those a full analysis of the files gives.
+    editor.post(f"/manage/councils/{CALDERDALE}/spend/analyse/")
+    full = AnalysisRun.objects.first()
+    assert full is not None and full.pk != fast.pk and full.based_on is None
+    assert full.indicators == fast.indicators and full.years == fast.years and full.period == fast.period
     # Kept through a further upload and re-analysis.
     upload(editor, "may.csv", MAY.encode())
     assert Supplier.objects.get(key="acme-construction").supplier_type == "vcse"

@@ -49,6 +49,11 @@ class AnalysisRun(models.Model):
     rows_processed = models.PositiveBigIntegerField(default=0)
     message = models.TextField(blank=True)
     files_report = models.JSONField(default=list, blank=True)
+    # A run that applied people's corrections to the figures of an earlier one, without reading the files again.
+    based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Whether its supplier records hold all that the figures need (locality in the region, the org-id found), so that
+    # corrections can be applied to them directly; analyses saved before that was kept are analysed again instead.
+    reclassifiable = models.BooleanField(default=False)
     # How each layout (files with the same heading row) was read: read.LayoutReport as JSON, file names as uploaded.
     layouts = models.JSONField(default=list, blank=True)
     indicators = models.JSONField(default=list, blank=True)
@@ -117,6 +122,9 @@ class Supplier(models.Model):
     postcode = models.CharField(max_length=12, blank=True)
     lad_code = models.CharField(max_length=9, blank=True)
     is_local = models.BooleanField(null=True)
+    in_region = models.BooleanField(null=True)
+    # The org-id the analysis found itself, before any person's correction (a correction without one falls back to it).
+    found_org_id = models.CharField(max_length=40, blank=True)
     candidates = models.TextField(blank=True)
     total_amount = models.DecimalField(max_digits=16, decimal_places=2)
     transactions = models.PositiveIntegerField()

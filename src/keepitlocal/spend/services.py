@@ -194,6 +194,161 @@ def correct_supplier(supplier: Supplier, supplier_type: str, org_id: str, reason
     return correction
 
 
+def _corrections(council: Council) -> dict[str, tuple[str, str, str]]:
+    return {
+        c.supplier_key: (c.supplier_type, c.org_id, c.evidence())
+        for c in SupplierCorrection.objects.filter(council=council).select_related("corrected_by")
+    }
+
+
+def apply_corrections(council: Council) -> AnalysisRun:
+    """The council's figures with every correction applied, in seconds: its latest analysis's payments and suppliers
+    are read from the database (not from the files), the corrected suppliers' type and org-id changed, the
+    indicators calculated again and saved as a new analysis based on it. Where that cannot be done (an analysis is
+    waiting or running, and will read the corrections itself; or the latest was saved before its supplier records held
+    all that the figures need), the council's files are analysed again instead."""
+    import duckdb
+
+    from keepitlocal.spend.engine.bulk import bulk_insert, sql_string
+    from keepitlocal.spend.engine.periods import unread_months
+    from keepitlocal.spend.engine.pipeline import correct, figures_of
+
+    base = AnalysisRun.objects.filter(council=council, status=AnalysisRun.Status.SUCCEEDED).first()
+    busy = AnalysisRun.objects.filter(
+        council=council, status__in=[AnalysisRun.Status.QUEUED, AnalysisRun.Status.RUNNING]
+    ).exists()
+    if base is None or busy or not base.reclassifiable:
+        return start_analysis(council)
+    root = base.based_on or base  # the analysis of the files this one's payments came from
+    corrections = _corrections(council)
+    changed: dict[str, tuple[str, str, str, str, float]] = {}
+    rows = []
+    fields = (
+        "key",
+        "supplier_type",
+        "org_id",
+        "found_org_id",
+        "evidence",
+        "evidence_kind",
+        "confidence",
+        "is_local",
+        "in_region",
+    )
+    for key, kind, org_id, found, evidence, basis, confidence, is_local, in_region in Supplier.objects.filter(
+        council=council
+    ).values_list(*fields):
+        if key in corrections:
+            # The analysis's own decision is not kept beside a correction: a supplier corrected before keeps its
+            # found org-id, and its type stays the corrected one until a full analysis decides it again.
+            now = correct(corrections[key], kind, found, evidence, basis, confidence)
+            if now != (kind, org_id, evidence, basis, confidence):
+                changed[key] = now
+                kind = now[0]
+        rows.append((key, kind, is_local, in_region))
+    con = duckdb.connect()
+    try:
+        con.execute("CREATE TABLE suppliers (supplier_key VARCHAR, supplier_type VARCHAR, is_local BOOLEAN, in_region BOOLEAN)")
+        bulk_insert(con, "suppliers", rows)
+        con.execute(
+            "CREATE TABLE payments (date DATE, amount DECIMAL(18,2), supplier_key VARCHAR, service_area VARCHAR, expense_type VARCHAR)"
+        )
+        kept = _payments_file(council, root.pk)
+        if kept.exists():
+            con.execute(f"INSERT INTO payments SELECT {FIGURE_COLUMNS} FROM read_parquet({sql_string(kept)})")  # noqa: S608 - a quoted path
+        else:
+            bulk_insert(con, "payments", _payment_rows(council))
+        # Stored blank where the engine has none (NULL): the indicators tell "no service area" by NULL.
+        con.execute(
+            """CREATE TEMP TABLE tx AS SELECT p.date, p.amount, p.supplier_key, s.supplier_type, s.is_local, s.in_region,
+                      nullif(p.service_area, '') AS service_area, nullif(p.expense_type, '') AS expense_type
+               FROM payments p JOIN suppliers s USING (supplier_key)"""
+        )
+        unread = unread_months(
+            [(f.get("first_date", ""), f.get("last_date", "")) for f in base.files_report if f.get("status") != FileStatus.READ]
+        )
+        computed, period, years = figures_of(con, unread)
+    finally:
+        con.close()
+    years_json = [year.as_json() for year in years]
+    charts = draw_charts(computed, years_json, reuse=base.charts)
+    with transaction.atomic():
+        for key, (kind, org_id, evidence, basis, confidence) in changed.items():
+            Supplier.objects.filter(council=council, key=key).update(
+                supplier_type=kind, org_id=org_id, evidence=evidence, evidence_kind=basis, confidence=confidence
+            )
+            Payment.objects.filter(council=council, supplier_key=key).update(supplier_type=kind, org_id=org_id)
+        run = AnalysisRun.objects.create(
+            council=council,
+            status=AnalysisRun.Status.SUCCEEDED,
+            stage="done",
+            based_on=root,
+            reclassifiable=True,
+            files_done=base.files_done,
+            files_total=base.files_total,
+            files_refused=base.files_refused,
+            rows_processed=base.rows_processed,
+            files_report=base.files_report,
+            layouts=base.layouts,
+            registers_used=base.registers_used,
+            indicators=computed,
+            period=period.as_json(),
+            years=years_json,
+            charts=charts,
+            started_at=timezone.now(),
+            finished_at=timezone.now(),
+        )
+    return run
+
+
+FIGURE_COLUMNS = "date, amount, supplier_key, service_area, expense_type"
+FIGURE_TYPES = (
+    "{'date': 'DATE', 'amount': 'DECIMAL(18,2)', 'supplier_key': 'VARCHAR', 'service_area': 'VARCHAR', 'expense_type': 'VARCHAR'}"
+)
+
+
+def _payments_file(council: Council, run_id: int) -> Path:
+    return Path(settings.KIL_FIGURES_DIR) / f"{council.gss_code}-{run_id}.parquet"
+
+
+def _keep_payments(council: Council, run: AnalysisRun, transactions: Path) -> None:
+    """The analysis's payments, as the figures need them, kept beside the database (a few hundred kilobytes for
+    100,000 payments) for corrections to be applied in a second; the council's older ones are removed. A file
+    missing (a restored backup, another machine) only means the payments are read from the database instead."""
+    import duckdb
+
+    from keepitlocal.spend.engine.bulk import sql_string
+
+    folder = Path(settings.KIL_FIGURES_DIR)
+    target = _payments_file(council, run.pk)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with duckdb.connect() as con:
+            con.execute(
+                f"COPY (SELECT {FIGURE_COLUMNS} FROM read_csv({sql_string(transactions)}, header = true, types = {FIGURE_TYPES})) "  # noqa: S608 - quoted paths
+                f"TO {sql_string(target)} (FORMAT parquet)"
+            )
+        for old in folder.glob(f"{council.gss_code}-*.parquet"):
+            if old != target:
+                old.unlink(missing_ok=True)
+    except (OSError, duckdb.Error):
+        logger.warning("Could not keep the analysed payments of %s for corrections", council.gss_code, exc_info=True)
+        target.unlink(missing_ok=True)
+
+
+def _payment_rows(council: Council) -> Iterator[tuple[Any, ...]]:
+    """The council's payments as the figures need them (date, amount, supplier key, service area, expense type),
+    straight from the database cursor: the ORM's conversions of 100,000 dates and decimals took a second."""
+    meta = Payment._meta
+    quote = connection.ops.quote_name
+    column = {f.name: str(f.column) for f in meta.concrete_fields}
+    columns = ", ".join(quote(column[name]) for name in ("date", "amount", "supplier_key", "service_area", "expense_type"))
+    where = quote(column["council"])
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {where} = %s", [council.pk])  # noqa: S608 - names from the model
+        while batch := cursor.fetchmany(20_000):
+            yield from batch
+
+
 def choose_columns(
     council: Council, layout: str, chosen: dict[str, str], current: dict[str, str], user: Any
 ) -> AnalysisRun | None:
@@ -393,10 +548,7 @@ def _run_analysis(run: AnalysisRun) -> None:
         with tempfile.TemporaryDirectory(prefix="kil-run-") as tmp:
             out = Path(tmp)
             if files:
-                corrections = {
-                    c.supplier_key: (c.supplier_type, c.org_id, c.evidence())
-                    for c in SupplierCorrection.objects.filter(council=council).select_related("corrected_by")
-                }
+                corrections = _corrections(council)
                 overrides, layout_overrides = column_choices(council)
                 options = Options(
                     council=council.gss_code,
@@ -416,8 +568,10 @@ def _run_analysis(run: AnalysisRun) -> None:
                 RejectedRow.objects.filter(spend_file__council=council).delete()
                 if files:
                     _load(council, out, by_path)
+                    _keep_payments(council, run, out / "transactions.csv")
                     run.files_report = [_report(r, by_path) for r in result.files]
                     run.layouts = [_layout(layout, by_path) for layout in result.layouts]
+                    run.reclassifiable = True
                     run.indicators = result.indicators
                     run.registers_used = result.registers_used
                     run.period = result.period.as_json()
@@ -459,15 +613,26 @@ def council_register() -> list[CouncilRef]:
     return [CouncilRef(gss, name, kind) for gss, name, kind in Council.objects.values_list("gss_code", "name", "council_type")]
 
 
-def draw_charts(indicators: list[dict[str, Any]], years: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def draw_charts(
+    indicators: list[dict[str, Any]], years: list[dict[str, Any]] | None = None, reuse: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The dashboard's charts, drawn once per analysis rather than on every page view: for all payments together, and
-    under "years" for each financial year (its twelve months, those without payments shown as gaps)."""
-    charts: dict[str, Any] = _charts_for(indicators, {})
-    charts["years"] = {y["year"]: _charts_for(y["indicators"], y["period"], y["year"]) for y in years or []}
+    under "years" for each financial year (its twelve months, those without payments shown as gaps). With `reuse` (an
+    analysis whose corrections changed suppliers' types only), the charts of spend by month, which types do not
+    change, are taken from it and only the charts by type drawn again."""
+    reuse = reuse or {}
+    charts: dict[str, Any] = _charts_for(indicators, {}, months=reuse.get("months"))
+    old_years = reuse.get("years", {})
+    charts["years"] = {
+        y["year"]: _charts_for(y["indicators"], y["period"], y["year"], months=old_years.get(y["year"], {}).get("months"))
+        for y in years or []
+    }
     return charts
 
 
-def _charts_for(indicators: list[dict[str, Any]], period: dict[str, Any], year: str = "") -> dict[str, str]:
+def _charts_for(
+    indicators: list[dict[str, Any]], period: dict[str, Any], year: str = "", months: str | None = None
+) -> dict[str, str]:
     from keepitlocal.reports.engine.charts import bar_chart, column_chart
     from keepitlocal.spend.figures import month_label
 
@@ -486,7 +651,9 @@ def _charts_for(indicators: list[dict[str, Any]], period: dict[str, Any], year: 
             axis="Share of spend (%)",
         )
     }
-    if every:
+    if months is not None:
+        charts["months"] = months
+    elif every:
         charts["months"] = column_chart(
             [month_label(m)[:3] + " " + m[2:4] for m in every],
             [paid.get(m) for m in every],
@@ -620,6 +787,8 @@ def _load(council: Council, out: Path, by_path: dict[str, SpendFile]) -> None:
                 postcode=row["postcode"][:12],
                 lad_code=row["lad_code"],
                 is_local=_bool(row["is_local"]),
+                in_region=_bool(row["in_region"]),
+                found_org_id=row["found_org_id"],
                 candidates=row["candidates"],
                 total_amount=Decimal(row["total_amount"]),
                 transactions=int(row["transactions"]),

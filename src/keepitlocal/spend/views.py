@@ -375,11 +375,13 @@ def suppliers(request: HttpRequest, gss_code: str) -> HttpResponseBase:
     if not form.is_valid():
         return _suppliers_page(request, council, form)
     done = supplier_work.correct_suppliers(chosen, form.cleaned_data["supplier_type"], form.cleaned_data["reason"], request.user)
-    run = services.start_analysis(council)
+    run = services.apply_corrections(council)
     kind = supplier_work.type_label(form.cleaned_data["supplier_type"])
-    messages.success(
-        request, f"{done:,} {'supplier' if done == 1 else 'suppliers'} corrected to {kind}; the figures are being recalculated"
-    )
+    corrected = f"{done:,} {'supplier' if done == 1 else 'suppliers'} corrected to {kind}"
+    if run.status == AnalysisRun.Status.SUCCEEDED:
+        messages.success(request, f"{corrected}; the figures are updated")
+        return redirect(request.get_full_path())
+    messages.success(request, f"{corrected}; the figures are being recalculated")
     return redirect("spend:run", gss_code=council.gss_code, run_id=run.pk)
 
 
@@ -490,7 +492,10 @@ def correct(request: HttpRequest, gss_code: str, key: str) -> HttpResponse:
         services.correct_supplier(
             supplier, form.cleaned_data["supplier_type"], form.cleaned_data["org_id"], form.cleaned_data["reason"], request.user
         )
-        run = services.start_analysis(council)
+        run = services.apply_corrections(council)
+        if run.status == AnalysisRun.Status.SUCCEEDED:
+            messages.success(request, f"Correction saved for {supplier.name}; the figures are updated")
+            return redirect("spend:supplier", gss_code=council.gss_code, key=supplier.key)
         messages.success(request, f"Correction saved for {supplier.name}; the figures are being recalculated")
         return redirect("spend:run", gss_code=council.gss_code, run_id=run.pk)
     return render_form(

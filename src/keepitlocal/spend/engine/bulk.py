@@ -35,9 +35,9 @@ def bulk_insert(con: duckdb.DuckDBPyConnection, table: str, rows: Iterable[Seque
     handle, path = tempfile.mkstemp(suffix=".csv", prefix="kil-bulk-")
     try:
         with os.fdopen(handle, "w", newline="", encoding="utf-8") as out:
-            writer = csv.writer(out, lineterminator="\r\n")
-            for row in rows:
-                writer.writerow([NULL if v is None else ("true" if v is True else "false" if v is False else v) for v in row])
+            csv.writer(out, lineterminator="\r\n").writerows(
+                [NULL if v is None else ("true" if v is True else "false" if v is False else v) for v in row] for row in rows
+            )
         con.execute(
             f"COPY {table} FROM {sql_string(path)} (HEADER false, NULLSTR '{NULL}', QUOTE '\"', ESCAPE '\"', DELIMITER ',', NEW_LINE '\\r\\n', AUTO_DETECT false)"
         )

@@ -32,6 +32,7 @@ SUPPLIER_COLUMNS = [
     "candidates",
     "total_amount",
     "transactions",
+    "found_org_id",  # the org-id the analysis found itself, before any person's correction
 ]
 
 
@@ -133,6 +134,7 @@ def write_suppliers(suppliers: list[dict[str, Any]], path: Path) -> None:
                     s["candidates"],
                     f"{s['total_amount']:.2f}",
                     s["transactions"],
+                    s.get("found_org_id", s["org_id"]),
                 ]
             )
 

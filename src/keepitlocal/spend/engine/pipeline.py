@@ -19,7 +19,7 @@ import duckdb
 
 from keepitlocal.network.engine.orgid import OrgId
 from keepitlocal.spend.engine.bulk import bulk_insert, sql_string
-from keepitlocal.spend.engine.classify import Decision, Evidence, SupplierFacts, SupplierType, classify
+from keepitlocal.spend.engine.classify import Evidence, SupplierFacts, SupplierType, classify
 from keepitlocal.spend.engine.columns import How
 from keepitlocal.spend.engine.names import WITHHELD_NAME
 from keepitlocal.spend.engine.periods import (
@@ -309,21 +309,25 @@ def group_suppliers(con: duckdb.DuckDBPyConnection, options: Options) -> list[di
             council=_council_named(council_index, names) if not group["redacted"] else "",
         )
         decision = classify(facts)
-        corrected_org_id = ""
-        if key in options.corrections:
-            kind, corrected_org_id, evidence = options.corrections[key]
-            decision = Decision(kind, evidence, 1.0, Evidence.CORRECTION)
+        found_org_id = (link.org_id if link is not None and link.org_id else "") or _published_org_id(group)
+        supplier_type, org_id, evidence, basis, confidence = correct(
+            options.corrections.get(key),
+            decision.supplier_type,
+            found_org_id,
+            decision.evidence,
+            decision.basis.value,
+            decision.confidence,
+        )
         suppliers.append(
             {
                 "supplier_key": key,
                 "names": names,
-                "org_id": corrected_org_id
-                or (link.org_id if link is not None and link.org_id else "")
-                or _published_org_id(group),
-                "supplier_type": decision.supplier_type,
-                "evidence": decision.evidence,
-                "evidence_kind": decision.basis.value,
-                "confidence": round(decision.confidence, 2),
+                "org_id": org_id,
+                "found_org_id": found_org_id,
+                "supplier_type": supplier_type,
+                "evidence": evidence,
+                "evidence_kind": basis,
+                "confidence": round(confidence, 2),
                 "postcode": (link.postcode if link is not None and link.postcode else "")
                 or (sorted(group["postcodes"])[0] if group["postcodes"] else ""),
                 "lad_code": "",
@@ -335,6 +339,42 @@ def group_suppliers(con: duckdb.DuckDBPyConnection, options: Options) -> list[di
             }
         )
     return suppliers
+
+
+def correct(
+    correction: tuple[str, str, str] | None, supplier_type: str, found_org_id: str, evidence: str, basis: str, confidence: float
+) -> tuple[str, str, str, str, float]:
+    """A supplier's type, org-id, evidence, kind of evidence and confidence once a person's correction (type, org-id or
+    '', evidence) is applied: it outranks everything; without an org-id of its own, the one the analysis found stays.
+    The one rule for a full analysis and for applying corrections to an analysis already made."""
+    if correction is None:
+        return supplier_type, found_org_id, evidence, basis, confidence
+    kind, corrected_org_id, said = correction
+    return kind, corrected_org_id or found_org_id, said, Evidence.CORRECTION.value, 1.0
+
+
+def figures_of(
+    con: duckdb.DuckDBPyConnection, unread: frozenset[str] = frozenset()
+) -> tuple[list[dict[str, Any]], Period, list[YearFigures]]:
+    """Every indicator over the payments in `tx` (date, amount, supplier_key, supplier_type, is_local, in_region,
+    service_area, expense_type), for all of them and for each financial year, with their periods; `unread` are the
+    months files not read seem to cover. The same for a full analysis and for corrections applied to one."""
+    from keepitlocal.spend.engine import indicators
+
+    computed = indicators.compute_all(con)
+    period = period_of(con, "tx", unread=unread)
+    years: list[YearFigures] = []
+    spanned = financial_years(period)
+    for start in spanned:
+        begin, end = financial_year_bounds(start)
+        where = f"date >= DATE '{begin.isoformat()}' AND date < DATE '{end.isoformat()}'"
+        year_period = period_of(con, "tx", where, span=financial_year_months(start), unread=unread)
+        if year_period.first is None:
+            continue  # a year between two years of files, with none of its own
+        # Payments all in one year: its figures are the ones just computed for every payment.
+        figures = computed if spanned == [start] else indicators.compute_all(con, where)
+        years.append(YearFigures(financial_year_label(start), start, year_period, figures))
+    return computed, period, years
 
 
 def _council_named(index: CouncilIndex, names: list[str]) -> str:
@@ -385,7 +425,7 @@ def locality(suppliers: list[dict[str, Any]], council: str, registers: Any) -> N
 
 def analyse(paths: Sequence[Path], out: Path, options: Options, progress: Callable[[str, Any], None] | None = None) -> Result:
     """Run the whole analysis; write transactions, rejected rows, suppliers, indicators and the report to `out`."""
-    from keepitlocal.spend.engine import indicators, outputs
+    from keepitlocal.spend.engine import outputs
 
     def tell(stage: str, detail: Any = None) -> None:
         if progress:
@@ -434,24 +474,12 @@ def analyse(paths: Sequence[Path], out: Path, options: Options, progress: Callab
             outputs.append_duplicates(con, sources, out / "rejected.csv")
             outputs.write_suppliers(suppliers, out / "suppliers.csv")
             tell(Stage.INDICATORS)
-            computed = indicators.compute_all(con)
             unread = unread_months([(r.first_date, r.last_date) for r in reports if r.status != "read"])
-            period = period_of(con, "tx", unread=unread)
+            computed, period, years = figures_of(con, unread)
             spans = file_periods(con, "tx")
             for index, report in enumerate(reports):
                 if index in spans:
                     report.first_date, report.last_date = (day.isoformat() for day in spans[index])
-            years: list[YearFigures] = []
-            spanned = financial_years(period)
-            for start in spanned:
-                begin, end = financial_year_bounds(start)
-                where = f"date >= DATE '{begin.isoformat()}' AND date < DATE '{end.isoformat()}'"
-                year_period = period_of(con, "tx", where, span=financial_year_months(start), unread=unread)
-                if year_period.first is None:
-                    continue  # a year between two years of files, with none of its own
-                # Payments all in one year: its figures are the ones just computed for every payment.
-                figures = computed if spanned == [start] else indicators.compute_all(con, where)
-                years.append(YearFigures(financial_year_label(start), start, year_period, figures))
             result = Result(
                 out=out,
                 files=reports,
