@@ -198,6 +198,29 @@ def test_home_page_and_bridges_that_receive_little_spend_on_the_demo(
     assert "What councils paid you" in home and ">Calderdale</a>" in home and "Org-id" in home
     paid = services.paid_to(hub)
     assert [(p.council.gss_code, p.matched_by) for p in paid] == [("E08000033", "org-id")]
+    assert paid[0].period and paid[0].period in home  # with the period of the published figures
+
+    # The council corrects a supplier and analyses again, privately: what it published stays what others read.
+    from keepitlocal.spend import services as spend_services
+    from keepitlocal.spend.models import AnalysisRun, SpendPublication, Supplier
+    from keepitlocal.web.glance import network_glance
+    from keepitlocal.web.next_steps import spend_steps
+
+    calderdale = Council.objects.get(gss_code="E08000033")
+    spend_services.correct_supplier(Supplier.objects.filter(council=calderdale).first(), "public", "", "Checked", None)  # type: ignore[arg-type]
+    newer = spend_services.apply_corrections(calderdale)
+    publication = SpendPublication.objects.get(council=calderdale)
+    assert newer.pk != publication.run_id and AnalysisRun.objects.filter(council=calderdale).first() == newer
+    assert services.paid_to(hub) == paid
+    row = next(g for g in network_glance() if g.council == calderdale)
+    assert row.published and row.newer_ready and row.published_period == paid[0].period
+    assert any(
+        s.text.startswith("Newer spend figures are ready to publish") for s in spend_steps(calderdale, timezone.localdate())
+    )
+    # Publishing the newer figures takes what others read with it.
+    spend_services.publish(calderdale, newer, None)
+    assert not next(g for g in network_glance() if g.council == calderdale).newer_ready
+    assert services.paid_to(hub)[0].council == calderdale
 
     found = services.area(Council.objects.get(gss_code="E08000033"), timezone.localdate())
     assert {m.organisation.name for m in found.maps} == {o.name for o in ORGANISATIONS if o.council == "E08000033"}

@@ -78,7 +78,24 @@ def test_local_shares_with_coverage_and_bounds(con: duckdb.DuckDBPyConnection) -
     local_vcse = found["share_local_vcse"]
     # Possibly local and possibly VCSE: a (1000), d (1000), e (1500), f (500); c is public.
     assert local_vcse["value"] == round(100 * 1000 / BASE, 2) and local_vcse["high"] == round(100 * 4000 / BASE, 2)
-    assert indicators.bounds_sentence(local, "were local").startswith(f"{local['value']:.1f}%; between")
+    # Locality known for 43.9% of spend, below POINT_COVERAGE: the share is its range, never one figure.
+    assert indicators.as_range(local)
+    assert indicators.bounds_sentence(local, "were local") == (
+        f"between {local['value']:.1f}% and {local['high']:.1f}% (locality known for only {local['coverage']:.1f}% of spend, "
+        "too little for one figure)"
+    )
+
+
+def test_a_share_is_one_figure_only_where_enough_of_spend_is_known() -> None:
+    """The rule over generated coverages: below 80% a range, from 80% one figure with its bounds; no bounds, one figure."""
+    for coverage in (0.0, 3.9, 50.0, 79.99, 80.0, 95.0, 100.0):
+        share = {"value": 10.0, "high": 10.0 + (100 - coverage), "coverage": coverage, "depends_on": "locality"}
+        sentence = indicators.bounds_sentence(share, "were local")
+        if coverage < indicators.POINT_COVERAGE and share["high"] > share["value"]:
+            assert indicators.as_range(share) and sentence.startswith("between 10.0% and")
+        else:
+            assert not indicators.as_range(share) and sentence.startswith("10.0%")
+    assert not indicators.as_range({"value": 12.5, "coverage": None})
 
 
 def test_concentration(con: duckdb.DuckDBPyConnection) -> None:

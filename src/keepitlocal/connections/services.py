@@ -31,8 +31,7 @@ from keepitlocal.connections.engine.model import (
 from keepitlocal.connections.models import ConfirmationRequest, ConnectionMap, MapConnection, MapElement
 from keepitlocal.network.models import Council, Organisation
 from keepitlocal.spend.engine.names import normalise_name
-from keepitlocal.spend.models import AnalysisRun, Supplier
-from keepitlocal.spend.queries import published_suppliers_councils
+from keepitlocal.spend.models import AnalysisRun, SpendPublication, Supplier
 
 log = logging.getLogger(__name__)
 
@@ -641,6 +640,7 @@ class Paid:
     total: Decimal
     transactions: int
     matched_by: str
+    period: str = ""  # the period of the published figures it comes from, in words
 
 
 class SupplierIndex:
@@ -675,14 +675,15 @@ def paid_to_named(org_id: str, names: list[str]) -> list[Paid]:
     org-id is the organisation's, or else whose published name resolves to one of its names. Unpublished analyses
     are the councils' own."""
     result = []
-    for council in published_suppliers_councils():
-        index = SupplierIndex(
-            list(Supplier.objects.filter(council=council).only("name", "names", "org_id", "total_amount", "transactions"))
-        )
+    for publication in (
+        SpendPublication.objects.select_related("council", "run").only("council", "run__period").order_by("council__name")
+    ):
+        index = SupplierIndex(list(publication.suppliers.only("name", "names", "org_id", "total_amount", "transactions")))
         found = index.find(org_id, names)
         if found:
             supplier, how = found
-            result.append(Paid(council, supplier.total_amount, supplier.transactions, how))
+            period = (publication.run.period or {}).get("label", "")
+            result.append(Paid(publication.council, supplier.total_amount, supplier.transactions, how, period))
     return result
 
 

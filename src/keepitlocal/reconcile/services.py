@@ -13,8 +13,7 @@ from keepitlocal.common.kept import Kept
 from keepitlocal.network.models import Council, Organisation
 from keepitlocal.reconcile.engine.matching import Catalogue, Entity, EntityType, Query
 from keepitlocal.reports.engine.tables import neutralise
-from keepitlocal.spend.models import Supplier
-from keepitlocal.spend.queries import published_suppliers_councils
+from keepitlocal.spend.models import PublishedSupplier
 from keepitlocal.spend.services import council_register, platform_registers
 
 MOST_ROWS = 5000  # names in one uploaded file
@@ -43,9 +42,8 @@ def _platform_part() -> Catalogue:
             extra.append(Entity(org_id.upper(), name, kind_of, evidence="a member of the Keep it Local Network"))
     # Only councils' published supplier records: an unpublished analysis is the council's own.
     resolved = (
-        Supplier.objects.filter(council__in=published_suppliers_councils())
-        .exclude(org_id="")
-        .values_list("name", "org_id", "supplier_type", "postcode", "council__name")
+        PublishedSupplier.objects.exclude(org_id="")
+        .values_list("name", "org_id", "supplier_type", "postcode", "publication__council__name")
         .order_by("org_id", "-total_amount")
     )
     for name, org_id, kind, postcode, council in resolved:

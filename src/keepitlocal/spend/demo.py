@@ -15,11 +15,12 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from keepitlocal.network.demo import ACTOR as DEMO_ACTOR
 from keepitlocal.network.models import Council
 from keepitlocal.spend.engine import demo as generator
-from keepitlocal.spend.models import AnalysisRun, RegisterFile, SpendFile, SpendPublication, SupplierCorrection
+from keepitlocal.spend.models import AnalysisRun, RegisterFile, SpendFile, SupplierCorrection
 from keepitlocal.spend.registers import load_register
-from keepitlocal.spend.services import run_analysis, store_upload
+from keepitlocal.spend.services import publish, run_analysis, store_upload
 
 # Made-up suppliers (all marked "demo") with the kind of names councils publish.
 SUPPLIERS = [
@@ -236,6 +237,6 @@ def load_demo_spend() -> bool:
         run_analysis(run)
         run.refresh_from_db()
         if run.status == AnalysisRun.Status.SUCCEEDED:
-            SpendPublication.objects.update_or_create(council=council, defaults={"run": run})
+            publish(council, run, DEMO_ACTOR)
         loaded = True
     return loaded

@@ -264,6 +264,29 @@ class SpendPublication(models.Model):
         }
 
 
+class PublishedSupplier(models.Model):
+    """A supplier as the council published it: copied from the analysis it published, when it published it, so that
+    what others see (an organisation's home, the reconciliation service, the directory) stays as published while
+    the council analyses again or corrects suppliers privately."""
+
+    publication = models.ForeignKey(SpendPublication, on_delete=models.CASCADE, related_name="suppliers")
+    key = models.CharField(max_length=100)
+    name = models.CharField(max_length=500)
+    names = models.TextField(blank=True)
+    org_id = models.CharField(max_length=40, blank=True)
+    supplier_type = models.CharField(max_length=20)
+    postcode = models.CharField(max_length=12, blank=True)
+    total_amount = models.DecimalField(max_digits=16, decimal_places=2)
+    transactions = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-total_amount"]
+        indexes = [models.Index(fields=["org_id"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class RegisterFile(models.Model):
     """A register file (charities, companies, postcodes...) loaded once for every council's spend analysis."""
 

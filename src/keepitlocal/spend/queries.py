@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 
 from keepitlocal.network.models import Council
 from keepitlocal.spend.engine.periods import financial_year_bounds
-from keepitlocal.spend.models import AnalysisRun, Payment, SpendPublication
+from keepitlocal.spend.models import Payment, SpendPublication
 from keepitlocal.spend.services import TYPE_LABELS
 
 NOT_GIVEN = "Not given"  # how a payment with no service area is asked for
@@ -73,14 +73,3 @@ def comparison(asked: str = "") -> Comparison:
     ]
     without = sorted((p.council for p in publications if years and year not in p.years()), key=lambda c: c.name)
     return Comparison(year, years, rows, without)
-
-
-def published_suppliers_councils() -> list[Council]:
-    """Councils whose supplier records are public: they published their spend, and the analysis they published is
-    still their latest (a newer, unpublished analysis replaced the supplier records with its own, which are private)."""
-    found = []
-    for publication in SpendPublication.objects.select_related("council").order_by("council__name"):
-        latest = AnalysisRun.objects.filter(council=publication.council, status=AnalysisRun.Status.SUCCEEDED).first()
-        if latest is not None and latest.pk == publication.run_id:
-            found.append(publication.council)
-    return found

@@ -28,7 +28,17 @@ from keepitlocal.spend.engine.columns import How
 from keepitlocal.spend.engine.publicbodies import CouncilRef
 from keepitlocal.spend.engine.read import FileStatus
 from keepitlocal.spend.engine.sources import EXPANSION_FLOOR, MAX_EXPANSION, UTF16_BOMS
-from keepitlocal.spend.models import AnalysisRun, ColumnChoice, Payment, RejectedRow, SpendFile, Supplier, SupplierCorrection
+from keepitlocal.spend.models import (
+    AnalysisRun,
+    ColumnChoice,
+    Payment,
+    PublishedSupplier,
+    RejectedRow,
+    SpendFile,
+    SpendPublication,
+    Supplier,
+    SupplierCorrection,
+)
 
 ALLOWED = (".csv", ".txt", ".tsv", ".xlsx", ".zip", ".gz")
 ARCHIVES = (".zip", ".gz", ".7z", ".rar", ".tar", ".tgz", ".bz2", ".xz")
@@ -347,6 +357,57 @@ def _payment_rows(council: Council) -> Iterator[tuple[Any, ...]]:
         cursor.execute(f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {where} = %s", [council.pk])  # noqa: S608 - names from the model
         while batch := cursor.fetchmany(20_000):
             yield from batch
+
+
+@transaction.atomic
+def publish(council: Council, run: AnalysisRun, user: Any) -> SpendPublication:
+    """Publish the figures of one analysis (on the council's public profile, the comparison and the API) with its
+    suppliers as they are now, so that what others read stays as published until the council publishes again;
+    audited in the council's history."""
+    from keepitlocal.network.services import audit
+
+    before = SpendPublication.objects.filter(council=council).select_related("run").first()
+    person = user if getattr(user, "is_authenticated", False) else None  # a script or the demo loader is not a person
+    publication, _ = SpendPublication.objects.update_or_create(
+        council=council, defaults={"run": run, "published_by": person, "published_at": timezone.now()}
+    )
+    publication.suppliers.all().delete()
+    PublishedSupplier.objects.bulk_create(
+        (
+            PublishedSupplier(
+                publication=publication,
+                key=s.key,
+                name=s.name,
+                names=s.names,
+                org_id=s.org_id,
+                supplier_type=s.supplier_type,
+                postcode=s.postcode,
+                total_amount=s.total_amount,
+                transactions=s.transactions,
+            )
+            for s in Supplier.objects.filter(council=council).iterator(chunk_size=BATCH)
+        ),
+        batch_size=BATCH,
+    )
+    period = (run.period or {}).get("label", "")
+    was = f"analysis of {before.run.finished_at:%d %B %Y %H:%M}" if before and before.run.finished_at else ""
+    audit(
+        council,
+        user,
+        "published",
+        "Spend figures",
+        str(run.pk),
+        [{"field": "Figures", "from": was, "to": f"analysis of {run.finished_at:%d %B %Y %H:%M} ({period})"}],
+    )
+    return publication
+
+
+@transaction.atomic
+def withdraw(council: Council, user: Any) -> None:
+    from keepitlocal.network.services import audit
+
+    if SpendPublication.objects.filter(council=council).delete()[0]:
+        audit(council, user, "withdrew", "Spend figures", "", [{"field": "Figures", "from": "published", "to": "not published"}])
 
 
 def choose_columns(

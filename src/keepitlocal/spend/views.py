@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 from markupsafe import Markup
@@ -516,16 +515,14 @@ def correct(request: HttpRequest, gss_code: str, key: str) -> HttpResponse:
 def publish(request: HttpRequest, gss_code: str) -> HttpResponse:
     council = access.council_or_404(gss_code)
     if request.POST.get("decision") == "withdraw":
-        SpendPublication.objects.filter(council=council).delete()
+        services.withdraw(council, request.user)
         messages.success(request, "The spend figures are no longer published")
     else:
         latest = _latest(council)
         if latest is None:
             messages.error(request, "There are no finished figures to publish yet")
         else:
-            SpendPublication.objects.update_or_create(
-                council=council, defaults={"run": latest, "published_by": request.user, "published_at": timezone.now()}
-            )
+            services.publish(council, latest, request.user)
             messages.success(request, "The spend figures are published on the council's public profile and the comparison page")
     return redirect("spend:dashboard", gss_code=council.gss_code)
 

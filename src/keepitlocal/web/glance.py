@@ -3,7 +3,7 @@ spend it has analysed and published, its open assessment round's answers, and it
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from keepitlocal.assessment.models import Action, Invitation, Round
@@ -17,12 +17,15 @@ class Glance:
     council: Council
     stage: str
     spend_years: list[str]  # of the council's latest finished analysis
-    published: bool  # that analysis is the one published
+    published: bool  # the council publishes spend figures (those of `published_years`, for `published_period`)
     round_title: str  # the open round, if any
     answered: int
     invited: int
     overdue: int
     is_demo: bool
+    published_years: list[str] = field(default_factory=list)  # the financial years of the figures it published
+    published_period: str = ""  # their period in words
+    newer_ready: bool = False  # a later analysis than the published one is finished, waiting to be published
 
 
 def network_glance() -> list[Glance]:
@@ -35,7 +38,10 @@ def network_glance() -> list[Glance]:
         .order_by("-created_at", "-id")
     ):
         latest.setdefault(finished.council_id, finished)
-    published = dict(SpendPublication.objects.values_list("council_id", "run_id"))
+    published = {
+        p.council_id: p.run
+        for p in SpendPublication.objects.select_related("run").only("council_id", "run__years", "run__period", "run__created_at")
+    }
     open_rounds = {r.council_id: r for r in Round.objects.filter(council_id__in=councils, closed_at__isnull=True)}
     invited: dict[int, int] = {}
     answered: dict[int, int] = {}
@@ -50,18 +56,22 @@ def network_glance() -> list[Glance]:
     found = []
     for m in memberships:
         run = latest.get(m.council_id)
+        shown = published.get(m.council_id)
         current = open_rounds.get(m.council_id)
         found.append(
             Glance(
                 m.council,
                 m.stage_label,
                 [y["year"] for y in (run.years or [])] if run else [],
-                bool(run and published.get(m.council_id) == run.pk),
+                shown is not None,
                 current.title if current else "",
                 answered.get(current.pk, 0) if current else 0,
                 invited.get(current.pk, 0) if current else 0,
                 overdue.get(m.council_id, 0),
                 m.is_demo,
+                [y["year"] for y in (shown.years or [])] if shown else [],
+                (shown.period or {}).get("label", "") if shown else "",
+                bool(run and shown and run.pk != shown.pk and run.created_at >= shown.created_at),
             )
         )
     return found
@@ -76,10 +86,9 @@ class SpendYear:
 
 def spend_years(rows: list[Glance]) -> list[SpendYear]:
     """For each financial year any member council has analysed, how many councils analysed and published it."""
-    years = sorted({y for g in rows for y in g.spend_years})
+    years = sorted({y for g in rows for y in [*g.spend_years, *g.published_years]})
     return [
-        SpendYear(year, sum(year in g.spend_years for g in rows), sum(year in g.spend_years and g.published for g in rows))
-        for year in years
+        SpendYear(year, sum(year in g.spend_years for g in rows), sum(year in g.published_years for g in rows)) for year in years
     ]
 
 
@@ -95,6 +104,8 @@ def glance_table(rows: list[Glance]) -> Table:
         Column("stage", "Stage"),
         Column("spend_years", "Financial years of spend analysed"),
         Column("published", "Published"),
+        Column("published_period", "Period of the published figures"),
+        Column("newer_ready", "Newer figures waiting to be published"),
         Column("round", "Open assessment round"),
         Column("answered", "Answered"),
         Column("invited", "Invited"),
@@ -110,6 +121,8 @@ def glance_table(rows: list[Glance]) -> Table:
                 "stage": g.stage,
                 "spend_years": ", ".join(g.spend_years),
                 "published": g.published,
+                "published_period": g.published_period,
+                "newer_ready": g.newer_ready,
                 "round": g.round_title,
                 "answered": g.answered if g.round_title else "",
                 "invited": g.invited if g.round_title else "",

@@ -73,9 +73,20 @@ def spend_steps(council: Council, today: date) -> list[NextStep]:
     if last and date.fromisoformat(str(last)[:10]) < today - STALE_AFTER:
         since = date.fromisoformat(str(last)[:10]) + timedelta(days=1)
         steps.append(NextStep(f"Upload your spend from {since.day} {_month(since)}", reverse("spend:upload", args=[gss])))
-    published = SpendPublication.objects.filter(council=council).values_list("run_id", flat=True).first()
-    if done is not None and published != done.pk:
+    published = SpendPublication.objects.filter(council=council).select_related("run").only("run__finished_at").first()
+    if done is not None and published is None:
         steps.append(NextStep("Publish your latest spend figures", reverse("spend:dashboard", args=[gss]) + "#publish"))
+    elif done is not None and published is not None and published.run_id != done.pk:
+        # The published figures stay public until newer ones are published: say that newer ones are ready.
+        when = published.run.finished_at
+        steps.append(
+            NextStep(
+                f"Newer spend figures are ready to publish (those published are from the analysis of {when.day} {_month(when)})"
+                if when
+                else "Newer spend figures are ready to publish",
+                reverse("spend:dashboard", args=[gss]) + "#publish",
+            )
+        )
     return steps
 
 
