@@ -646,19 +646,33 @@ def registers_load(files: tuple[Path, ...]) -> None:
     from keepitlocal.spend.registers import RegisterError, load_register_path
 
     failed = []
+    loaded = []
     with _file_progress() as progress:
         task = progress.add_task("Loading registers", total=len(files))
         for path in files:
             try:
                 record, created = load_register_path(path)
                 click.echo(("loaded " if created else "already loaded ") + record.describe())
+                if created:
+                    loaded.append(record.original_name)
             except RegisterError as error:
                 failed.append(str(error))
             progress.advance(task)
     for reason in failed:
         click.echo(reason, err=True)
+    _reanalyse_after(loaded)
     if failed:
         raise click.ClickException(f"{len(failed)} of {len(files)} files were not loaded")
+
+
+def _reanalyse_after(loaded: list[str]) -> None:
+    """Every council's spend analysed again by the platform's worker, as registers were loaded from here."""
+    if not loaded:
+        return
+    from keepitlocal.spend.registers import reanalyse_all
+
+    if reanalyse_all(f"{', '.join(loaded)} loaded from the command line") is not None:
+        click.echo("Every council's spend will be analysed again with these registers (by the platform's worker)")
 
 
 @registers.command("fetch")
@@ -707,12 +721,16 @@ def registers_fetch(kinds: tuple[str, ...], folder: Path | None, mirror: str | N
         def advance(kind: RegisterKind, done: int, total: int | None) -> None:
             progress.update(tasks[kind], completed=done, total=total)
 
+        changed = []
         for outcome in fetch_and_load(chosen, folder, mirror, advance):
             if outcome.ok:
                 click.echo(f"{outcome.kind.option}: {outcome.message}")
+                if outcome.changed:
+                    changed.append(outcome.title)
             else:
                 failed += 1
                 click.echo(f"{outcome.kind.option}: not loaded: {outcome.message}", err=True)
+    _reanalyse_after(changed)
     if failed:
         raise click.ClickException(f"{failed} of {len(chosen)} registers were not fetched; the others were loaded")
 

@@ -88,6 +88,16 @@ def test_network_admins_fetch_in_the_background_from_the_registers_page(
     assert response.status_code == 302
     fetch = RegisterFetch.objects.get()
     assert fetch.status == "succeeded" and len(fetch.results) == 5 and all(r["ok"] for r in fetch.results)
+    # New editions loaded: every council with analysed spend is analysed again with them, once.
+    from keepitlocal.spend.models import AnalysisRun, Reanalysis
+
+    analysed = set(AnalysisRun.objects.filter(status="succeeded").values_list("council__gss_code", flat=True))
+    if analysed:
+        batch = Reanalysis.objects.get()
+        assert set(batch.councils) == analysed and batch.status == "finished"
+        assert "newer registers fetched" in batch.reason
+    else:
+        assert not Reanalysis.objects.exists()  # no council has analysed spend: nothing to analyse again
     page = admin.get("/network/registers/").content.decode()
     assert "Finished" in page and "Edition of 1 November 2026" in page and "Fetched from" in page
     # Council editors cannot.

@@ -325,6 +325,36 @@ def test_network_admins_load_registers_once_for_every_analysis(demo: list[str], 
     admin.post("/network/registers/", {"remove": str(record.pk)})
     assert not RegisterFile.objects.exists()
     assert editor.get(f"/manage/councils/{CALDERDALE}/spend/upload/").status_code == 200
+    # Removing it analysed the council again, without it: the figures never rest on registers no longer used.
+    latest = AnalysisRun.objects.first()
+    assert latest is not None and latest.pk != run.pk and latest.registers_used == []
+    assert Supplier.objects.get(key="calder-valley-hub").org_id == ""
+
+
+@pytest.mark.django_db
+def test_a_register_loaded_later_reaches_every_councils_analysis_with_progress_for_the_team(demo: list[str]) -> None:
+    from keepitlocal.spend.models import Reanalysis
+
+    editor = signed_in_client("editor@calderdale.example")
+    upload(editor, "hub.csv", b"Supplier Name,Amount,Date\nCalder Valley Hub,100,2024-04-01\n")
+    bristol = signed_in_client("admin@example.org")
+    bristol.post(
+        "/manage/councils/E06000023/spend/upload/",
+        {"spend_file": SimpleUploadedFile("b.csv", b"Supplier Name,Amount,Date\nCalder Valley Hub,50,2024-05-01\n")},
+    )
+    before = {r.council.gss_code: r.pk for r in AnalysisRun.objects.select_related("council")}
+    assert Supplier.objects.get(council__gss_code=CALDERDALE, key="calder-valley-hub").supplier_type != "vcse"
+    admin = signed_in_client("admin@example.org")
+    response = admin.post("/network/registers/", {"register_file": SimpleUploadedFile("ccew.csv", REGISTER.encode())})
+    assert response["Location"] == "/network/registers/"
+    batch = Reanalysis.objects.get()
+    assert batch.status == "finished" and sorted(batch.councils) == sorted(before) and batch.done == 2 and batch.failed == []
+    for gss_code in before:
+        latest = AnalysisRun.objects.filter(council__gss_code=gss_code).first()
+        assert latest is not None and latest.pk != before[gss_code] and latest.status == "succeeded"
+        assert Supplier.objects.get(council__gss_code=gss_code, key="calder-valley-hub").supplier_type == "vcse"
+    page = admin.get("/network/registers/").content.decode()
+    assert "Every council analysed again" in page and "2 of 2 councils done" in page and "ccew.csv loaded" in page
 
 
 @pytest.mark.django_db

@@ -89,9 +89,10 @@ def test_local_shares_with_coverage_and_bounds(con: duckdb.DuckDBPyConnection) -
 def test_a_share_is_one_figure_only_where_enough_of_spend_is_known() -> None:
     """The rule over generated coverages: below 80% a range, from 80% one figure with its bounds; no bounds, one figure."""
     for coverage in (0.0, 3.9, 50.0, 79.99, 80.0, 95.0, 100.0):
-        share = {"value": 10.0, "high": 10.0 + (100 - coverage), "coverage": coverage, "depends_on": "locality"}
+        high = 10.0 + (100 - coverage)
+        share: dict[str, Any] = {"value": 10.0, "high": high, "coverage": coverage, "depends_on": "locality"}
         sentence = indicators.bounds_sentence(share, "were local")
-        if coverage < indicators.POINT_COVERAGE and share["high"] > share["value"]:
+        if coverage < indicators.POINT_COVERAGE and high > 10.0:
             assert indicators.as_range(share) and sentence.startswith("between 10.0% and")
         else:
             assert not indicators.as_range(share) and sentence.startswith("10.0%")

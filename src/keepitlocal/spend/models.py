@@ -370,3 +370,28 @@ class RegisterFetch(models.Model):
     @property
     def done(self) -> bool:
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+
+class Reanalysis(models.Model):
+    """Every council's spend analysed again in the background after the registers changed (loaded, fetched or
+    removed), one council after another, so that no council's figures go on resting on registers no longer used."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Running"
+        FINISHED = "finished", "Finished"
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    reason = models.TextField(blank=True)
+    councils = models.JSONField(default=list)  # GSS codes, in the order they are analysed
+    done = models.PositiveIntegerField(default=0)
+    failed = models.JSONField(default=list, blank=True)  # council names whose analysis did not finish
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Analyses again of {self.created_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"

@@ -15,8 +15,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from keepitlocal.network.models import Council
 from keepitlocal.spend.engine.publishers import RegisterKind
-from keepitlocal.spend.models import RegisterFetch, RegisterFile
+from keepitlocal.spend.models import AnalysisRun, Reanalysis, RegisterFetch, RegisterFile
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +96,7 @@ class FetchOutcome:
     title: str
     ok: bool
     message: str
+    changed: bool = False  # a new edition was loaded (the analyses rest on other registers now)
 
     def as_json(self) -> dict[str, Any]:
         return {"kind": self.kind.value, "title": self.title, "ok": self.ok, "message": self.message}
@@ -138,7 +140,7 @@ def fetch_and_load(
         if created:
             for older in RegisterFile.objects.filter(kind_code=record.kind_code).exclude(source_url="").exclude(pk=record.pk):
                 remove_register(older)
-        yield FetchOutcome(kind, source.title, True, ("Loaded " if created else "Already loaded: ") + record.describe())
+        yield FetchOutcome(kind, source.title, True, ("Loaded " if created else "Already loaded: ") + record.describe(), created)
 
 
 def start_fetch(kinds: list[RegisterKind], user: Any) -> RegisterFetch:
@@ -155,10 +157,13 @@ def run_fetch(fetch_id: int) -> None:
     record = RegisterFetch.objects.get(pk=fetch_id)
     RegisterFetch.objects.filter(pk=fetch_id).update(status=RegisterFetch.Status.RUNNING)
     results: list[dict[str, Any]] = []
+    changed: list[str] = []
     try:
         kinds = [RegisterKind(k) for k in record.kinds]
         for outcome in fetch_and_load(kinds, mirror=settings.KIL_REGISTERS_MIRROR or None, user=record.requested_by):
             results.append(outcome.as_json())
+            if outcome.changed:
+                changed.append(outcome.title)
             RegisterFetch.objects.filter(pk=fetch_id).update(results=results)
     except Exception:
         logger.exception("Register fetch %s failed", fetch_id)
@@ -170,3 +175,58 @@ def run_fetch(fetch_id: int) -> None:
     RegisterFetch.objects.filter(pk=fetch_id).update(
         status=RegisterFetch.Status.SUCCEEDED if ok else RegisterFetch.Status.FAILED, results=results, finished_at=timezone.now()
     )
+    if changed:
+        reanalyse_all(f"newer registers fetched ({', '.join(changed)})", record.requested_by)
+
+
+def reanalyse_all(reason: str, user: Any = None) -> Reanalysis | None:
+    """Analyse every council with a finished analysis again, in the background, because the registers changed; a
+    batch still waiting to start takes the new reason instead of a second batch being queued. None when no council
+    has analysed spend."""
+    from keepitlocal.spend.tasks import reanalyse_councils
+
+    councils = list(
+        Council.objects.filter(analysis_runs__status=AnalysisRun.Status.SUCCEEDED)
+        .distinct()
+        .order_by("name")
+        .values_list("gss_code", flat=True)
+    )
+    if not councils:
+        return None
+    with transaction.atomic():
+        waiting = Reanalysis.objects.select_for_update().filter(status=Reanalysis.Status.QUEUED).first()
+        if waiting is not None:
+            waiting.reason = f"{waiting.reason}; {reason}"
+            waiting.councils = councils
+            waiting.save(update_fields=["reason", "councils"])
+            return waiting
+        batch = Reanalysis.objects.create(
+            reason=reason, councils=councils, requested_by=user if getattr(user, "is_authenticated", False) else None
+        )
+    reanalyse_councils.enqueue(batch.pk)
+    return batch
+
+
+def run_reanalysis(reanalysis_id: int) -> None:
+    """One council after another (on the embedded database two analyses saving at once would queue behind each
+    other's write lock); a council whose analysis is already waiting to start is left to it, as it reads the
+    registers when it starts. Each council's outcome is counted as it finishes, for the network team to follow."""
+    from keepitlocal.spend.services import run_analysis
+
+    batch = Reanalysis.objects.get(pk=reanalysis_id)
+    Reanalysis.objects.filter(pk=batch.pk).update(status=Reanalysis.Status.RUNNING)
+    failed: list[str] = []
+    for done, gss_code in enumerate(batch.councils, start=1):
+        council = Council.objects.filter(gss_code=gss_code).first()
+        waiting = AnalysisRun.objects.filter(council=council, status=AnalysisRun.Status.QUEUED).exists()
+        if council is not None and not waiting:
+            run = AnalysisRun.objects.create(council=council, files_total=council.spend_files.count())
+            try:
+                run_analysis(run)
+            except Exception:
+                logger.exception("Analysing %s again failed", gss_code)
+            run.refresh_from_db()
+            if run.status != AnalysisRun.Status.SUCCEEDED:
+                failed.append(council.name)
+        Reanalysis.objects.filter(pk=batch.pk).update(done=done, failed=failed)
+    Reanalysis.objects.filter(pk=batch.pk).update(status=Reanalysis.Status.FINISHED, finished_at=timezone.now())

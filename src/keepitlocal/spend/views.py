@@ -28,6 +28,7 @@ from keepitlocal.spend.forms import BulkCorrectionForm, CorrectionForm, ReadingF
 from keepitlocal.spend.models import (
     AnalysisRun,
     Payment,
+    Reanalysis,
     RegisterFetch,
     RegisterFile,
     RejectedRow,
@@ -587,7 +588,7 @@ def compare(request: HttpRequest) -> HttpResponse:
 def registers(request: HttpRequest) -> HttpResponse:
     """The network team loads register files once for every council's analysis."""
     from keepitlocal.spend.engine.publishers import PUBLISHERS, RegisterKind
-    from keepitlocal.spend.registers import RegisterError, load_register, remove_register, start_fetch
+    from keepitlocal.spend.registers import RegisterError, load_register, reanalyse_all, remove_register, start_fetch
 
     if request.method == "POST" and request.POST.get("fetch"):
         running = RegisterFetch.objects.exclude(status__in=[RegisterFetch.Status.SUCCEEDED, RegisterFetch.Status.FAILED])
@@ -601,7 +602,11 @@ def registers(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and request.POST.get("remove"):
         record = get_object_or_404(RegisterFile, pk=request.POST["remove"])
         remove_register(record)
-        messages.success(request, f"{record.original_name} removed; it is not used from the next analysis")
+        again = reanalyse_all(f"{record.original_name} removed", request.user)
+        messages.success(
+            request,
+            f"{record.original_name} removed" + ("; every council's spend is being analysed again without it" if again else ""),
+        )
         return redirect("spend:registers")
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["register_file"]
@@ -610,7 +615,9 @@ def registers(request: HttpRequest) -> HttpResponse:
         except RegisterError as error:
             form.add_error("register_file", str(error))
         else:
-            messages.success(request, ("Loaded " if created else "Already loaded: ") + record.describe())
+            again = reanalyse_all(f"{record.original_name} loaded", request.user) if created else None
+            done = ("Loaded " if created else "Already loaded: ") + record.describe()
+            messages.success(request, done + ("; every council's spend is being analysed again with it" if again else ""))
             return redirect("spend:registers")
     return render_form(
         request,
@@ -620,6 +627,7 @@ def registers(request: HttpRequest) -> HttpResponse:
             "records": RegisterFile.objects.select_related("loaded_by"),
             "publishers": PUBLISHERS,
             "fetch": RegisterFetch.objects.first(),
+            "reanalysis": Reanalysis.objects.first(),
         },
     )
 
