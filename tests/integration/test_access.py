@@ -65,6 +65,7 @@ EXPECTED = {
     "spend:payments": "council_view",
     "spend:correct": "council_edit",
     "spend:publish": "council_edit",
+    "spend:publish-check": "council_view",
     "spend:compare": "public",
     "spend:registers": "network_admin",
     "spend:columns": "council_view",  # its POST (changing how files are read) checks the editor role itself

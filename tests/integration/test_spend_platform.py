@@ -628,3 +628,43 @@ def test_uploads_in_a_row_share_the_analysis_still_waiting_to_start(demo: list[s
         upload(editor, f"month-{n}.csv", f"Supplier Name,Amount,Date\nAcme Ltd,{n + 1},2024-04-0{n + 1}\n".encode())
     assert SpendFile.objects.count() == 6
     assert AnalysisRun.objects.count() == 1 and AnalysisRun.objects.get().status == "queued"
+
+
+LITTLE_KNOWN = (
+    "Supplier Name,Amount,Date\n"
+    "Zeta Holdings,8000,2024-04-02\n"  # of unknown type: most of the spend
+    "Omega Partners,1000,2024-04-03\n"
+    "Halifax Food Bank,100,2024-04-04\n"
+    "Acme Construction Ltd,900,2024-04-05\n"
+)
+
+
+@pytest.mark.django_db
+def test_a_share_known_for_little_spend_is_published_as_its_range_after_a_check(demo: list[str]) -> None:
+    editor = signed_in_client("editor@calderdale.example")
+    upload(editor, "little.csv", LITTLE_KNOWN.encode())
+    check = editor.get(f"/manage/councils/{CALDERDALE}/spend/publish/check/").content.decode()
+    assert "What limits each figure" in check and "Classification not known for 90.0% of spend" in check
+    assert "Below 80% known, a share is published as its range" in check
+    assert "Registers not loaded" in check and "Charity Commission" in check
+    assert "The largest suppliers of unknown type" in check and "/spend/suppliers/zeta-holdings/correct/" in check
+    editor.post(f"/manage/councils/{CALDERDALE}/spend/publish/", {"decision": "publish"})
+    public = StrictHTMLClient()
+    profile = public.get(f"/councils/{CALDERDALE}/").content.decode()
+    assert "between 1.0% and 91.0%" in profile and "too little for one figure" in profile
+    compare = public.get("/compare/spend/").content.decode()
+    assert "1.0% to 91.0%" in compare
+    api = public.get(f"/api/v1/councils/{CALDERDALE}/spend").json()
+    vcse = next(i for i in api["indicators"] if i["id"] == "share_vcse")
+    assert vcse["value"] is None and vcse["as_range"] and (vcse["low"], vcse["high"]) == (1.0, 91.0)
+    row = next(r for r in public.get("/api/v1/comparison").json()["rows"] if r["gss_code"] == CALDERDALE)
+    assert row["share_vcse"] is None and row["share_vcse_range"] == [1.0, 91.0]
+    # One correction of the largest unknown supplier: known for most spend now, so one figure with its bounds.
+    editor.post(
+        f"/manage/councils/{CALDERDALE}/spend/suppliers/zeta-holdings/correct/",
+        {"supplier_type": "private", "reason": "A holding company"},
+    )
+    latest = AnalysisRun.objects.first()
+    assert latest is not None
+    share = next(i for i in latest.indicators if i["id"] == "share_vcse")
+    assert share["coverage"] == 90.0 and share["value"] == 1.0

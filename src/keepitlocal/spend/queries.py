@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 
 from keepitlocal.network.models import Council
 from keepitlocal.spend.engine.periods import financial_year_bounds
-from keepitlocal.spend.models import Payment, SpendPublication
+from keepitlocal.spend.models import AnalysisRun, Payment, SpendPublication, Supplier
 from keepitlocal.spend.services import TYPE_LABELS
 
 NOT_GIVEN = "Not given"  # how a payment with no service area is asked for
@@ -73,3 +73,64 @@ def comparison(asked: str = "") -> Comparison:
     ]
     without = sorted((p.council for p in publications if years and year not in p.years()), key=lambda c: c.name)
     return Comparison(year, years, rows, without)
+
+
+@dataclass(frozen=True)
+class Limit:
+    """What limits one headline share before it is published, and what would improve it."""
+
+    name: str  # the share in words
+    indicator: dict[str, Any]
+    as_range: bool  # published as its range (too little known)
+    depends_on: str  # what must be known: classification, locality
+    unknown_share: float | None  # % of spend for which it is not known
+
+
+@dataclass(frozen=True)
+class PublishLimits:
+    """Before publishing: each headline share with what limits it, the registers not loaded, and the largest
+    suppliers whose type or place is not known (each a step from being corrected)."""
+
+    title: str
+    limits: list[Limit]
+    registers_missing: list[Any]  # publishers.Publisher of each register kind not loaded
+    unknown_type: list[Supplier]
+    unknown_place: list[Supplier]
+
+
+def publish_limits(council: Council, run: AnalysisRun, year: str | None = None) -> PublishLimits:
+    from keepitlocal.spend.engine.classify import SupplierType
+    from keepitlocal.spend.engine.indicators import as_range
+    from keepitlocal.spend.engine.publishers import PUBLISHERS
+    from keepitlocal.spend.figures import figures
+    from keepitlocal.spend.models import RegisterFile
+
+    shown = figures(run, year, charts=False)
+    by_id = shown.by_id
+    limits = []
+    for key, name in (
+        ("share_vcse", "Share to VCSE organisations"),
+        ("share_local", "Share to local suppliers"),
+        ("share_local_vcse", "Share to local VCSE organisations"),
+    ):
+        indicator = by_id.get(key, {})
+        coverage = indicator.get("coverage")
+        limits.append(
+            Limit(
+                name,
+                indicator,
+                as_range(indicator),
+                indicator.get("depends_on", ""),
+                None if coverage is None else round(100 - coverage, 1),
+            )
+        )
+    loaded = set(RegisterFile.objects.values_list("kind_code", flat=True))
+    suppliers = Supplier.objects.filter(council=council).order_by("-total_amount")
+    not_people = [SupplierType.INDIVIDUAL.value, SupplierType.WITHHELD.value]
+    return PublishLimits(
+        shown.title,
+        limits,
+        [p for p in PUBLISHERS if p.kind.value not in loaded],
+        list(suppliers.filter(supplier_type=SupplierType.UNKNOWN.value)[:10]),
+        list(suppliers.filter(is_local__isnull=True).exclude(supplier_type__in=not_people)[:10]),
+    )

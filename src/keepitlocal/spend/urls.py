@@ -17,6 +17,7 @@ urlpatterns = [
     path("manage/councils/<str:gss_code>/spend/suppliers/<str:key>/", views.supplier, name="supplier"),
     path("manage/councils/<str:gss_code>/spend/suppliers/<str:key>/correct/", views.correct, name="correct"),
     path("manage/councils/<str:gss_code>/spend/publish/", views.publish, name="publish"),
+    path("manage/councils/<str:gss_code>/spend/publish/check/", views.publish_check, name="publish-check"),
     path("compare/spend/", views.compare, name="compare"),
     path("network/registers/", views.registers, name="registers"),
 ]

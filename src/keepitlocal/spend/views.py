@@ -528,6 +528,30 @@ def publish(request: HttpRequest, gss_code: str) -> HttpResponse:
     return redirect("spend:dashboard", gss_code=council.gss_code)
 
 
+@access.council_view
+def publish_check(request: HttpRequest, gss_code: str) -> HttpResponse:
+    """Before publishing: what limits each headline share and what would improve it (registers not loaded, the
+    largest suppliers of unknown type or place, each a step from its correction), then the decision."""
+    council = access.council_or_404(gss_code)
+    latest = _latest(council)
+    if latest is None:
+        messages.error(request, "There are no finished figures to publish yet")
+        return redirect("spend:dashboard", gss_code=council.gss_code)
+    publication = SpendPublication.objects.filter(council=council).select_related("run").first()
+    return render(
+        request,
+        "spend/publish.html",
+        {
+            "council": council,
+            "latest": latest,
+            "publication": publication,
+            "found": queries.publish_limits(council, latest, request.GET.get("year")),
+            "can_edit": access.can_edit_council(request.user, council),
+            "is_network_admin": access.is_network_admin(request.user),
+        },
+    )
+
+
 # How the comparison's order reads in its caption ("sorted by VCSE share").
 SORT_PHRASES = {
     "council": "council name",
