@@ -60,7 +60,8 @@ def folder(tmp_path: Path) -> Path:
 def test_registers_are_recognised_by_header(folder: Path) -> None:
     registers = Registers.from_folder(folder)
     used = "\n".join(registers.used)
-    assert "publicextract.charity.txt: charity commission, 2 rows" in used  # removed and linked charities left out
+    # Linked charities left out; a charity removed since is kept, with its removal (it was a charity when paid).
+    assert "publicextract.charity.txt: charity commission, 3 rows" in used
     assert "BasicCompanyData-part1.csv: companies house, 4 rows" in used
     assert "NSPL_subset.csv.gz: postcodes" in used
     assert "lad_to_utla.csv: areas" in used
@@ -142,7 +143,7 @@ def test_a_county_is_local_for_its_districts(tmp_path: Path, folder: Path) -> No
     spend = _spend(tmp_path, "Someone In Exeter Ltd,10,2024-04-01,,\n")
     registers = Registers.from_folder(folder)
     registers.con.execute(
-        "INSERT INTO orgs VALUES ('GB-COH-00000001', 'SOMEONE IN EXETER LTD', 'someone in exeter', 'EX1 1AA', 'private', 'a private limited company (Companies House)', 'test')"
+        "INSERT INTO orgs VALUES ('GB-COH-00000001', 'SOMEONE IN EXETER LTD', 'someone in exeter', 'EX1 1AA', 'private', 'a private limited company (Companies House)', 'test', NULL)"
     )
     analyse([spend], tmp_path / "out", Options(council="E10000008", registers=registers))
     supplier = _rows(tmp_path / "out" / "suppliers.csv")[0]
@@ -395,3 +396,41 @@ def test_many_threads_open_the_cached_registers_at_once(folder: Path, tmp_path: 
     for thread in threads:
         thread.join()
     assert failures == []
+
+
+REMOVED = (
+    "registered_charity_number,linked_charity_number,charity_name,charity_registration_status,date_of_removal,charity_contact_postcode\n"
+    "500001,0,ELLAND WOUND UP TRUST,Removed,2024-06-30,HX5 0AA\n"  # paid before its removal
+    "500002,0,SOWERBY LONG GONE SOCIETY,Removed,2019-01-31,HX6 1AA\n"  # removed years before it was paid
+    "500003,0,HALIFAX STILL HERE TRUST,Registered,,HX1 1AA\n"
+)
+
+
+def test_a_charity_removed_from_its_register_after_it_was_paid_was_a_charity_when_paid(tmp_path: Path) -> None:
+    folder = tmp_path / "registers"
+    folder.mkdir()
+    (folder / "ccew.csv").write_text(REMOVED)
+    (folder / "ukcat.csv").write_text(
+        "org_id,reg_number,name,postcode,active\nGB-CHC-600001,600001,BRIGHOUSE FLAG ONLY FOUNDATION,HD6 1AA,False\n"
+    )
+    spend = tmp_path / "spend.csv"
+    spend.write_text(
+        "Supplier Name,Amount,Date,Charity Number\n"
+        "Elland Wound Up Trust,5000,2024-04-02,500001\n"
+        "Elland Wound Up Trust,5000,2024-09-02,500001\n"  # paid again after its removal: a charity when first paid
+        "Sowerby Long Gone Society Ltd,700,2024-04-03,\n"
+        "Halifax Still Here Trust,300,2024-04-04,500003\n"
+        "Brighouse Flag Only Foundation,200,2024-04-05,600001\n"
+    )
+    analyse([spend], tmp_path / "out", Options(council="E08000033", registers=Registers.from_folder(folder)))
+    suppliers = {s["names"].split(" | ")[0]: s for s in _rows(tmp_path / "out" / "suppliers.csv")}
+    elland = suppliers["Elland Wound Up Trust"]
+    assert elland["supplier_type"] == "vcse" and elland["org_id"] == "GB-CHC-500001"
+    assert "until 2024-06-30, when it was removed from the register" in elland["evidence"]
+    # Removed five years before the council first paid it: the register does not make it a charity then.
+    gone = suppliers["Sowerby Long Gone Society Ltd"]
+    assert "GB-CHC-500002" not in gone["evidence"] and gone["evidence_kind"] != "register_name"
+    assert suppliers["Halifax Still Here Trust"]["supplier_type"] == "vcse"
+    # A list that gives only a flag: still VCSE, with that evidence.
+    flag = suppliers["Brighouse Flag Only Foundation"]
+    assert flag["supplier_type"] == "vcse" and "no longer active on the list" in flag["evidence"]

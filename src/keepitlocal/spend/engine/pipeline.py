@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import json
+import re
 import tempfile
 import threading
 from collections import defaultdict
@@ -226,7 +227,8 @@ def group_suppliers(con: duckdb.DuckDBPyConnection, options: Options) -> list[di
         SELECT coalesce(norm_name, '') AS norm_name, coalesce(company_number, '') AS company_number, coalesce(charity_number, '') AS charity_number,
                coalesce(supplier_id, '') AS supplier_id, redacted,
                list(DISTINCT supplier_name) AS names, list(DISTINCT vat_number) FILTER (WHERE vat_number IS NOT NULL) AS vats,
-               sum(amount) AS total, count(*) AS n, list(DISTINCT postcode) FILTER (WHERE postcode IS NOT NULL) AS postcodes
+               sum(amount) AS total, count(*) AS n, list(DISTINCT postcode) FILTER (WHERE postcode IS NOT NULL) AS postcodes,
+               min(date) AS first_paid
         FROM payments GROUP BY ALL
         """
     ).fetchall()
@@ -244,7 +246,7 @@ def group_suppliers(con: duckdb.DuckDBPyConnection, options: Options) -> list[di
             uf.union(nodes[0], node)
     groups: dict[str, dict[str, Any]] = {}
     mapping_rows = []
-    for norm, company, charity, supplier_id, redacted, names, vats, total, n, postcodes in variants:
+    for norm, company, charity, supplier_id, redacted, names, vats, total, n, postcodes, first_paid in variants:
         root = (WITHHELD_KEY if norm == WITHHELD_NAME else REDACTED_KEY) if redacted else uf.find(f"n:{norm}")
         group = groups.setdefault(
             root,
@@ -259,8 +261,10 @@ def group_suppliers(con: duckdb.DuckDBPyConnection, options: Options) -> list[di
                 "redacted": redacted,
                 "total": 0.0,
                 "n": 0,
+                "first_paid": first_paid,
             },
         )
+        group["first_paid"] = min(group["first_paid"], first_paid)
         names = [name for name in names if name]  # a blank payee has no name to list
         for name in names:
             group["names"][name] += float(total) / len(names)
@@ -305,7 +309,9 @@ def group_suppliers(con: duckdb.DuckDBPyConnection, options: Options) -> list[di
             type_codes=codes.get(key, {}),
             charity_numbers=group["charities"],
             company_numbers=group["companies"],
-            register=[link.decision] if link is not None and link.decision is not None else [],
+            register=[link.decision]
+            if link is not None and link.decision is not None and _registered_when_paid(link, group)
+            else [],
             council=_council_named(council_index, names) if not group["redacted"] else "",
         )
         decision = classify(facts)
@@ -375,6 +381,17 @@ def figures_of(
         figures = computed if spanned == [start] else indicators.compute_all(con, where)
         years.append(YearFigures(financial_year_label(start), start, year_period, figures))
     return computed, period, years
+
+
+def _registered_when_paid(link: Any, group: dict[str, Any]) -> bool:
+    """Whether the register entry a supplier was linked to stood when the council first paid it: an entry removed
+    from its register since (a charity wound up or merged) still decides, as the supplier was a charity when paid;
+    one removed before the first payment does not. An entry whose file gives only a flag, with no date, decides,
+    its evidence saying it was removed."""
+    removed = getattr(link, "removed", "")
+    if not removed or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", removed):
+        return True
+    return str(group["first_paid"]) <= removed
 
 
 def _council_named(index: CouncilIndex, names: list[str]) -> str:

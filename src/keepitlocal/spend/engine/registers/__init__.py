@@ -90,7 +90,8 @@ class Registers:
                 udf, company_udf(part), [VARCHAR, VARCHAR, VARCHAR], VARCHAR, null_handling=FunctionNullHandling.SPECIAL
             )
         self.con.execute(
-            "CREATE TABLE orgs (org_id VARCHAR, name VARCHAR, norm_name VARCHAR, postcode VARCHAR, kind VARCHAR, evidence VARCHAR, source VARCHAR)"
+            "CREATE TABLE orgs (org_id VARCHAR, name VARCHAR, norm_name VARCHAR, postcode VARCHAR, kind VARCHAR, evidence VARCHAR, "
+            "source VARCHAR, removed VARCHAR)"
         )
         self.con.execute("CREATE TABLE links (a VARCHAR, b VARCHAR)")
         self.con.execute("CREATE TABLE scale (number VARCHAR, scale VARCHAR)")
@@ -215,7 +216,11 @@ class Registers:
             """CREATE OR REPLACE TABLE orgs AS
                SELECT org_id, arg_max(name, len(coalesce(postcode, ''))) AS name, arg_max(norm_name, len(coalesce(postcode, ''))) AS norm_name,
                       max(postcode) AS postcode, arg_max(kind, CASE WHEN kind IS NULL THEN 0 ELSE 1 END) AS kind,
-                      arg_max(evidence, CASE WHEN kind IS NULL THEN 0 ELSE 1 END) AS evidence, string_agg(DISTINCT source, ', ') AS source
+                      arg_max(evidence, (CASE WHEN kind IS NULL THEN 0 ELSE 1 END) + (CASE WHEN removed IS NULL THEN 2 ELSE 0 END)) AS evidence,
+                      string_agg(DISTINCT source, ', ') AS source,
+                      -- Registered in any file: registered. Otherwise the date it was removed, where a file gives one.
+                      CASE WHEN count(*) FILTER (WHERE removed IS NULL) > 0 THEN NULL
+                           ELSE coalesce(max(removed) FILTER (WHERE removed LIKE '____-__-__'), max(removed)) END AS removed
                FROM orgs WHERE org_id IS NOT NULL GROUP BY org_id"""
         )
         self.con.execute(

@@ -44,6 +44,8 @@ class Link:
     postcode: str = ""
     charity_scale: str = ""
     candidates: str = ""
+    # When the entry linked left its register (ISO date, or loaders.REMOVED_UNDATED); '' while it is registered.
+    removed: str = ""
 
 
 def norm_udf(name: str | None) -> str | None:
@@ -94,7 +96,7 @@ def company_udf(part: int) -> Callable[[str | None, str | None, str | None], str
 
 
 # Bump when a loader changes what it stores, so that cached register databases are built again.
-CACHE_FORMAT = "3"  # 2: company files loaded after another register had been dropped; 3: name_words
+CACHE_FORMAT = "4"  # 2: company files loaded after another register had been dropped; 3: name_words; 4: removed charities
 
 
 @dataclass(frozen=True)

@@ -42,15 +42,16 @@ def link_all(con: duckdb.DuckDBPyConnection, groups: dict[str, dict[str, Any]]) 
         ), linked_unloaded AS (
           SELECT w.supplier_key, l.b AS org_id, NULL AS name, NULL AS norm_name, NULL AS postcode,
                  CASE WHEN l.b LIKE 'GB-CHC-%' OR l.b LIKE 'GB-SC-%' OR l.b LIKE 'GB-NIC-%' THEN 'vcse' END AS kind,
-                 'a registered charity (' || l.b || ')' AS evidence, 'org-id relationships' AS source, 3 AS rank, 'its published number ' || w.value AS route
+                 'a registered charity (' || l.b || ')' AS evidence, 'org-id relationships' AS source, NULL AS removed,
+                 3 AS rank, 'its published number ' || w.value AS route
           FROM wanted w JOIN links l ON w.how = 'id' AND l.a = w.value
         ), named AS (
           SELECT w.supplier_key, o.*, 4 AS rank, 'its name' AS route FROM wanted w JOIN orgs o ON w.how = 'name' AND o.norm_name = w.value
         )
-        SELECT supplier_key, org_id, name, postcode, kind, evidence, source, rank, route FROM direct
-        UNION ALL SELECT supplier_key, org_id, name, postcode, kind, evidence, source, rank, route FROM linked
-        UNION ALL SELECT supplier_key, org_id, name, postcode, kind, evidence, source, rank, route FROM linked_unloaded
-        UNION ALL SELECT supplier_key, org_id, name, postcode, kind, evidence, source, rank, route FROM named
+        SELECT supplier_key, org_id, name, postcode, kind, evidence, source, rank, route, removed FROM direct
+        UNION ALL SELECT supplier_key, org_id, name, postcode, kind, evidence, source, rank, route, removed FROM linked
+        UNION ALL SELECT supplier_key, org_id, name, postcode, kind, evidence, source, rank, route, removed FROM linked_unloaded
+        UNION ALL SELECT supplier_key, org_id, name, postcode, kind, evidence, source, rank, route, removed FROM named
         """
     ).fetchall()
     found: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
@@ -92,7 +93,8 @@ def decide(rows: list[tuple[Any, ...]]) -> Link:
             if len(best) == 1
             else f"The name matches {len(best)} entries in {first[5]}, all {first[4]}"
         )
-        return Link(Decision(kind, evidence, 0.85 if len(best) == 1 else 0.75, Evidence.REGISTER_NAME), org_id, first[2] or "")
+        decision = Decision(kind, evidence, 0.85 if len(best) == 1 else 0.75, Evidence.REGISTER_NAME)
+        return Link(decision, org_id, first[2] or "", removed=first[8] or "" if len(best) == 1 else "")
     first = best[0]
     if decided:
         d = decided[0]
@@ -101,6 +103,7 @@ def decide(rows: list[tuple[Any, ...]]) -> Link:
             Decision(d[3], evidence[0].upper() + evidence[1:], 0.97 if d[6] == 1 else 0.93, Evidence.REGISTER_NUMBER),
             d[0],
             first[2] or d[2] or "",
+            removed=d[8] or "",
         )
     return Link(None, first[0], first[2] or "")
 
@@ -118,11 +121,12 @@ def fuzzy(con: duckdb.DuckDBPyConnection, groups: dict[str, dict[str, Any]]) -> 
         return {}
     con.execute("CREATE OR REPLACE TEMP TABLE blocks (word VARCHAR)")
     bulk_insert(con, "blocks", ((b,) for b in blocks))
-    candidates: dict[str, list[tuple[str, str, str, str | None, str, str]]] = defaultdict(list)
-    for org_id, name, norm, postcode, kind, evidence in con.execute(
-        "SELECT o.org_id, o.name, o.norm_name, o.postcode, o.kind, o.evidence FROM orgs o JOIN blocks b ON split_part(o.norm_name, ' ', 1) = b.word"
+    candidates: dict[str, list[tuple[str, str, str, str | None, str, str, str]]] = defaultdict(list)
+    for org_id, name, norm, postcode, kind, evidence, removed in con.execute(
+        "SELECT o.org_id, o.name, o.norm_name, o.postcode, o.kind, o.evidence, o.removed FROM orgs o "
+        "JOIN blocks b ON split_part(o.norm_name, ' ', 1) = b.word"
     ).fetchall():
-        candidates[norm.split()[0]].append((org_id, name, norm, kind, evidence, postcode or ""))
+        candidates[norm.split()[0]].append((org_id, name, norm, kind, evidence, postcode or "", removed or ""))
     links: dict[str, Link] = {}
     for key, query in queries.items():
         block = candidates.get(query.split()[0])
@@ -135,7 +139,7 @@ def fuzzy(con: duckdb.DuckDBPyConnection, groups: dict[str, dict[str, Any]]) -> 
             continue
         listed = "; ".join(f"{block[i][0]} {block[i][1]} ({score:.0f}%)" for _, score, i in matches)
         _, score, index = matches[0]
-        org_id, name, _norm, kind, evidence, postcode = block[index]
+        org_id, name, _norm, kind, evidence, postcode, removed = block[index]
         if score >= FUZZY_ACCEPT and kind:
             decision = Decision(
                 kind,
@@ -143,7 +147,7 @@ def fuzzy(con: duckdb.DuckDBPyConnection, groups: dict[str, dict[str, Any]]) -> 
                 round(0.8 * score / 100, 2),
                 Evidence.REGISTER_NAME,
             )
-            links[key] = Link(decision, org_id, postcode, candidates=listed)
+            links[key] = Link(decision, org_id, postcode, candidates=listed, removed=removed)
         else:
             links[key] = Link(candidates=listed)
     return links

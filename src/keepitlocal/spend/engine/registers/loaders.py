@@ -29,9 +29,14 @@ def read_sql(path: Path, delimiter: str) -> str:
     return f"read_csv({sql_string(path)}, header = true, all_varchar = true, delim = {sql_string(delimiter)}, quote = '\"', escape = '\"', normalize_names = false)"
 
 
-def insert_orgs(con: duckdb.DuckDBPyConnection, select: str) -> int:
+ORG_COLUMNS = "org_id, name, norm_name, postcode, kind, evidence, source"
+
+
+def insert_orgs(con: duckdb.DuckDBPyConnection, select: str, removed: bool = False) -> int:
+    """Insert the rows `select` gives (ORG_COLUMNS, and with `removed` the date an entry left its register: ISO, or
+    'date not given' where the file gives only a flag; NULL for an entry still registered)."""
     before = con.execute("SELECT count(*) FROM orgs").fetchone()[0]  # type: ignore[index]
-    con.execute(f"INSERT INTO orgs {select}")
+    con.execute(f"INSERT INTO orgs ({ORG_COLUMNS}{', removed' if removed else ''}) {select}")
     return int(con.execute("SELECT count(*) FROM orgs").fetchone()[0]) - int(before)  # type: ignore[index]
 
 
@@ -40,14 +45,21 @@ def load_charity_commission(con: duckdb.DuckDBPyConnection, path: Path, cols: di
     where = []
     if "linkedcharitynumber" in cols:
         where.append(f"coalesce({q('linkedcharitynumber')}, '0') IN ('0', '')")
+    # A charity removed from the register since is kept with its removal date: it was a charity when a council paid
+    # it before then (the largest charity payee of a council can have been removed since).
+    removed = "NULL"
     if "charityregistrationstatus" in cols:
-        where.append(f"{q('charityregistrationstatus')} = 'Registered'")
+        on = f"strftime(try_cast({q('dateofremoval')} AS DATE), '%Y-%m-%d')" if "dateofremoval" in cols else "NULL"
+        removed = f"CASE WHEN {q('charityregistrationstatus')} = 'Removed' THEN coalesce({on}, '{REMOVED_UNDATED}') END"
+        where.append(f"{q('charityregistrationstatus')} IN ('Registered', 'Removed')")
     condition = " AND ".join(where) or "true"
     rows = insert_orgs(
         con,
         f"""SELECT 'GB-CHC-' || ltrim({q("registeredcharitynumber")}, '0'), {q("charityname")}, norm({q("charityname")}),
-                   {q("charitycontactpostcode")}, 'vcse', 'a registered charity in England and Wales (Charity Commission register)', 'Charity Commission'
+                   {q("charitycontactpostcode")}, 'vcse', {_charity_evidence("a registered charity in England and Wales", removed, "Charity Commission register")},
+                   'Charity Commission', {removed}
             FROM {read_sql(path, delimiter)} WHERE {condition} AND {q("registeredcharitynumber")} IS NOT NULL""",
+        removed=True,
     )
     if "charitycompanyregistrationnumber" in cols:
         con.execute(
@@ -61,13 +73,15 @@ def load_charity_commission(con: duckdb.DuckDBPyConnection, path: Path, cols: di
 def load_ccni(con: duckdb.DuckDBPyConnection, path: Path, cols: dict[str, str], delimiter: str) -> int:
     q = lambda n: cols.get(n, "NULL")  # noqa: E731
     sub = f"coalesce({q('subcharitynumber')}, '0') IN ('0', '')" if "subcharitynumber" in cols else "true"
-    status = f"{q('status')} NOT ILIKE '%removed%'" if "status" in cols else "true"
+    removed = f"CASE WHEN {q('status')} ILIKE '%removed%' THEN '{REMOVED_UNDATED}' END" if "status" in cols else "NULL"
     rows = insert_orgs(
         con,
         f"""SELECT 'GB-NIC-' || ltrim({q("regcharitynumber")}, '0'), {q("charityname")}, norm({q("charityname")}),
                    regexp_extract(upper(coalesce({q("publicaddress")}, '')), '([A-Z]{{1,2}}[0-9][A-Z0-9]? ?[0-9][A-Z]{{2}})\\s*$', 1),
-                   'vcse', 'a registered charity in Northern Ireland (Charity Commission for Northern Ireland)', 'CCNI'
-            FROM {read_sql(path, delimiter)} WHERE {sub} AND {status}""",
+                   'vcse', {_charity_evidence("a registered charity in Northern Ireland", removed, "Charity Commission for Northern Ireland")},
+                   'CCNI', {removed}
+            FROM {read_sql(path, delimiter)} WHERE {sub}""",
+        removed=True,
     )
     if "companynumber" in cols:
         con.execute(
@@ -79,12 +93,15 @@ def load_ccni(con: duckdb.DuckDBPyConnection, path: Path, cols: dict[str, str], 
 
 def load_oscr(con: duckdb.DuckDBPyConnection, path: Path, cols: dict[str, str], delimiter: str) -> int:
     q = lambda n: cols.get(n, "NULL")  # noqa: E731
-    status = f"coalesce({q('charitystatus')}, 'Active') NOT ILIKE '%removed%'" if "charitystatus" in cols else "true"
+    removed = (
+        f"CASE WHEN {q('charitystatus')} ILIKE '%removed%' THEN '{REMOVED_UNDATED}' END" if "charitystatus" in cols else "NULL"
+    )
     return insert_orgs(
         con,
         f"""SELECT 'GB-SC-' || upper({q("charitynumber")}), {q("charityname")}, norm({q("charityname")}), {q("postcode")},
-                   'vcse', 'a registered charity in Scotland (OSCR)', 'OSCR'
-            FROM {read_sql(path, delimiter)} WHERE upper({q("charitynumber")}) LIKE 'SC%' AND {status}""",
+                   'vcse', {_charity_evidence("a registered charity in Scotland", removed, "OSCR")}, 'OSCR', {removed}
+            FROM {read_sql(path, delimiter)} WHERE upper({q("charitynumber")}) LIKE 'SC%'""",
+        removed=True,
     )
 
 
@@ -134,12 +151,19 @@ def load_orgid_list(con: duckdb.DuckDBPyConnection, path: Path, cols: dict[str, 
         if cic_list
         else "'a registered charity'"
     )
-    active = f"coalesce(lower({q('active')}), 'true') NOT IN ('false', '0', 'no')" if "active" in cols else "true"
+    # An entry the list marks inactive is kept, flagged: a charity paid while it was registered was a charity then.
+    removed = (
+        f"CASE WHEN lower(coalesce({q('active')}, 'true')) IN ('false', '0', 'no') THEN '{REMOVED_UNDATED}' END"
+        if "active" in cols
+        else "NULL"
+    )
     rows = insert_orgs(
         con,
         f"""SELECT {org_id}, {q("name")}, norm({q("name")}), {q("postcode")}, {kind},
-                   {what} || ' (' || {sql_string(path.name)} || ')', 'org-id list'
-            FROM {read_sql(path, delimiter)} WHERE {org_id} LIKE 'GB-%' AND {active}""",
+                   {what} || CASE WHEN {removed} IS NULL THEN '' ELSE ', no longer active on the list' END || ' (' || {sql_string(path.name)} || ')',
+                   'org-id list', {removed}
+            FROM {read_sql(path, delimiter)} WHERE {org_id} LIKE 'GB-%'""",
+        removed=True,
     )
     if "companynumber" in cols:
         number = f"regexp_replace(upper(trim({q('companynumber')})), '\\.0$', '')"
@@ -149,6 +173,18 @@ def load_orgid_list(con: duckdb.DuckDBPyConnection, path: Path, cols: dict[str, 
                 WHERE regexp_matches({number}, '^[A-Z]{{0,2}}[0-9]+$') AND ltrim({number}, '0') <> '' AND {org_id} LIKE 'GB-%'"""
         )
     return rows
+
+
+REMOVED_UNDATED = "date not given"
+
+
+def _charity_evidence(what: str, removed: str, register: str) -> str:
+    """SQL for the evidence of a charity register entry, saying when it was removed from the register, if it was."""
+    return (
+        f"CASE WHEN {removed} IS NULL THEN {sql_string(f'{what} ({register})')} "
+        f"WHEN {removed} = '{REMOVED_UNDATED}' THEN {sql_string(f'{what}, since removed from the register ({register})')} "
+        f"ELSE {sql_string(what + ' until ')} || {removed} || {sql_string(f', when it was removed from the register ({register})')} END"
+    )
 
 
 def load_relationships(con: duckdb.DuckDBPyConnection, path: Path, cols: dict[str, str], delimiter: str) -> int:
@@ -198,7 +234,7 @@ def load_areas(con: duckdb.DuckDBPyConnection, path: Path, cols: dict[str, str],
 
 
 def grant_recipients(con: duckdb.DuckDBPyConnection, recipients: Iterable[dict[str, Any]]) -> int:
-    rows: list[tuple[str, str, str, str, str | None, str, str]] = []
+    rows: list[tuple[str, str, str, str, str | None, str, str, None]] = []
     for org in recipients:
         org_id = str(org.get("id") or "").upper()
         name = str(org.get("name") or "")
@@ -217,7 +253,9 @@ def grant_recipients(con: duckdb.DuckDBPyConnection, recipients: Iterable[dict[s
         else:
             continue
         what = "a registered charity" if kind == VCSE else "a company"
-        rows.append((found_id, name, normalise_name(name), postcode, kind, f"{what} (recipient in 360Giving data)", "360Giving"))
+        rows.append(
+            (found_id, name, normalise_name(name), postcode, kind, f"{what} (recipient in 360Giving data)", "360Giving", None)
+        )
     bulk_insert(con, "orgs", rows)
     return len(rows)
 
