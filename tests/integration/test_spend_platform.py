@@ -668,3 +668,22 @@ def test_a_share_known_for_little_spend_is_published_as_its_range_after_a_check(
     assert latest is not None
     share = next(i for i in latest.indicators if i["id"] == "share_vcse")
     assert share["coverage"] == 90.0 and share["value"] == 1.0
+
+
+@pytest.mark.django_db
+def test_a_year_of_monthly_files_uploaded_at_once_makes_one_analysis(demo: list[str]) -> None:
+    editor = signed_in_client("editor@calderdale.example")
+    path = f"/manage/councils/{CALDERDALE}/spend/upload/"
+    assert 'multiple="multiple"' in editor.get(path).content.decode()
+    files = [SimpleUploadedFile(name, text.encode()) for name, text in (("april.csv", APRIL), ("may.csv", MAY))]
+    response = editor.post(path, {"spend_file": files})
+    run = AnalysisRun.objects.get()
+    assert response["Location"] == f"/manage/councils/{CALDERDALE}/spend/runs/{run.pk}/"
+    assert run.status == "succeeded" and SpendFile.objects.count() == 2
+    # One file refused among good ones: it is named with why; the others are kept and analysed.
+    mixed = [
+        SimpleUploadedFile("notes.pdf", b"%PDF-1.4"),
+        SimpleUploadedFile("june.csv", b"Supplier Name,Amount,Date\nAcme Ltd,5,2024-06-01\n"),
+    ]
+    page = editor.post(path, {"spend_file": mixed}).content.decode()
+    assert "notes.pdf:" in page and SpendFile.objects.filter(original_name="june.csv").exists()

@@ -12,12 +12,35 @@ def file_field(label: str, help_text: str, missing: str) -> forms.FileField:
     )
 
 
+MOST_FILES = 60  # files in one upload: five years of monthly files
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files chosen at once (a year of monthly files); each is checked as one file is."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    def clean(self, data: object, initial: object = None) -> list[object]:
+        one = super().clean
+        if isinstance(data, list | tuple):
+            if len(data) > MOST_FILES:
+                raise forms.ValidationError(f"Select up to {MOST_FILES} files at a time, or upload them as a ZIP")
+            return [one(item, initial) for item in data] if data else [one(None, initial)]
+        return [one(data, initial)]
+
+
 class UploadForm(GovukForm):
     required_messages = {"spend_file": "Select a spend file"}
-    spend_file = file_field(
-        "Upload a spend file",
-        "A CSV or XLSX file as the council publishes it, or a ZIP of several. Up to 200 MB.",
-        "Select a spend file",
+    spend_file = MultipleFileField(
+        label="Upload spend files",
+        help_text="CSV or XLSX files as the council publishes them: choose several at once (a year of monthly files), or a ZIP of them. Up to 200 MB each.",
+        error_messages={"required": "Select a spend file", "empty": "The selected file is empty"},
     )
 
 

@@ -234,19 +234,33 @@ def upload(request: HttpRequest, gss_code: str) -> HttpResponse:
     council = access.council_or_404(gss_code)
     form = UploadForm(request.POST if request.method == "POST" else None, request.FILES if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        try:
-            spend_file, created = services.store_upload(council, form.cleaned_data["spend_file"], request.user)
-        except services.UploadError as error:
-            form.add_error("spend_file", str(error))
-        else:
-            if not created:
-                messages.success(
-                    request,
-                    f"{spend_file.original_name} was already uploaded on {spend_file.uploaded_at:%d %B %Y}: nothing has changed",
-                )
+        refused: list[str] = []
+        stored: list[SpendFile] = []
+        again: list[SpendFile] = []
+        for upload_file in form.cleaned_data["spend_file"]:
+            try:
+                spend_file, created = services.store_upload(council, upload_file, request.user)
+            except services.UploadError as error:
+                refused.append(f"{upload_file.name}: {error}")
+            else:
+                (stored if created else again).append(spend_file)
+        for spend_file in again:
+            messages.success(
+                request,
+                f"{spend_file.original_name} was already uploaded on {spend_file.uploaded_at:%d %B %Y}: nothing has changed",
+            )
+        run = services.start_analysis(council) if stored else None
+        if not refused:
+            if run is None:
                 return redirect("spend:dashboard", gss_code=council.gss_code)
-            run = services.start_analysis(council)
             return redirect("spend:run", gss_code=council.gss_code, run_id=run.pk)
+        for reason in refused:
+            form.add_error("spend_file", reason)
+        if stored:
+            names = ", ".join(f.original_name for f in stored)
+            messages.success(
+                request, f"Uploaded {names}; the analysis is running. Correct the files below and upload them again."
+            )
     return render_form(request, "spend/upload.html", {"council": council, "form": form})
 
 

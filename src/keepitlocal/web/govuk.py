@@ -55,6 +55,8 @@ def field(bound: forms.BoundField, *, page_heading: bool = False, label_classes:
         params.update(type="email", autocomplete="email", spellcheck=False)
     if isinstance(bound.field, forms.URLField):
         params.update(type="url", spellcheck=False)
+    if getattr(bound.field.widget, "allow_multiple_selected", False) and isinstance(bound.field, forms.FileField):
+        params["attributes"] = {"multiple": "multiple"}
     if isinstance(bound.field, forms.IntegerField):
         params.update(inputmode="numeric", classes="govuk-input--width-5")
     if isinstance(bound.field, forms.ChoiceField) and not isinstance(bound.field.widget, forms.RadioSelect):
