@@ -317,7 +317,8 @@ def spend_analyse(
                 bar.advance(files_task)
                 if not console.is_terminal and isinstance(detail, FileReport):
                     click.echo(
-                        f"read {detail.name}: {detail.rows_read} rows, {detail.kept} kept, {detail.rejected} rejected {detail.reason}".rstrip(),
+                        f"read {detail.name}: {detail.rows_read} rows, {detail.kept} kept, {detail.rejected} rejected"
+                        + (f"; {detail.reason}" if detail.reason else ""),
                         err=True,
                     )
             if stage in stages:
@@ -350,6 +351,8 @@ def spend_analyse(
 
 def reading_lines(result: Any) -> list[str]:
     """How each layout (files with the same heading row) was read, field by field, then each file not read and why."""
+    from keepitlocal.spend.engine.columns import FIELD_LABELS
+
     lines: list[str] = []
     for number, layout in enumerate(result.layouts, start=1):
         files = len(layout.files)
@@ -358,9 +361,8 @@ def reading_lines(result: Any) -> list[str]:
         )
         for reading in layout.fields:
             samples = ", ".join(repr(v) for v in reading.samples[:3])
-            lines.append(
-                f"  {reading.field.replace('_', ' ')} ← '{reading.heading}' ({reading.why}){': ' + samples if samples else ''}"
-            )
+            why = f"by {reading.how_label}" + (f"; {reading.why}" if reading.why else "")
+            lines.append(f"  {FIELD_LABELS[reading.field]} ← '{reading.heading}' ({why}){': ' + samples if samples else ''}")
         if layout.payments:
             check = "passed" if layout.payee_checked else "FAILED"
             lines.append(f"  payee check {check}: {layout.payees:,} different payees over {layout.payments:,} named payments")

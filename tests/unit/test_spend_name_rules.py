@@ -89,3 +89,32 @@ def test_an_activity_school_or_a_company_named_like_a_school_is_not_public(
 def test_a_company_named_after_a_school_is_a_company(where: str, kind: str, form: str) -> None:
     name = f"{where} {kind} Uniforms {form}"
     assert classify_name([name]).supplier_type == "private", name
+
+
+FIRM_WORDS = ["Redactive", "Data Protection", "Confidential Shredding", "Sensitive Skin Care", "Withheldon"]
+REDACTIONS = [
+    "REDACTED",
+    "Redacted under DP Act",
+    "REDACTED - PERSONAL DATA",
+    "Personal data",
+    "Withheld under the Data Protection Act",
+    "Data Protection Act 2018",
+    "XXXXXX",
+    "Name withheld",
+    "Commercially confidential",
+]
+
+
+@given(place, st.sampled_from(FIRM_WORDS), st.sampled_from(["Ltd", "Limited", "LLP", "Events Ltd", "Services Ltd"]))
+def test_a_firm_whose_name_holds_a_redaction_word_is_a_firm(where: str, words: str, form: str) -> None:
+    from keepitlocal.spend.engine.names import is_redacted
+
+    assert not is_redacted(f"{where} {words} {form}")
+    assert not is_redacted(f"{words} {form}")
+
+
+def test_redactions_in_the_words_councils_use_are_redactions() -> None:
+    from keepitlocal.spend.engine.names import is_redacted
+
+    assert all(is_redacted(text) for text in REDACTIONS)
+    assert not is_redacted("Firebird Data Protection")  # a firm's name, without a legal form

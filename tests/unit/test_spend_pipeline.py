@@ -460,3 +460,16 @@ def test_the_report_title_names_the_council_when_the_register_knows_it(tmp_path:
     assert "<title>Spend analysis: Calderdale (E08000033)</title>" in (tmp_path / "named" / "report.html").read_text()
     analyse([spend], tmp_path / "coded", Options(council="E08000033"))
     assert "<title>Spend analysis: E08000033</title>" in (tmp_path / "coded" / "report.html").read_text()
+
+
+def test_a_supplier_reference_shared_by_many_payees_never_joins_them(tmp_path: Path) -> None:
+    """Direct payments under one reference ('Personal Budgets'), card merchants under another: each payee stays a
+    supplier of its own; a real reference still joins a supplier's spellings."""
+    rows = ["Supplier Name,Supplier ID,Amount,Date"]
+    rows += [f"2021:0{n}LD Client {n},Personal Budgets,100,2024-04-0{n}" for n in range(1, 9)]
+    rows += [f"Merchant {n} Ltd,C{900}, 50,2024-04-0{n}" for n in range(1, 8)]  # one code for many card merchants
+    rows += ["Acme Construction Ltd,S1001,500,2024-04-01", "ACME CONSTRUCTION LIMITED (NEW),S1001,600,2024-04-02"]
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "spend.csv").write_text("\n".join(rows) + "\n")
+    result = analyse([tmp_path / "in"], tmp_path / "out", Options())
+    assert result.suppliers == 8 + 7 + 1

@@ -21,8 +21,8 @@ from keepitlocal.network.services import audit, save_membership_record
 
 COUNCIL_ROLES = {Role.Kind.COUNCIL_EDITOR: "Editor", Role.Kind.COUNCIL_VIEWER: "Viewer"}
 ROLE_WORDS = {
-    Role.Kind.COUNCIL_EDITOR: "editor (records the council's journey, uploads and publishes its spend, runs its assessments)",
-    Role.Kind.COUNCIL_VIEWER: "viewer (sees the council's private pages, changes nothing)",
+    Role.Kind.COUNCIL_EDITOR: "an editor (who records the council's journey, uploads and publishes its spend, runs its assessments)",
+    Role.Kind.COUNCIL_VIEWER: "a viewer (who sees the council's private pages and changes nothing)",
 }
 
 
@@ -206,7 +206,7 @@ def _send(council: Council, user: User, kind: str, actor: Any) -> AccountInvitat
                 to=user.email,
                 subject=f"You can now work on {council.name} in Keep it Local",
                 body=(
-                    f"{sender} has made you a {role} for {council.name} on the Keep it Local platform.\n\n"
+                    f"{sender} has made you {role} for {council.name} on the Keep it Local platform.\n\n"
                     f"Sign in with your email address and your password:\n{site_url(reverse('accounts:sign-in'))}\n"
                 ),
             )
@@ -230,7 +230,7 @@ def _send(council: Council, user: User, kind: str, actor: Any) -> AccountInvitat
             to=user.email,
             subject=f"Set up your Keep it Local account for {council.name}",
             body=(
-                f"{sender} has invited you to work on {council.name} on the Keep it Local platform, as a {role}.\n\n"
+                f"{sender} has invited you to work on {council.name} on the Keep it Local platform, as {role}.\n\n"
                 f"Set your password here (the link works once, for {AccountInvitation.INVITATION_DAYS} days):\n{link}\n\n"
                 "If you were not expecting this, you can ignore this email: no account is usable until a password is set.\n"
             ),

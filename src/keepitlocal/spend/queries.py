@@ -80,6 +80,7 @@ class Limit:
     """What limits one headline share before it is published, and what would improve it."""
 
     name: str  # the share in words
+    would: str  # what a supplier of unknown type or place would have to be for the high end ('were VCSE')
     indicator: dict[str, Any]
     as_range: bool  # published as its range (too little known)
     depends_on: str  # what must be known: classification, locality
@@ -93,6 +94,7 @@ class PublishLimits:
 
     title: str
     limits: list[Limit]
+    unread: list[dict[str, Any]]  # files the analysis did not read: their payments are not in the figures
     registers_missing: list[Any]  # publishers.Publisher of each register kind not loaded
     unknown_type: list[Supplier]
     unknown_place: list[Supplier]
@@ -108,28 +110,23 @@ def publish_limits(council: Council, run: AnalysisRun, year: str | None = None) 
     shown = figures(run, year, charts=False)
     by_id = shown.by_id
     limits = []
-    for key, name in (
-        ("share_vcse", "Share to VCSE organisations"),
-        ("share_local", "Share to local suppliers"),
-        ("share_local_vcse", "Share to local VCSE organisations"),
-    ):
+    shares = (
+        ("share_vcse", "Share to VCSE organisations", "were VCSE"),
+        ("share_local", "Share to local suppliers", "were local"),
+        ("share_local_vcse", "Share to local VCSE organisations", "were local VCSE organisations"),
+    )
+    for key, name, would in shares:
         indicator = by_id.get(key, {})
         coverage = indicator.get("coverage")
-        limits.append(
-            Limit(
-                name,
-                indicator,
-                as_range(indicator),
-                indicator.get("depends_on", ""),
-                None if coverage is None else round(100 - coverage, 1),
-            )
-        )
+        unknown = None if coverage is None else round(100 - coverage, 1)
+        limits.append(Limit(name, would, indicator, as_range(indicator), indicator.get("depends_on", ""), unknown))
     loaded = set(RegisterFile.objects.values_list("kind_code", flat=True))
     suppliers = Supplier.objects.filter(council=council).order_by("-total_amount")
     not_people = [SupplierType.INDIVIDUAL.value, SupplierType.WITHHELD.value]
     return PublishLimits(
         shown.title,
         limits,
+        [f for f in run.files_report or [] if f.get("status") != "read"],
         [p for p in PUBLISHERS if p.kind.value not in loaded],
         list(suppliers.filter(supplier_type=SupplierType.UNKNOWN.value)[:10]),
         list(suppliers.filter(is_local__isnull=True).exclude(supplier_type__in=not_people)[:10]),

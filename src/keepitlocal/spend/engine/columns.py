@@ -878,7 +878,7 @@ def map_columns(
             raise MissingColumnError(
                 f"The {chosen} names '{column}' for the {field_name.replace('_', ' ')}, but the file has no such column"
             )
-        take(field_name, matches[0], chosen, f"chosen for this layout ({chosen})")
+        take(field_name, matches[0], chosen, "for every file with this heading row" if chosen == How.CHOICE else "")
 
     # The required fields first, by heading and then by values, so that a column of names under an identifier's
     # heading ('Vendor Ref(T)') is the supplier's before the optional fields are looked for.
@@ -890,17 +890,26 @@ def map_columns(
         refused: list[tuple[int, str]] = []
         if profiles and field_name in REQUIRED:
             ranked, refused = _confirmed(field_name, ranked, profiles, usable, mapping)
+        elif profiles and ranked:
+            # An optional field is read from a column with values: an empty 'Proclass' gives way to the category
+            # column beside it that is filled in (a column that is empty in every file is no reading of anything).
+            filled = [(r, i) for r, i in ranked if profiles[i].filled]
+            ranked = filled if filled else []
         if ranked:
             best = ranked[0][0]
             hits = [i for r, i in ranked if r == best]
             if len(hits) > 1:
                 hits = _settle(field_name, hits, profiles, usable, mapping)
+            if len(hits) > 1 and field_name not in REQUIRED and profiles:
+                # Optional columns equally well headed ('Proclass', 'BVACOP', 'Purpose of Spend'): the one whose values
+                # are most often words rather than codes, then the most varied, then the leftmost.
+                hits = [min(hits, key=lambda i: (-profiles[i].share(profiles[i].names), -profiles[i].distinct, i))]
             if len(hits) > 1:
                 if field_name in REQUIRED:
                     raise AmbiguousMappingError(field_name, [_label(usable, i) for i in hits])
                 continue  # an optional field we cannot pin down is left out rather than guessed
-            checked = " and its values fit" if profiles and field_name in REQUIRED else ""
-            take(field_name, hits[0], How.HEADING, f"its heading names the {label}{checked}")
+            checked = "its values checked" if profiles and field_name in REQUIRED else ""
+            take(field_name, hits[0], How.HEADING, checked)
         elif field_name in REQUIRED and profiles:
             found = _by_values(field_name, usable, profiles, taken)
             if len(found) > 1:
@@ -920,7 +929,7 @@ def map_columns(
                         f"{p.distinct:,} different names over {p.filled:,} sampled payments, "
                         f"{p.organisation_share:.0%} of them naming an organisation by its form or kind"
                     )
-                take(field_name, index, How.VALUES, f"no heading names the {label}; its values do: {evidence}")
+                take(field_name, index, How.VALUES, evidence)
                 mapping.notes.append(f"No heading names the {label}: '{usable[index]}' was chosen by its values ({evidence})")
     missing = [f for f in REQUIRED if f not in mapping.columns]
     if missing:

@@ -8,15 +8,19 @@ import unicodedata
 from functools import lru_cache
 
 # A name that hides a person: personal data the council may not publish.
+# Words, not parts of words: "REDACTIVE EVENTS LTD" and "FIREBIRD DATA PROTECTION" are firms, not redactions.
 _PERSONAL = re.compile(
-    r"redact|personal data|data protection|\bdp act\b|\bgdpr\b|private individual|personal information|"
+    r"\bredact(ed|ion|ions)?\b|personal data|\bdata protection (act|reasons?|purposes?|regulations?)\b|"
+    r"\b(under|for|due to|re|per)\s+(the\s+)?data protection\b|^data protection$|"
+    r"\bdp act\b|\bdpa\b|\bgdpr\b|private individual|personal information|"
     r"^[x*#]{3,}$|^individual$|^individuals$|^employee$|^staff$|^foster carer|^client$|^service user|^personal$|^privacy$",
     re.IGNORECASE,
 )
 # A payee left out without saying it is a person (blank, withheld, commercially confidential): it may be any kind of
 # organisation, so it is counted and shown as "payee not published" and never classified.
 _WITHHELD = re.compile(
-    r"^\W*$|withheld|name removed|not disclosed|not published|undisclosed|sensitive|confidential|^payee not",
+    r"^\W*$|\bwithheld\b|name removed|not disclosed|not published|undisclosed|^payee not|commercially (sensitive|confidential)|"
+    r"^(sensitive|confidential)( data| information| payee| supplier| payment)?$",
     re.IGNORECASE,
 )
 # The key of the payments whose payee was not published (norm_name in the staged rows; never a real name's key,
@@ -59,9 +63,12 @@ _PHRASES = [
 
 @lru_cache(maxsize=65536)
 def is_redacted(name: str) -> bool:
-    """True when the published name hides its payee: a person redacted as personal data, or a payee not published."""
+    """True when the published name hides its payee: a person redacted as personal data, or a payee not published.
+    A name declaring a legal form (Ltd, PLC, LLP, CIC, CIO) names an organisation, whatever words it holds."""
     text = (name or "").strip()
-    return bool(_PERSONAL.search(text) or _WITHHELD.search(text))
+    if _PERSONAL.search(text) and not legal_form(text):
+        return True
+    return bool(_WITHHELD.search(text)) and not legal_form(text)
 
 
 @lru_cache(maxsize=65536)

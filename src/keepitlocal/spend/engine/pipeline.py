@@ -214,6 +214,26 @@ class _UnionFind:
             self.parent[max(root_a, root_b)] = min(root_a, root_b)
 
 
+# More different names than this under one supplier reference, and it is a category, not a supplier's reference.
+MOST_NAMES_PER_REFERENCE = 5
+
+
+def _shared_references(variants: list[tuple[Any, ...]]) -> set[str]:
+    """The council's supplier references that are not one supplier's: words rather than a code ('Personal Budgets',
+    'Purchase Card Supplier': no digit, and spaces), or a reference published with more than a few different names
+    (a code for a kind of payment given to many payees). Such a reference never joins names into one supplier."""
+    names: dict[str, set[str]] = defaultdict(set)
+    for norm, _company, _charity, supplier_id, redacted, *_ in variants:
+        if supplier_id and not redacted:
+            names[supplier_id].add(norm)
+    return {
+        reference
+        for reference, found in names.items()
+        if len(found) > MOST_NAMES_PER_REFERENCE
+        or (not any(c.isdigit() for c in reference) and any(c.isspace() for c in reference.strip()))
+    }
+
+
 def _slug(text: str) -> str:
     return "-".join(text.split())[:80] or "unnamed"
 
@@ -233,6 +253,7 @@ def group_suppliers(con: duckdb.DuckDBPyConnection, options: Options) -> list[di
         """
     ).fetchall()
     uf = _UnionFind()
+    shared = _shared_references(variants)
     for norm, company, charity, supplier_id, redacted, *_ in variants:
         if redacted:
             continue
@@ -240,7 +261,7 @@ def group_suppliers(con: duckdb.DuckDBPyConnection, options: Options) -> list[di
             [f"n:{norm}"]
             + ([f"c:{company}"] if company else [])
             + ([f"h:{charity}"] if charity else [])
-            + ([f"s:{supplier_id}"] if supplier_id else [])
+            + ([f"s:{supplier_id}"] if supplier_id and supplier_id not in shared else [])
         )
         for node in nodes[1:]:
             uf.union(nodes[0], node)
