@@ -372,6 +372,8 @@ def reading_lines(result: Any) -> list[str]:
             lines.append(f"  not read: {layout.reason}")
     for f in result.unread:
         lines.append(f"not read: {f.name}: {f.reason}")
+    if result.checked_payee_share is not None:
+        lines.append(f"Payee read from a column that passed its checks for {result.checked_payee_share:.1f}% of spend read")
     return lines
 
 

@@ -98,7 +98,7 @@ def invite(
                 f"your view as a {dict(GROUPS)[group].lower()}.\n\n"
                 f"Answer here: {link}\n\n"
                 f"The link is yours alone: do not forward it. It works until you submit your answers, and no later "
-                f"than {assessment.closes_on:%d %B %Y}. You can save your answers and come back to them.\n"
+                f"than {assessment.closes_on:%-d %B %Y}. You can save your answers and come back to them.\n"
             ),
         )
     )

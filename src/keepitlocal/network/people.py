@@ -103,7 +103,7 @@ def invite(council: Council, email: str, kind: str, actor: Any, name: str = "") 
         "invited",
         f"Person {user.email}",
         str(user.pk),
-        [*changes, {"field": "New account", "from": "", "to": "yes" if created else "no"}],
+        [*changes, {"field": "Account", "from": "", "to": "made by this invitation" if created else "already on the platform"}],
     )
     return invitation
 
@@ -183,7 +183,7 @@ def accept(invitation: AccountInvitation, password: str) -> User:
         "accepted",
         f"Person {user.email}",
         str(user.pk),
-        [{"field": "Password", "from": "", "to": "set"}],
+        [{"field": "Password", "from": "not set", "to": "set by the person invited"}],
     )
     return user
 

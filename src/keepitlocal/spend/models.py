@@ -198,7 +198,7 @@ class SupplierCorrection(models.Model):
 
     def evidence(self) -> str:
         who = self.corrected_by.email if self.corrected_by else "a council editor"
-        return f"Corrected by {who} on {self.corrected_at:%d %B %Y}: {self.reason}"
+        return f"Corrected by {who} on {self.corrected_at:%-d %B %Y}: {self.reason}"
 
 
 class SpendPublication(models.Model):

@@ -390,14 +390,14 @@ def publish(council: Council, run: AnalysisRun, user: Any) -> SpendPublication:
         batch_size=BATCH,
     )
     period = (run.period or {}).get("label", "")
-    was = f"analysis of {before.run.finished_at:%d %B %Y %H:%M}" if before and before.run.finished_at else ""
+    was = f"analysis of {before.run.finished_at:%-d %B %Y at %H:%M}" if before and before.run.finished_at else ""
     audit(
         council,
         user,
         "published",
         "Spend figures",
         str(run.pk),
-        [{"field": "Figures", "from": was, "to": f"analysis of {run.finished_at:%d %B %Y %H:%M} ({period})"}],
+        [{"field": "Figures", "from": was, "to": f"analysis of {run.finished_at:%-d %B %Y at %H:%M} ({period})"}],
     )
     return publication
 

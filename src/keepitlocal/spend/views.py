@@ -247,7 +247,7 @@ def upload(request: HttpRequest, gss_code: str) -> HttpResponse:
         for spend_file in again:
             messages.success(
                 request,
-                f"{spend_file.original_name} was already uploaded on {spend_file.uploaded_at:%d %B %Y}: nothing has changed",
+                f"{spend_file.original_name} was already uploaded on {spend_file.uploaded_at:%-d %B %Y}: nothing has changed",
             )
         run = services.start_analysis(council) if stored else None
         if not refused:
@@ -464,7 +464,9 @@ def payments(request: HttpRequest, gss_code: str) -> HttpResponseBase:
     fmt = request.GET.get("format")
     if fmt:
         values: Any = rows.values(*[c.key for c in PAYMENT_COLUMNS])
-        return download(Table(f"Payments of {council.name}", PAYMENT_COLUMNS, values.iterator()), fmt, f"{council.name} payments")
+        # The type in words, as on the pages and the suppliers' download (never its code).
+        labelled = ({**v, "supplier_type": supplier_work.type_label(v["supplier_type"])} for v in values.iterator())
+        return download(Table(f"Payments of {council.name}", PAYMENT_COLUMNS, labelled), fmt, f"{council.name} payments")
     count = rows.count()
     page, pages = page_of(request, count, PER_PAGE)
     query = urlencode(filters)

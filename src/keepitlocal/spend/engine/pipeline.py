@@ -139,6 +139,13 @@ class Result:
     layouts: list[LayoutReport] = field(default_factory=list)  # how each heading row was read, and its checks
 
     @property
+    def checked_payee_share(self) -> float | None:
+        """The share of spend read (%, by absolute amount) whose payee came from a column that passed its checks over
+        every payment of its layout; None when nothing was read."""
+        read = sum(layout.spend for layout in self.layouts)
+        return round(100 * sum(layout.spend for layout in self.layouts if layout.payee_checked) / read, 1) if read else None
+
+    @property
     def unread(self) -> list[FileReport]:
         """The files not read (refused, or waiting for a person to choose a column)."""
         return [f for f in self.files if f.status != "read"]

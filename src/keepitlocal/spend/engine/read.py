@@ -32,7 +32,7 @@ import duckdb
 
 from keepitlocal.common.text import write_utf8
 from keepitlocal.network.engine.orgid import OrgId
-from keepitlocal.spend.engine.bulk import sql_string
+from keepitlocal.spend.engine.bulk import scalar, sql_string
 from keepitlocal.spend.engine.columns import (
     FIT,
     JUDGED_FROM,
@@ -146,6 +146,7 @@ class LayoutReport:
     payments: int = 0  # payments kept from the layout's files (named payees, before duplicates are taken out)
     payees: int = 0  # different payees named in them
     payee_checked: bool = False  # the payee column passed its checks over every payment of the layout
+    spend: float = 0.0  # Σ |amount| of the payments read from the layout (before duplicates are taken out)
     not_spend: bool = False  # the files are some other dataset (card transactions, a contracts register)
 
 
@@ -873,10 +874,12 @@ def _check_payees(con: duckdb.DuckDBPyConnection, layouts: list[LayoutReport], r
         indexes = [i for i, r in enumerate(reports) if r.layout == layout.key and r.status == FileStatus.READ]
         if layout.status != FileStatus.READ or not indexes:
             continue
+        within = ", ".join(map(str, indexes))
         payments, payees = con.execute(
-            f"SELECT count(*), count(DISTINCT norm_name) FROM staged WHERE NOT redacted AND file_index IN ({', '.join(map(str, indexes))})"
+            f"SELECT count(*), count(DISTINCT norm_name) FROM staged WHERE NOT redacted AND file_index IN ({within})"
         ).fetchone()  # type: ignore[misc]
         layout.payments, layout.payees = int(payments), int(payees)
+        layout.spend = float(scalar(con, f"SELECT coalesce(sum(abs(amount)), 0) FROM staged WHERE file_index IN ({within})"))
         named = next((f for f in layout.fields if f.field == "supplier_name"), None)
         if payments < JUDGED_FROM or payees >= fewest_payees(payments) or (named and named.how == How.CHOICE):
             layout.payee_checked = True
