@@ -26,6 +26,8 @@ from keepitlocal.spend.engine.columns import (
 )
 from keepitlocal.spend.engine.sources import discover
 
+VALUE_ROWS = read.VALUE_SAMPLE_ROWS
+
 STEMS = ["Northern", "Pennine", "Calder", "Acorn", "Riverside", "Moorland", "Valley", "Summit", "Oak", "Beacon", "Harbour"]
 TRADES = ["Care", "Building", "Cleaning", "Transport", "Catering", "Print", "Consulting", "Plumbing", "Fostering", "Waste"]
 FORMS = ["Ltd", "Limited", "PLC", "LLP", "CIC", "Trust", "Services", "& Sons", "Group", "Association", ""]
@@ -179,3 +181,52 @@ def test_a_file_not_read_is_not_months_without_payments(tmp_path: Path) -> None:
     assert "2021-05" not in result.period.missing
     assert result.years[0].period.unread == ["2021-05"]
     assert "2021-05" not in result.years[0].period.missing
+
+
+def test_values_spanning_lines_and_trailing_commas_do_not_shift_the_sample(tmp_path: Path) -> None:
+    """Every row's description runs over two lines (some with a doubled quote), rows end in extra commas: the rows
+    sampled from the middle of the file are whole rows, so the layout is read as its headings say."""
+    rng = random.Random(5)
+    suppliers = supplier_names(rng, 400)
+    lines = ["Supplier Name,Description,Amount,Date"]
+    for r, payee in enumerate(payee_column(rng, 6000, suppliers)):
+        lines.append(f'{payee},"Works at site {r}\nphase ""{r % 7}"" of the scheme",{100 + r}.00,2021-04-{1 + r % 28:02d},,')
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "long.csv").write_text("\n".join(lines) + "\n")
+    sources, _ = discover([tmp_path / "in"])
+    found = read.survey(sources[0])
+    assert len(found.sample) > VALUE_ROWS  # rows from the middle of the file, not only its first rows
+    assert all(len(row) >= 4 and row[0] in suppliers for row in found.sample)
+    reading = read.read_all(sources, duckdb.connect(), tmp_path / "staged.csv", tmp_path / "rejected.csv")
+    assert reading.layouts[0].status == read.FileStatus.READ, reading.layouts[0].reason
+    assert {f.field: f.heading for f in reading.layouts[0].fields}["supplier_name"] == "Supplier Name"
+    assert reading.files[0].kept == 6000
+
+
+def test_a_payee_column_failing_over_every_payment_leaves_its_months_unread(tmp_path: Path) -> None:
+    """45 'payees' pass in the rows sampled (1,000) but not over the file's 20,000 payments: the layout is not read,
+    its months are not known (never months without payments), and the spend read is all from checked columns."""
+    rng = random.Random(7)
+    write_month(
+        tmp_path / "2021-04.csv",
+        ["Supplier", "Amount", "Date"],
+        ["payee", "amount", "date"],
+        600,
+        rng,
+        supplier_names(rng, 300),
+        0,
+    )
+    few = [f"Service Line {n} Ltd" for n in range(45)]
+    with open(tmp_path / "2021-05.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Payee", "Value", "Paid On"])
+        for r in range(20_000):
+            writer.writerow([few[r % 45], "100.00", f"2021-05-{1 + r % 28:02d}"])
+    from keepitlocal.spend.engine.pipeline import Options, analyse
+
+    result = analyse([tmp_path], tmp_path / "out", Options())
+    may = next(f for f in result.files if f.name.endswith("2021-05.csv"))
+    assert may.status == read.FileStatus.AMBIGUOUS and "45 different names over 20,000 payments" in may.reason
+    assert (may.first_date, may.last_date) == ("2021-05-01", "2021-05-28")
+    assert result.period.unread == ["2021-05"] and "2021-05" not in result.years[0].period.missing
+    assert result.checked_payee_share == 100.0

@@ -102,6 +102,10 @@ REDACTIONS = [
     "XXXXXX",
     "Name withheld",
     "Commercially confidential",
+    "Private & Confidential",
+    "Third Party Confidential",
+    "Commercial Confidentiality",
+    "REDACTED PERSONAL DATA LTD",  # the redaction's words outrank a legal form
 ]
 
 
@@ -118,3 +122,17 @@ def test_redactions_in_the_words_councils_use_are_redactions() -> None:
 
     assert all(is_redacted(text) for text in REDACTIONS)
     assert not is_redacted("Firebird Data Protection")  # a firm's name, without a legal form
+
+
+@given(
+    place,
+    st.sampled_from(["Academies Trust", "Academy Trust", "Learning Trust", "Education Trust"]),
+    st.sampled_from(["Ltd", "Limited"]),
+)
+def test_an_academy_trust_is_public_even_as_a_company(where: str, trust: str, form: str) -> None:
+    assert classify_name([f"{where} {trust} {form}"]).supplier_type == "public"
+
+
+@given(place, st.sampled_from(["School Sports College", "High School Arts College", "Technology College"]))
+def test_a_specialist_school_is_public(where: str, kind: str) -> None:
+    assert classify_name([f"The {where} {kind}"]).supplier_type == "public"

@@ -164,6 +164,9 @@ def invitation_for(token: str) -> tuple[AccountInvitation | None, str]:
         return None, "This link has been used. Sign in with the password you set, or reset it if you have forgotten it."
     if not invitation.usable:
         return None, "This link has expired. Ask the Keep it Local network team to send you a new one."
+    if invitation.user.has_usable_password():
+        # A password set since (by a reset, say): the link must not set it again.
+        return None, "Your account already has a password. Sign in, or reset your password if you have forgotten it."
     if not Role.objects.filter(user=invitation.user, council=invitation.council).exists():
         return None, "This invitation was withdrawn. Ask the Keep it Local network team if you think that is wrong."
     return invitation, ""

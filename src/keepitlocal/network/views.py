@@ -439,6 +439,7 @@ def join_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
                     people.add_to_network(member.home_council, request.user)
                     people.invite(member.home_council, member.email, "council_editor", request.user, member.name)
                 except people.PeopleError as error:
+                    transaction.set_rollback(True)  # nothing half done: the request stays waiting, the council as it was
                     messages.error(request, str(error))
                     return redirect(reverse("network:overview") + "#join-requests")
             member.state = NetworkMember.State.ACCEPTED

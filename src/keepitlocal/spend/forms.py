@@ -31,7 +31,15 @@ class MultipleFileField(forms.FileField):
         if isinstance(data, list | tuple):
             if len(data) > MOST_FILES:
                 raise forms.ValidationError(f"Select up to {MOST_FILES} files at a time, or upload them as a ZIP")
-            return [one(item, initial) for item in data] if data else [one(None, initial)]
+            if not data:
+                return [one(None, initial)]
+            cleaned = []
+            for item in data:
+                try:
+                    cleaned.append(one(item, initial))
+                except forms.ValidationError as error:
+                    raise forms.ValidationError(f"{getattr(item, 'name', 'A file')}: {' '.join(error.messages)}") from None
+            return cleaned
         return [one(data, initial)]
 
 

@@ -373,25 +373,26 @@ class RegisterFetch(models.Model):
 
 
 class Reanalysis(models.Model):
-    """Every council's spend analysed again in the background after the registers changed (loaded, fetched or
-    removed), one council after another, so that no council's figures go on resting on registers no longer used."""
+    """Every council's spend analysed again after the registers changed (loaded, fetched or removed): one analysis
+    queued per council, each a task of its own, so that a council's own upload never waits behind the batch and a
+    worker that stops loses one council's analysis, not the rest. Its progress is read from those analyses."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Waiting to start"
-        RUNNING = "running", "Running"
-        FINISHED = "finished", "Finished"
-
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     reason = models.TextField(blank=True)
-    councils = models.JSONField(default=list)  # GSS codes, in the order they are analysed
-    done = models.PositiveIntegerField(default=0)
-    failed = models.JSONField(default=list, blank=True)  # council names whose analysis did not finish
+    councils = models.JSONField(default=list)  # GSS codes
+    runs = models.JSONField(default=list)  # the analyses queued (AnalysisRun ids), one per council
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"Analyses again of {self.created_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
+        return f"Analyses again of {self.created_at:%Y-%m-%d %H:%M}"
+
+    def progress(self) -> tuple[int, list[str]]:
+        """How many of its analyses have finished, and the councils whose analysis did not."""
+        finished = AnalysisRun.objects.filter(
+            pk__in=self.runs, status__in=[AnalysisRun.Status.SUCCEEDED, AnalysisRun.Status.FAILED]
+        )
+        failed = [run.council.name for run in finished.select_related("council") if run.status == AnalysisRun.Status.FAILED]
+        return finished.count(), failed

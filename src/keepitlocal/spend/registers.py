@@ -180,53 +180,20 @@ def run_fetch(fetch_id: int) -> None:
 
 
 def reanalyse_all(reason: str, user: Any = None) -> Reanalysis | None:
-    """Analyse every council with a finished analysis again, in the background, because the registers changed; a
-    batch still waiting to start takes the new reason instead of a second batch being queued. None when no council
-    has analysed spend."""
-    from keepitlocal.spend.tasks import reanalyse_councils
+    """Analyse every council with a finished analysis again, because the registers changed: an analysis queued for
+    each (or the one already waiting to start, which reads the registers when it starts), each its own task. None
+    when no council has analysed spend."""
+    from keepitlocal.spend.services import start_analysis
 
-    councils = list(
-        Council.objects.filter(analysis_runs__status=AnalysisRun.Status.SUCCEEDED)
-        .distinct()
-        .order_by("name")
-        .values_list("gss_code", flat=True)
-    )
+    councils = list(Council.objects.filter(analysis_runs__status=AnalysisRun.Status.SUCCEEDED).distinct().order_by("name"))
     if not councils:
         return None
-    with transaction.atomic():
-        waiting = Reanalysis.objects.select_for_update().filter(status=Reanalysis.Status.QUEUED).first()
-        if waiting is not None:
-            waiting.reason = f"{waiting.reason}; {reason}"
-            waiting.councils = councils
-            waiting.save(update_fields=["reason", "councils"])
-            return waiting
-        batch = Reanalysis.objects.create(
-            reason=reason, councils=councils, requested_by=user if getattr(user, "is_authenticated", False) else None
-        )
-    reanalyse_councils.enqueue(batch.pk)
+    batch = Reanalysis.objects.create(
+        reason=reason,
+        councils=[c.gss_code for c in councils],
+        requested_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    runs = [start_analysis(council).pk for council in councils]
+    Reanalysis.objects.filter(pk=batch.pk).update(runs=runs)
+    batch.runs = runs
     return batch
-
-
-def run_reanalysis(reanalysis_id: int) -> None:
-    """One council after another (on the embedded database two analyses saving at once would queue behind each
-    other's write lock); a council whose analysis is already waiting to start is left to it, as it reads the
-    registers when it starts. Each council's outcome is counted as it finishes, for the network team to follow."""
-    from keepitlocal.spend.services import run_analysis
-
-    batch = Reanalysis.objects.get(pk=reanalysis_id)
-    Reanalysis.objects.filter(pk=batch.pk).update(status=Reanalysis.Status.RUNNING)
-    failed: list[str] = []
-    for done, gss_code in enumerate(batch.councils, start=1):
-        council = Council.objects.filter(gss_code=gss_code).first()
-        waiting = AnalysisRun.objects.filter(council=council, status=AnalysisRun.Status.QUEUED).exists()
-        if council is not None and not waiting:
-            run = AnalysisRun.objects.create(council=council, files_total=council.spend_files.count())
-            try:
-                run_analysis(run)
-            except Exception:
-                logger.exception("Analysing %s again failed", gss_code)
-            run.refresh_from_db()
-            if run.status != AnalysisRun.Status.SUCCEEDED:
-                failed.append(council.name)
-        Reanalysis.objects.filter(pk=batch.pk).update(done=done, failed=failed)
-    Reanalysis.objects.filter(pk=batch.pk).update(status=Reanalysis.Status.FINISHED, finished_at=timezone.now())

@@ -282,32 +282,41 @@ def apply_corrections(council: Council) -> AnalysisRun:
     years_json = [year.as_json() for year in years]
     charts = draw_charts(computed, years_json, reuse=base.charts)
     with transaction.atomic():
-        for key, (kind, org_id, evidence, basis, confidence) in changed.items():
-            Supplier.objects.filter(council=council, key=key).update(
-                supplier_type=kind, org_id=org_id, evidence=evidence, evidence_kind=basis, confidence=confidence
-            )
-            Payment.objects.filter(council=council, supplier_key=key).update(supplier_type=kind, org_id=org_id)
-        run = AnalysisRun.objects.create(
-            council=council,
-            status=AnalysisRun.Status.SUCCEEDED,
-            stage="done",
-            based_on=root,
-            reclassifiable=True,
-            files_done=base.files_done,
-            files_total=base.files_total,
-            files_refused=base.files_refused,
-            rows_processed=base.rows_processed,
-            files_report=base.files_report,
-            layouts=base.layouts,
-            registers_used=base.registers_used,
-            indicators=computed,
-            period=period.as_json(),
-            years=years_json,
-            charts=charts,
-            started_at=timezone.now(),
-            finished_at=timezone.now(),
+        # Checked again with the council's row locked (as start_analysis locks it): an analysis queued or finished
+        # since this one read its rows would be overtaken by figures made from older rows.
+        Council.objects.select_for_update().filter(pk=council.pk).first()
+        waiting = AnalysisRun.objects.filter(council=council, status__in=[AnalysisRun.Status.QUEUED, AnalysisRun.Status.RUNNING])
+        latest = (
+            AnalysisRun.objects.filter(council=council, status=AnalysisRun.Status.SUCCEEDED).values_list("pk", flat=True).first()
         )
-    return run
+        current = not waiting.exists() and latest == base.pk
+        if current:
+            for key, (kind, org_id, evidence, basis, confidence) in changed.items():
+                Supplier.objects.filter(council=council, key=key).update(
+                    supplier_type=kind, org_id=org_id, evidence=evidence, evidence_kind=basis, confidence=confidence
+                )
+                Payment.objects.filter(council=council, supplier_key=key).update(supplier_type=kind, org_id=org_id)
+            run = AnalysisRun.objects.create(
+                council=council,
+                status=AnalysisRun.Status.SUCCEEDED,
+                stage="done",
+                based_on=root,
+                reclassifiable=True,
+                files_done=base.files_done,
+                files_total=base.files_total,
+                files_refused=base.files_refused,
+                rows_processed=base.rows_processed,
+                files_report=base.files_report,
+                layouts=base.layouts,
+                registers_used=base.registers_used,
+                indicators=computed,
+                period=period.as_json(),
+                years=years_json,
+                charts=charts,
+                started_at=timezone.now(),
+                finished_at=timezone.now(),
+            )
+    return run if current else start_analysis(council)
 
 
 FIGURE_COLUMNS = "date, amount, supplier_key, service_area, expense_type"

@@ -20,10 +20,3 @@ def fetch_registers(fetch_id: int) -> None:
     from keepitlocal.spend.registers import run_fetch
 
     run_fetch(fetch_id)
-
-
-@task()
-def reanalyse_councils(reanalysis_id: int) -> None:
-    from keepitlocal.spend.registers import run_reanalysis
-
-    run_reanalysis(reanalysis_id)

@@ -536,8 +536,13 @@ def publish(request: HttpRequest, gss_code: str) -> HttpResponse:
         messages.success(request, "The spend figures are no longer published")
     else:
         latest = _latest(council)
+        checked = request.POST.get("run", "")
         if latest is None:
             messages.error(request, "There are no finished figures to publish yet")
+        elif checked and checked != str(latest.pk):
+            # Newer figures finished while the editor read the check: they publish what they checked, or nothing.
+            messages.error(request, "Newer figures have finished since you checked them: check them before publishing")
+            return redirect("spend:publish-check", gss_code=council.gss_code)
         else:
             services.publish(council, latest, request.user)
             messages.success(request, "The spend figures are published on the council's public profile and the comparison page")
@@ -594,17 +599,27 @@ def compare(request: HttpRequest) -> HttpResponse:
     rows, years, year, without = found.rows, found.years, found.year, found.without
     sort = request.GET.get("sort", "share_vcse")
     sort = sort if sort in COMPARE_SORTS else "share_vcse"
-    rows.sort(key=lambda r: (r["council"].name,) if sort == "council" else (-(r[sort] or 0), r["council"].name))
+
+    def sort_value(r: dict[str, Any]) -> tuple[Any, ...]:
+        # A share published as its range sorts by its low end, after the councils with one figure as high.
+        spread = r.get(f"{sort}_range")
+        value = spread[0] if spread else r.get(sort)
+        return (value is None, -(value or 0), r["council"].name)
+
+    rows.sort(key=lambda r: (r["council"].name,) if sort == "council" else sort_value(r))
+    # The chart shows one figure per council: a council whose VCSE share is published as its range is left out of
+    # it (never drawn as 0%) and named below it, its range in the table.
+    charted = [r for r in rows if r["share_vcse"] is not None]
     chart = (
         bar_chart(
-            [r["council"].name for r in rows],
-            [r["share_vcse"] or 0 for r in rows],
+            [r["council"].name for r in charted],
+            [r["share_vcse"] for r in charted],
             f"Share of spend to VCSE organisations by council, financial year {year}",
-            "Horizontal bars, one per published council; the same figures are in the table.",
+            "Horizontal bars, one per published council whose share is one figure; the same figures are in the table.",
             "compare-vcse",
             axis="Share of the council's spend to VCSE organisations (%)",
         )
-        if rows
+        if charted
         else ""
     )
     return render(
@@ -616,6 +631,7 @@ def compare(request: HttpRequest) -> HttpResponse:
             "sorts": COMPARE_SORTS,
             "sort_phrases": SORT_PHRASES,
             "chart": chart,
+            "not_charted": [r["council"] for r in rows if r["share_vcse"] is None],
             "years": years,
             "year": year,
             "without": without,

@@ -305,15 +305,17 @@ _BUSINESS_NAME = re.compile(
 )
 # Words of a sector, not of a body: they make a name public only in their context. A school, an academy, a college
 # or a university is a public body; a driving school, a football academy or a company named after one is not.
+# (Trusts that run academies are companies limited by guarantee and stay public with "Ltd": their words are not here.)
 _SECTOR_WORDS = re.compile(
-    r"\b(schools?|schl|academ(y|ies)|college|university|sixth form|nursery school|learning (partnership|trust)|"
-    r"(education|schools?|learning) trust|primary|secondary|infants?|juniors?|high school|grammar)\b"
+    r"\b(schools?|schl|academ(y|ies)(?! trust)|college|university|sixth form|nursery school|learning partnership|"
+    r"primary|secondary|infants?|juniors?|high school|grammar)\b"
 )
+# An activity or a trade beside a school's word, not a school's own specialism ('Sports College', 'Arts College').
 _ACTIVITY = re.compile(
     r"\b(football|soccer|rugby|cricket|tennis|golf|sports?|dance|dancing|ballet|drama|theatre|stage|performing|music|"
     r"singing|martial|karate|judo|boxing|gymnastics?|swim(ming)?|driving|riding|flying|sailing|surf|ski|beauty|hair|"
     r"barbers?|nails?|make-?up|coding|tutoring|tuition|tutors?|language|fitness|chef|cookery|film|media|esports?|"
-    r"transport|travel|coach(es)?|taxis?|cars|catering|cleaning|uniforms?|photograph(y|ers)|supplies|services|solutions)\b"
+    r"catering|cleaning|uniforms?|photograph(y|ers)|supplies|services|solutions)\b(?!\s+college\b)"
 )
 # A name that calls itself a charity is one even where it also names a school or the NHS.
 _CHARITY_NAME = re.compile(r"\bcharit(y|ies|able)\b")

@@ -778,8 +778,9 @@ FIT = 0.8  # the share of a column's values that must fit its field for the valu
 def _label(headers: Sequence[str], index: int) -> str:
     """A column's name as a person can give it back: its heading, with '#2' for the second column of that heading."""
     heading = headers[index]
-    seen = sum(1 for h in headers[:index] if normal(h) == normal(heading))
-    return f"{heading}#{seen + 1}" if seen or sum(1 for h in headers if normal(h) == normal(heading)) > 1 else heading
+    # Counted as _find counts them: blank headings are no column to name.
+    seen = sum(1 for h in headers[:index] if h and normal(h) == normal(heading))
+    return f"{heading}#{seen + 1}" if seen or sum(1 for h in headers if h and normal(h) == normal(heading)) > 1 else heading
 
 
 def column_labels(headers: Sequence[str]) -> list[str]:
@@ -829,7 +830,8 @@ def kind_of_dataset(headers: Sequence[str]) -> str | None:
 def layout_key(headers: Sequence[str]) -> str:
     """One key for every file with the same heading row, however it is cased or spaced: files of one layout are read
     the same way."""
-    text = "\x1f".join(normal(h) for h in headers).rstrip("\x1f")
+    # Case and spacing aside, every character counts ('£' and '' are two headings), trailing blank headings do not.
+    text = "\x1f".join(" ".join((h or "").lower().split()) for h in headers).rstrip("\x1f")
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 

@@ -18,11 +18,36 @@ _PERSONAL = re.compile(
 )
 # A payee left out without saying it is a person (blank, withheld, commercially confidential): it may be any kind of
 # organisation, so it is counted and shown as "payee not published" and never classified.
-_WITHHELD = re.compile(
-    r"^\W*$|\bwithheld\b|name removed|not disclosed|not published|undisclosed|^payee not|commercially (sensitive|confidential)|"
-    r"^(sensitive|confidential)( data| information| payee| supplier| payment)?$",
-    re.IGNORECASE,
-)
+_WITHHELD = re.compile(r"^\W*$|\bwithheld\b|name removed|not disclosed|not published|undisclosed|^payee not", re.IGNORECASE)
+# A name made only of words that withhold ("Private & Confidential", "Commercially Sensitive", "Third Party
+# Confidential"): no word of it names anyone.
+_WITHHOLDING = {
+    "confidential",
+    "confidentiality",
+    "sensitive",
+    "commercially",
+    "commercial",
+    "private",
+    "and",
+    "third",
+    "party",
+    "data",
+    "information",
+    "payee",
+    "supplier",
+    "payment",
+    "details",
+    "restricted",
+    "protected",
+}
+_WITHHOLDING_CORE = {"confidential", "confidentiality", "sensitive", "restricted", "protected"}
+
+
+def _only_withholding_words(text: str) -> bool:
+    tokens = re.findall(r"[a-z]+", text.lower())
+    return bool(tokens) and set(tokens) <= _WITHHOLDING and bool(set(tokens) & _WITHHOLDING_CORE)
+
+
 # The key of the payments whose payee was not published (norm_name in the staged rows; never a real name's key,
 # which has no brackets).
 WITHHELD_NAME = "(payee not published)"
@@ -64,18 +89,16 @@ _PHRASES = [
 @lru_cache(maxsize=65536)
 def is_redacted(name: str) -> bool:
     """True when the published name hides its payee: a person redacted as personal data, or a payee not published.
-    A name declaring a legal form (Ltd, PLC, LLP, CIC, CIO) names an organisation, whatever words it holds."""
+    The words are words: "Redactive Events Ltd" and "Firebird Data Protection" are firms."""
     text = (name or "").strip()
-    if _PERSONAL.search(text) and not legal_form(text):
-        return True
-    return bool(_WITHHELD.search(text)) and not legal_form(text)
+    return bool(_PERSONAL.search(text) or _WITHHELD.search(text) or _only_withholding_words(text))
 
 
 @lru_cache(maxsize=65536)
 def is_withheld(name: str) -> bool:
     """True when the payee was not published without the name saying it is a person (blank, withheld, confidential)."""
     text = (name or "").strip()
-    return bool(_WITHHELD.search(text)) and not _PERSONAL.search(text)
+    return bool(_WITHHELD.search(text) or _only_withholding_words(text)) and not _PERSONAL.search(text)
 
 
 def supplier_key_name(name: str) -> str:

@@ -103,10 +103,12 @@ def period_of(
     those among them in `unread` (months files not read seem to cover) are unread, not without payments."""
     first, last = con.execute(f"SELECT min(date), max(date) FROM {relation} WHERE {where}").fetchone()  # type: ignore[misc]
     if first is None:
-        every = months_between(*span) if span else []
+        every = months_between(*span) if span else sorted(unread)
         return Period(None, None, [], [m for m in every if m not in unread], [m for m in every if m in unread])
     paid = {row[0] for row in con.execute(f"SELECT DISTINCT strftime(date, '%Y-%m') FROM {relation} WHERE {where}").fetchall()}
-    every = months_between(*span) if span else months_between(first, last)
+    # The whole period takes in the months files not read seem to cover, so that they are said, even beyond the
+    # payments read (a last month whose file was not read).
+    every = months_between(*span) if span else sorted({*months_between(first, last), *unread})
     without = [m for m in every if m not in paid]
     return Period(
         first, last, [m for m in every if m in paid], [m for m in without if m not in unread], [m for m in without if m in unread]

@@ -415,10 +415,14 @@ def _registered_when_paid(link: Any, group: dict[str, Any]) -> bool:
     """Whether the register entry a supplier was linked to stood when the council first paid it: an entry removed
     from its register since (a charity wound up or merged) still decides, as the supplier was a charity when paid;
     one removed before the first payment does not. An entry whose file gives only a flag, with no date, decides,
-    its evidence saying it was removed."""
+    its evidence saying it was removed, where the council's published number found it (a name alone may be another
+    body's, since registered)."""
     removed = getattr(link, "removed", "")
-    if not removed or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", removed):
+    if not removed:
         return True
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", removed):
+        # Removed, the file not saying when: it decides only where the council's own number found it, never by name.
+        return link.decision is not None and link.decision.basis == Evidence.REGISTER_NUMBER
     return str(group["first_paid"]) <= removed
 
 

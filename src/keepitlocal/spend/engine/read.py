@@ -378,7 +378,8 @@ def _survey_rows(iterator: Generator[tuple[int, list[str]], None, None], found: 
 def _spread_lines(source: Source, fmt: TextFormat, header_line: int, width: int) -> list[list[str]]:
     """Rows at SPREAD_ROWS physical lines spaced evenly through a text file below its first rows, found by counting
     line breaks in its bytes (compressed files too) and splitting only those lines: a few milliseconds where
-    splitting every row took seconds. A line that is part of a value spanning lines is left out by its width."""
+    splitting every row took seconds. Quotes are counted too, so that only a whole row on its own line is taken: a
+    line inside a quoted value that spans lines (a long description) would give a row with its columns shifted."""
     start = header_line + VALUE_SAMPLE_ROWS
     if fmt.lines <= start + 1:
         return []
@@ -387,13 +388,17 @@ def _spread_lines(source: Source, fmt: TextFormat, header_line: int, width: int)
     found: list[list[str]] = []
     with source.open_binary() as stream:
         stream.read(fmt.bom)
-        line, carry, wanted = 1, b"", 0  # the physical line `carry` starts on
-        while wanted < len(targets) and (chunk := stream.read(1 << 20)):
+        # The physical line `carry` starts on, and whether it starts inside a quoted value (an odd count of quotes
+        # before it: a doubled quote inside a value counts twice, as CSV writes it).
+        line, carry, wanted, quoted = 1, b"", 0, False
+        taking: list[bytes] | None = None  # the lines of the row being taken, when one is
+        while (wanted < len(targets) or taking is not None) and (chunk := stream.read(1 << 20)):
             data = carry + chunk
             breaks = data.count(b"\n")
-            if line + breaks <= targets[wanted]:
+            if taking is None and line + breaks <= targets[wanted]:
                 cut = data.rfind(b"\n")
                 if cut >= 0:
+                    quoted ^= bool(data.count(b'"', 0, cut + 1) & 1)
                     carry, line = data[cut + 1 :], line + breaks
                 else:
                     carry = data
@@ -402,14 +407,28 @@ def _spread_lines(source: Source, fmt: TextFormat, header_line: int, width: int)
             for offset, raw in enumerate(parts[:-1]):
                 while wanted < len(targets) and targets[wanted] < line + offset:
                     wanted += 1
-                if wanted < len(targets) and targets[wanted] == line + offset:
-                    text = raw.decode(fmt.encoding, errors="replace").rstrip("\r")
-                    cells = next(csv.reader([text], delimiter=fmt.delimiter), [])
-                    if width - 2 <= len(cells) <= width:
-                        found.append(cells)
+                if wanted < len(targets) and targets[wanted] == line + offset and taking is None:
+                    taking = []  # the row that starts on this line or, inside a value, the next one that starts
                     wanted += 1
+                if taking is not None and (taking or not quoted):
+                    taking.append(raw)
+                quoted ^= bool(raw.count(b'"') & 1)
+                if taking and not quoted:
+                    text = b"\n".join(taking).decode(fmt.encoding, errors="replace").rstrip("\r")
+                    cells = _one_row(text, fmt.delimiter)
+                    if cells and len(cells) <= width:
+                        found.append(cells)
+                    taking = None
             carry, line = parts[-1], line + len(parts) - 1
     return found
+
+
+def _one_row(text: str, delimiter: str) -> list[str]:
+    """One line as its cells, trailing empty cells left out (a row with extra trailing commas is the same row)."""
+    cells = next(csv.reader([text], delimiter=delimiter), [])
+    while cells and not cells[-1].strip():
+        cells.pop()
+    return cells
 
 
 def decide_layout(
@@ -881,19 +900,32 @@ def _check_payees(con: duckdb.DuckDBPyConnection, layouts: list[LayoutReport], r
         layout.payments, layout.payees = int(payments), int(payees)
         layout.spend = float(scalar(con, f"SELECT coalesce(sum(abs(amount)), 0) FROM staged WHERE file_index IN ({within})"))
         named = next((f for f in layout.fields if f.field == "supplier_name"), None)
-        if payments < JUDGED_FROM or payees >= fewest_payees(payments) or (named and named.how == How.CHOICE):
+        # A person's choice (on the platform or in a mapping file) is read as chosen; its payees are reported.
+        if payments < JUDGED_FROM or payees >= fewest_payees(payments) or (named and named.how in (How.CHOICE, How.MAPPING)):
             layout.payee_checked = True
             continue
         column = named.heading if named else "?"
+        layout.spend = 0.0  # its payments are taken out: none of the spend read came from it
+        # The failed reading is not kept as the layout's: a person choosing that column again is a choice made.
+        layout.fields = [f for f in layout.fields if f.field != "supplier_name"]
         layout.status = FileStatus.AMBIGUOUS
         layout.reason = (
             f"The payee column '{column}' holds only {payees:,} different names over {payments:,} payments: it is a "
             "category or a code, not the payee. Choose which column is the supplier name."
         )
         layout.candidates["supplier_name"] = [h for h in layout.headings if h]
+        spans = {
+            index: (first, last)
+            for index, first, last in con.execute(
+                f"SELECT file_index, min(date), max(date) FROM staged WHERE file_index IN ({within}) GROUP BY ALL"
+            ).fetchall()
+        }
         for i in indexes:
             report = reports[i]
             failed.add(report.name)
+            # Its months are not read, never months without payments.
+            if i in spans:
+                report.first_date, report.last_date = (day.isoformat() for day in spans[i])
             report.status, report.reason = FileStatus.AMBIGUOUS, layout.reason
             report.candidates = dict(layout.candidates)
             report.rows_read = report.kept = report.rejected = 0

@@ -94,7 +94,10 @@ def decide(rows: list[tuple[Any, ...]]) -> Link:
             else f"The name matches {len(best)} entries in {first[5]}, all {first[4]}"
         )
         decision = Decision(kind, evidence, 0.85 if len(best) == 1 else 0.75, Evidence.REGISTER_NAME)
-        return Link(decision, org_id, first[2] or "", removed=first[8] or "" if len(best) == 1 else "")
+        # Several entries of one name: registered if any still is; otherwise removed when the last of them was.
+        removals = [r[8] for r in best]
+        removed = "" if any(not r for r in removals) else max(removals, key=lambda r: (r[:1].isdigit(), r))
+        return Link(decision, org_id, first[2] or "", removed=removed)
     first = best[0]
     if decided:
         d = decided[0]
