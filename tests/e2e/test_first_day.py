@@ -89,11 +89,11 @@ def test_a_council_not_in_the_demo_from_joining_to_published_figures(
     assert "How this file was read" in reading and "9 files have this heading row" in reading
     assert "Supplier(Beneficiary) Name" in reading and "Its heading" in reading
     failures += check(editor, "", demo_server)
-    editor.get_by_label("Service area").select_option("Procurement Classification: Council's Procurement Category Name")
+    editor.get_by_label("Service area").select_option("Purpose of Spend (Summary)")
     editor.get_by_role("button", name="Save and analyse again").click()
     editor.wait_for_load_state()
     choice = ColumnChoice.objects.get(council__gss_code=SHEFFIELD, field="service_area")
-    assert choice.layout and choice.column.startswith("Procurement Classification")
+    assert choice.layout and choice.column == "Purpose of Spend (Summary)"
     assert AnalysisRun.objects.filter(council__gss_code=SHEFFIELD).first().status == "succeeded"  # type: ignore[union-attr]
 
     # A supplier corrected: the figures update at once.
