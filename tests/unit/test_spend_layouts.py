@@ -195,6 +195,7 @@ def test_values_spanning_lines_and_trailing_commas_do_not_shift_the_sample(tmp_p
     (tmp_path / "in" / "long.csv").write_text("\n".join(lines) + "\n")
     sources, _ = discover([tmp_path / "in"])
     found = read.survey(sources[0])
+    read.spread(sources[0], found, costly=True)
     assert len(found.sample) > VALUE_ROWS  # rows from the middle of the file, not only its first rows
     assert all(len(row) >= 4 and row[0] in suppliers for row in found.sample)
     reading = read.read_all(sources, duckdb.connect(), tmp_path / "staged.csv", tmp_path / "rejected.csv")

@@ -18,7 +18,7 @@ import shutil
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -315,18 +315,15 @@ class Decided:
 
 
 def survey(source: Source) -> Survey:
-    """Find the heading row and sample the rows below it from all of the file (a file's first rows may all be one
-    payee, one card provider or one service: the sample must not be them alone)."""
+    """Find the heading row and take the first rows below it; `spread` adds rows from the rest of the file."""
     found = Survey()
     try:
         found.fmt = None if source.is_spreadsheet else text_format(source)
         iterator = rows(source, found.fmt)
         try:
-            _survey_rows(iterator, found, whole=found.fmt is None)
+            _survey_rows(iterator, found, whole=False)
         finally:
             iterator.close()
-        if found.fmt is not None and found.header:
-            found.sample += _spread_lines(source, found.fmt, found.header_line, len(found.header))
     except UnreadableSourceError as error:
         found.refused = str(error)
     except (EOFError, gzip.BadGzipFile, zlib.error, zipfile.BadZipFile):
@@ -338,9 +335,71 @@ def survey(source: Source) -> Survey:
     return found
 
 
+FEW_FILES = 4  # a layout of fewer files has each of them sampled through, whatever it costs to read it again
+
+
+def _plain(source: Source) -> bool:
+    """A text file on disk as it is, whose bytes can be reached by seeking (not compressed, zipped or UTF-16)."""
+    return (
+        not source.is_spreadsheet and not source.member and not source.path.name.lower().endswith(".gz") and not source.is_utf16
+    )
+
+
+def spread(source: Source, found: Survey, costly: bool) -> None:
+    """Rows from the rest of the file beside its first ones, so that no stretch of it decides alone: by seeking, in a
+    plain text file (milliseconds); with `costly`, also by reading a compressed file or a spreadsheet through again
+    (for layouts of few files, where one file's first rows would otherwise decide)."""
+    if not found.header or found.refused:
+        return
+    try:
+        seeked = _seek_lines(source, found.fmt, found.header) if found.fmt is not None and _plain(source) else []
+        found.sample += seeked
+        if found.fmt is not None and _plain(source) and (len(seeked) >= SPREAD_ROWS // 10 or not costly):
+            pass  # enough whole rows reached by seeking (a file of rows spanning lines has few: read it through)
+        elif found.fmt is not None and costly:
+            found.sample += _spread_lines(source, found.fmt, found.header_line, len(found.header))
+        elif costly:
+            iterator = rows(source, None)
+            try:
+                for line, _ in iterator:
+                    if line >= found.header_line:
+                        break
+                again = Survey(found.header_line, found.header)
+                _spread_rows(iterator, again, skip=VALUE_SAMPLE_ROWS)
+                found.sample += again.sample
+            finally:
+                iterator.close()
+    except (UnreadableSourceError, EOFError, OSError, gzip.BadGzipFile, zlib.error, zipfile.BadZipFile, csv.Error):
+        logger.info("cannot sample %s through", source.name, exc_info=True)  # its first rows still speak for it
+
+
+def _seek_lines(source: Source, fmt: TextFormat, header: list[str]) -> list[list[str]]:
+    """SPREAD_ROWS rows at byte offsets spread evenly through a plain text file: from each offset, the next whole
+    line. Only a line with as many cells as the heading row (trailing empty ones aside) and whole quotes is taken: a
+    line inside a value spanning lines is not a row."""
+    size = source.path.stat().st_size
+    width = len(header)
+    found: list[list[str]] = []
+    if fmt.lines <= VALUE_SAMPLE_ROWS + HEADER_SEARCH_ROWS:
+        return found  # the first rows are the whole file
+    taken: set[int] = set()
+    with open(source.path, "rb") as handle:
+        for k in range(1, SPREAD_ROWS + 1):
+            handle.seek(max(fmt.bom, size * k // (SPREAD_ROWS + 2)))
+            handle.readline()  # the rest of the line the offset fell in
+            start = handle.tell()
+            raw = handle.readline()
+            if not raw or start in taken or raw.count(b'"') & 1:
+                continue
+            taken.add(start)
+            cells = next(csv.reader([raw.decode(fmt.encoding, errors="replace").rstrip("\r\n")], delimiter=fmt.delimiter), [])
+            if len(cells) == width or (len(cells) > width and not any(c.strip() for c in cells[width:])):
+                found.append(cells[:width])
+    return found
+
+
 def _survey_rows(iterator: Generator[tuple[int, list[str]], None, None], found: Survey, whole: bool) -> None:
-    """The heading row and the first rows below it; with `whole` (spreadsheets, which cannot be sampled by their
-    bytes) also rows drawn evenly from the rest, reading every row."""
+    """The heading row and the first rows below it."""
     head: list[tuple[int, list[str]]] = []
     for item in iterator:
         head.append(item)
@@ -360,19 +419,22 @@ def _survey_rows(iterator: Generator[tuple[int, list[str]], None, None], found: 
             break
         first.append(cells)
     found.sample = first
-    if not whole:
-        return
-    # Every `stride`-th row after the first ones, the stride doubling (and every other row kept dropped) whenever the
-    # spread fills: rows evenly spaced over the whole file, the same ones on every reading.
-    spread: list[list[str]] = []
+
+
+def _spread_rows(iterator: Iterator[tuple[int, list[str]]], found: Survey, skip: int) -> None:
+    """Every `stride`-th row after the first `skip`, the stride doubling (and every other row kept dropped) whenever
+    the spread fills: rows evenly spaced over the whole file, the same ones on every reading."""
+    rows_kept: list[list[str]] = []
     stride = 1
     for position, (_, cells) in enumerate(iterator):
-        if position % stride == 0:
-            spread.append(cells)
-            if len(spread) >= 2 * SPREAD_ROWS:
-                spread = spread[::2]
+        if position < skip:
+            continue
+        if (position - skip) % stride == 0:
+            rows_kept.append(cells)
+            if len(rows_kept) >= 2 * SPREAD_ROWS:
+                rows_kept = rows_kept[::2]
                 stride *= 2
-    found.sample += spread[:: max(1, len(spread) // SPREAD_ROWS)][:SPREAD_ROWS]
+    found.sample += rows_kept[:: max(1, len(rows_kept) // SPREAD_ROWS)][:SPREAD_ROWS]
 
 
 def _spread_lines(source: Source, fmt: TextFormat, header_line: int, width: int) -> list[list[str]]:
@@ -502,6 +564,7 @@ def read_source(
 ) -> FileReport:
     """One file read on its own (its layout decided from its own rows)."""
     found = survey(source)
+    spread(source, found, costly=True)
     report = FileReport(source.name, layout=found.layout)
     if found.refused:
         return _unreadable(report, found.refused)
@@ -823,6 +886,13 @@ def read_all(
     workers = workers if workers is not None else min(os.cpu_count() or 1, len(sources))
     with ThreadPoolExecutor(max_workers=max(1, workers)) as threads:
         surveys = list(threads.map(survey, sources))
+        # Rows from the rest of each file: always where seeking reaches them; by reading a file through again only in
+        # layouts of few files (in a year of monthly files, each month's first rows are a twelfth of the sample).
+        sizes: dict[str, int] = {}
+        for found_one in surveys:
+            sizes[found_one.layout] = sizes.get(found_one.layout, 0) + 1
+        costly = [sizes.get(found_one.layout, 0) < FEW_FILES for found_one in surveys]
+        list(threads.map(spread, sources, surveys, costly))
     layouts, decided, found = decide_layouts(sources, surveys, overrides, layout_overrides, ignore, strict, chosen)
     if progress:
         for report in found.values():
