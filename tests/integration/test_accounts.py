@@ -101,6 +101,11 @@ def test_a_burst_of_simultaneous_attempts_checks_no_more_passwords_than_the_limi
         pytest.skip("the in-memory test database of SQLite takes one writer at a time across threads; run on PostgreSQL")
     UserFactory.create(email="someone@example.org")
     passwords = ["wrong"] * 29 + [PASSWORD]
+    # The limits count in fixed quarter hours: a burst across the end of one is two bursts. Start it clear of one.
+    import time
+
+    if (left := 900 - time.time() % 900) < 20:
+        time.sleep(left + 1)
 
     def attempt(password: str) -> int:
         try:
