@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -101,10 +103,8 @@ def councils_add(gss_code: str) -> None:
     council = Council.objects.filter(gss_code=gss_code.strip().upper()).first()
     if council is None:
         raise click.ClickException(f"No council has the GSS code {gss_code}; `kil import-councils` loads newer ONS lists")
-    try:
+    with _people_refusals():
         membership = people.add_to_network(council, CLI_ACTOR)
-    except people.PeopleError as error:
-        raise click.ClickException(str(error)) from None
     click.echo(f"{council.name} ({council.gss_code}): {membership.get_stage_display()}")
 
 
@@ -114,6 +114,17 @@ def people_group() -> None:
 
 
 ROLE_OPTION = click.option("--role", type=click.Choice(["editor", "viewer"]), default="editor", show_default=True)
+
+
+@contextlib.contextmanager
+def _people_refusals() -> Iterator[None]:
+    """What cannot be done to a council's people (people.PeopleError), said in one line as the command's error."""
+    from keepitlocal.network.people import PeopleError
+
+    try:
+        yield
+    except PeopleError as error:
+        raise click.ClickException(str(error)) from None
 
 
 def _council_and_person(gss_code: str, email: str | None = None) -> tuple[Any, Any]:
@@ -157,11 +168,9 @@ def people_invite(gss_code: str, email: str, role: str, name: str) -> None:
     from keepitlocal.network import people
 
     council, _ = _council_and_person(gss_code)
-    try:
+    with _people_refusals():
         people.add_to_network(council, CLI_ACTOR)
         sent = people.invite(council, email, f"council_{role}", CLI_ACTOR, name)
-    except people.PeopleError as error:
-        raise click.ClickException(str(error)) from None
     click.echo(
         f"Invited {email} as {role} of {council.name}: "
         + ("emailed a link to set a password" if sent else "told they can sign in")
@@ -176,10 +185,8 @@ def people_reinvite(gss_code: str, email: str) -> None:
     from keepitlocal.network import people
 
     council, user = _council_and_person(gss_code, email)
-    try:
+    with _people_refusals():
         people.invite_again(council, user, CLI_ACTOR)
-    except people.PeopleError as error:
-        raise click.ClickException(str(error)) from None
     click.echo(f"Sent {user.email} a new email")
 
 
@@ -192,10 +199,8 @@ def people_change(gss_code: str, email: str, role: str) -> None:
     from keepitlocal.network import people
 
     council, user = _council_and_person(gss_code, email)
-    try:
+    with _people_refusals():
         people.change_role(council, user, f"council_{role}", CLI_ACTOR)
-    except people.PeopleError as error:
-        raise click.ClickException(str(error)) from None
     click.echo(f"{user.email} is {role} of {council.name}")
 
 
@@ -207,10 +212,8 @@ def people_remove(gss_code: str, email: str) -> None:
     from keepitlocal.network import people
 
     council, user = _council_and_person(gss_code, email)
-    try:
+    with _people_refusals():
         people.remove(council, user, CLI_ACTOR)
-    except people.PeopleError as error:
-        raise click.ClickException(str(error)) from None
     click.echo(f"{user.email} no longer works on {council.name}")
 
 

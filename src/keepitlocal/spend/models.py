@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from keepitlocal.network.models import Council
+from keepitlocal.spend.engine.read import FileStatus
 
 
 class SpendFile(models.Model):
@@ -104,6 +105,11 @@ class AnalysisRun(models.Model):
         reading = self.files_done / self.files_total if self.files_total else 0
         index = stages.index(self.stage) if self.stage in stages else 0
         return int(min(99, 60 * reading if self.stage in ("", "read", "file") else 60 + 40 * index / len(stages)))
+
+    def unread_files(self) -> list[dict[str, Any]]:
+        """The files this analysis did not read (refused as not spend, or waiting for a column to be chosen), as kept in
+        its report, each with why: their payments are not in its figures."""
+        return [f for f in self.files_report or [] if f.get("status") != FileStatus.READ]
 
 
 class Supplier(models.Model):

@@ -126,7 +126,7 @@ def publish_limits(council: Council, run: AnalysisRun, year: str | None = None) 
     return PublishLimits(
         shown.title,
         limits,
-        [f for f in run.files_report or [] if f.get("status") != "read"],
+        run.unread_files(),
         [p for p in PUBLISHERS if p.kind.value not in loaded],
         list(suppliers.filter(supplier_type=SupplierType.UNKNOWN.value)[:10]),
         list(suppliers.filter(is_local__isnull=True).exclude(supplier_type__in=not_people)[:10]),

@@ -224,10 +224,8 @@ def apply_corrections(council: Council) -> AnalysisRun:
     from keepitlocal.spend.engine.pipeline import correct, figures_of
 
     base = AnalysisRun.objects.filter(council=council, status=AnalysisRun.Status.SUCCEEDED).first()
-    busy = AnalysisRun.objects.filter(
-        council=council, status__in=[AnalysisRun.Status.QUEUED, AnalysisRun.Status.RUNNING]
-    ).exists()
-    if base is None or busy or not base.reclassifiable:
+    waiting = AnalysisRun.objects.filter(council=council, status__in=[AnalysisRun.Status.QUEUED, AnalysisRun.Status.RUNNING])
+    if base is None or waiting.exists() or not base.reclassifiable:
         return start_analysis(council)
     root = base.based_on or base  # the analysis of the files this one's payments came from
     corrections = _corrections(council)
@@ -273,9 +271,7 @@ def apply_corrections(council: Council) -> AnalysisRun:
                       nullif(p.service_area, '') AS service_area, nullif(p.expense_type, '') AS expense_type
                FROM payments p JOIN suppliers s USING (supplier_key)"""
         )
-        unread = unread_months(
-            [(f.get("first_date", ""), f.get("last_date", "")) for f in base.files_report if f.get("status") != FileStatus.READ]
-        )
+        unread = unread_months([(f.get("first_date", ""), f.get("last_date", "")) for f in base.unread_files()])
         computed, period, years = figures_of(con, unread)
     finally:
         con.close()
@@ -285,7 +281,6 @@ def apply_corrections(council: Council) -> AnalysisRun:
         # Checked again with the council's row locked (as start_analysis locks it): an analysis queued or finished
         # since this one read its rows would be overtaken by figures made from older rows.
         Council.objects.select_for_update().filter(pk=council.pk).first()
-        waiting = AnalysisRun.objects.filter(council=council, status__in=[AnalysisRun.Status.QUEUED, AnalysisRun.Status.RUNNING])
         latest = (
             AnalysisRun.objects.filter(council=council, status=AnalysisRun.Status.SUCCEEDED).values_list("pk", flat=True).first()
         )
@@ -657,9 +652,7 @@ def _run_analysis(run: AnalysisRun) -> None:
         logger.warning("Analysis %s of %s passed its time limit", run.pk, council.gss_code)
         _fail(run, str(error))
     except NothingUsableError as error:
-        message = str(error)
-        for spend_file in files:
-            message = message.replace(Path(spend_file.stored.name).name, spend_file.original_name)
+        message = _named(str(error), by_path)
         # Keep what each file said (an ambiguous file's candidate columns, say) for the editor to act on.
         AnalysisRun.objects.filter(pk=run.pk).update(
             files_report=[_report(r, by_path) for r in error.reports],

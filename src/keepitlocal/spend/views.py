@@ -159,6 +159,7 @@ def dashboard(request: HttpRequest, gss_code: str) -> HttpResponseBase:
         "id", "council_id", "status", "stage", "message", "traceback", "created_at"
     )
     newest = runs.first()
+    failed = newest if newest is not None and newest.status == AnalysisRun.Status.FAILED else None
     files = list(SpendFile.objects.filter(council=council).select_related("uploaded_by"))
     can_edit = access.can_edit_council(request.user, council)
     results, read = _dashboard_results(request, council, latest, files, can_edit) if latest else ("", "")
@@ -169,8 +170,9 @@ def dashboard(request: HttpRequest, gss_code: str) -> HttpResponseBase:
             "council": council,
             "latest": latest,
             "running": runs.exclude(status__in=[AnalysisRun.Status.SUCCEEDED, AnalysisRun.Status.FAILED]).first(),
-            "failed": newest if newest is not None and newest.status == AnalysisRun.Status.FAILED else None,
-            "unread": _unread(newest if newest is not None and newest.status == AnalysisRun.Status.FAILED else latest),
+            "failed": failed,
+            # The files the analysis shown (or the one that failed) did not read: the page leads with them.
+            "unread": shown.unread_files() if (shown := failed or latest) is not None else [],
             "files": files,
             "figures": results,
             "read": read,
@@ -182,14 +184,6 @@ def dashboard(request: HttpRequest, gss_code: str) -> HttpResponseBase:
             .first(),
         },
     )
-
-
-def _unread(run: AnalysisRun | None) -> list[dict[str, Any]]:
-    """The files an analysis did not read, each with why and whether it is spend data at all (card transactions, a
-    contracts register: `not_spend`): the dashboard leads with them, as their months are not in the figures."""
-    if run is None:
-        return []
-    return [f for f in run.files_report or [] if f.get("status") != FileStatus.READ]
 
 
 def _dashboard_results(

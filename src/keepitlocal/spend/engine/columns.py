@@ -20,7 +20,7 @@ import hashlib
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -616,13 +616,7 @@ class Profile:
 
     def examples(self, count: int = 5) -> list[str]:
         """A few different values, in the order met: what a person looks at to recognise a column."""
-        seen: list[str] = []
-        for value in self.values:
-            if value and value not in seen:
-                seen.append(value)
-                if len(seen) == count:
-                    break
-        return seen
+        return _first_different(self.values, count)
 
 
 _LETTERS = re.compile(r"[A-Za-z]")
@@ -701,9 +695,12 @@ def profile(rows: Sequence[Sequence[str]], index: int) -> Profile:
 
 def examples(rows: Sequence[Sequence[str]], index: int, count: int = 5) -> list[str]:
     """A few different values of a column, in the order met (without profiling it)."""
+    return _first_different(((row[index] if index < len(row) else "").strip() for row in rows), count)
+
+
+def _first_different(values: Iterable[str], count: int) -> list[str]:
     seen: list[str] = []
-    for row in rows:
-        value = (row[index] if index < len(row) else "").strip()
+    for value in values:
         if value and value not in seen:
             seen.append(value)
             if len(seen) == count:
@@ -948,14 +945,13 @@ def map_columns(
 
 def _possible(field_name: str, usable: list[str], profiles: _Profiles, taken: set[int]) -> list[str]:
     """Every column a person might choose for a required field: those whose values are mostly of its kind."""
-    kind = {"date": "date", "amount": "amount", "supplier_name": "supplier_name"}[field_name]
     found = []
     for i, h in enumerate(usable):
         if (
             h
             and i not in taken
             and (p := profiles[i]).filled
-            and p.share(_count(kind, p) + (p.redacted if kind == "supplier_name" else 0)) >= 0.5
+            and p.share(_count(field_name, p) + (p.redacted if field_name == "supplier_name" else 0)) >= 0.5
         ):
             found.append(_label(usable, i))
     return found or [_label(usable, i) for i, h in enumerate(usable) if h and i not in taken]

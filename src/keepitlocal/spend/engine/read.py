@@ -18,6 +18,7 @@ import shutil
 import tempfile
 import zipfile
 import zlib
+from collections import Counter
 from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -32,7 +33,7 @@ import duckdb
 
 from keepitlocal.common.text import write_utf8
 from keepitlocal.network.engine.orgid import OrgId
-from keepitlocal.spend.engine.bulk import scalar, sql_string
+from keepitlocal.spend.engine.bulk import sql_string
 from keepitlocal.spend.engine.columns import (
     FIT,
     JUDGED_FROM,
@@ -321,18 +322,27 @@ def survey(source: Source) -> Survey:
         found.fmt = None if source.is_spreadsheet else text_format(source)
         iterator = rows(source, found.fmt)
         try:
-            _survey_rows(iterator, found, whole=False)
+            _survey_rows(iterator, found)
         finally:
             iterator.close()
-    except UnreadableSourceError as error:
-        found.refused = str(error)
-    except (EOFError, gzip.BadGzipFile, zlib.error, zipfile.BadZipFile):
-        logger.info("cannot read %s", source.name, exc_info=True)
-        found.refused = "it is damaged or cut short (the compressed data ends too soon)"
-    except csv.Error:
-        logger.info("cannot read %s as CSV", source.name, exc_info=True)
-        found.refused = "it cannot be read as CSV: a quoted value never ends, or one cell is longer than 16 MB"
+    except UNREADABLE as error:
+        found.refused = refusal(source, error)
     return found
+
+
+# What stops a file being read at all, whichever step meets it first (surveying it or reading it).
+UNREADABLE = (UnreadableSourceError, EOFError, gzip.BadGzipFile, zlib.error, zipfile.BadZipFile, csv.Error)
+
+
+def refusal(source: Source, error: BaseException) -> str:
+    """Why a file cannot be read, in words, for one of the UNREADABLE errors (logged with its traceback)."""
+    if isinstance(error, UnreadableSourceError):
+        return str(error)
+    logger.info("cannot read %s", source.name, exc_info=error)
+    if isinstance(error, csv.Error):
+        # A quoted value that never closes swallows the rest of the file into one cell, past what the reader takes.
+        return "it cannot be read as CSV: a quoted value never ends, or one cell is longer than 16 MB"
+    return "it is damaged or cut short (the compressed data ends too soon)"
 
 
 FEW_FILES = 4  # a layout of fewer files has each of them sampled through, whatever it costs to read it again
@@ -352,24 +362,25 @@ def spread(source: Source, found: Survey, costly: bool) -> None:
     if not found.header or found.refused:
         return
     try:
-        seeked = _seek_lines(source, found.fmt, found.header) if found.fmt is not None and _plain(source) else []
-        found.sample += seeked
-        if found.fmt is not None and _plain(source) and (len(seeked) >= SPREAD_ROWS // 10 or not costly):
-            pass  # enough whole rows reached by seeking (a file of rows spanning lines has few: read it through)
-        elif found.fmt is not None and costly:
+        if found.fmt is not None and _plain(source):
+            seeked = _seek_lines(source, found.fmt, found.header)
+            found.sample += seeked
+            if len(seeked) >= SPREAD_ROWS // 10 or not costly:
+                return  # enough whole rows reached by seeking (a file of rows spanning lines has few: read it through)
+        if not costly:
+            return
+        if found.fmt is not None:
             found.sample += _spread_lines(source, found.fmt, found.header_line, len(found.header))
-        elif costly:
-            iterator = rows(source, None)
-            try:
-                for line, _ in iterator:
-                    if line >= found.header_line:
-                        break
-                again = Survey(found.header_line, found.header)
-                _spread_rows(iterator, again, skip=VALUE_SAMPLE_ROWS)
-                found.sample += again.sample
-            finally:
-                iterator.close()
-    except (UnreadableSourceError, EOFError, OSError, gzip.BadGzipFile, zlib.error, zipfile.BadZipFile, csv.Error):
+            return
+        iterator = rows(source, None)
+        try:
+            for line, _ in iterator:
+                if line >= found.header_line:
+                    break
+            found.sample += _spread_rows(iterator, skip=VALUE_SAMPLE_ROWS)
+        finally:
+            iterator.close()
+    except (*UNREADABLE, OSError):
         logger.info("cannot sample %s through", source.name, exc_info=True)  # its first rows still speak for it
 
 
@@ -398,7 +409,7 @@ def _seek_lines(source: Source, fmt: TextFormat, header: list[str]) -> list[list
     return found
 
 
-def _survey_rows(iterator: Generator[tuple[int, list[str]], None, None], found: Survey, whole: bool) -> None:
+def _survey_rows(iterator: Generator[tuple[int, list[str]], None, None], found: Survey) -> None:
     """The heading row and the first rows below it."""
     head: list[tuple[int, list[str]]] = []
     for item in iterator:
@@ -421,7 +432,7 @@ def _survey_rows(iterator: Generator[tuple[int, list[str]], None, None], found: 
     found.sample = first
 
 
-def _spread_rows(iterator: Iterator[tuple[int, list[str]]], found: Survey, skip: int) -> None:
+def _spread_rows(iterator: Iterator[tuple[int, list[str]]], skip: int) -> list[list[str]]:
     """Every `stride`-th row after the first `skip`, the stride doubling (and every other row kept dropped) whenever
     the spread fills: rows evenly spaced over the whole file, the same ones on every reading."""
     rows_kept: list[list[str]] = []
@@ -434,7 +445,7 @@ def _spread_rows(iterator: Iterator[tuple[int, list[str]]], found: Survey, skip:
             if len(rows_kept) >= 2 * SPREAD_ROWS:
                 rows_kept = rows_kept[::2]
                 stride *= 2
-    found.sample += rows_kept[:: max(1, len(rows_kept) // SPREAD_ROWS)][:SPREAD_ROWS]
+    return rows_kept[:: max(1, len(rows_kept) // SPREAD_ROWS)][:SPREAD_ROWS]
 
 
 def _spread_lines(source: Source, fmt: TextFormat, header_line: int, width: int) -> list[list[str]]:
@@ -599,15 +610,8 @@ def _read_source(
             return _read_rows(source, iterator, file_index, writer, report, latest, decided, fmt, python_reader)
         finally:
             iterator.close()
-    except UnreadableSourceError as error:
-        return _unreadable(report, str(error))
-    except (EOFError, gzip.BadGzipFile, zlib.error, zipfile.BadZipFile):
-        logger.info("cannot read %s", source.name, exc_info=True)
-        return _unreadable(report, "it is damaged or cut short (the compressed data ends too soon)")
-    except csv.Error:
-        # A quoted value that never closes swallows the rest of the file into one cell, past what the reader takes.
-        logger.info("cannot read %s as CSV", source.name, exc_info=True)
-        return _unreadable(report, "it cannot be read as CSV: a quoted value never ends, or one cell is longer than 16 MB")
+    except UNREADABLE as error:
+        return _unreadable(report, refusal(source, error))
 
 
 def _unreadable(report: FileReport, reason: str) -> FileReport:
@@ -888,10 +892,8 @@ def read_all(
         surveys = list(threads.map(survey, sources))
         # Rows from the rest of each file: always where seeking reaches them; by reading a file through again only in
         # layouts of few files (in a year of monthly files, each month's first rows are a twelfth of the sample).
-        sizes: dict[str, int] = {}
-        for found_one in surveys:
-            sizes[found_one.layout] = sizes.get(found_one.layout, 0) + 1
-        costly = [sizes.get(found_one.layout, 0) < FEW_FILES for found_one in surveys]
+        sizes = Counter(found_one.layout for found_one in surveys)
+        costly = [sizes[found_one.layout] < FEW_FILES for found_one in surveys]
         list(threads.map(spread, sources, surveys, costly))
     layouts, decided, found = decide_layouts(sources, surveys, overrides, layout_overrides, ignore, strict, chosen)
     if progress:
@@ -964,11 +966,11 @@ def _check_payees(con: duckdb.DuckDBPyConnection, layouts: list[LayoutReport], r
         if layout.status != FileStatus.READ or not indexes:
             continue
         within = ", ".join(map(str, indexes))
-        payments, payees = con.execute(
-            f"SELECT count(*), count(DISTINCT norm_name) FROM staged WHERE NOT redacted AND file_index IN ({within})"
+        payments, payees, spend = con.execute(
+            "SELECT count(*) FILTER (WHERE NOT redacted), count(DISTINCT norm_name) FILTER (WHERE NOT redacted), "
+            f"coalesce(sum(abs(amount)), 0) FROM staged WHERE file_index IN ({within})"
         ).fetchone()  # type: ignore[misc]
-        layout.payments, layout.payees = int(payments), int(payees)
-        layout.spend = float(scalar(con, f"SELECT coalesce(sum(abs(amount)), 0) FROM staged WHERE file_index IN ({within})"))
+        layout.payments, layout.payees, layout.spend = int(payments), int(payees), float(spend)
         named = next((f for f in layout.fields if f.field == "supplier_name"), None)
         # A person's choice (on the platform or in a mapping file) is read as chosen; its payees are reported.
         if payments < JUDGED_FROM or payees >= fewest_payees(payments) or (named and named.how in (How.CHOICE, How.MAPPING)):
