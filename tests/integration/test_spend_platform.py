@@ -540,6 +540,17 @@ def test_compression_bombs_utf16_and_late_formulas(demo: list[str]) -> None:
     body = upload(editor, "late.xlsx", _xlsx_with_late_formula(6000)).content.decode()  # type: ignore[attr-defined]
     assert "formulae" in body
     assert not SpendFile.objects.exists()
+    # A 1.6 KB workbook declaring 100,000 rows x 16,384 columns with one cell at the far corner, and one whose table of
+    # text holds 200,000 entries for one cell: each refused from its bytes, within the request, saying why.
+    from tests.unit.test_sheets import crafted
+
+    corner = crafted('<row r="100000"><c r="XFD100000" t="inlineStr"><is><t>x</t></is></c></row>', "A1:XFD100000")
+    body = upload(editor, "corner.xlsx", corner).content.decode()  # type: ignore[attr-defined]
+    assert "cell XFD100000, beyond column ZZ" in body
+    swollen = crafted('<row r="1"><c r="A1" t="s"><v>0</v></c></row>', strings=["x"] * 200_000)
+    body = upload(editor, "swollen.xlsx", swollen).content.decode()  # type: ignore[attr-defined]
+    assert "200,000 entries for 1 cells of text" in body
+    assert not SpendFile.objects.exists()
     # Excel's "Unicode text" (UTF-16 with its byte-order mark) is accepted and read.
     utf16 = "Supplier Name,Amount,Date\nCafé Société Ltd,120.50,2024-04-01\nAcme Ltd,80,2024-04-02\n".encode("utf-16")
     upload(editor, "unicode.csv", utf16)
@@ -687,3 +698,102 @@ def test_a_year_of_monthly_files_uploaded_at_once_makes_one_analysis(demo: list[
     ]
     page = editor.post(path, {"spend_file": mixed}).content.decode()
     assert "notes.pdf:" in page and SpendFile.objects.filter(original_name="june.csv").exists()
+
+
+@pytest.mark.django_db
+def test_rejected_rows_are_kept_up_to_a_bound_per_file_and_downloadable_whole(
+    demo: list[str], settings: Any, tmp_path: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A file of mostly bad rows grows the database by a bounded amount; the counts and the download are whole."""
+    from keepitlocal.spend.services import RAW_KEPT, REJECTED_KEPT
+
+    settings.KIL_FIGURES_DIR = tmp_path
+    editor = signed_in_client("editor@calderdale.example")
+    bad = REJECTED_KEPT + 700
+    lines = ["Supplier Name,Amount,Date,Description"]
+    lines += [f"Supplier {n} Ltd,{100 + n},2024-04-02,ok" for n in range(40)]
+    lines += [f"Payee {n} Ltd,not-{n},2024-04-02,bad" for n in range(bad)]
+    lines.append("Acme Construction Ltd,oops,2024-04-03," + "x" * (RAW_KEPT * 3))
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(editor, "mostly-bad.csv", ("\n".join(lines) + "\n").encode())
+    run = AnalysisRun.objects.get()
+    assert run.status == "succeeded", run.message
+    assert run.files_report[0]["rejected"] == bad + 1
+    assert RejectedRow.objects.count() == REJECTED_KEPT
+    assert max(len(r) for r in RejectedRow.objects.values_list("raw_line", flat=True)) < RAW_KEPT + 100
+    page = editor.get(f"/manage/councils/{CALDERDALE}/spend/").content.decode()
+    assert f">{bad + 1:,}<" in page  # every rejected row counted, not the thousand kept
+    download = b"".join(editor.get(f"/manage/councils/{CALDERDALE}/spend/rejected/?format=csv").streaming_content).decode()  # type: ignore[attr-defined]
+    assert len(download.splitlines()) == 1 + bad + 1
+    assert "x" * (RAW_KEPT * 3) in download  # whole, not clipped
+    # Removing the file takes its rows from the download too.
+    editor.post(f"/manage/councils/{CALDERDALE}/spend/files/{SpendFile.objects.get().pk}/remove/")
+    download = b"".join(editor.get(f"/manage/councils/{CALDERDALE}/spend/rejected/?format=csv").streaming_content).decode()  # type: ignore[attr-defined]
+    assert len(download.splitlines()) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_analysis_saves_in_short_transactions_and_readers_see_the_old_rows_whole_until_it_is_current(
+    demo: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No transaction is open between batches (so the database's write lock is held one batch at a time), and until
+    the new rows are made current every reader sees the previous analysis's rows, never a mix."""
+    from django.db import connection
+
+    from keepitlocal.spend import services
+
+    editor = signed_in_client("editor@calderdale.example")
+    upload(editor, "april.csv", APRIL.encode())
+    council = Council.objects.get(gss_code=CALDERDALE)
+    before = (Payment.objects.filter(council=council).count(), Supplier.objects.filter(council=council).count())
+    assert before == (3, 3)
+    monkeypatch.setattr(services, "BATCH", 1)
+    seen: list[tuple[bool, tuple[int, int]]] = []
+    saving = services._batched
+
+    def watched(objects: Any, model: Any) -> None:
+        def each() -> Any:
+            for obj in objects:
+                seen.append(
+                    (
+                        connection.in_atomic_block,
+                        (Payment.objects.filter(council=council).count(), Supplier.objects.filter(council=council).count()),
+                    )
+                )
+                yield obj
+
+        saving(each(), model)
+
+    monkeypatch.setattr(services, "_batched", watched)
+    upload(editor, "may.csv", MAY.encode())
+    assert AnalysisRun.objects.filter(status="succeeded").count() == 2
+    assert seen and all(not in_transaction and counts == before for in_transaction, counts in seen)
+    assert Payment.objects.filter(council=council).count() == 5
+    # The previous analysis's rows are gone, not merely hidden.
+    assert Payment.every.filter(council=council).count() == 5 and Supplier.every.filter(council=council).count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_file_removed_while_an_analysis_reads_it_overtakes_the_analysis_with_a_plain_message(
+    demo: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from keepitlocal.spend import services
+
+    editor = signed_in_client("editor@calderdale.example")
+    upload(editor, "april.csv", APRIL.encode())
+    saving = services._batched
+    removed: list[bool] = []
+
+    def remove_then_save(objects: Any, model: Any) -> None:
+        if not removed:  # the first batch: the file goes, as another person removes it
+            removed.append(True)
+            SpendFile.objects.filter(original_name="april.csv").delete()
+        saving(objects, model)
+
+    monkeypatch.setattr(services, "_batched", remove_then_save)
+    upload(editor, "may.csv", MAY.encode())
+    run = AnalysisRun.objects.order_by("-pk").first()
+    assert run is not None and run.status == "failed"
+    assert run.message == services.FILES_CHANGED and not run.traceback
+    # Its half-saved rows are gone, and the current rows are the previous analysis's (of April's file, now removed).
+    assert not Payment.every.filter(run=run).exists() and not Supplier.every.filter(run=run).exists()

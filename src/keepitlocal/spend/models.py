@@ -72,6 +72,10 @@ class AnalysisRun(models.Model):
     # Written by the worker at least every HEARTBEAT seconds while it runs: a running analysis whose heartbeat has
     # stopped lost its worker (services.recover_stuck_runs).
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # The analysis whose payments, suppliers and rejected rows are the council's current ones (at most one a council).
+    # An analysis saves its rows beside the current ones in short transactions and they become current all at once,
+    # when this moves to it: a save never holds the database's write lock for longer than one batch.
+    holds_rows = models.BooleanField(default=False, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -112,10 +116,21 @@ class AnalysisRun(models.Model):
         return [f for f in self.files_report or [] if f.get("status") != FileStatus.READ]
 
 
+class CurrentRows(models.Manager[Any]):
+    """The rows of the analyses that hold their councils' rows (`AnalysisRun.holds_rows`), and rows made by hand with
+    no analysis; rows an analysis is still saving, or left by one that failed, are not seen. Deleting through related
+    objects uses Django's plain base manager, so it reaches every row."""
+
+    def get_queryset(self) -> models.QuerySet[Any]:
+        holding = AnalysisRun.objects.filter(holds_rows=True).values("pk")
+        return super().get_queryset().filter(models.Q(run__isnull=True) | models.Q(run__in=holding))
+
+
 class Supplier(models.Model):
     """A supplier of a council, as resolved and classified by the latest analysis."""
 
     council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="suppliers")
+    run = models.ForeignKey(AnalysisRun, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=100)
     name = models.CharField(max_length=500)
     names = models.TextField(blank=True)
@@ -135,9 +150,14 @@ class Supplier(models.Model):
     total_amount = models.DecimalField(max_digits=16, decimal_places=2)
     transactions = models.PositiveIntegerField()
 
+    # `every` reaches rows of every analysis (to delete them); `objects`, the default, only the current ones.
+    every = models.Manager()
+    objects = CurrentRows()
+
     class Meta:
+        default_manager_name = "objects"
         ordering = ["-total_amount"]
-        constraints = [models.UniqueConstraint(fields=["council", "key"], name="one_supplier_key_per_council")]
+        constraints = [models.UniqueConstraint(fields=["council", "run", "key"], name="one_supplier_key_per_council_run")]
 
     def __str__(self) -> str:
         return self.name
@@ -147,6 +167,7 @@ class Payment(models.Model):
     """One payment kept from a council's spend files."""
 
     council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="payments")
+    run = models.ForeignKey(AnalysisRun, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     spend_file = models.ForeignKey(SpendFile, on_delete=models.CASCADE, related_name="payments")
     source_row = models.PositiveBigIntegerField()
     date = models.DateField()
@@ -159,7 +180,12 @@ class Payment(models.Model):
     service_area = models.CharField(max_length=500, blank=True)
     expense_type = models.CharField(max_length=500, blank=True)
 
+    # `every` reaches rows of every analysis (to delete them); `objects`, the default, only the current ones.
+    every = models.Manager()
+    objects = CurrentRows()
+
     class Meta:
+        default_manager_name = "objects"
         ordering = ["date", "id"]
         # A supplier's payments are read newest first: with the date in the supplier's index the database finds and
         # orders them from it, rather than walking the council's whole date index (seconds with a million payments).
@@ -173,11 +199,17 @@ class RejectedRow(models.Model):
     """A row of a spend file that was not kept, with the reason."""
 
     spend_file = models.ForeignKey(SpendFile, on_delete=models.CASCADE, related_name="rejected_rows")
+    run = models.ForeignKey(AnalysisRun, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     source_row = models.PositiveBigIntegerField()
     reason = models.CharField(max_length=500)
     raw_line = models.TextField()
 
+    # `every` reaches rows of every analysis (to delete them); `objects`, the default, only the current ones.
+    every = models.Manager()
+    objects = CurrentRows()
+
     class Meta:
+        default_manager_name = "objects"
         ordering = ["spend_file", "source_row"]
 
     def __str__(self) -> str:

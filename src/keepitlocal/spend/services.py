@@ -10,6 +10,7 @@ import tempfile
 import threading
 import traceback
 import zipfile
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import date, timedelta
@@ -115,22 +116,19 @@ def check_upload(upload: UploadedFile) -> None:
 
 
 def _check_spreadsheet(stream: Any) -> None:
-    from openpyxl import load_workbook
+    """Counted by the cells the workbook holds (keepitlocal.common.sheets), so that no declared size or table of text
+    holds the request; refused with formulae, whose values a person should see before they are published."""
+    from keepitlocal.common.sheets import SheetRefused, Workbook
 
     try:
-        workbook = load_workbook(stream, read_only=True, data_only=False)
-    except Exception:
-        raise UploadError("The spreadsheet cannot be opened; save it again as XLSX or CSV") from None
-    try:
-        for sheet in workbook.worksheets:
-            # Every row: a formula can sit below any number of plain ones (read-only mode streams the sheet).
-            for row in sheet.iter_rows(values_only=True):
-                if any(isinstance(v, str) and v.startswith("=") for v in row):
+        with Workbook(stream) as workbook:
+            for name in workbook.sheet_names:
+                if workbook.formulas(name):
                     raise UploadError(
-                        f"The spreadsheet has formulae (sheet '{sheet.title}'); save it with values only, or as CSV, and upload it again"
+                        f"The spreadsheet has formulae (sheet '{name}'); save it with values only, or as CSV, and upload it again"
                     )
-    finally:
-        workbook.close()
+    except SheetRefused as error:
+        raise UploadError(f"The spreadsheet cannot be used: {error}") from None
 
 
 def _sha256(upload: UploadedFile) -> str:
@@ -474,10 +472,14 @@ def column_samples(spend_file: SpendFile, columns: list[str], limit: int = 5) ->
 
 
 def remove_file(spend_file: SpendFile) -> AnalysisRun:
+    """Remove a file and its rows, and analyse the rest again. The council's row is locked as an analysis making its
+    rows current locks it, so that one reading the file either finishes first or sees it gone (`_make_current`)."""
     council = spend_file.council
+    stored = spend_file.stored
     with transaction.atomic():
-        spend_file.stored.delete(save=False)
+        Council.objects.select_for_update().filter(pk=council.pk).first()
         spend_file.delete()
+        transaction.on_commit(lambda: stored.delete(save=False))
     return start_analysis(council)
 
 
@@ -582,6 +584,8 @@ def _run_analysis(run: AnalysisRun) -> None:
     started = timezone.now()
     # Running first, then the files: an upload that found this run still queued (start_analysis) is in the list.
     AnalysisRun.objects.filter(pk=run.pk).update(status=AnalysisRun.Status.RUNNING, started_at=started, heartbeat_at=started)
+    # Kept on the object as well: the run is saved whole at the end, and the API reports when it started.
+    run.status, run.started_at, run.heartbeat_at = AnalysisRun.Status.RUNNING, started, started
     files = list(SpendFile.objects.filter(council=council))
     AnalysisRun.objects.filter(pk=run.pk).update(files_total=len(files))
     by_path = {str(Path(f.stored.path)): f for f in files}
@@ -626,28 +630,27 @@ def _run_analysis(run: AnalysisRun) -> None:
                     chosen=How.CHOICE,
                 )
                 result = analyse([Path(p) for p in by_path], out, options, progress)
-            AnalysisRun.objects.filter(pk=run.pk).update(stage="saving")
-            with transaction.atomic():
-                Payment.objects.filter(council=council).delete()
-                Supplier.objects.filter(council=council).delete()
-                RejectedRow.objects.filter(spend_file__council=council).delete()
-                if files:
-                    _load(council, out, by_path)
-                    _keep_payments(council, run, out / "transactions.csv")
-                    run.files_report = [_report(r, by_path) for r in result.files]
-                    run.layouts = [_layout(layout, by_path) for layout in result.layouts]
-                    run.reclassifiable = True
-                    run.indicators = result.indicators
-                    run.registers_used = result.registers_used
-                    run.period = result.period.as_json()
-                    run.years = [year.as_json() for year in result.years]
-                    run.charts = draw_charts(result.indicators, run.years)
-                else:
-                    run.files_report, run.indicators, run.period, run.years, run.layouts = [], [], {}, [], []
-                run.status = AnalysisRun.Status.SUCCEEDED
-                run.stage = "done"
-                run.finished_at = timezone.now()
-                run.save()
+            AnalysisRun.objects.filter(pk=run.pk).update(stage="saving", heartbeat_at=timezone.now())
+            # Saved beside the current rows in batches, each its own short transaction, then made current at once:
+            # people using the platform meanwhile see the previous figures whole, and wait at most one batch to write.
+            kept_rejected = None
+            if files:
+                reasons: dict[str, Counter[str]] = {}
+                _load(council, run, out, by_path, reasons)
+                _keep_payments(council, run, out / "transactions.csv")
+                kept_rejected = _keep_rejected(council, out / "rejected.csv", by_path)
+                run.files_report = [_report(r, by_path, reasons) for r in result.files]
+                run.layouts = [_layout(layout, by_path) for layout in result.layouts]
+                run.reclassifiable = True
+                run.indicators = result.indicators
+                run.registers_used = result.registers_used
+                run.period = result.period.as_json()
+                run.years = [year.as_json() for year in result.years]
+                run.charts = draw_charts(result.indicators, run.years)
+            else:
+                run.files_report, run.indicators, run.period, run.years, run.layouts = [], [], {}, [], []
+            _make_current(run, council, by_path, kept_rejected)
+        _clear_rows(council, keep=run)
     except AnalysisTimeLimitError as error:
         logger.warning("Analysis %s of %s passed its time limit", run.pk, council.gss_code)
         _fail(run, str(error))
@@ -660,10 +663,20 @@ def _run_analysis(run: AnalysisRun) -> None:
         )
         logger.info("Analysis %s of %s found nothing usable: %s", run.pk, council.gss_code, message)
         _fail(run, message)
+    except FilesChangedError as error:
+        logger.info("Analysis %s of %s overtaken: %s", run.pk, council.gss_code, error)
+        _fail(run, str(error))
     except Exception as error:
-        # The council sees a short message; the network team gets the whole traceback, in the log and on the run.
-        logger.exception("Analysis %s of %s failed", run.pk, council.gss_code)
-        _fail(run, f"The analysis stopped: {type(error).__name__}: {str(error)[:500]}", traceback.format_exc())
+        if _files_gone(council, by_path):
+            # A file removed while it was read fails the rows that name it: the run is overtaken, not broken.
+            logger.info("Analysis %s of %s overtaken: a file was removed while it ran", run.pk, council.gss_code)
+            _fail(run, FILES_CHANGED)
+        else:
+            # The council sees a short message; the network team gets the whole traceback, in the log and on the run.
+            logger.exception("Analysis %s of %s failed", run.pk, council.gss_code)
+            _fail(run, f"The analysis stopped: {type(error).__name__}: {str(error)[:500]}", traceback.format_exc())
+    if AnalysisRun.objects.filter(pk=run.pk, holds_rows=False).exists():
+        _clear_rows(council, only=run)  # what a run that did not finish had saved
 
 
 # Every supplier type with its words for a page, in the engine's order (payees not published included).
@@ -728,10 +741,124 @@ def _charts_for(
     return charts
 
 
+FILES_CHANGED = (
+    "A file was removed while this analysis read it, so its figures would have been of files no longer there. "
+    "A new analysis of the files there are now has started."
+)
+
+
+class FilesChangedError(Exception):
+    """The council's files changed under a running analysis (one removed): the analysis is overtaken."""
+
+
+def _files_gone(council: Council, by_path: dict[str, SpendFile]) -> bool:
+    there = set(SpendFile.objects.filter(council=council).values_list("pk", flat=True))
+    return any(f.pk not in there for f in by_path.values())
+
+
+def _make_current(run: AnalysisRun, council: Council, by_path: dict[str, SpendFile], rejected: Path | None) -> None:
+    """One short transaction, with the council's row locked (as start_analysis and removing a file lock it): the run's
+    rows become the council's, unless a file it read was removed meanwhile or the run was given up as stopped."""
+    with transaction.atomic():
+        Council.objects.select_for_update().filter(pk=council.pk).first()
+        if _files_gone(council, by_path):
+            raise FilesChangedError(FILES_CHANGED)
+        if not AnalysisRun.objects.filter(pk=run.pk, status=AnalysisRun.Status.RUNNING).exists():
+            raise FilesChangedError("This analysis was given up as stopped while it saved; start it again.")
+        AnalysisRun.objects.filter(council=council, holds_rows=True).exclude(pk=run.pk).update(holds_rows=False)
+        run.holds_rows = True
+        run.status = AnalysisRun.Status.SUCCEEDED
+        run.stage = "done"
+        run.finished_at = run.heartbeat_at = timezone.now()
+        run.save()
+        if rejected is not None:
+            transaction.on_commit(lambda: rejected.replace(_rejected_file(council)))
+        elif not by_path:
+            _rejected_file(council).unlink(missing_ok=True)
+
+
+def _clear_rows(council: Council, keep: AnalysisRun | None = None, only: AnalysisRun | None = None) -> None:
+    """Delete a council's rows other than `keep`'s (or only `only`'s), a batch per short transaction."""
+    every: list[Any] = [
+        Payment.every.filter(council=council),
+        Supplier.every.filter(council=council),
+        RejectedRow.every.filter(spend_file__council=council),
+    ]
+    for rows in every:
+        rows = rows.filter(run=only) if only is not None else rows.exclude(run=keep)
+        while ids := list(rows.values_list("pk", flat=True)[:BATCH]):
+            with transaction.atomic():
+                rows.model.every.filter(pk__in=ids).delete()
+
+
 def _fail(run: AnalysisRun, message: str, trace: str = "") -> None:
     AnalysisRun.objects.filter(pk=run.pk).update(
         status=AnalysisRun.Status.FAILED, message=message, traceback=trace, finished_at=timezone.now()
     )
+
+
+# Rejected rows kept in the database for each file read: enough to see what went wrong and fix it, never so many that
+# a file of nothing but bad rows grows the database more than the file (each raw line clipped too). Every rejected row
+# is kept, compressed, in the council's rejected-rows file beside the figures (`_keep_rejected`), for the download.
+REJECTED_KEPT = 1_000
+RAW_KEPT = 2_000
+
+
+def _clipped(raw: str) -> str:
+    return raw if len(raw) <= RAW_KEPT else raw[:RAW_KEPT] + " … (cut short here; the download has it whole)"
+
+
+def _kept_rejections(
+    path: Path, run: AnalysisRun, by_path: dict[str, SpendFile], reasons: dict[str, Counter[str]]
+) -> Iterator[RejectedRow]:
+    for row in _rows(path):
+        counted = reasons.setdefault(row["source_file"], Counter())
+        counted[row["reason"][:500]] += 1
+        if counted.total() <= REJECTED_KEPT:
+            yield RejectedRow(
+                run=run,
+                spend_file=_file_of(row["source_file"], by_path),
+                source_row=int(row["source_row"]),
+                reason=row["reason"][:500],
+                raw_line=_clipped(row["raw_line"]),
+            )
+
+
+def _rejected_file(council: Council) -> Path:
+    return Path(settings.KIL_FIGURES_DIR) / f"{council.gss_code}-rejected.csv.gz"
+
+
+def _keep_rejected(council: Council, rejected: Path, by_path: dict[str, SpendFile]) -> Path:
+    """Every rejected row of the analysis, compressed beside the figures under the names the files were uploaded with
+    (a file of nothing but bad rows packs as well as it did uploaded); written beside it, to replace it whole once the
+    analysis it belongs to is current (`_make_current`)."""
+    target = _rejected_file(council)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".partial")
+    with gzip.open(partial, "wt", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["file_id", "file", "row", "reason", "raw_line"])
+        for row in _rows(rejected):
+            shown, spend_file = _shown_name(row["source_file"], by_path)
+            writer.writerow([spend_file.pk, shown, row["source_row"], row["reason"], row["raw_line"]])
+    return partial
+
+
+def rejected_rows(council: Council) -> Iterator[dict[str, Any]]:
+    """Every rejected row of the council's latest analysis, for download: from the compressed file kept beside the
+    figures, or, where it is missing (a restored backup, an analysis from before it was kept), those in the database."""
+    path = _rejected_file(council)
+    if path.exists():
+        present = {str(pk) for pk in SpendFile.objects.filter(council=council).values_list("pk", flat=True)}
+        with gzip.open(path, "rt", newline="", encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                if row["file_id"] not in present:  # removed since, with its rows
+                    continue
+                yield {"spend_file__original_name": row["file"], "source_row": int(row["row"]), "reason": row["reason"],
+                       "raw_line": row["raw_line"]}  # fmt: skip
+        return
+    keys = ("spend_file__original_name", "source_row", "reason", "raw_line")
+    yield from RejectedRow.objects.filter(spend_file__council=council).values(*keys).iterator()
 
 
 def _file_of(source: str, by_path: dict[str, SpendFile]) -> SpendFile:
@@ -748,9 +875,10 @@ def _shown_name(name: str, by_path: dict[str, SpendFile]) -> tuple[str, SpendFil
     return spend_file.original_name + (f" › {inner}" if inner else ""), spend_file
 
 
-def _report(report: Any, by_path: dict[str, SpendFile]) -> dict[str, Any]:
+def _report(report: Any, by_path: dict[str, SpendFile], reasons: dict[str, Counter[str]] | None = None) -> dict[str, Any]:
     shown, spend_file = _shown_name(report.name, by_path)
     return {
+        "reasons": dict((reasons or {}).get(report.name, Counter()).most_common()),
         "file": shown,
         "file_id": spend_file.pk,
         "status": report.status,
@@ -820,11 +948,12 @@ PAYMENT_COPY_COLUMNS = (
     "is_local",
     "service_area",
     "expense_type",
+    "run_id",
 )
 
 
 def _copy_payments(rows: Iterator[tuple[Any, ...]]) -> None:
-    """PostgreSQL COPY: a million payments in seconds, streamed, inside the caller's transaction."""
+    """PostgreSQL COPY: a million payments in seconds, streamed (one statement: PostgreSQL's readers never wait for it)."""
     table = Payment._meta.db_table
     with connection.cursor() as cursor:
         raw = cursor.cursor  # psycopg 3's own cursor, which has copy()
@@ -833,12 +962,14 @@ def _copy_payments(rows: Iterator[tuple[Any, ...]]) -> None:
                 copy.write_row(row)
 
 
-def _load(council: Council, out: Path, by_path: dict[str, SpendFile]) -> None:
-    """Batched inserts from the engine's CSV outputs, streamed so that memory does not grow with the rows."""
+def _load(council: Council, run: AnalysisRun, out: Path, by_path: dict[str, SpendFile], reasons: dict[str, Counter[str]]) -> None:
+    """Batched inserts from the engine's CSV outputs, streamed so that memory does not grow with the rows; `reasons`
+    is filled with each file's count of rejected rows by reason."""
     _batched(
         (
             Supplier(
                 council=council,
+                run=run,
                 key=row["supplier_key"],
                 name=row["names"].split(" | ")[0][:500],
                 names=row["names"],
@@ -874,6 +1005,7 @@ def _load(council: Council, out: Path, by_path: dict[str, SpendFile]) -> None:
             _bool(row["is_local"]),
             row["service_area"][:500],
             row["expense_type"][:500],
+            run.pk,
         )
         for row in _rows(out / "transactions.csv")
     )
@@ -884,6 +1016,7 @@ def _load(council: Council, out: Path, by_path: dict[str, SpendFile]) -> None:
             (
                 Payment(
                     council_id=r[0],
+                    run_id=run.pk,
                     spend_file_id=r[1],
                     source_row=r[2],
                     date=date.fromisoformat(r[3]),
@@ -900,15 +1033,4 @@ def _load(council: Council, out: Path, by_path: dict[str, SpendFile]) -> None:
             ),
             Payment,
         )
-    _batched(
-        (
-            RejectedRow(
-                spend_file=_file_of(row["source_file"], by_path),
-                source_row=int(row["source_row"]),
-                reason=row["reason"][:500],
-                raw_line=row["raw_line"],
-            )
-            for row in _rows(out / "rejected.csv")
-        ),
-        RejectedRow,
-    )
+    _batched(_kept_rejections(out / "rejected.csv", run, by_path, reasons), RejectedRow)

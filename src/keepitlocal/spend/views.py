@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from typing import Any
 
 from django.contrib import messages
@@ -62,16 +63,26 @@ def year_rows(run: AnalysisRun) -> list[dict[str, Any]]:
 
 
 def rejection_reasons(council: Council) -> list[dict[str, Any]]:
-    """Why rows were rejected, most common first, each with one example row as published."""
+    """Why rows were rejected, most common first, each with one example row as published. The counts are those of
+    every rejected row (kept on the analysis); the database keeps only the first rows of each file."""
     from django.db.models import Count, Min
 
-    found = (
+    found = list(
         RejectedRow.objects.filter(spend_file__council=council)
         .values("reason")
         .annotate(rows=Count("id"), first=Min("id"))
         .order_by("-rows")[:20]
     )
-    examples = dict(RejectedRow.objects.filter(pk__in=[r["first"] for r in found]).values_list("pk", "raw_line"))
+    latest = AnalysisRun.objects.filter(council=council, status=AnalysisRun.Status.SUCCEEDED).only("files_report").first()
+    counted: Counter[str] = Counter()
+    present = set(SpendFile.objects.filter(council=council).values_list("pk", flat=True))
+    for entry in latest.files_report if latest else []:
+        if entry.get("file_id") in present:  # a file removed since takes its rows with it
+            counted.update(entry.get("reasons") or {})
+    if counted:
+        firsts = {r["reason"]: r["first"] for r in found}
+        found = [{"reason": reason, "rows": rows, "first": firsts.get(reason)} for reason, rows in counted.most_common(20)]
+    examples = dict(RejectedRow.objects.filter(pk__in=[r["first"] for r in found if r["first"]]).values_list("pk", "raw_line"))
     return [{"reason": r["reason"], "rows": r["rows"], "example": examples.get(r["first"], "")} for r in found]
 
 
@@ -429,9 +440,8 @@ def rejected(request: HttpRequest, gss_code: str) -> HttpResponseBase:
         Column("reason", "Reason"),
         Column("raw_line", "Row as published"),
     ]
-    rows: Any = RejectedRow.objects.filter(spend_file__council=council).values(*[c.key for c in columns])
     return download(
-        Table(f"Rejected rows of {council.name}", columns, rows.iterator()),
+        Table(f"Rejected rows of {council.name}", columns, services.rejected_rows(council)),
         request.GET.get("format", "csv"),
         f"{council.name} rejected rows",
     )

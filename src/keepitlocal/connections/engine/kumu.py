@@ -311,35 +311,42 @@ def _network(elements_sheet: _Sheet | None, connections_sheet: _Sheet | None, kn
 
 
 def read_workbook(source: Path | bytes, known: Iterable[str] = ()) -> Network:
-    """A Kumu workbook (.xlsx): its Elements and Connections sheets, found by name in any case."""
-    from openpyxl import load_workbook
+    """A Kumu workbook (.xlsx): its Elements and Connections sheets, found by name in any case, read by the cells they
+    hold (keepitlocal.common.sheets), never by the size they declare."""
+    from keepitlocal.common.sheets import SheetRefused, Workbook
 
     try:
-        book = load_workbook(io.BytesIO(source) if isinstance(source, bytes) else source, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
-        raise ImportRejected([Problem("", 0, "", "", "This file is not an Excel workbook (.xlsx).")]) from error
-    sheets = {_words(name): book[name] for name in book.sheetnames}
-    found: dict[str, _Sheet | None] = {}
-    for wanted in (ELEMENTS, CONNECTIONS):
-        sheet = sheets.get(_words(wanted))
-        if sheet is None:
-            found[wanted] = None
-            continue
-        rows = sheet.iter_rows(values_only=True)
-        header_row = next(rows, ())
-        headers = [_text(h) for h in header_row]
-        named = [(i, h) for i, h in enumerate(headers) if h]
-        body = []
-        for number, values in enumerate(rows, start=2):
-            if number > MAX_ROWS + 1:
-                book.close()
-                message = f"A sheet may hold at most {MAX_ROWS:,} rows; split the map or import it from a blueprint."
-                raise ImportRejected([Problem(wanted, number, "", "", message)])
-            cells = {h: _text(values[i]) if i < len(values) else "" for i, h in named}
-            body.append((number, cells))
-        found[wanted] = _Sheet(wanted, [h for _, h in named], body)
-    book.close()
+        book = Workbook(source)
+    except SheetRefused as error:
+        raise ImportRejected([Problem("", 0, "", "", f"This workbook cannot be read: {error}.")]) from error
+    with book:
+        sheets = {_words(name): name for name in book.sheet_names}
+        found: dict[str, _Sheet | None] = {}
+        for wanted in (ELEMENTS, CONNECTIONS):
+            name = sheets.get(_words(wanted))
+            if name is None:
+                found[wanted] = None
+                continue
+            try:
+                found[wanted] = _sheet_rows(wanted, book.rows(name, limit=MAX_ROWS + 2))
+            except SheetRefused as error:
+                raise ImportRejected([Problem(wanted, 0, "", "", f"This workbook cannot be read: {error}.")]) from error
     return _network(found[ELEMENTS], found[CONNECTIONS], known)
+
+
+def _sheet_rows(wanted: str, rows: Iterator[tuple[int, list[Any]]]) -> _Sheet:
+    """A sheet's heading row and the rows below it, as values by heading; refused beyond MAX_ROWS rows."""
+    _, header_row = next(rows, (1, []))
+    headers = [_text(h) for h in header_row]
+    named = [(i, h) for i, h in enumerate(headers) if h]
+    body = []
+    for count, (number, values) in enumerate(rows, start=1):
+        if count > MAX_ROWS:
+            message = f"A sheet may hold at most {MAX_ROWS:,} rows; split the map or import it from a blueprint."
+            raise ImportRejected([Problem(wanted, number, "", "", message)])
+        cells = {h: _text(values[i]) if i < len(values) else "" for i, h in named}
+        body.append((number, cells))
+    return _Sheet(wanted, [h for _, h in named], body)
 
 
 def _cells(sheet: Any, values: list[Any]) -> list[Any]:

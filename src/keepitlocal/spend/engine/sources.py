@@ -292,34 +292,36 @@ def _delimiter(sample: str) -> str:
 
 
 def _spreadsheet_rows(source: Source) -> Generator[tuple[int, list[str]], None, None]:
+    """Rows of the sheet that looks most like spend data, by the cells it holds (keepitlocal.common.sheets)."""
     from datetime import date, datetime
 
-    from openpyxl import load_workbook
+    from keepitlocal.common.sheets import SheetRefused, Workbook
 
-    with source.open_binary() as stream:
-        workbook = load_workbook(io.BytesIO(stream.read()), read_only=True, data_only=True)
     try:
-        # Workbooks often open on a notes or cover sheet: read the sheet that looks most like spend data.
-        def score(sheet: Any) -> int:
-            return max(
-                (header_score([str(v) for v in row if v is not None]) for row in sheet.iter_rows(max_row=60, values_only=True)),
-                default=0,
-            )
+        with source.open_binary() as stream, Workbook(stream) as workbook:
+            # Workbooks often open on a notes or cover sheet: read the sheet that looks most like spend data.
+            def score(name: str) -> int:
+                return max(
+                    (header_score([str(v) for v in row if v is not None]) for _, row in workbook.rows(name, limit=60)),
+                    default=0,
+                )
 
-        sheet = max(workbook.worksheets, key=score)
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = []
-            for value in values:
-                if value is None:
-                    cells.append("")
-                elif isinstance(value, datetime):
-                    cells.append(value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" "))
-                elif isinstance(value, date):
-                    cells.append(value.isoformat())
-                elif isinstance(value, float) and value.is_integer():
-                    cells.append(str(int(value)))
-                else:
-                    cells.append(str(value))
-            yield number, cells
-    finally:
-        workbook.close()
+            sheet = max(workbook.sheet_names, key=score)
+            for number, values in workbook.rows(sheet):
+                cells = []
+                for value in values:
+                    if value is None:
+                        cells.append("")
+                    elif isinstance(value, datetime):
+                        cells.append(
+                            value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
+                        )
+                    elif isinstance(value, date):
+                        cells.append(value.isoformat())
+                    elif isinstance(value, float) and value.is_integer():
+                        cells.append(str(int(value)))
+                    else:
+                        cells.append(str(value))
+                yield number, cells
+    except SheetRefused as error:
+        raise UnreadableSourceError(str(error)) from error

@@ -147,14 +147,16 @@ def _deflator(rows: list[tuple[Any, ...]], citation_text: str) -> Deflator | Non
 
 
 def read_workbook(path: Path | bytes) -> Library:
-    from openpyxl import load_workbook
+    """The GMCA workbook, read by the cells it holds (keepitlocal.common.sheets): empty rows are not rows."""
+    from keepitlocal.common.sheets import Workbook
 
-    book = load_workbook(io.BytesIO(path) if isinstance(path, bytes) else path, read_only=True, data_only=True)
+    book = Workbook(path)
     costs: list[UnitCost] = []
     problems: list[LineProblem] = []
     deflator = None
-    for name in book.sheetnames:
-        rows = list(book[name].iter_rows(values_only=True))
+    for name in book.sheet_names:
+        numbered = list(book.rows(name))
+        rows = [tuple(row) for _, row in numbered]
         if _words(name) == "lookups":
             text = " ".join(str(c) for row in rows[:6] for c in row if c)
             deflator = _deflator(rows, text)
@@ -169,7 +171,7 @@ def read_workbook(path: Path | bytes) -> Library:
         columns = _columns(headings)
         if "code" not in columns or "fiscal_value" not in columns:
             continue  # an introduction, guidance or log sheet
-        for number, row in enumerate(rows[2:], start=3):
+        for number, row in numbered[2:]:
             values = {field: row[i] if i < len(row) else None for field, i in columns.items()}
             if not str(values.get("code") or "").strip():
                 continue
