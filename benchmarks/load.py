@@ -1,9 +1,11 @@
-"""Mixed load and soak on loopback: readers on public and private pages, people submitting the join form, and, in the
-middle of it, an analysis saving 100,000 payments, for a bounded time. Prints the requests made, the errors (any
-answer other than the one expected, or no answer), p50 and p95 of each kind, and the join submissions lost (answered
-as accepted but not in the database afterwards).
+"""Mixed load and soak on loopback: readers on public and private pages, the API, the reconciliation service and a
+public connections page, people signing in and submitting the join form, and, in the middle of it, an analysis saving
+its payments, for a bounded time. Prints the requests made, the errors (any answer other than the one expected, or no
+answer), the answers "busy, try again" (503 with Retry-After, counted apart from errors), p50 and p95 of each kind,
+and the join submissions lost (answered as accepted but not in the database afterwards).
 
     .venv/bin/python benchmarks/load.py [--seconds 60] [--readers 12] [--joiners 4] [--rows 100000]
+    .venv/bin/python benchmarks/load.py --seconds 120 --readers 16 --joiners 4 --rows 600000   # issue 26's load
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/kil_load .venv/bin/python benchmarks/load.py
 
 It builds its own database in a temporary folder (the embedded SQLite, or the empty PostgreSQL database DATABASE_URL
@@ -33,6 +35,9 @@ from pathlib import Path
 from web_spend import serve  # the app as production runs it (gunicorn 2 x 4 threads), with this process's environment
 
 PUBLIC = ["/", "/councils/", "/compare/spend/", "/councils/E08000033/", "/principles/", "/join/"]
+SIGNER_ACCOUNTS = 400
+API = ["/api/v1/councils", "/api/v1/councils/E08000033", "/api/v1/comparison", "/api/v1/principles",
+       "/reconcile?queries=" + urllib.parse.quote('{"q0": {"query": "Calder Valley Hub"}}')]  # fmt: skip
 PRIVATE = ["/manage/councils/E08000033/", "/manage/councils/E08000033/spend/", "/manage/councils/E08000033/assessment/",
            "/network/", "/network/registers/"]  # fmt: skip
 
@@ -69,6 +74,13 @@ def prepare(var: Path, rows: int) -> None:
         f"Supplier {n % 4000} Ltd,{100 + n % 9000}.{n % 100:02d},2025-{4 + n % 9:02d}-{1 + n % 28:02d},Area {n % 12}"
         for n in range(rows)
     ]
+    from keepitlocal.accounts.models import User
+
+    # People signing in, each account a few times (an account's own limit on attempts is for guessing, not this).
+    User.objects.bulk_create(
+        User(email=f"load-signer-{n}@example.org", password=User.objects.get(email="editor@calderdale.example").password)
+        for n in range(SIGNER_ACCOUNTS)
+    )
     council = Council.objects.get(gss_code="E08000033")
     store_upload(council, SimpleUploadedFile("load-100k.csv", ("\n".join(lines) + "\n").encode()), None)
 
@@ -93,12 +105,15 @@ class Tally:
         self.lock = threading.Lock()
         self.timings: dict[str, list[float]] = {}
         self.errors: list[str] = []
+        self.busy: list[str] = []
         self.accepted: list[str] = []
 
-    def record(self, kind: str, started: float, error: str = "") -> None:
+    def record(self, kind: str, started: float, error: str = "", busy: bool = False) -> None:
         with self.lock:
             self.timings.setdefault(kind, []).append((time.perf_counter() - started) * 1000)
-            if error:
+            if busy:
+                self.busy.append(kind)
+            elif error:
                 self.errors.append(f"{kind}: {error}")
 
 
@@ -142,13 +157,35 @@ def reader(base: str, opener: urllib.request.OpenerDirector, paths: list[str], k
     while time.monotonic() < until:
         path = paths[turn % len(paths)]
         turn += 1
+        # Each request of the API's readers from its own address, as many users are: the per-address limits hold.
+        headers = {"X-Forwarded-For": f"10.200.{turn // 250 % 250}.{turn % 250}"} if kind == "api" else {}
         started = time.perf_counter()
         try:
-            with opener.open(base + path, timeout=60) as response:
+            with opener.open(urllib.request.Request(base + path, headers=headers), timeout=60) as response:  # noqa: S310
                 response.read()
                 tally.record(kind, started, "" if response.status == 200 else f"{path} answered {response.status}")
-        except Exception as error:  # every failure counts: a 500, a refused connection, a timeout
+        except urllib.error.HTTPError as error:
+            busy = error.code == 503 and bool(error.headers.get("Retry-After"))
+            tally.record(kind, started, f"{path} answered {error.code}", busy=busy)
+        except Exception as error:  # every failure counts: a refused connection, a timeout
             tally.record(kind, started, f"{path}: {error}")
+
+
+def signer(base: str, number: int, until: float, tally: Tally) -> None:
+    """Someone signing in again and again (a fresh session each time), from addresses of their own."""
+    sent = 0
+    while time.monotonic() < until:
+        sent += 1
+        opener = _opener()
+        started = time.perf_counter()
+        try:
+            token = _csrf(opener, base + "/account/sign-in/")
+            email = f"load-signer-{(number * 1000 + sent) % SIGNER_ACCOUNTS}@example.org"
+            data = {"csrfmiddlewaretoken": token, "email": email, "password": "keepitlocal-demo"}
+            status = _post(opener, base + "/account/sign-in/", data, {"X-Forwarded-For": f"10.250.{number}.{sent % 250}"})
+            tally.record("sign-in", started, "" if status == 302 else f"answered {status}", busy=status == 503)
+        except Exception as error:
+            tally.record("sign-in", started, str(error))
 
 
 def joiner(base: str, number: int, calderdale: str, until: float, tally: Tally) -> None:
@@ -181,6 +218,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--readers", type=int, default=12)
     parser.add_argument("--joiners", type=int, default=4)
+    parser.add_argument("--signers", type=int, default=2)
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
@@ -191,6 +229,10 @@ def main() -> None:
         from keepitlocal.network.models import Council, NetworkMember
 
         calderdale = str(Council.objects.get(gss_code="E08000033").pk)
+        from keepitlocal.connections.models import ConnectionMap
+
+        shared = ConnectionMap.objects.filter(publish_summary=True).values_list("organisation_id", flat=True).first()
+        public = PUBLIC + ([f"/organisations/{shared}/connections/"] if shared else [])
         server = serve(var, args.port)
         base = f"http://127.0.0.1:{args.port}"
         tally = Tally()
@@ -201,10 +243,13 @@ def main() -> None:
             for n in range(args.readers):
                 if n % 2:
                     opener, paths, kind = (editor, PRIVATE[:3], "private") if n % 4 == 1 else (admin, PRIVATE[3:], "private")
+                elif n % 4 == 2:
+                    opener, paths, kind = _opener(), API, "api"
                 else:
-                    opener, paths, kind = _opener(), PUBLIC, "public"
+                    opener, paths, kind = _opener(), public, "public"
                 threads.append(threading.Thread(target=reader, args=(base, opener, paths, kind, until, tally)))
             threads += [threading.Thread(target=joiner, args=(base, n, calderdale, until, tally)) for n in range(args.joiners)]
+            threads += [threading.Thread(target=signer, args=(base, n, until, tally)) for n in range(args.signers)]
             for thread in threads:
                 thread.start()
             time.sleep(min(5, args.seconds / 4))
@@ -220,14 +265,20 @@ def main() -> None:
         stored = set(NetworkMember.objects.filter(email__startswith="load-").values_list("email", flat=True))
         lost = [email for email in tally.accepted if email not in stored]
         total = sum(len(t) for t in tally.timings.values())
-        print(f"{database}, {args.seconds} s, {args.readers} readers and {args.joiners} people joining, gunicorn 2 x 4 threads")
+        print(
+            f"{database}, {args.seconds} s, {args.readers} readers, {args.joiners} people joining and {args.signers} signing in, "
+            "gunicorn 2 x 4 threads"
+        )
         print(f"analysis of {args.rows:,} payments during the load: {output.decode().strip()} ({analysis_seconds:.1f} s)")
         for kind, timings in sorted(tally.timings.items()):
             print(
                 f"  {kind:<8} {len(timings):>6} requests  p50 {statistics.median(timings):7.0f} ms  "
                 f"p95 {_percentile(timings, 0.95):7.0f} ms"
             )
-        print(f"requests {total}, errors {len(tally.errors)}, join submissions accepted {len(tally.accepted)}, lost {len(lost)}")
+        print(
+            f"requests {total}, errors {len(tally.errors)}, busy (503 with Retry-After) {len(tally.busy)}, "
+            f"join submissions accepted {len(tally.accepted)}, lost {len(lost)}"
+        )
         from collections import Counter
 
         for error, count in Counter(tally.errors).most_common(10):

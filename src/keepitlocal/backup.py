@@ -7,15 +7,29 @@ again or are only of the moment: content types and permissions, which migrations
 `files/registers/` (the registers' DuckDB cache is left out: the first analysis makes it again). `manifest.json` names
 what is inside, with each table's row count and each file's SHA-256, and restoring checks both. The secret key is left
 out unless asked for (`--with-secret-key`): a backup should be safe to keep where the live secrets are not.
+
+A backup is one moment of a live platform: every table is dumped and counted inside one read transaction (a snapshot
+in SQLite's WAL mode, taking no write lock; REPEATABLE READ, READ ONLY on PostgreSQL), so rows written meanwhile are
+in neither the dump nor the counts. Files are listed after the snapshot and hashed as they are written in.
+
+A backup is signed: `signature` is an HMAC-SHA256, keyed from the platform's secret key, of the manifest, which holds
+the SHA-256 of data.json and of every file. Restoring refuses a backup whose signature does not verify with this
+platform's secret key (or the key file given with `--key-file`, that of the platform that made it), unless the person
+restoring says in words that they trust it (`--trust`, with TRUST_WORDS). Whatever is said, a restore never takes
+queued tasks (a task names code for the worker to run) and installs a secret key only from a verified backup.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,14 +40,18 @@ from keepitlocal.spend.engine.sources import EXPANSION_FLOOR, MAX_EXPANSION
 
 logger = logging.getLogger(__name__)
 
-FORMAT = 1
-# Made again by migrations, or only of the moment. (Queued tasks are kept: a worker picks them up after a restore.)
+FORMAT = 2
+# Made again by migrations, or only of the moment; and queued tasks, which name code for the worker to run: work a
+# restored platform needs is started again by people (an analysis is one button).
 EXCLUDED = [
     "contenttypes",
     "auth.permission",
     "sessions",
     "accounts.ratecount",
+    "django_tasks_database",
 ]
+SALT = "keepitlocal.backup.v2"
+TRUST_WORDS = "I trust this backup"
 CACHE_FOLDERS = {"cache"}  # under the registers folder: rebuilt from the register files
 
 
@@ -81,6 +99,40 @@ def _counts() -> dict[str, int]:
     return counts
 
 
+@contextmanager
+def _snapshot() -> Iterator[None]:
+    """One read transaction for the whole dump and its counts (see the module's note)."""
+    from django.db import connection
+
+    from keepitlocal.database import reading
+
+    outer = connection.in_atomic_block  # a caller's transaction (tests) already fixes what is seen
+    with reading():
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                if not outer:  # must be the transaction's first statement
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            else:
+                cursor.execute("SELECT count(*) FROM django_migrations")  # SQLite's snapshot starts at the first read
+        yield
+
+
+def _sign(manifest: bytes, key: str) -> str:
+    from django.utils.crypto import salted_hmac
+
+    return salted_hmac(SALT, manifest, secret=key, algorithm="sha256").hexdigest()
+
+
+def _streamed_in(archive: zipfile.ZipFile, name: str, path: Path) -> str:
+    """Copy a file into the archive, hashing what was written (a file changed meanwhile is hashed as backed up)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as source, archive.open(name, "w", force_zip64=True) as target:
+        while chunk := source.read(1 << 20):
+            digest.update(chunk)
+            target.write(chunk)
+    return digest.hexdigest()
+
+
 def create(target: Path, with_secret_key: bool = False) -> Summary:
     """Writes the backup to `target` (a new file; an existing one is replaced only once the new one is complete)."""
     from django.conf import settings
@@ -90,34 +142,50 @@ def create(target: Path, with_secret_key: bool = False) -> Summary:
     target = target.resolve()
     with tempfile.TemporaryDirectory(prefix="kil-backup-") as tmp:
         data = Path(tmp) / "data.json"
-        with open(data, "w", encoding="utf-8") as handle:
-            call_command(
-                "dumpdata",
-                exclude=EXCLUDED,
-                natural_foreign=True,
-                format="exactjson",
-                stdout=handle,
-                verbosity=0,
-            )
+        with _snapshot():
+            with open(data, "w", encoding="utf-8") as handle:
+                call_command(
+                    "dumpdata",
+                    exclude=EXCLUDED,
+                    natural_foreign=True,
+                    format="exactjson",
+                    stdout=handle,
+                    verbosity=0,
+                )
+            tables = _counts()
         files = _files()
-        manifest: dict[str, Any] = {
-            "format": FORMAT,
-            "created": datetime.now(UTC).isoformat(timespec="seconds"),
-            "database": connection.vendor,
-            "tables": _counts(),
-            "files": {name: sha256_of(path) for name, path in files},
-            "secret_key": with_secret_key,
-        }
         partial = target.with_name(target.name + ".partial")
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-            archive.writestr("manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
-            archive.write(data, "data.json")
-            for name, path in files:
-                archive.write(path, name)
+            hashes = {"data.json": _streamed_in(archive, "data.json", data)}
+            hashes.update((name, _streamed_in(archive, name, path)) for name, path in files)
             if with_secret_key:
                 archive.writestr("secret_key", settings.SECRET_KEY)
+            manifest: dict[str, Any] = {
+                "format": FORMAT,
+                "created": datetime.now(UTC).isoformat(timespec="seconds"),
+                "database": connection.vendor,
+                "tables": tables,
+                "data": hashes.pop("data.json"),
+                "files": hashes,
+                "secret_key": hashlib.sha256(settings.SECRET_KEY.encode()).hexdigest() if with_secret_key else "",
+            }
+            written = json.dumps(manifest, indent=2, sort_keys=True).encode()
+            archive.writestr("manifest.json", written)
+            archive.writestr("signature", _sign(written, settings.SECRET_KEY))
         partial.replace(target)
     return Summary(manifest["tables"], len(files), target.stat().st_size)
+
+
+def _verified(archive: zipfile.ZipFile, key: str | None) -> bool:
+    """Whether the backup's signature verifies with `key` (the key file given) or this platform's keys."""
+    from django.conf import settings
+
+    try:
+        manifest, signature = archive.read("manifest.json"), archive.read("signature").decode().strip()
+    except (KeyError, UnicodeDecodeError):
+        return False
+    keys = [key] if key else [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return any(hmac.compare_digest(_sign(manifest, k), signature) for k in keys)
 
 
 def _is_empty() -> bool:
@@ -161,19 +229,30 @@ def _permissions_and_sessions() -> tuple[int, int]:
     return Permission.objects.count(), Session.objects.count()
 
 
-def restore(source: Path) -> Summary:
+def restore(source: Path, key: str | None = None, trust: str = "") -> Summary:
     """Restores a backup into this platform, which must be empty (migrated, with no rows and no files). Everything is
     checked before it counts: the manifest's names first; then the tables, loaded in one transaction that is undone
     unless every table holds exactly the rows the manifest says (a table it does not list must stay empty, and no
     sessions or permissions may come in) and every register file name is a plain name; then the files, each against
-    its checksum. A failure leaves the place as empty as it was."""
+    its checksum. Before all that, the signature (see the module's note). A failure leaves the place as empty as it
+    was."""
     from django.core.management import call_command
     from django.db import transaction
+    from django_tasks_db.models import DBTaskResult
 
     from keepitlocal.spend.models import RegisterFile
 
     if not zipfile.is_zipfile(source):
         raise BackupError(f"{source} is not a Keep it Local backup (not a zip file)")
+    with zipfile.ZipFile(source) as archive:
+        verified = _verified(archive, key)
+    if not verified and trust != TRUST_WORDS:
+        raise BackupError(
+            f"{source} was not made by this platform, or was changed since: its signature does not match "
+            + ("the key file given" if key else "this platform's secret key")
+            + ". Give the key file of the platform that made it (--key-file), or, if you know where it came from, "
+            + f'say so: --trust "{TRUST_WORDS}"'
+        )
     call_command("migrate", verbosity=0, interactive=False)
     if not _is_empty() or _files():
         raise BackupError(
@@ -186,10 +265,19 @@ def restore(source: Path) -> Summary:
         data = Path(tmp) / "data.exactjson"
         with archive.open("data.json") as packed, open(data, "wb") as out:
             shutil.copyfileobj(packed, out)
+        digest = hashlib.sha256()
+        with open(data, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+        if manifest.get("data") != digest.hexdigest():
+            raise BackupError("data.json does not match its checksum in the backup")
         before = _permissions_and_sessions()
+        tasks_before = DBTaskResult.objects.count()
         try:
             with transaction.atomic():
                 call_command("loaddata", str(data), verbosity=0)
+                if DBTaskResult.objects.count() != tasks_before:
+                    raise BackupError("The backup holds queued tasks, which a backup made here never does")
                 counts = _counts()
                 wrong = {
                     label: (manifest["tables"].get(label, 0), rows)
@@ -217,10 +305,12 @@ def restore(source: Path) -> Summary:
             for path in written:
                 path.unlink(missing_ok=True)
             raise
-        if manifest.get("secret_key") and "secret_key" in archive.namelist():
+        if verified and manifest.get("secret_key") and "secret_key" in archive.namelist():
             from django.conf import settings
 
-            key_file = Path(settings.VAR_DIR) / "secret_key"
-            key_file.write_text(archive.read("secret_key").decode())
-            key_file.chmod(0o600)
+            carried = archive.read("secret_key")
+            if hashlib.sha256(carried).hexdigest() == manifest["secret_key"]:
+                key_file = Path(settings.VAR_DIR) / "secret_key"
+                key_file.write_bytes(carried)
+                key_file.chmod(0o600)
     return Summary(manifest["tables"], len(manifest["files"]), sum(p.stat().st_size for p in written))

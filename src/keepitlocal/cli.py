@@ -784,13 +784,20 @@ def backup_create(file: Path, with_secret_key: bool) -> None:
 
 @backup.command("restore")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def backup_restore(file: Path) -> None:
-    """Restore the backup FILE into this platform, which must be empty (a new database and var folder)."""
+@click.option(
+    "--key-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The secret key file (var/secret_key) of the platform that made the backup, to check its signature with.",
+)
+@click.option("--trust", default="", help='Restore a backup whose signature cannot be checked: say "I trust this backup".')
+def backup_restore(file: Path, key_file: Path | None, trust: str) -> None:
+    """Restore the backup FILE into this platform, which must be empty (a new database and var folder). The backup's
+    signature is checked with this platform's secret key, or the key file given."""
     _django()
     from keepitlocal.backup import BackupError, restore
 
     try:
-        summary = restore(file)
+        summary = restore(file, key=key_file.read_text().strip() if key_file else None, trust=trust)
     except BackupError as error:
         raise click.ClickException(str(error)) from None
     click.echo(

@@ -68,7 +68,7 @@ KIL_SPEND_MAX_EXPANDED = int(os.environ.get("KIL_SPEND_MAX_EXPANDED", str(1024 *
 # An analysis stops with a message after this many minutes; one whose worker has given no sign of life for
 # KIL_ANALYSIS_STALE_MINUTES is marked failed (its worker was stopped or ran out of memory) and can be started again.
 KIL_ANALYSIS_TIME_LIMIT_MINUTES = int(os.environ.get("KIL_ANALYSIS_TIME_LIMIT_MINUTES", "120"))
-KIL_ANALYSIS_STALE_MINUTES = int(os.environ.get("KIL_ANALYSIS_STALE_MINUTES", "10"))
+KIL_ANALYSIS_STALE_MINUTES = int(os.environ.get("KIL_ANALYSIS_STALE_MINUTES", "2"))
 # The demo's spend: 1 gives each demo council its full population of suppliers (thousands); tests use a smaller one.
 KIL_DEMO_SCALE = float(os.environ.get("KIL_DEMO_SCALE", "1"))
 KIL_REGISTERS_DIR = Path(os.environ.get("KIL_REGISTERS_DIR", VAR_DIR / "registers"))
@@ -135,8 +135,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A write transaction takes SQLite's write lock when it begins, so that two requests writing at once wait for
     # each other (up to the timeout) instead of one failing with "database is locked" when it first writes.
     # WAL lets pages read while the worker writes (a reader never waits for a writer); NORMAL sync is safe with WAL.
+    # Writes are kept short (an analysis saves in batches), so a writer waits a few seconds at most; past the timeout
+    # the request is answered 503 with Retry-After (keepitlocal.database), well before a proxy's or gunicorn's own.
+    # Readings of several queries take no write lock (keepitlocal.database.reading).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": int(os.environ.get("KIL_SQLITE_TIMEOUT", "10")),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Backups write times to the microsecond (Django's own JSON cuts them to milliseconds).

@@ -526,3 +526,112 @@ def test_downloads_never_include_private_fields(demo: list[str]) -> None:
         for secrets in SECRETS.values():
             for secret in secrets:
                 assert secret not in body
+
+
+HOSTILE = '=HYPERLINK("http://evil.example";"x")&'
+TEXT_FIELDS = {"name", "label", "title", "description", "supplier_name", "names", "organisation_name", "summary", "url_text"}
+
+
+def _seed_formulas() -> set[str]:
+    """Every name, label, title and description the platform holds made to start like a formula (their own text
+    after it, so identities stay distinct)."""
+    from django.apps import apps
+    from django.db import models
+    from django.db.models import F, Value
+    from django.db.models.functions import Concat, Left
+
+    changed: set[str] = set()
+    for model in apps.get_models():
+        if not model.__module__.startswith("keepitlocal.") or model._meta.label in ("network.Council",):
+            continue
+        for field in model._meta.get_fields():
+            if (
+                getattr(field, "name", "") in TEXT_FIELDS
+                and isinstance(field, models.CharField | models.TextField)
+                and not field.choices
+                and not field.unique
+            ):
+                text = Concat(Value(HOSTILE), F(field.name), output_field=field)
+                limit = getattr(field, "max_length", None)
+                if model._base_manager.update(**{field.name: Left(text, limit) if limit else text}):
+                    changed.add(model._meta.label)
+    from keepitlocal.connections.engine.model import label_key
+    from keepitlocal.connections.models import MapElement
+
+    for element in MapElement.objects.all():  # an element's key is its label's, as the services keep it
+        MapElement.objects.filter(pk=element.pk).update(key=label_key(element.label))
+    return changed
+
+
+def _formula_cells(response: Any) -> tuple[bool, list[str]]:
+    """Whether the answer is a file a spreadsheet opens, and each cell of it that would run as a formula."""
+    import csv
+    import io
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    from keepitlocal.reports.engine.tables import FORMULA_STARTS
+
+    kind = response.get("Content-Type", "")
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
+
+    def csv_cells(text: str) -> list[str]:
+        bad = []
+        for row in csv.reader(io.StringIO(text)):
+            for cell in row:
+                if cell.startswith(FORMULA_STARTS):
+                    try:
+                        float(cell)
+                    except ValueError:
+                        bad.append(cell)
+        return bad
+
+    def workbook_cells(data: bytes) -> list[str]:
+        book = load_workbook(io.BytesIO(data))
+        return [str(c.value) for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.data_type == "f"]
+
+    if kind.startswith("text/csv"):
+        return True, csv_cells(raw.decode("utf-8-sig"))
+    if "spreadsheetml" in kind:
+        return True, workbook_cells(raw)
+    if kind.startswith("application/zip"):
+        bad: list[str] = []
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            for name in archive.namelist():
+                if name.endswith(".csv"):
+                    bad += [f"{name}: {cell}" for cell in csv_cells(archive.read(name).decode("utf-8-sig"))]
+                elif name.endswith(".xlsx"):
+                    bad += [f"{name}: {cell}" for cell in workbook_cells(archive.read(name))]
+        return True, bad
+    return False, []
+
+
+@pytest.mark.django_db
+def test_every_download_writes_text_that_starts_like_a_formula_as_text(demo: list[str]) -> None:
+    """Every name the platform holds starts like a formula; every route is fetched (as it is, and as CSV and XLSX) by
+    the network team and by anyone, and no cell of any file it answers with would run in a spreadsheet."""
+    from keepitlocal.connections.services import forget_snapshots
+    from keepitlocal.spend.demo import load_demo_spend
+
+    load_demo_spend()
+    ids = _url_kwargs()
+    seeded = _seed_formulas()
+    forget_snapshots()  # the rows changed beneath the services, which would have moved each map's updated_at
+    assert {"directory.CommunityAsset", "spend.Supplier", "connections.MapElement"} <= seeded, seeded
+    clients = _clients()
+    files, found = 0, []
+    for route in routes():
+        if route.name in POST_ONLY or route.name == "accounts:sign-out" or route.name not in EXPECTED:
+            continue
+        url = _reverse(route, ids)
+        for role in ("network_admin", "anonymous"):
+            for variant in ("", "?format=csv", "?format=xlsx"):
+                response = clients[role].get(url + variant)
+                if response.status_code != 200:
+                    continue
+                is_file, bad = _formula_cells(response)
+                files += is_file
+                found += [f"{route.name}{variant} as {role}: {cell[:60]!r}" for cell in bad]
+    assert not found, found
+    assert files >= 20  # the walk reached the downloads: spend, suppliers, directory (Open Referral), maps, reports

@@ -63,6 +63,30 @@ def test_every_operation_answers_valid_against_the_openapi_document(editor_token
     bundle.close()  # a file response: its file stays open until closed
 
 
+def test_the_document_lists_error_answers_and_marks_public_operations_public(editor_token: str, settings: Any) -> None:
+    """Each error answer an operation gives is in the document, against the Error schema; public operations need no
+    token (a token, if sent, is checked), private ones do."""
+    settings.KIL_API_RATE_PER_ADDRESS = 10_000
+    document = Client().get("/api/v1/openapi.json").json()
+    assert set(document["components"]["securitySchemes"]) == {"TokenAuth"}
+    known = ids()
+    for path, method, operation in [(p, m, o) for p, ops in document["paths"].items() for m, o in ops.items()]:
+        public = operation["x-access"] == "public"
+        assert operation["security"] == ([{}, {"TokenAuth": []}] if public else [{"TokenAuth": []}]), path
+        for status in (400, 401, 404, 422, 429, 503) if public else (400, 401, 403, 404, 422, 429, 503):
+            assert operation["responses"][str(status)]["content"]["application/json"]["schema"] == {
+                "$ref": "#/components/schemas/Error"
+            }, (path, status)
+        # The answers given without a token, and with a wrong one, are those listed, in the Error shape.
+        for headers in ({}, {"Authorization": "Bearer kil_not-a-token"}):
+            response = Client(headers=headers).generic(method.upper(), path.format(**known))
+            if public and not headers:
+                assert response.status_code == 200, path
+            else:
+                assert str(response.status_code) in operation["responses"], (path, response.status_code)
+                _check_against_document(document, path, method, response.status_code, response.json())
+
+
 def test_payments_come_in_cursor_pages_that_add_up_to_the_whole_list(editor_token: str) -> None:
     ids()
     client = Client(headers={"Authorization": f"Bearer {editor_token}"})

@@ -116,7 +116,8 @@ def test_bad_links_are_refused(editor: StrictHTMLClient, email_outbox: list[Any]
     # A round nobody has answered yet still has a results page and a report, saying so.
     for page in ("results/", "report/"):
         body = editor.get(f"{BASE}rounds/{assessment.pk}/{page}").content.decode()
-        assert "0 council officers and 0 community partners" in body
+        # Open: officers counted; partners counted when it closes.
+        assert "0 council officers" in body and "when the round closes" in body
 
 
 @pytest.mark.django_db
@@ -127,7 +128,7 @@ def test_closing_freezes_the_round(editor: StrictHTMLClient, email_outbox: list[
     _answer_all(respondent, token, partner=False)
     # Closing asks first, saying who has not answered and that the closing date has not come.
     asked = editor.get(f"{BASE}rounds/{assessment.pk}/close/").content.decode()
-    assert "0 of 1 people invited have answered" in asked and "has not come yet" in asked
+    assert "0 of 1 council officers invited have answered" in asked and "has not come yet" in asked
     unconfirmed = editor.post(f"{BASE}rounds/{assessment.pk}/close/")
     assert unconfirmed.status_code == 400 and Round.objects.get(pk=assessment.pk).closed_at is None
     assert editor.post(f"{BASE}rounds/{assessment.pk}/close/", {"confirm": "yes"}).status_code == 302
@@ -181,6 +182,25 @@ def test_a_council_cannot_reach_another_councils_round(editor: StrictHTMLClient)
 
 
 @pytest.mark.django_db
+def test_fewer_than_three_partners_are_left_out_when_the_round_closes(editor: StrictHTMLClient, email_outbox: list[Any]) -> None:
+    assessment = _open(editor)
+    officer = _invite(editor, assessment, "officer@calderdale.example", "officer", email_outbox)
+    _answer_all(StrictHTMLClient(), officer, level=4, partner=False)
+    services.submit(services.invitation_for(officer))
+    for n in range(2):
+        respondent = StrictHTMLClient()
+        token = _invite(editor, assessment, f"p{n}@example.org", "partner", email_outbox)
+        _answer_all(respondent, token, level=2, anonymous=True)
+        respondent.post(f"/respond/{token}/check/")
+    services.close_round(assessment, None)
+    body = editor.get(f"{BASE}rounds/{assessment.pk}/results/").content.decode()
+    assert "Fewer than three community partners answered" in body
+    assert "A community partner" not in body  # their evidence is held back too
+    scores = services.results(Round.objects.get(pk=assessment.pk)).overall
+    assert scores and set(scores.values()) == {100}  # the officers' "embedded" alone: the partners' 2s left out
+
+
+@pytest.mark.django_db
 def test_partners_are_shown_only_in_aggregate_from_three(editor: StrictHTMLClient, email_outbox: list[Any]) -> None:
     assessment = _open(editor)
     officer = _invite(editor, assessment, "officer@calderdale.example", "officer", email_outbox)
@@ -193,12 +213,17 @@ def test_partners_are_shown_only_in_aggregate_from_three(editor: StrictHTMLClien
 
     results = f"{BASE}rounds/{assessment.pk}/results/"
     body = editor.get(results).content.decode()
-    assert "Fewer than three community partners answered" in body
-    assert "A community partner" not in body  # their evidence is held back too
+    # Open: partners' answers (and their evidence) wait for the close, however many there are.
+    assert "counted and shown, in aggregate, when the round closes" in body and "A community partner" not in body
 
     for token in tokens[1:]:
         _answer_all(respondent, token, level=2)
         respondent.post(f"/respond/{token}/check/")
+    body = editor.get(results).content.decode()
+    # Three partners, but the round is open: their answers wait for it to close.
+    assert "Fewer than three community partners answered" not in body and "A community partner" not in body
+    assert "counted and shown, in aggregate, when the round closes" in body
+    services.close_round(assessment, None)
     body = editor.get(results).content.decode()
     assert "Fewer than three community partners answered" not in body
     assert "A community partner" in body
@@ -414,3 +439,60 @@ def test_the_report_pdf_is_tagged_and_names_no_repository_path(editor: StrictHTM
     from tests.pdfs import inflated
 
     assert b"/StructTreeRoot" in inflated(pdf) and b"/Lang" in inflated(pdf)  # tagged, with its language
+
+
+def _pages(editor: StrictHTMLClient, assessment: Round) -> dict[str, str]:
+    """Everything the council sees of a round, with what changes by itself (tokens, nonces, times, a chart's random
+    ids) taken out."""
+    pages = {}
+    for name, path in (
+        ("round", f"{BASE}rounds/{assessment.pk}/"),
+        ("rounds", BASE),
+        ("results", f"{BASE}rounds/{assessment.pk}/results/"),
+        ("results.csv", f"{BASE}rounds/{assessment.pk}/results/?format=csv"),
+        ("report", f"{BASE}rounds/{assessment.pk}/report/"),
+        ("answers", f"{BASE}rounds/{assessment.pk}/answers/"),
+        ("close", f"{BASE}rounds/{assessment.pk}/close/"),
+        ("home", f"/manage/councils/{CALDERDALE}/"),
+    ):
+        response = editor.get(path)
+        raw = b"".join(response.streaming_content) if response.streaming else response.content  # type: ignore[attr-defined]
+        body = raw.decode()
+        body = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body)
+        body = re.sub(r'nonce="[^"]+"', "", body)
+        body = re.sub(r"<dc:date>[^<]+</dc:date>", "", body)
+        body = re.sub(r"-[mp][0-9a-f]{10}\b", "", body)  # matplotlib's ids of paths and clips
+        pages[name] = re.sub(r"Produced [^<]+", "", body)
+    return pages
+
+
+@pytest.mark.django_db
+def test_the_differencing_attack_finds_nothing_while_the_round_is_open(editor: StrictHTMLClient, email_outbox: list[Any]) -> None:
+    """The attack: note every page before and after one anonymous partner submits, and subtract. Nothing the council
+    sees changes, so nothing of that partner's answers (or that they answered) can be worked out."""
+    assessment = _open(editor)
+    officer = _invite(editor, assessment, "officer@calderdale.example", "officer", email_outbox)
+    _answer_all(StrictHTMLClient(), officer, level=4, partner=False)
+    services.submit(services.invitation_for(officer))
+    tokens = [_invite(editor, assessment, f"p{n}@example.org", "partner", email_outbox) for n in range(4)]
+    for level, token in zip((2, 3, 3), tokens[:3], strict=True):
+        respondent = StrictHTMLClient()
+        _answer_all(respondent, token, level=level)
+        respondent.post(f"/respond/{token}/check/")
+    _pages(editor, assessment)  # the banners of the invitations, shown once
+    before = _pages(editor, assessment)
+    target = StrictHTMLClient()
+    _answer_all(target, tokens[3], level=1, anonymous=True)  # levels no one else gave: any trace would show
+    assert target.post(f"/respond/{tokens[3]}/check/").status_code == 302
+    after = _pages(editor, assessment)
+    assert [name for name in before if before[name] != after[name]] == []
+    # Sending a new link to the partner who answered looks as it does for anyone, and changes nothing for them.
+    response = editor.post(
+        f"{BASE}rounds/{assessment.pk}/invite/", {"group": "partner", "email": "p3@example.org", "name": "", "organisation": ""}
+    )
+    assert response.status_code == 302 and "already" not in editor.get(response["Location"]).content.decode()
+    assert Response.objects.get(invitation__email="p3@example.org").submitted_at is not None
+    # Closed: all four partners count, in aggregate only.
+    services.close_round(assessment, None)
+    closed = editor.get(f"{BASE}rounds/{assessment.pk}/results/").content.decode()
+    assert "and 4 community partners submitted answers" in closed

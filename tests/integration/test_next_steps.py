@@ -45,7 +45,7 @@ def test_late_things_come_first_and_say_what_is_late(demo: list[str]) -> None:
     Invitation.objects.create(
         round=past, group="officer", email="a@example.org", token_hash="x", expires_at=timezone.now() + timedelta(days=9)
     )
-    assert "1 person invited has not answered Round 2026 yet" in _texts(council)
+    assert "1 council officer invited has not answered Round 2026 yet" in _texts(council)
 
 
 def test_spend_not_uploaded_for_months_or_not_published_is_a_step(demo: list[str], editor_client: Any) -> None:

@@ -571,10 +571,19 @@ def test_an_analysis_whose_worker_died_is_marked_failed_and_can_be_started_again
     editor = signed_in_client("editor@calderdale.example")
     upload(editor, "april.csv", APRIL.encode())
     council = Council.objects.get(gss_code=CALDERDALE)
-    # A worker took the run and was killed: still "running", its heartbeat 11 minutes old.
+    # A worker took the run and was killed: still "running", its heartbeat three minutes old (four beats missed), and
+    # its task still "running" in the queue.
+    from django_tasks_db.models import DBTaskResult
+
+    from keepitlocal.spend.tasks import analyse_council
+
     dead = AnalysisRun.objects.create(
         council=council, status="running", started_at=timezone.now() - timedelta(minutes=40),
-        heartbeat_at=timezone.now() - timedelta(minutes=11),
+        heartbeat_at=timezone.now() - timedelta(minutes=3),
+    )  # fmt: skip
+    task = DBTaskResult.objects.create(
+        status="RUNNING", args_kwargs={"args": [dead.pk], "kwargs": {}}, task_path=analyse_council.module_path,
+        backend_name="default", run_after=timezone.now(), started_at=timezone.now(),
     )  # fmt: skip
     alive = AnalysisRun.objects.create(council=Council.objects.get(gss_code=BRISTOL), status="running",
                                        started_at=timezone.now(), heartbeat_at=timezone.now())  # fmt: skip
@@ -586,6 +595,8 @@ def test_an_analysis_whose_worker_died_is_marked_failed_and_can_be_started_again
     page = editor.get(f"/manage/councils/{CALDERDALE}/spend/").content.decode()
     dead.refresh_from_db()
     assert dead.status == "failed" and "the worker running it stopped" in dead.message
+    task.refresh_from_db()
+    assert task.status == "FAILED" and task.finished_at is not None
     assert "An analysis is running" not in page and "the worker running it stopped" in page
     assert "Start the analysis again" in page
     response = editor.post(f"/manage/councils/{CALDERDALE}/spend/analyse/")

@@ -1,4 +1,4 @@
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from keepitlocal.assessment.engine.framework import CURRENT, FRAMEWORKS, LEVELS, V1
@@ -116,3 +116,27 @@ def test_learn_from_names_only_stronger_peers_where_weak(peer_scores: dict[str, 
     else:
         assert all(peer_scores[k] >= d.upper_quartile and peer_scores[k] > own_score for k in found[1])
         assert [peer_scores[k] for k in found[1]] == sorted((peer_scores[k] for k in found[1]), reverse=True)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(1, 4), min_size=1, max_size=6),
+    st.lists(st.lists(st.integers(1, 4), min_size=len(CURRENT.codes), max_size=len(CURRENT.codes)), min_size=0, max_size=6),
+)
+def test_while_a_round_is_open_its_results_are_the_officers_alone_whatever_partners_answer(
+    officer_levels: list[int], partner_answers: list[list[int]]
+) -> None:
+    from keepitlocal.assessment.engine.scoring import OFFICERS, PARTNERS, Answer, round_results
+
+    officers = [Answer(f"o{n}", OFFICERS, code, level) for n, level in enumerate(officer_levels) for code in CURRENT.codes]
+    partners = [
+        Answer(f"p{n}", PARTNERS, code, level)
+        for n, levels in enumerate(partner_answers)
+        for code, level in zip(CURRENT.codes, levels, strict=True)
+    ]
+    alone = round_results(CURRENT, officers, final=False)
+    mixed = round_results(CURRENT, officers + partners, final=False)
+    assert mixed == alone  # nothing partners answer shows, not even how many
+    assert mixed.partners is None and mixed.partners_pending and not mixed.partners_hidden
+    closed = round_results(CURRENT, officers + partners, final=True)
+    assert (closed.partners is not None) == (len(partner_answers) >= 3)

@@ -4,6 +4,7 @@ site, never a CDN), errors as JSON with a code and a message, and the rate limit
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Swagger
@@ -11,6 +12,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from keepitlocal.api import directory, private, public
 from keepitlocal.api.paging import BadCursor
+from keepitlocal.database import BUSY_MESSAGE, RETRY_AFTER, busy
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +30,54 @@ Tables can be had as CSV with `format=csv`. Errors are JSON: `{"code": "...", "m
 limited per address and per token each minute; over the limit the answer is 429 with `Retry-After` in seconds.
 Each operation's `x-access` says who may call it."""
 
-api = NinjaAPI(
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["code", "message"],
+    "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+}
+# The errors every operation may answer with (all as Error); 401 and 403 where a token is needed.
+ERRORS = {
+    400: "The request cannot be read (a bad cursor, a malformed value)",
+    404: "Nothing here, or nothing you may see",
+    422: "A parameter is not valid",
+    429: "Too many requests: wait for the number of seconds in Retry-After",
+    503: "The service is busy: try again after the number of seconds in Retry-After",
+}
+TOKEN_ERRORS = {
+    401: "No token, or a token that is wrong, expired or revoked",
+    403: "The token's roles do not let it see this",
+}
+
+
+class DocumentedAPI(NinjaAPI):
+    """The OpenAPI document as callers need it: each operation's error answers, and public operations marked public
+    (a token is optional there: none, or a valid one), where django-ninja would declare the optional token's scheme
+    as if it were required."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        components = schema.setdefault("components", {})
+        components.setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        schemes = components.get("securitySchemes", {})
+        optional = schemes.pop("OptionalTokenAuth", None)
+        if optional is not None and "TokenAuth" not in schemes:
+            schemes["TokenAuth"] = optional
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                public = operation.get("x-access") == "public"
+                if public:
+                    operation["security"] = [{}, {"TokenAuth": []}]
+                answers = {**ERRORS, **({} if public else TOKEN_ERRORS)}
+                if public:
+                    answers[401] = TOKEN_ERRORS[401]  # a token sent must be valid
+                responses = operation.setdefault("responses", {})
+                for status, text in answers.items():
+                    responses.setdefault(status, {"description": text, "content": error})
+        return schema
+
+
+api = DocumentedAPI(
     title="Keep it Local Network API",
     version="1",
     description=DESCRIPTION,
@@ -84,5 +133,9 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 @api.exception_handler(Exception)
 def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    if busy(exc):
+        response = error(request, 503, "busy", BUSY_MESSAGE)
+        response["Retry-After"] = str(RETRY_AFTER)
+        return response
     logger.exception("API request failed: %s", request.path)
     return error(request, 500, "server_error", "Something went wrong on our side; it has been logged.")

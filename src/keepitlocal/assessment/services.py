@@ -70,7 +70,14 @@ def invite(
     with transaction.atomic():
         existing = Invitation.objects.select_for_update().filter(round=assessment, email=email).first()
         if existing is not None and hasattr(existing, "response") and existing.response.submitted_at:
-            raise Refused("Already answered", f"{email} has already submitted answers to this round")
+            if existing.group != scoring.PARTNERS:
+                raise Refused("Already answered", f"{email} has already submitted answers to this round")
+            # A partner's answers are not told while the round is open, even by a refusal: the editor sees a link
+            # sent as for anyone; the partner is told their answers are in, and nothing changes.
+            audit(assessment.council, actor, "invited", "Assessment invitation", str(existing.pk),
+                  [{"field": "Email", "from": "", "to": email}])  # fmt: skip
+            transaction.on_commit(lambda: _already_in(assessment, email))
+            return existing, ""
         invitation = existing or Invitation(round=assessment, email=email)
         invitation.group, invitation.name, invitation.organisation = group, name, organisation
         invitation.token_hash = token_hash(token)
@@ -103,6 +110,20 @@ def invite(
         )
     )
     return invitation, token
+
+
+def _already_in(assessment: Round, email: str) -> None:
+    council = assessment.council.name
+    email_service().send(
+        Email(
+            to=email,
+            subject=f"{council}: your answers to its Keep it Local self-assessment are in",
+            body=(
+                f"You were sent a new link to {council}'s Keep it Local self-assessment, but your answers are already "
+                "in, so there is nothing more to do. Thank you.\n"
+            ),
+        )
+    )
 
 
 def invitation_for(token: str) -> Invitation:
@@ -200,7 +221,8 @@ def answers_of(assessment: Round) -> list[scoring.Answer]:
 
 
 def results(assessment: Round) -> scoring.RoundResults:
-    return scoring.round_results(assessment.framework, answers_of(assessment))
+    """Its results: partners' answers count only once it is closed (scoring.partners_visible)."""
+    return scoring.round_results(assessment.framework, answers_of(assessment), final=not assessment.is_open)
 
 
 def previous_round(assessment: Round) -> Round | None:
@@ -244,14 +266,26 @@ class EvidenceItem:
 
 
 def evidence(assessment: Round, *, individual: bool) -> dict[int, list[EvidenceItem]]:
-    """Evidence by principle. Partners' words are shown only when at least three partners answered, and never with
-    their names; officers are named only to those allowed to see individual answers."""
-    answers = list(
-        Answer.objects.filter(response__round=assessment, response__submitted_at__isnull=False)
-        .select_related("response__invitation")
-        .order_by("indicator", "response__group", "id")
+    """Evidence by principle. Partners' words are shown only once the round is closed and at least three partners
+    answered, never with their names, and in an order that does not line one partner's answers up (by indicator,
+    level and words, not by when they were given); officers are named only to those allowed to see individual
+    answers."""
+    answers = sorted(
+        Answer.objects.filter(response__round=assessment, response__submitted_at__isnull=False).select_related(
+            "response__invitation"
+        ),
+        key=lambda a: (
+            (a.indicator, a.response.group, a.level, a.evidence, a.link)
+            if a.response.group == scoring.PARTNERS
+            else (a.indicator, a.response.group, a.id)
+        ),
     )
-    partners_shown = len({a.response_id for a in answers if a.response.group == scoring.PARTNERS}) >= scoring.MIN_PARTNERS_SHOWN
+    partners = [
+        scoring.Answer(str(a.response_id), scoring.PARTNERS, a.indicator, a.level)
+        for a in answers
+        if a.response.group == scoring.PARTNERS
+    ]
+    partners_shown = scoring.partners_visible(partners, final=not assessment.is_open)
     found: dict[int, list[EvidenceItem]] = {p.number: [] for p in assessment.framework.principles}
     for answer in answers:
         is_partner = answer.response.group == scoring.PARTNERS

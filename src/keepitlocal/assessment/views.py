@@ -65,7 +65,11 @@ def rounds(request: HttpRequest, gss_code: str) -> HttpResponse:
     council = access.council_or_404(gss_code)
     all_rounds = list(
         Round.objects.filter(council=council).annotate(
-            submitted=Count("responses", filter=Q(responses__submitted_at__isnull=False))
+            submitted=Count("responses", filter=Q(responses__submitted_at__isnull=False)),
+            # An open round's partners are counted when it closes (see _invitation_state).
+            officers_submitted=Count(
+                "responses", filter=Q(responses__submitted_at__isnull=False) & ~Q(responses__group=PARTNERS)
+            ),
         )
     )
     closed = sorted((r for r in all_rounds if not r.is_open), key=lambda r: (r.opened_on, r.pk))
@@ -104,7 +108,11 @@ def round_add(request: HttpRequest, gss_code: str) -> HttpResponse:
 
 
 def _invitation_state(invitation: Invitation) -> str:
+    """An officer's progress; a community partner's link only, never whether they answered: partners may answer
+    anonymously, and a list that said who had would undo it (by their row, or by the count going up by one)."""
     response = getattr(invitation, "response", None)
+    if invitation.group == PARTNERS:
+        return "Link expired" if invitation.is_expired else "Invited"
     if response is not None and response.submitted_at:
         return "Submitted"
     if invitation.is_expired:
@@ -129,7 +137,9 @@ def round_detail(request: HttpRequest, gss_code: str, round_id: int) -> HttpResp
             # Who was invited is personal data: editors manage it, viewers see the counts.
             "invitations": states if can_edit else [],
             "counts": {
-                group: sum(1 for i, s in states if i.group == group and s == "Submitted") for group in ("officer", PARTNERS)
+                "officer": sum(1 for i, s in states if i.group == "officer" and s == "Submitted"),
+                # How many partners answered is told once the round is closed, with their answers.
+                PARTNERS: None if assessment.is_open else services.results(assessment).partner_count,
             },
             "invited": len(invitations),
             "today": timezone.localdate(),
@@ -179,15 +189,15 @@ def close(request: HttpRequest, gss_code: str, round_id: int) -> HttpResponse:
     if request.method == "GET" or request.POST.get("confirm") != "yes":
         if not assessment.is_open:
             return redirect("assessment:round", gss_code=council.gss_code, round_id=assessment.pk)
-        states = [_invitation_state(i) for i in assessment.invitations.select_related("response")]
+        officers = [_invitation_state(i) for i in assessment.invitations.select_related("response") if i.group != PARTNERS]
         return render(
             request,
             "assessment/close_confirm.html",
             {
                 "council": council,
                 "round": assessment,
-                "invited": len(states),
-                "answered": states.count("Submitted"),
+                "invited": len(officers),
+                "answered": officers.count("Submitted"),
                 "today": timezone.localdate(),
                 "error": request.method == "POST",
             },

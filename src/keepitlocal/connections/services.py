@@ -29,6 +29,7 @@ from keepitlocal.connections.engine.model import (
     label_key,
 )
 from keepitlocal.connections.models import ConfirmationRequest, ConnectionMap, MapConnection, MapElement
+from keepitlocal.database import reading
 from keepitlocal.network.models import Council, Organisation
 from keepitlocal.spend.engine.names import normalise_name
 from keepitlocal.spend.models import AnalysisRun, SpendPublication, Supplier
@@ -125,7 +126,7 @@ def _field_names(rows: list[Any]) -> tuple[str, ...]:
 
 def network_of(cmap: ConnectionMap) -> Network:
     """The map as the engine reads it: every element and every connection ever recorded, in the order added."""
-    with transaction.atomic():  # one consistent reading of elements and connections
+    with reading():  # one consistent reading of elements and connections, without the write lock
         elements = list(cmap.elements.all())
         labels = {e.pk: e.label for e in elements}
         connections = [c for c in cmap.connections.all() if c.source_id in labels and c.target_id in labels]

@@ -9,24 +9,30 @@ import io
 import time
 from dataclasses import dataclass
 
+from django.db.models import Count, Max
+
 from keepitlocal.common.kept import Kept
 from keepitlocal.network.models import Council, Organisation
 from keepitlocal.reconcile.engine.matching import Catalogue, Entity, EntityType, Query
 from keepitlocal.reports.engine.tables import neutralise
-from keepitlocal.spend.models import PublishedSupplier
+from keepitlocal.spend.models import PublishedSupplier, SpendPublication
 from keepitlocal.spend.services import council_register, platform_registers
 
 MOST_ROWS = 5000  # names in one uploaded file
 
 
 # Each process keeps the catalogue's own part (the platform's organisations and the names councils resolved) for a
-# minute: building it reads every resolved supplier, and a tool sends batch after batch. The registers' connection
-# is opened for each request (DuckDB connections are not shared between threads).
+# minute: building it reads every resolved supplier, and a tool sends batch after batch. It is kept under what it was
+# built from, too (the publications there are and when each was last published), so that a council withdrawing or
+# publishing its figures changes what every process serves at its next request, not a minute later. The registers'
+# connection is opened for each request (DuckDB connections are not shared between threads).
 _KEPT: Kept[Catalogue] = Kept(size=2)
 
 
 def catalogue() -> Catalogue:
-    return _KEPT.get(int(time.time() // 60), _platform_part).using(platform_registers())
+    published = SpendPublication.objects.aggregate(count=Count("id"), last=Max("published_at"), newest=Max("id"))
+    key = (int(time.time() // 60), published["count"], published["last"], published["newest"])
+    return _KEPT.get(key, _platform_part).using(platform_registers())
 
 
 def forget() -> None:

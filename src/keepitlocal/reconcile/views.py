@@ -8,6 +8,8 @@ import json
 import logging
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -44,7 +46,9 @@ def _param(request: HttpRequest, name: str) -> str:
 @csrf_exempt  # a public, read-only service that tools POST batches to: no session, nothing changes
 @require_http_methods(["GET", "POST"])
 def service(request: HttpRequest) -> HttpResponse:
-    """The manifest; or, with `queries`, a batch of reconciliation queries; or, with `extend`, data extension."""
+    """The manifest; or, with `queries`, a batch of reconciliation queries; or, with `extend`, data extension. Every
+    request it cannot read is answered in JSON, as the tools calling it expect: 400 for malformed JSON, 413 for a body
+    past the size or number of fields Django reads."""
     try:
         if queries := _param(request, "queries"):
             return _json(w3c.results(services.catalogue(), w3c.read_queries(queries)))
@@ -53,6 +57,10 @@ def service(request: HttpRequest) -> HttpResponse:
             return _json(w3c.extend(services.catalogue(), ids, properties, services.council_names()))
     except w3c.BadRequest as error:
         return _json({"code": "bad_request", "message": str(error)}, status=400)
+    except (RequestDataTooBig, TooManyFieldsSent):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+        message = f"The request is too large: send at most {w3c.MOST_QUERIES} queries a batch, under {limit} MB."
+        return _json({"code": "too_large", "message": message}, status=413)
     return _json(w3c.manifest(_base(request)))
 
 

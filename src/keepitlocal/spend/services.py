@@ -21,6 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from keepitlocal.network.models import Council
@@ -557,13 +558,47 @@ def stuck_runs(council: Council | None = None) -> list[AnalysisRun]:
 
 def recover_stuck_runs(council: Council | None = None) -> list[AnalysisRun]:
     """Marks each stuck analysis failed with a plain reason, so the dashboard stops saying one is running and the
-    editor can start it again. Called when a council's spend pages are opened (the progress page's polls included,
-    so only that council's runs are read) and by `kil manage spend_stuck`."""
-    found = stuck_runs(council)
-    for run in found:
-        logger.warning("Analysis %s of %s lost its worker; marked failed", run.pk, run.council.gss_code)
-        _fail(run, STOPPED_WORKER)
+    editor can start it again, and its task failed in the task queue. Called when a council's spend pages are opened
+    (the progress page's polls included, so only that council's runs are read), by every analysis as it starts (a
+    worker restarted after a crash finds its predecessor's run) and by `kil manage spend_stuck`. A run is failed only if
+    it is still silent as it is marked: one that beat in between is left running."""
+    from django.db import OperationalError
+
+    since = timezone.now() - timedelta(minutes=settings.KIL_ANALYSIS_STALE_MINUTES)
+    found = []
+    for run in stuck_runs(council):
+        silent = Q(heartbeat_at__lt=since) | Q(heartbeat_at__isnull=True)
+        try:
+            marked = AnalysisRun.objects.filter(silent, pk=run.pk, status=AnalysisRun.Status.RUNNING).update(
+                status=AnalysisRun.Status.FAILED, message=STOPPED_WORKER, finished_at=timezone.now()
+            )
+            if marked:
+                _fail_task(run)
+        except OperationalError:  # the database busy: something is alive and writing; the next look will do
+            logger.info("could not mark analysis %s stopped now", run.pk, exc_info=True)
+            continue
+        if marked:
+            logger.warning("Analysis %s of %s lost its worker; marked failed", run.pk, run.council.gss_code)
+            found.append(run)
     return found
+
+
+def _fail_task(run: AnalysisRun) -> None:
+    """The task queue's row for the run's analysis, left running by the worker that died, marked failed too (the
+    database backend of django-tasks keeps no heartbeat of its own)."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from keepitlocal.spend.tasks import analyse_council
+
+    DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING, task_path=analyse_council.module_path, args_kwargs__args__0=run.pk
+    ).update(
+        status=TaskResultStatus.FAILED,
+        finished_at=timezone.now(),
+        exception_class_path="keepitlocal.spend.services.WorkerLost",
+        traceback=STOPPED_WORKER,
+    )
 
 
 def run_analysis(run: AnalysisRun) -> None:

@@ -96,7 +96,10 @@ def assessment_steps(council: Council, today: date) -> list[NextStep]:
     current = Round.objects.filter(council=council, closed_at__isnull=True).first()
     if current is not None:
         invitations = list(current.invitations.select_related("response"))
-        waiting = sum(1 for i in invitations if getattr(getattr(i, "response", None), "submitted_at", None) is None)
+        # Officers only: whether a community partner has answered is not told while the round is open.
+        waiting = sum(
+            1 for i in invitations if i.group != "partner" and getattr(getattr(i, "response", None), "submitted_at", None) is None
+        )
         if current.closes_on < today:
             steps.append(
                 NextStep(
@@ -108,7 +111,7 @@ def assessment_steps(council: Council, today: date) -> list[NextStep]:
         elif waiting:
             steps.append(
                 NextStep(
-                    f"{_plural(waiting, 'person invited has', 'people invited have')} not answered {current.title} yet",
+                    f"{_plural(waiting, 'council officer invited has', 'council officers invited have')} not answered {current.title} yet",
                     reverse("assessment:round", args=[gss, current.pk]),
                     to_view=True,
                 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
 from keepitlocal.accounts import access
@@ -50,4 +50,17 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    """A fault of ours, or the database busy (the write lock not free in time): that is 503 with Retry-After, as JSON
+    where the caller is a program (the API and reconciliation service)."""
+    import sys
+
+    from keepitlocal.database import BUSY_MESSAGE, RETRY_AFTER, busy
+
+    if busy(sys.exc_info()[1]):
+        if request.path.startswith(("/api/", "/reconcile")):
+            response: HttpResponse = JsonResponse({"code": "busy", "message": BUSY_MESSAGE}, status=503)
+        else:
+            response = render(request, "503.html", {"message": BUSY_MESSAGE}, status=503)
+        response["Retry-After"] = str(RETRY_AFTER)
+        return response
     return render(request, "500.html", status=500)

@@ -48,16 +48,17 @@ def respondents(answers: Iterable[Answer], group: str) -> int:
     return len({a.respondent for a in answers if a.group == group})
 
 
-def partners_visible(answers: Sequence[Answer]) -> bool:
-    """Community partners' answers are shown to the council only in aggregate, and only when at least three
-    partners answered (so no one partner can be identified)."""
-    return respondents(answers, PARTNERS) >= MIN_PARTNERS_SHOWN
+def partners_visible(answers: Sequence[Answer], final: bool = True) -> bool:
+    """Community partners' answers are shown to the council only in aggregate, only when at least three partners
+    answered (so no one partner can be identified), and only once the round is closed (`final`): an aggregate that
+    changed with each submission would give away each partner's answers by the difference before and after."""
+    return final and respondents(answers, PARTNERS) >= MIN_PARTNERS_SHOWN
 
 
-def gaps(framework: Framework, answers: Sequence[Answer]) -> dict[int, float | None]:
+def gaps(framework: Framework, answers: Sequence[Answer], final: bool = True) -> dict[int, float | None]:
     """Gap per principle = officers' score − partners' score (points on the 0–100 scale); positive means the
     council rates itself higher than its partners do. None when partners are hidden or either group is missing."""
-    if not partners_visible(answers):
+    if not partners_visible(answers, final):
         return {p.number: None for p in framework.principles}
     officers = principle_scores(framework, answers, OFFICERS)
     partners = principle_scores(framework, answers, PARTNERS)
@@ -124,10 +125,11 @@ def disagreement(
     return None
 
 
-def shown_answers(answers: Sequence[Answer]) -> list[Answer]:
-    """The answers a council may see in aggregate: officers always; partners only when at least three answered,
-    because an overall score mixing in one or two partners would let their ratings be worked out."""
-    visible = partners_visible(answers)
+def shown_answers(answers: Sequence[Answer], final: bool = True) -> list[Answer]:
+    """The answers a council may see in aggregate: officers always; partners only when at least three answered and
+    the round is closed, because an overall score mixing in one or two partners, or changing as each one submits,
+    would let their ratings be worked out."""
+    visible = partners_visible(answers, final)
     return [a for a in answers if a.group == OFFICERS or visible]
 
 
@@ -142,10 +144,17 @@ class RoundResults:
     indicators: dict[str, float | None]
     officer_count: int
     partner_count: int
+    final: bool = True  # the round is closed; while it is open partners' answers wait for it to close
 
     @property
     def partners_hidden(self) -> bool:
-        return self.partners is None and self.partner_count > 0
+        """Fewer than three partners answered a closed round: their answers are not shown at all."""
+        return self.final and self.partners is None and self.partner_count > 0
+
+    @property
+    def partners_pending(self) -> bool:
+        """The round is open: partners' answers are shown, in aggregate, when it closes."""
+        return not self.final
 
     @property
     def largest_gap(self) -> tuple[int, float] | None:
@@ -154,17 +163,20 @@ class RoundResults:
         return max(known, key=lambda item: abs(item[1])) if known else None
 
 
-def round_results(framework: Framework, answers: Sequence[Answer]) -> RoundResults:
-    shown = shown_answers(answers)
-    visible = partners_visible(answers)
+def round_results(framework: Framework, answers: Sequence[Answer], final: bool = True) -> RoundResults:
+    """A round's results; `final` when it is closed. While it is open the results are the officers' alone and the
+    number of partners who answered is not told (0), so nothing changes as a partner submits."""
+    shown = shown_answers(answers, final)
+    visible = partners_visible(answers, final)
     return RoundResults(
         officers=principle_scores(framework, answers, OFFICERS),
         partners=principle_scores(framework, answers, PARTNERS) if visible else None,
         overall=principle_scores(framework, shown),
-        gaps=gaps(framework, answers),
+        gaps=gaps(framework, answers, final),
         indicators=indicator_scores(framework, shown),
         officer_count=respondents(answers, OFFICERS),
-        partner_count=respondents(answers, PARTNERS),
+        partner_count=respondents(answers, PARTNERS) if final else 0,
+        final=final,
     )
 
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
+from keepitlocal.reports.engine.tables import neutralise_csv_cell, restore_csv_cell
+
 VERSION = "3.0.0"
 
 
@@ -232,7 +234,7 @@ def read(files: Mapping[str, bytes]) -> Package:
         text = found.decode("utf-8-sig")
         try:
             package.tables[table.name] = [
-                {k.strip(): (v or "") for k, v in row.items() if k and isinstance(v, str | None)}
+                {k.strip(): restore_csv_cell(v or "") for k, v in row.items() if k and isinstance(v, str | None)}
                 for row in csv.DictReader(io.StringIO(text))
             ]
         except csv.Error as error:  # a field longer than the csv module reads, a stray quote...
@@ -250,7 +252,9 @@ def write(package: Package, title: str) -> dict[str, bytes]:
         out = io.StringIO()
         writer = csv.DictWriter(out, table.field_names(), extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        # Anyone may download a directory and open it in a spreadsheet: text that starts like a formula is written as
+        # text (numbers, a negative longitude among them, stay numbers), and read back as it was (`read`).
+        writer.writerows({k: neutralise_csv_cell(v) if isinstance(v, str) else v for k, v in row.items()} for row in rows)
         files[table.path] = out.getvalue().encode()
         resources.append(
             {

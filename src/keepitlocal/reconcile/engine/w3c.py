@@ -68,12 +68,18 @@ def _property(properties: Any, pid: str) -> str:
     return ""
 
 
+def _parsed(text: str, message: str) -> Any:
+    """JSON from a request, or BadRequest: whatever is malformed, including nesting deeper than Python's parser goes
+    (which raises RecursionError, not ValueError)."""
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        raise BadRequest(message) from None
+
+
 def read_queries(text: str) -> dict[str, Query]:
     """A batch `{"q0": {"query": "...", "type": "...", "limit": 3, "properties": [{"pid": "postcode", "v": "HX1 1AA"}]}}`."""
-    try:
-        batch = json.loads(text)
-    except ValueError:
-        raise BadRequest("queries must be JSON: an object of queries by key") from None
+    batch = _parsed(text, "queries must be JSON: an object of queries by key")
     if not isinstance(batch, Mapping):
         raise BadRequest("queries must be an object of queries by key")
     if len(batch) > MOST_QUERIES:
@@ -138,10 +144,7 @@ def propose_properties(type_: str) -> dict[str, Any]:
 
 def read_extend(text: str) -> tuple[list[str], list[str]]:
     """A data extension request `{"ids": [...], "properties": [{"id": "type"}, ...]}`."""
-    try:
-        asked = json.loads(text)
-    except ValueError:
-        raise BadRequest("extend must be JSON") from None
+    asked = _parsed(text, "extend must be JSON")
     if not isinstance(asked, Mapping) or not isinstance(asked.get("ids"), list) or not isinstance(asked.get("properties"), list):
         raise BadRequest("extend needs 'ids' and 'properties' lists")
     ids = [str(i) for i in asked["ids"]][: MOST_QUERIES * 10]

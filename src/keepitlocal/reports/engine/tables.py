@@ -56,6 +56,13 @@ def neutralise_csv_cell(value: str) -> str:
     return value
 
 
+def restore_csv_cell(value: str) -> str:
+    """A cell as it was before `neutralise_csv_cell` (a file the platform wrote, read back): the quote it added goes."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
 def _plain(value: Any) -> Any:
     if value is None:
         return ""
