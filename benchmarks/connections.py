@@ -26,7 +26,9 @@ from keepitlocal.connections.engine import measures as m  # noqa: E402
 from keepitlocal.connections.engine.model import Connection, Direction, Element, Network, Sector  # noqa: E402
 
 
-def generate(elements: int, connections: int, seed: int = 1) -> Network:
+def generate(elements: int, connections: int, seed: int = 1, centre: bool = False) -> Network:
+    """Elements in six sectors, mostly tied within neighbourhoods. With `centre`, element 0 is the organisation whose map it is, tied both ways to every other element (an
+    organisation's own map is a star around it; its hub is the worst case of brokerage and local bridges)."""
     rnd = random.Random(seed)
     sectors = list(Sector)
     weights = [30, 30, 20, 10, 5, 5]
@@ -34,6 +36,10 @@ def generate(elements: int, connections: int, seed: int = 1) -> Network:
     hubs = rnd.sample(range(elements), max(1, elements // 100))
     seen: set[tuple[int, int]] = set()
     ties = []
+    if centre:
+        for b in range(1, min(elements, connections + 1)):
+            seen.add((0, b))
+            ties.append(Connection(nodes[0].label, nodes[b].label, Direction.MUTUAL))
     while len(ties) < connections:
         a = rnd.choice(hubs) if rnd.random() < 0.1 else rnd.randrange(elements)
         b = (a // 50) * 50 + rnd.randrange(50) if rnd.random() < 0.8 else rnd.randrange(elements)
@@ -51,8 +57,9 @@ def main() -> None:
     parser.add_argument("--elements", type=int, default=5_000)
     parser.add_argument("--connections", type=int, default=50_000)
     parser.add_argument("--page-elements", type=int, default=500)
+    parser.add_argument("--centre", action="store_true", help="one element tied both ways to every other")
     args = parser.parse_args()
-    network = generate(args.elements, args.connections)
+    network = generate(args.elements, args.connections, centre=args.centre)
     day = date(2026, 12, 1)
     g = m.graphs(network.at(day))
     timings = {}

@@ -339,3 +339,95 @@ def test_the_published_summary_shows_only_the_platforms_own_words(hub: Organisat
     services.save_sharing(cmap, [], False, True)
     page = StrictHTMLClient().get(f"/organisations/{hub.pk}/connections/").content.decode()
     assert "Jane Doe" not in page and "Other" in page
+
+
+def test_a_map_is_bounded_in_what_it_holds_with_a_plain_refusal(
+    hub: Organisation, org_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An import that would take the map past the bounds is refused whole, saying so; adding one element or
+    connection by hand to a full map is refused the same way."""
+    from keepitlocal.connections.engine import model
+
+    cmap = services.map_for(hub)
+    held = cmap.elements.count()
+    monkeypatch.setattr(model, "MAX_ELEMENTS", held + 1)
+    blueprint = kumu.write_blueprint(
+        model.Network((model.Element("Ovenden Food Pantry"), model.Element("Ovenden Primary School")), ())
+    )
+    refused = org_client.post(_base(hub) + "import/", {"file": SimpleUploadedFile("map.json", blueprint.encode())})
+    text = refused.content.decode()
+    assert refused.status_code == 400 and "nothing was imported" in text
+    assert f"would hold {held + 2:,} elements; a map may hold at most {held + 1:,}" in text
+    assert cmap.elements.count() == held
+    services.save_element(cmap, None, {"label": "Ovenden Food Pantry"}, None)
+    with pytest.raises(services.Refused, match="at most"):
+        services.save_element(cmap, None, {"label": "Ovenden Primary School"}, None)
+    # Changing an element of a full map is still allowed: only adding is bounded.
+    pantry = cmap.elements.get(label="Ovenden Food Pantry")
+    services.save_element(cmap, pantry, {"label": "Ovenden Food Pantry", "type": "Charity"}, None)
+    monkeypatch.setattr(model, "MAX_CONNECTIONS", cmap.connections.count())
+    with pytest.raises(services.Refused, match="connections; a map may hold at most"):
+        services.save_connection(cmap, None, {"source": services.self_element(cmap), "target": pantry}, None)
+
+
+def test_an_area_is_measured_in_the_background_once_per_change_never_on_a_page_view(
+    demo: list[str], editor_client: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The council's connections page only reads figures: the first view asks the worker to measure the shared maps
+    and says so; a change to a map asks again, and the page shows the last figures, dated, until the new ones come."""
+    from django_tasks_db.models import DBTaskResult
+
+    from keepitlocal.connections.models import AreaMeasures
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # queued, run below as the worker would
+    calderdale = Council.objects.get(gss_code="E08000033")
+    first = Organisation.objects.create(name="Alpha Trust", home_council=calderdale)
+    cmap = services.map_for(first)
+    services.save_sharing(cmap, [calderdale], False, False)
+
+    def worker() -> int:
+        done = 0
+        for task in DBTaskResult.objects.filter(task_path__endswith="measure_area", status="READY"):
+            services.measure_area_now(*task.args_kwargs["args"])
+            task.delete()
+            done += 1
+        return done
+
+    measured = services.area
+    calls: list[str] = []
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        calls.append("measured")
+        return measured(*args, **kwargs)
+
+    monkeypatch.setattr(services, "area", watched)
+    page = "/manage/councils/E08000033/connections/"
+    assert worker() == 2  # sharing asked once for the council's users and once for the network team's view
+    assert calls == ["measured", "measured"]
+    calls.clear()
+    body = editor_client.get(page).content.decode()
+    assert "Alpha Trust" in body and "being measured" not in body and calls == []
+    # A change: the page shows what was measured, dated and saying new figures are coming, without measuring.
+    services.save_element(cmap, None, {"label": "Ovenden Food Pantry", "sector": "vcse"}, None)
+    services.save_connection(
+        cmap, None, {"source": services.self_element(cmap), "target": cmap.elements.get(label="Ovenden Food Pantry")}, None
+    )
+    body = editor_client.get(page).content.decode()
+    assert "are being measured again" in body and "1 elements" in body and calls == []
+    for _ in range(3):
+        editor_client.get(page)
+    assert calls == []
+    # The worker measures only the latest state (requests overtaken by a later change are skipped), and only for
+    # the council's users: the network team's view, of maps shared with the network, did not change.
+    worker()
+    assert calls == ["measured"]
+    body = editor_client.get(page).content.decode()
+    assert "being measured" not in body and "2 elements, 1 distinct ties" in body
+    # A measuring whose worker died is asked for again after two minutes.
+    services.save_element(cmap, None, {"label": "Ovenden Primary School"}, None)
+    DBTaskResult.objects.all().delete()
+    assert worker() == 0
+    AreaMeasures.objects.filter(figures__isnull=True).update(requested_at=timezone.now() - timedelta(minutes=3))
+    editor_client.get(page)
+    assert worker() == 1
+    assert "3 elements" in editor_client.get(page).content.decode()

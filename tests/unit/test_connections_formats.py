@@ -324,3 +324,22 @@ def test_measures_csv_neutralises_text_not_negative_figures(tmp_path: Path) -> N
     with open(tmp_path / "measures.csv", encoding="utf-8") as handle:
         row = next(csv.DictReader(handle))
     assert row["label"] == "'=cmd" and row["ei_index"] == "-1"
+
+
+def test_a_file_holding_more_than_a_map_may_is_refused_whole() -> None:
+    from keepitlocal.connections.engine import files
+    from keepitlocal.connections.engine.model import MAX_CONNECTIONS, MAX_ELEMENTS
+
+    hub = Element("Hub", sector=Sector.VCSE)
+    many = Network((hub, *(Element(f"Group {n}") for n in range(MAX_ELEMENTS))), ())
+    with pytest.raises(ImportRejected) as refused:
+        files.read_file("map.json", kumu.write_blueprint(many).encode())
+    assert f"{MAX_ELEMENTS + 1:,} elements; a map may hold at most {MAX_ELEMENTS:,}" in refused.value.problems[0].message
+    # Connections are counted as well, each different (two of the same ends and kind are one connection).
+    kinds = [f"Kind {n}" for n in range(MAX_CONNECTIONS + 1)]
+    ties = Network((hub, Element("Other")), tuple(Connection("Hub", "Other", Direction.DIRECTED, type=k) for k in kinds))
+    with pytest.raises(ImportRejected) as refused:
+        files.read_file("map.json", kumu.write_blueprint(ties).encode())
+    assert f"a map may hold at most {MAX_CONNECTIONS:,}" in refused.value.problems[0].message
+    # A workbook is refused as its rows are read, before a sheet past the bound is held in memory.
+    assert max(MAX_ELEMENTS, MAX_CONNECTIONS) == kumu.MAX_ROWS

@@ -248,6 +248,14 @@ def test_brokerage_agrees_with_counting_every_triple(case: tuple[Network, nx.Gra
     assert {v: vars(r) for v, r in m.brokerage(g).items()} == expected
 
 
+@settings(max_examples=150, deadline=None)
+@given(random_graphs())
+def test_local_bridges_agree_with_networkx(case: tuple[Network, nx.Graph]) -> None:
+    network, graph = case
+    ours = {frozenset(tie) for tie in m.local_bridges(m.graphs(network))}
+    assert ours == {frozenset(tie) for tie in nx.local_bridges(graph, with_span=False)}
+
+
 def test_sector_from_words() -> None:
     assert Sector.from_words("GP practice") is Sector.PUBLIC
     assert Sector.from_words("Parish Council") is Sector.PUBLIC

@@ -120,3 +120,28 @@ class ConfirmationRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Confirmation asked of {self.email}"
+
+
+class AreaMeasures(models.Model):
+    """A council's area measured from the maps shared with it, worked out in the background once per change (an
+    area joins many maps, and measuring it on a page view made the page as slow as its largest map). `fingerprint`
+    names what it was measured from: the maps, each as it last changed, and the council's latest analysis. `figures`
+    stays empty until the measuring is done."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="area_measures")
+    network_team_only = models.BooleanField(default=False)
+    on = models.DateField()
+    fingerprint = models.CharField(max_length=64)
+    requested_at = models.DateTimeField(default=timezone.now)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    figures = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "network_team_only", "on", "fingerprint"], name="one_measuring_per_area_state"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Area measures of {self.council} on {self.on}"

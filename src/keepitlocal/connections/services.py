@@ -27,7 +27,9 @@ from keepitlocal.connections.engine.model import (
     Sector,
     connection_kind_key,
     label_key,
+    size_problems,
 )
+from keepitlocal.connections.engine.problems import ImportRejected, Problem
 from keepitlocal.connections.models import ConfirmationRequest, ConnectionMap, MapConnection, MapElement
 from keepitlocal.database import reading
 from keepitlocal.network.models import Council, Organisation
@@ -75,7 +77,10 @@ def map_for(organisation: Organisation) -> ConnectionMap:
 
 
 def _touch(cmap: ConnectionMap) -> None:
+    """Every write to a map moves its updated_at (the key of its kept measures) and asks for the areas it is shared
+    with to be measured again."""
     ConnectionMap.objects.filter(pk=cmap.pk).update(updated_at=timezone.now())
+    _remeasure_areas_of(cmap)
 
 
 def _who(actor: Any) -> str:
@@ -203,6 +208,12 @@ def compare(cmap: ConnectionMap, then: date, now: date) -> Comparison:
 # Elements and connections -----------------------------------------------------------------------------------------
 
 
+def _refuse_beyond(elements: int, connections: int) -> None:
+    problems = size_problems(elements, connections)
+    if problems:
+        raise Refused("Your map is full", " ".join(problems))
+
+
 def _next_position(queryset: Any) -> int:
     return (queryset.aggregate(n=Max("position"))["n"] or 0) + 1
 
@@ -216,6 +227,8 @@ def save_element(cmap: ConnectionMap, element: MapElement | None, data: dict[str
         clash = (others.exclude(pk=element.pk) if element else others).first()
         if clash:
             raise Refused("That label is taken", f"'{clash.label}' is already on your map: give this element another label.")
+        if element is None:
+            _refuse_beyond(cmap.elements.count() + 1, 0)
         row = element or MapElement(map=cmap, position=_next_position(cmap.elements))
         if element is not None and element.label != label:
             _clear_confirmations_of(element)
@@ -254,6 +267,8 @@ def save_connection(cmap: ConnectionMap, connection: MapConnection | None, data:
         raise Refused("Check the dates", "The connection must end after it began.")
     kind = data.get("kind") or ""
     with transaction.atomic():
+        if connection is None:
+            _refuse_beyond(0, cmap.connections.count() + 1)
         row = connection or MapConnection(
             map=cmap,
             position=_next_position(cmap.connections),
@@ -371,6 +386,15 @@ def import_network(cmap: ConnectionMap, network: Network, actor: Any) -> ImportO
     connection_fields = _wanted(network.connection_columns, _CONNECTION_COLUMNS)
     with transaction.atomic():
         rows = {e.key: e for e in cmap.elements.select_for_update()}
+        existing = {
+            (c.source.key, c.target.key, connection_kind_key(Kind(c.kind) if c.kind else None, c.type)): c
+            for c in cmap.connections.select_related("source", "target")
+        }
+        new_elements = {e.key for e in network.elements} - rows.keys()
+        new_connections = {c.identity for c in network.connections} - existing.keys()
+        problems = size_problems(len(rows) + len(new_elements), len(existing) + len(new_connections))
+        if problems:
+            raise ImportRejected([Problem("", 0, "", "", f"{message} Nothing was imported.") for message in problems])
         position = _next_position(cmap.elements)
         for element in network.elements:
             everything: dict[str, Any] = {
@@ -409,10 +433,6 @@ def import_network(cmap: ConnectionMap, network: Network, actor: Any) -> ImportO
                 updated += 1
             else:
                 unchanged += 1
-        existing = {
-            (c.source.key, c.target.key, connection_kind_key(Kind(c.kind) if c.kind else None, c.type)): c
-            for c in cmap.connections.select_related("source", "target")
-        }
         position = _next_position(cmap.connections)
         for connection in network.connections:
             source, target = connection.ends
@@ -593,9 +613,11 @@ def answer_confirmation(token: str, confirmed: bool, name: str) -> ConfirmationR
 
 def save_sharing(cmap: ConnectionMap, councils: list[Council], network: bool, publish: bool) -> None:
     with transaction.atomic():
+        before = list(cmap.shared_with.all())
         cmap.shared_with.set(councils)
         cmap.share_with_network, cmap.publish_summary = network, publish
         cmap.save(update_fields=["share_with_network", "publish_summary"])
+        _remeasure_areas_of(cmap, before)
 
 
 @dataclass(frozen=True)
@@ -798,3 +820,144 @@ def area(council: Council, on: date, network_team_only: bool = False) -> Area:
             )
         )  # fmt: skip
     return Area(council, maps, network, measures, bridges, median, on)
+
+
+# A council's area, measured in the background -----------------------------------------------------------------------
+
+# A measuring asked for and not done in this long is asked for again (its worker died; spend's runs use the same).
+AREA_STALE = timedelta(minutes=2)
+AREA_KEPT = 4  # measurings kept per council and audience: the newest, and a few being worked out
+
+
+@dataclass(frozen=True)
+class SharedMap:
+    name: str
+    is_demo: bool
+
+
+@dataclass(frozen=True)
+class AreaFigures:
+    """What a council's area page shows, as measured in the background: the shared maps, the summary of the joined
+    map, and the bridges with what the council paid them."""
+
+    on: date
+    maps: tuple[SharedMap, ...]
+    summary: m.Summary
+    bridges: tuple[Bridge, ...]
+    median_vcse: Decimal | None
+
+    @staticmethod
+    def of(found: Area) -> AreaFigures:
+        maps = tuple(SharedMap(cmap.organisation.name, cmap.is_demo) for cmap in found.maps)
+        return AreaFigures(found.on, maps, found.measures.summary, tuple(found.bridges), found.median_vcse)
+
+    def to_json(self) -> dict[str, Any]:
+        summary = {**vars(self.summary), "on": self.summary.on.isoformat(), "cut_points": list(self.summary.cut_points)}
+        return {
+            "on": self.on.isoformat(),
+            "maps": [vars(shared) for shared in self.maps],
+            "summary": summary,
+            "bridges": [{**vars(b), "paid": None if b.paid is None else str(b.paid)} for b in self.bridges],
+            "median_vcse": None if self.median_vcse is None else str(self.median_vcse),
+        }
+
+    @staticmethod
+    def from_json(data: dict[str, Any]) -> AreaFigures:
+        summary = data["summary"]
+        return AreaFigures(
+            on=date.fromisoformat(data["on"]),
+            maps=tuple(SharedMap(**shared) for shared in data["maps"]),
+            summary=m.Summary(**{**summary, "on": date.fromisoformat(summary["on"]), "cut_points": tuple(summary["cut_points"])}),
+            bridges=tuple(Bridge(**{**b, "paid": None if b["paid"] is None else Decimal(b["paid"])}) for b in data["bridges"]),
+            median_vcse=None if data["median_vcse"] is None else Decimal(data["median_vcse"]),
+        )
+
+
+@dataclass(frozen=True)
+class AreaReading:
+    """The area as the page shows it: `figures` measured from the maps as they stand now (`current`), or else the
+    last measured (None before the first), while the present state is worked out in the background."""
+
+    figures: AreaFigures | None
+    current: bool
+    measured_at: Any = None  # datetime of the figures shown
+
+
+def _shared_maps(council: Council, network_team_only: bool) -> Any:
+    shared = ConnectionMap.objects.filter(shared_with=council)
+    return shared.filter(share_with_network=True) if network_team_only else shared
+
+
+def _area_fingerprint(council: Council, network_team_only: bool) -> str:
+    """What an area's measures depend on: each shared map as it last changed (its organisation's name too) and the
+    council's latest analysis (the bridges' spend)."""
+    import hashlib
+
+    maps = list(
+        _shared_maps(council, network_team_only).order_by("pk").values_list("pk", "updated_at", "organisation__name", "is_demo")
+    )
+    run = (
+        AnalysisRun.objects.filter(council=council, status=AnalysisRun.Status.SUCCEEDED).values_list("pk", "finished_at").first()
+    )
+    return hashlib.sha256(repr((maps, run)).encode()).hexdigest()
+
+
+def area_figures(council: Council, on: date, network_team_only: bool = False) -> AreaReading:
+    """The area's figures for a page view: never measured here. The measuring of the present state is asked for (once,
+    or again if its worker died) and the last figures measured are shown meanwhile."""
+    from keepitlocal.connections.models import AreaMeasures
+
+    audience = {"council": council, "network_team_only": network_team_only}
+    if not _shared_maps(council, network_team_only).exists():
+        empty = AreaFigures(on, (), m.measure(Network((), ()), on).summary, (), None)
+        return AreaReading(empty, True, timezone.now())
+    row = request_area_measures(council, on, network_team_only)
+    if row.figures is not None:
+        return AreaReading(AreaFigures.from_json(row.figures), True, row.computed_at)
+    latest = AreaMeasures.objects.filter(**audience, figures__isnull=False).order_by("-computed_at").first()
+    if latest is None or latest.figures is None:
+        return AreaReading(None, False)
+    return AreaReading(AreaFigures.from_json(latest.figures), False, latest.computed_at)
+
+
+def request_area_measures(council: Council, on: date, network_team_only: bool) -> Any:
+    """The measuring of the area as it stands, asked of the worker unless already done or under way."""
+    from keepitlocal.connections.models import AreaMeasures
+    from keepitlocal.connections.tasks import measure_area
+
+    fingerprint = _area_fingerprint(council, network_team_only)
+    row, created = AreaMeasures.objects.get_or_create(
+        council=council, network_team_only=network_team_only, on=on, fingerprint=fingerprint
+    )
+    now = timezone.now()
+    if created or (row.figures is None and row.requested_at < now - AREA_STALE):
+        if not created:
+            AreaMeasures.objects.filter(pk=row.pk).update(requested_at=now)
+        measure_area.enqueue(row.pk)
+        row.refresh_from_db()
+    return row
+
+
+def measure_area_now(measures_id: int) -> None:
+    """The worker's part: the area measured, unless the maps changed since it was asked (the change asked again)."""
+    from keepitlocal.connections.models import AreaMeasures
+
+    row = AreaMeasures.objects.select_related("council").filter(pk=measures_id).first()
+    if row is None or row.figures is not None:
+        return
+    if _area_fingerprint(row.council, row.network_team_only) != row.fingerprint:
+        log.info("Area of %s changed before it was measured; the newer request measures it", row.council)
+        return
+    found = area(row.council, row.on, row.network_team_only)
+    AreaMeasures.objects.filter(pk=row.pk).update(figures=AreaFigures.of(found).to_json(), computed_at=timezone.now())
+    audience = AreaMeasures.objects.filter(council=row.council, network_team_only=row.network_team_only)
+    old = audience.order_by("-requested_at").values_list("pk", flat=True)[AREA_KEPT:]
+    AreaMeasures.objects.filter(pk__in=list(old)).exclude(pk=row.pk).delete()
+
+
+def _remeasure_areas_of(cmap: ConnectionMap, councils: Any = ()) -> None:
+    """A map changed (or its sharing): the areas it is shared with are measured again for today, in the background."""
+    today = timezone.localdate()
+    for council in {*cmap.shared_with.all(), *councils}:
+        for network_team_only in (False, True):
+            request_area_measures(council, today, network_team_only)

@@ -424,5 +424,5 @@ def area(request: HttpRequest, gss_code: str) -> HttpResponse:
     council = access.council_or_404(gss_code)
     on = _day(request, "on") or timezone.localdate()
     # A map shared with a council is for the council's own users; the network team sees it only if shared with them.
-    found = services.area(council, on, network_team_only=not access.council_roles(request.user, council))
-    return render(request, "connections/area.html", {"council": council, "area": found, "on": on})
+    found = services.area_figures(council, on, network_team_only=not access.council_roles(request.user, council))
+    return render(request, "connections/area.html", {"council": council, "reading": found, "area": found.figures, "on": on})

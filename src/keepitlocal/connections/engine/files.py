@@ -7,13 +7,22 @@ from collections.abc import Iterable
 from pathlib import PurePath
 
 from keepitlocal.connections.engine import gephi, kumu
-from keepitlocal.connections.engine.model import Network
+from keepitlocal.connections.engine.model import Network, size_problems
 from keepitlocal.connections.engine.problems import ImportRejected, Problem
 
 
 def read_file(name: str, data: bytes, known: Iterable[str] = ()) -> Network:
     """`known`: labels of elements already on the map the file goes into, which its connections may name without
-    listing them (Kumu layouts only: a GEXF edge always names one of the file's own nodes)."""
+    listing them (Kumu layouts only: a GEXF edge always names one of the file's own nodes). A file holding more than
+    one map may is refused whole (model.MAX_ELEMENTS, MAX_CONNECTIONS)."""
+    network = _read(name, data, known)
+    problems = size_problems(len(network.elements), len(network.connections), "This file")
+    if problems:
+        raise ImportRejected([Problem("", 0, "", "", message) for message in problems])
+    return network
+
+
+def _read(name: str, data: bytes, known: Iterable[str]) -> Network:
     suffix = PurePath(name).suffix.casefold()
     if suffix == ".xlsx":
         return kumu.read_workbook(data, known)

@@ -18,14 +18,26 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from keepitlocal.connections.engine.model import LIMITS, Connection, Direction, Element, Kind, Network, Sector, label_key
+from keepitlocal.connections.engine.model import (
+    LIMITS,
+    MAX_CONNECTIONS,
+    MAX_ELEMENTS,
+    Connection,
+    Direction,
+    Element,
+    Kind,
+    Network,
+    Sector,
+    label_key,
+)
 from keepitlocal.connections.engine.problems import ImportRejected, Problem
 from keepitlocal.reports.engine.tables import FORMULA_STARTS
 
 ELEMENTS, CONNECTIONS = "Elements", "Connections"
 SEPARATOR = "|"
-# More rows than any organisation's map has: a file past it is refused rather than read into memory.
-MAX_ROWS = 200_000
+# More rows than a map may hold (model.MAX_ELEMENTS, MAX_CONNECTIONS): a sheet past it is refused as it is read
+# rather than read whole into memory first.
+MAX_ROWS = max(MAX_ELEMENTS, MAX_CONNECTIONS)
 
 # Known columns: the name written, and the words that recognise it when read.
 ELEMENT_COLUMNS = {

@@ -191,8 +191,15 @@ def cut_points(g: Graphs) -> set[str]:
 
 def local_bridges(g: Graphs) -> list[tuple[str, str]]:
     """Ties whose two ends share no contact: without them the shortest path between the ends is at least three
-    steps, or none."""
-    return [(u, v) for u, v in nx.local_bridges(g.undirected, with_span=False)]
+    steps, or none. Each tie looks through the smaller end's contacts only, so a hub tied to everything costs its
+    ties once, not its contacts squared (networkx's `local_bridges` builds both ends' sets per tie)."""
+    graph = g.undirected
+    found = []
+    for u, v in graph.edges():
+        small, large = (graph[u], graph[v]) if len(graph[u]) <= len(graph[v]) else (graph[v], graph[u])
+        if not any(w in large for w in small):
+            found.append((u, v))
+    return found
 
 
 @dataclass(frozen=True)
@@ -313,23 +320,41 @@ def brokerage_role(a: str, b: str, c: str) -> str:
 
 def brokerage(g: Graphs) -> dict[str, Brokerage]:
     """For every directed path a -> b -> c with a != c and no tie a -> c, b brokers once, in the role its groups
-    give (brokerage_role). Counted from each b's in- and out-contacts: time proportional to the sum over elements
-    of in-degree x out-degree."""
+    give (brokerage_role). Counted by groups rather than path by path: b's in-contacts by group times its
+    out-contacts by group, less the pairs that are one element (a tie both ways) and the pairs already tied a -> c
+    (found by looking through the smaller of a's out-contacts and b's). A hub tied to thousands costs its ties, not
+    their square."""
     graph = g.directed
     successors = {node: set(graph.successors(node)) for node in graph}
     groups = {node: g.group(node) for node in graph}
     result: dict[str, Brokerage] = {}
     for b in graph:
-        counts = {"coordinator": 0, "consultant": 0, "gatekeeper": 0, "representative": 0, "liaison": 0}
         outs = successors[b]
-        group_b = groups[b]
-        for a in graph.predecessors(b):
-            reach = successors[a]
+        ins = list(graph.predecessors(b))
+        pairs: dict[tuple[str, str], int] = {}
+        out_groups: dict[str, int] = {}
+        for c in outs:
+            out_groups[groups[c]] = out_groups.get(groups[c], 0) + 1
+        in_groups: dict[str, int] = {}
+        for a in ins:
+            in_groups[groups[a]] = in_groups.get(groups[a], 0) + 1
+        for group_a, n_a in in_groups.items():
+            for group_c, n_c in out_groups.items():
+                pairs[(group_a, group_c)] = n_a * n_c
+        for a in ins:
             group_a = groups[a]
-            for c in outs:
-                if c == a or c in reach:
-                    continue
-                counts[brokerage_role(group_a, group_b, groups[c])] += 1
+            if a in outs:  # a -> b -> a is no path between two elements
+                pairs[(group_a, group_a)] -= 1
+            reach = successors[a]
+            closed = (c for c in reach if c in outs) if len(reach) <= len(outs) else (c for c in outs if c in reach)
+            for c in closed:
+                if c != b:
+                    pairs[(group_a, groups[c])] -= 1
+        counts = {"coordinator": 0, "consultant": 0, "gatekeeper": 0, "representative": 0, "liaison": 0}
+        group_b = groups[b]
+        for (group_a, group_c), n in pairs.items():
+            if n:
+                counts[brokerage_role(group_a, group_b, group_c)] += n
         result[b] = Brokerage(**counts)
     return result
 

@@ -252,6 +252,24 @@ class Kind(StrEnum):
         return None
 
 
+# The most one organisation's map may hold: several times the largest real maps of an organisation's relationships
+# (hundreds of elements), and the size every measure is worked out for in a couple of seconds (benchmarks/
+# connections.py). A council's area joins many maps, so it may be larger; its measures are worked out in the
+# background (connections.services.area_figures).
+MAX_ELEMENTS = 5_000
+MAX_CONNECTIONS = 25_000
+
+
+def size_problems(elements: int, connections: int, where: str = "The map") -> list[str]:
+    """What is wrong with a map of this size, in words (nothing when within the bounds)."""
+    found = []
+    if elements > MAX_ELEMENTS:
+        found.append(f"{where} would hold {elements:,} elements; a map may hold at most {MAX_ELEMENTS:,}.")
+    if connections > MAX_CONNECTIONS:
+        found.append(f"{where} would hold {connections:,} connections; a map may hold at most {MAX_CONNECTIONS:,}.")
+    return found
+
+
 # Longest text each field may hold (the platform's columns); longer is a problem on its row of a file, not a failed save.
 LIMITS = {"label": 200, "type": 100, "org_id": 40, "place": 200, "tags": 500, "recorded_by": 200}
 
