@@ -39,7 +39,7 @@ SIGNER_ACCOUNTS = 400
 API = ["/api/v1/councils", "/api/v1/councils/E08000033", "/api/v1/comparison", "/api/v1/principles",
        "/reconcile?queries=" + urllib.parse.quote('{"q0": {"query": "Calder Valley Hub"}}')]  # fmt: skip
 PRIVATE = ["/manage/councils/E08000033/", "/manage/councils/E08000033/spend/", "/manage/councils/E08000033/assessment/",
-           "/network/", "/network/registers/"]  # fmt: skip
+           "/manage/councils/E08000033/connections/", "/network/", "/network/registers/"]  # fmt: skip
 
 
 def environment(var: Path) -> dict[str, str]:
@@ -104,13 +104,17 @@ class Tally:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.timings: dict[str, list[float]] = {}
+        self.by_path: dict[str, list[float]] = {}
         self.errors: list[str] = []
         self.busy: list[str] = []
         self.accepted: list[str] = []
 
-    def record(self, kind: str, started: float, error: str = "", busy: bool = False) -> None:
+    def record(self, kind: str, started: float, error: str = "", busy: bool = False, path: str = "") -> None:
         with self.lock:
-            self.timings.setdefault(kind, []).append((time.perf_counter() - started) * 1000)
+            took = (time.perf_counter() - started) * 1000
+            self.timings.setdefault(kind, []).append(took)
+            if path:
+                self.by_path.setdefault(path.split("?")[0], []).append(took)
             if busy:
                 self.busy.append(kind)
             elif error:
@@ -163,12 +167,12 @@ def reader(base: str, opener: urllib.request.OpenerDirector, paths: list[str], k
         try:
             with opener.open(urllib.request.Request(base + path, headers=headers), timeout=60) as response:  # noqa: S310
                 response.read()
-                tally.record(kind, started, "" if response.status == 200 else f"{path} answered {response.status}")
+                tally.record(kind, started, "" if response.status == 200 else f"{path} answered {response.status}", path=path)
         except urllib.error.HTTPError as error:
             busy = error.code == 503 and bool(error.headers.get("Retry-After"))
-            tally.record(kind, started, f"{path} answered {error.code}", busy=busy)
+            tally.record(kind, started, f"{path} answered {error.code}", busy=busy, path=path)
         except Exception as error:  # every failure counts: a refused connection, a timeout
-            tally.record(kind, started, f"{path}: {error}")
+            tally.record(kind, started, f"{path}: {error}", path=path)
 
 
 def signer(base: str, number: int, until: float, tally: Tally) -> None:
@@ -242,7 +246,7 @@ def main() -> None:
             threads = []
             for n in range(args.readers):
                 if n % 2:
-                    opener, paths, kind = (editor, PRIVATE[:3], "private") if n % 4 == 1 else (admin, PRIVATE[3:], "private")
+                    opener, paths, kind = (editor, PRIVATE[:4], "private") if n % 4 == 1 else (admin, PRIVATE[4:], "private")
                 elif n % 4 == 2:
                     opener, paths, kind = _opener(), API, "api"
                 else:
@@ -274,6 +278,11 @@ def main() -> None:
             print(
                 f"  {kind:<8} {len(timings):>6} requests  p50 {statistics.median(timings):7.0f} ms  "
                 f"p95 {_percentile(timings, 0.95):7.0f} ms"
+            )
+        print("  each page read, slowest p95 first:")
+        for path, timings in sorted(tally.by_path.items(), key=lambda item: -_percentile(item[1], 0.95)):
+            print(
+                f"    {path[:60]:<60} {len(timings):>5}  p50 {statistics.median(timings):6.0f} ms  p95 {_percentile(timings, 0.95):6.0f} ms"
             )
         print(
             f"requests {total}, errors {len(tally.errors)}, busy (503 with Retry-After) {len(tally.busy)}, "

@@ -62,17 +62,19 @@ def empty_cache() -> Iterator[None]:
 
     from keepitlocal.connections import services as connections
     from keepitlocal.reconcile import services as reconcile
-    from keepitlocal.spend import suppliers
+    from keepitlocal.spend import queries, suppliers
 
     cache.clear()
     suppliers.forget_indexes()
     connections.forget_snapshots()
     reconcile.forget()
+    queries.forget_comparisons()
     yield
     cache.clear()
     suppliers.forget_indexes()
     connections.forget_snapshots()
     reconcile.forget()
+    queries.forget_comparisons()
 
 
 @pytest.fixture(autouse=True)

@@ -128,3 +128,28 @@ def test_a_community_organisation_sees_the_events_it_can_join(demo: list[str]) -
     assert "West Yorkshire neighbourhood working session (demo)" in joinable
     assert "Early intervention value cases" in joinable and "Trailblazer peer exchange" not in joinable
     assert "No events are planned" not in joinable
+
+
+def test_the_network_overview_and_the_comparison_read_kept_figures_on_a_second_view(
+    demo: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Viewed again with nothing changed, neither page draws a chart or reads a publication's figures; a publication
+    withdrawn shows at once."""
+    import matplotlib.pyplot as plt
+
+    from keepitlocal.spend.demo import load_demo_spend
+    from keepitlocal.spend.models import SpendPublication
+    from tests.conftest import StrictHTMLClient, signed_in_client
+
+    load_demo_spend()
+    admin, public = signed_in_client("admin@example.org"), StrictHTMLClient()
+    first = (admin.get("/network/").content.decode(), public.get("/compare/spend/").content.decode())
+    work: list[str] = []
+    drawn, read = plt.subplots, SpendPublication.figures
+    monkeypatch.setattr(plt, "subplots", lambda *a, **k: (work.append("chart"), drawn(*a, **k))[1])
+    monkeypatch.setattr(SpendPublication, "figures", lambda self, *a: (work.append("figures"), read(self, *a))[1])
+    again = (admin.get("/network/").content.decode(), public.get("/compare/spend/").content.decode())
+    assert work == [] and "network-spend-years-title" in again[0] and "compare-vcse-title" in again[1]
+    assert again[1].count("govuk-table__row") == first[1].count("govuk-table__row")
+    SpendPublication.objects.filter(council__gss_code="E08000033").delete()
+    assert "2 published councils" in public.get("/compare/spend/").content.decode() and "figures" in work

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Max, QuerySet, Sum
 
+from keepitlocal.common.kept import Kept
 from keepitlocal.network.models import Council
 from keepitlocal.spend.engine.periods import financial_year_bounds
 from keepitlocal.spend.models import AnalysisRun, Payment, SpendPublication, Supplier
@@ -61,8 +62,26 @@ def _is_demo(council: Council) -> bool:
     return bool(membership and membership.is_demo)
 
 
+# The comparison is worked out from every publication's kept figures, each read from its analysis's figures by year:
+# each process keeps the last ones worked out, by what they were worked out from (the publications' count, newest
+# row, latest publishing and the analyses they show), so a page view reads one aggregate and draws nothing.
+_COMPARED: Kept[Comparison] = Kept(size=16)
+
+
 def comparison(asked: str = "") -> Comparison:
-    publications = list(SpendPublication.objects.select_related("council", "council__membership", "run"))
+    """Read-only: a caller that sorts or filters the rows makes its own list."""
+    state = SpendPublication.objects.aggregate(n=Count("id"), newest=Max("id"), last=Max("published_at"), runs=Sum("run_id"))
+    return _COMPARED.get((tuple(sorted(state.items())), asked), lambda: _comparison(asked))
+
+
+def forget_comparisons() -> None:
+    """Drop the kept comparisons (tests, whose rolled-back rows may repeat a state)."""
+    _COMPARED.clear()
+
+
+def _comparison(asked: str) -> Comparison:
+    # The drawn charts are the largest part of an analysis and the comparison reads none of them.
+    publications = list(SpendPublication.objects.select_related("council", "council__membership", "run").defer("run__charts"))
     years = sorted({y for p in publications for y in p.years()}, reverse=True)
     year = asked if asked in years else (years[0] if years else "")
     # (Runs analysed before years were kept have none: they are shown on all their payments, as before.)

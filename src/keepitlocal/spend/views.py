@@ -610,7 +610,7 @@ def compare(request: HttpRequest) -> HttpResponse:
         value = spread[0] if spread else r.get(sort)
         return (value is None, -(value or 0), r["council"].name)
 
-    rows.sort(key=lambda r: (r["council"].name,) if sort == "council" else sort_value(r))
+    rows = sorted(rows, key=lambda r: (r["council"].name,) if sort == "council" else sort_value(r))  # kept rows stay as kept
     # The chart shows one figure per council: a council whose VCSE share is published as its range is left out of
     # it (never drawn as 0%) and named below it, its range in the table.
     charted = [r for r in rows if r["share_vcse"] is not None]

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import OuterRef, Subquery
+
 from keepitlocal.assessment.models import Action, Invitation, Round
 from keepitlocal.network.models import Council, Membership
 from keepitlocal.reports.engine.tables import Column, Table
@@ -31,13 +33,17 @@ class Glance:
 def network_glance() -> list[Glance]:
     memberships = list(Membership.objects.select_related("council").order_by("council__name"))
     councils = [m.council_id for m in memberships]
-    latest: dict[int, AnalysisRun] = {}
-    for finished in (
-        AnalysisRun.objects.filter(council_id__in=councils, status=AnalysisRun.Status.SUCCEEDED)
-        .only("pk", "council_id", "years", "created_at")
+    # Each council's latest finished analysis alone: reading every analysis a council ever ran (and its figures by
+    # year) made this page slower with every analysis.
+    newest = (
+        AnalysisRun.objects.filter(council_id=OuterRef("council_id"), status=AnalysisRun.Status.SUCCEEDED)
         .order_by("-created_at", "-id")
-    ):
-        latest.setdefault(finished.council_id, finished)
+        .values("pk")[:1]
+    )
+    ids = [pk for pk in Membership.objects.annotate(newest=Subquery(newest)).values_list("newest", flat=True) if pk]
+    latest = {
+        run.council_id: run for run in AnalysisRun.objects.filter(pk__in=ids).only("pk", "council_id", "years", "created_at")
+    }
     published = {
         p.council_id: p.run
         for p in SpendPublication.objects.select_related("run").only("council_id", "run__years", "run__period", "run__created_at")

@@ -3,9 +3,12 @@ shown beside a table of the same numbers. Bars carry direct labels, so colour is
 
 from __future__ import annotations
 
+import functools
 import html
 import io
 import re
+from collections.abc import Callable
+from typing import ParamSpec
 
 import matplotlib
 
@@ -14,6 +17,8 @@ import matplotlib.pyplot as plt
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
+
+from keepitlocal.common.kept import Kept
 
 plt.rcParams.update({"svg.fonttype": "none", "font.family": "sans-serif", "font.size": 10})
 COLOUR = "#1d70b8"
@@ -44,6 +49,22 @@ def _presentation_attributes(svg: str) -> str:
     svg = re.sub(r"<style[^>]*>.*?</style>", "", svg, flags=re.DOTALL)
     svg = svg.replace("<svg ", '<svg stroke-linejoin="round" stroke-linecap="butt" ', 1)
     return _STYLE.sub(_attributes, svg)
+
+
+# A chart is a function of its arguments alone, and drawing one takes a tenth of a second or more: each process keeps
+# the last charts drawn, so a page viewed again with the same figures (the network overview, the public comparison)
+# draws nothing.
+_DRAWN: Kept[str] = Kept(size=128)
+P = ParamSpec("P")
+
+
+def _kept(draw: Callable[P, str]) -> Callable[P, str]:
+    @functools.wraps(draw)
+    def kept(*args: P.args, **kwargs: P.kwargs) -> str:
+        key = (draw.__name__, repr(args), repr(sorted(kwargs.items())))
+        return _DRAWN.get(key, lambda: draw(*args, **kwargs))
+
+    return kept
 
 
 def _svg(figure: plt.Figure, title: str, description: str, chart_id: str) -> str:
@@ -79,6 +100,7 @@ def _svg(figure: plt.Figure, title: str, description: str, chart_id: str) -> str
     return f'<div class="kil-chart" role="region" aria-label="{label}" tabindex="0">{svg}</div>'
 
 
+@_kept
 def bar_chart(
     labels: list[str],
     values: list[float],
@@ -109,6 +131,7 @@ def bar_chart(
     return _svg(figure, title, description, chart_id)
 
 
+@_kept
 def column_chart(labels: list[str], values: list[float | None], title: str, description: str, chart_id: str) -> str:
     """Columns, one per label; a value of None is a gap marked "no data" (never drawn as a zero or joined over)."""
     figure, axes = plt.subplots(figsize=(8, 3))
@@ -127,6 +150,7 @@ def column_chart(labels: list[str], values: list[float | None], title: str, desc
 SERIES_STYLES = ((COLOUR, ""), ("#f47738", "//"), ("#505a5f", ".."))
 
 
+@_kept
 def grouped_bar_chart(
     labels: list[str], series: dict[str, list[float | None]], title: str, description: str, chart_id: str, maximum: float = 100
 ) -> str:
@@ -158,6 +182,7 @@ def grouped_bar_chart(
     return _svg(figure, title, description, chart_id)
 
 
+@_kept
 def spread_chart(
     labels: list[str],
     spreads: list[object],
