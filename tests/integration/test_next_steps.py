@@ -146,8 +146,17 @@ def test_the_network_overview_and_the_comparison_read_kept_figures_on_a_second_v
     first = (admin.get("/network/").content.decode(), public.get("/compare/spend/").content.decode())
     work: list[str] = []
     drawn, read = plt.subplots, SpendPublication.figures
-    monkeypatch.setattr(plt, "subplots", lambda *a, **k: (work.append("chart"), drawn(*a, **k))[1])
-    monkeypatch.setattr(SpendPublication, "figures", lambda self, *a: (work.append("figures"), read(self, *a))[1])
+
+    def drawing(*args: Any, **kwargs: Any) -> Any:
+        work.append("chart")
+        return drawn(*args, **kwargs)
+
+    def reading(self: SpendPublication, *args: Any) -> Any:
+        work.append("figures")
+        return read(self, *args)
+
+    monkeypatch.setattr(plt, "subplots", drawing)
+    monkeypatch.setattr(SpendPublication, "figures", reading)
     again = (admin.get("/network/").content.decode(), public.get("/compare/spend/").content.decode())
     assert work == [] and "network-spend-years-title" in again[0] and "compare-vcse-title" in again[1]
     assert again[1].count("govuk-table__row") == first[1].count("govuk-table__row")
