@@ -441,6 +441,13 @@ def test_the_report_pdf_is_tagged_and_names_no_repository_path(editor: StrictHTM
     assert b"/StructTreeRoot" in inflated(pdf) and b"/Lang" in inflated(pdf)  # tagged, with its language
 
 
+def _api_token() -> str:
+    from keepitlocal.accounts.models import User
+    from keepitlocal.accounts.tokens import create_token
+
+    return create_token(User.objects.get(email="editor@calderdale.example"), "the attack", 30)[1]
+
+
 def _pages(editor: StrictHTMLClient, assessment: Round) -> dict[str, str]:
     """Everything the council sees of a round, with what changes by itself (tokens, nonces, times, a chart's random
     ids) taken out."""
@@ -454,8 +461,10 @@ def _pages(editor: StrictHTMLClient, assessment: Round) -> dict[str, str]:
         ("answers", f"{BASE}rounds/{assessment.pk}/answers/"),
         ("close", f"{BASE}rounds/{assessment.pk}/close/"),
         ("home", f"/manage/councils/{CALDERDALE}/"),
+        ("api", f"/api/v1/councils/{CALDERDALE}/assessments"),
     ):
-        response = editor.get(path)
+        response = editor.get(path, headers={"Authorization": f"Bearer {_api_token()}"} if name == "api" else {})
+        assert response.status_code == 200, name
         raw = b"".join(response.streaming_content) if response.streaming else response.content  # type: ignore[attr-defined]
         body = raw.decode()
         body = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body)

@@ -203,7 +203,7 @@ def _round(assessment_round: Round) -> dict[str, Any]:
         "opened_on": assessment_round.opened_on,
         "closed_at": assessment_round.closed_at,
         "officers_answered": found.officer_count,
-        "partners_answered": found.partner_count,
+        "partners_answered": found.partner_count if found.final else None,
         "partners_hidden": found.partners_hidden,
         "principles": [
             {

@@ -204,7 +204,8 @@ class AssessmentRound(Schema):
     opened_on: date
     closed_at: datetime | None
     officers_answered: int
-    partners_answered: int
+    # None while the round is open: how many partners answered is told only when it closes (docs/ASSESSMENT.md).
+    partners_answered: int | None
     partners_hidden: bool
     principles: list[PrincipleScore]
 
