@@ -4,6 +4,7 @@ sharing, the organisation's home page and the council's area view."""
 from __future__ import annotations
 
 import io
+import json
 import re
 from datetime import date, timedelta
 from typing import Any
@@ -228,6 +229,9 @@ def test_home_page_and_bridges_that_receive_little_spend_on_the_demo(
     assert labels[HUB].paid is not None and not labels[HUB].little
     assert labels["Park Ward Neighbourhood Partnership (demo)"].paid is None
     assert labels["Park Ward Neighbourhood Partnership (demo)"].little
+    # What the page shows is kept as it was measured, every figure and sum of money read back unchanged.
+    kept = services.AreaFigures.of(found)
+    assert services.AreaFigures.from_json(json.loads(json.dumps(kept.to_json()))) == kept
     page = editor_client.get("/manage/councils/E08000033/connections/").content.decode()
     assert "receive little or none of your spend" in page and "Park Ward Neighbourhood Partnership (demo)" in page
 
