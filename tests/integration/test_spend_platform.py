@@ -269,6 +269,21 @@ def test_publishing_and_the_comparison_page(demo: list[str]) -> None:
         and "Leeds" in compare
         and 'role="img"' in compare
     )
+    # Each council's VCSE share in the comparison, worked out again from its published payments of 2025/26: per
+    # supplier net, credits beyond payments counting as nothing, VCSE over all.
+    from datetime import date as day
+    from decimal import Decimal
+
+    for council in Council.objects.filter(spend_publication__isnull=False):
+        nets: dict[tuple[str, str], Decimal] = {}
+        for payment in Payment.objects.filter(council=council, date__gte=day(2025, 4, 1), date__lt=day(2026, 4, 1)):
+            key = (payment.supplier_key, payment.supplier_type)
+            nets[key] = nets.get(key, Decimal(0)) + payment.amount
+        base = sum(max(n, Decimal(0)) for n in nets.values())
+        vcse = sum(max(n, Decimal(0)) for (_, kind), n in nets.items() if kind == "vcse")
+        table = compare.split('<tbody class="govuk-table__body">')[1].split("</tbody>")[0]
+        row = next(r for r in table.split("</tr>") if f">{council.name}" in r)
+        assert f">{100 * vcse / base:.1f}%" in row, (council.name, 100 * vcse / base, row)
     by_name = public.get("/compare/spend/?sort=council").content.decode()
     assert by_name.index("Bristol") < by_name.index("Calderdale") < by_name.index("Leeds")
     profile = public.get(f"/councils/{CALDERDALE}/").content.decode()

@@ -3,6 +3,7 @@ forms with GOV.UK errors for bad input, the result with its range and agency spl
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -124,6 +125,18 @@ def test_grants_import_once_and_show_beside_local_vcse_spend(demo: list[str], ed
     # The demo's own registers place its suppliers, so the ratio is there: grants over local VCSE spend.
     # One year of each: the analysis's latest financial year of spend, and the grants awarded that year.
     assert levered.year == "2025/26" and levered.local_vcse_spend
+    # The spend side worked out from the payments themselves: 2025/26's payments to local VCSE suppliers, netted per
+    # supplier (a supplier whose credits exceed its payments counts as nothing), not the VCSE spend nor every year's.
+    from datetime import date as day
+
+    from keepitlocal.spend.models import Payment
+
+    nets: dict[str, Decimal] = {}
+    for payment in Payment.objects.filter(
+        council__gss_code="E08000033", supplier_type="vcse", is_local=True, date__gte=day(2025, 4, 1), date__lt=day(2026, 4, 1)
+    ):
+        nets[payment.supplier_key] = nets.get(payment.supplier_key, Decimal(0)) + payment.amount
+    assert levered.local_vcse_spend == pytest.approx(float(sum(max(n, Decimal(0)) for n in nets.values())), abs=0.01)
     that_year = sum(g.amount for g in Grant.objects.filter(lad="E08000033", financial_year="2025/26"))
     assert levered.year_grants == that_year < levered.grants_total
     assert levered.per_pound == pytest.approx(float(that_year) / levered.local_vcse_spend)

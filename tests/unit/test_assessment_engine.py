@@ -55,6 +55,17 @@ def test_scores_stay_between_0_and_100(levels: list[int]) -> None:
     assert principle_scores(V1, answers)[2] is None
 
 
+def test_quartiles_by_the_inclusive_method_pinned_by_hand() -> None:
+    """Inclusive (type 7, as spreadsheets' QUARTILE.INC): position (n - 1) x p from the smallest, interpolated.
+    Scores 10, 20, 40, 80, 90: positions 1, 2, 3 → 20, 40, 80 (the exclusive method gives 15, 40, 85)."""
+    found = distribution([90, 10, 40, 20, 80])
+    assert found is not None
+    assert (found.minimum, found.lower_quartile, found.median, found.upper_quartile, found.maximum) == (10, 20, 40, 80, 90)
+    # Four scores 0, 30, 60, 100: positions 0.75, 1.5, 2.25 → 22.5, 45, 70.
+    four = distribution([100, 0, 60, 30])
+    assert four is not None and (four.lower_quartile, four.median, four.upper_quartile) == (22.5, 45.0, 70.0)
+
+
 @given(st.lists(st.floats(0, 100, allow_nan=False), min_size=3, max_size=30))
 def test_distribution_orders_and_hides_small_groups(scores: list[float]) -> None:
     found = distribution(scores)

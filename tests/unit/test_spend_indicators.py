@@ -59,25 +59,65 @@ def test_type_shares_with_coverage_and_bounds(con: duckdb.DuckDBPyConnection) ->
     found = _by_id(con)
     vcse = found["share_vcse"]
     assert vcse["denominator"] == BASE and vcse["numerator"] == 1000.0
-    assert vcse["value"] == vcse["low"] == round(100 * 1000 / BASE, 2)
+    assert vcse["value"] == vcse["low"] == round(100 * 1000 / BASE, 4)
     # Unknown (d 1000, f 500) and not published (e 1500) could each be VCSE.
-    assert vcse["high"] == round(100 * (1000 + 3000) / BASE, 2)
-    assert vcse["coverage"] == round(100 * (BASE - 3000) / BASE, 2)
-    assert found["share_withheld"]["value"] == round(100 * 1500 / BASE, 2) and "high" not in found["share_withheld"]
+    assert vcse["high"] == round(100 * (1000 + 3000) / BASE, 4)
+    assert vcse["coverage"] == round(100 * (BASE - 3000) / BASE, 4)
+    assert found["share_withheld"]["value"] == round(100 * 1500 / BASE, 4) and "high" not in found["share_withheld"]
     assert sum(found[f"share_{t}"]["value"] for t in ("vcse", "public", "private", "individual", "unknown", "withheld")) == (
         pytest.approx(100, abs=0.05)
     )
+
+
+def test_every_type_share_pinned_by_hand(con: duckdb.DuckDBPyConnection) -> None:
+    """Each type's share, low, high and coverage, worked by hand from the positive nets (figures written out, so a
+    change to any one formula fails here rather than moving every figure together)."""
+    found = _by_id(con)
+    # (value, high, coverage): high adds the unknown (d 1000, f 500) and not published (e 1500) spend, 3000; the
+    # type is known for 8025 - 3000 = 5025 (62.6168%).
+    expected = {
+        "vcse": (12.4611, 49.8442, 62.6168),  # a 1000; high 4000
+        "public": (24.9221, 62.3053, 62.6168),  # c 2000; high 5000
+        "private": (25.2336, 62.6168, 62.6168),  # b 2000 + g 25 + h 0 (net -50 counts as 0); high 5025
+        "individual": (0.0, 37.3832, 62.6168),  # none; high 3000
+    }
+    for kind, (value, high, coverage) in expected.items():
+        share = found[f"share_{kind}"]
+        assert (share["value"], share["low"], share["high"], share["coverage"]) == (value, value, high, coverage), kind
+        assert share["depends_on"] == "classification"
+    # Unknown and not published are what bounds the others: one figure each, no bounds of their own.
+    assert found["share_unknown"]["value"] == 18.6916 and found["share_unknown"]["numerator"] == 1500.0
+    assert found["share_withheld"]["value"] == 18.6916 and "coverage" not in found["share_unknown"]
+
+
+def test_the_region_share_and_its_bounds_pinned_by_hand(con: duckdb.DuckDBPyConnection) -> None:
+    region = _by_id(con)["share_region"]
+    # In the region: a 1000, b 2000, f 500 = 3500; not known: c 2000, d 1000, e 1500 = 4500; g and h are outside.
+    assert (region["numerator"], region["denominator"]) == (3500.0, BASE)
+    assert (region["value"], region["low"], region["high"], region["coverage"]) == (43.6137, 43.6137, 99.6885, 43.9252)
+    assert region["depends_on"] == "locality"
+
+
+def test_monthly_amounts_pinned_by_hand(con: duckdb.DuckDBPyConnection) -> None:
+    """By month sums payments as paid (credit notes included, no per-supplier netting), to VCSE and to local."""
+    rows = _by_id(con)["by_month"]["rows"]
+    assert rows == [
+        {"month": "2024-04", "amount": 1000.0, "vcse_amount": 1000.0, "local_amount": 1000.0, "payments": 2},
+        {"month": "2024-05", "amount": 2000.0, "vcse_amount": 0.0, "local_amount": 0.0, "payments": 2},
+        # c 2000 + d 1000 + e 1500 + f 500 + g 25 - h 50; local: f alone (c, d, e not known, g and h not local)
+        {"month": "2024-06", "amount": 4975.0, "vcse_amount": 0.0, "local_amount": 500.0, "payments": 6},
+    ]
 
 
 def test_local_shares_with_coverage_and_bounds(con: duckdb.DuckDBPyConnection) -> None:
     found = _by_id(con)
     local = found["share_local"]
     assert local["numerator"] == 1500.0  # a and f
-    assert local["high"] == round(100 * (1500 + 4500) / BASE, 2)  # c, d, e have no known locality
-    assert local["coverage"] == found["locality_known"]["value"] == round(100 * 3525 / BASE, 2)
+    assert local["high"] == round(100 * (1500 + 4500) / BASE, 4)  # c, d, e have no known locality
+    assert local["coverage"] == found["locality_known"]["value"] == round(100 * 3525 / BASE, 4)
     local_vcse = found["share_local_vcse"]
     # Possibly local and possibly VCSE: a (1000), d (1000), e (1500), f (500); c is public.
-    assert local_vcse["value"] == round(100 * 1000 / BASE, 2) and local_vcse["high"] == round(100 * 4000 / BASE, 2)
+    assert local_vcse["value"] == round(100 * 1000 / BASE, 4) and local_vcse["high"] == round(100 * 4000 / BASE, 4)
     # Locality known for 43.9% of spend, below POINT_COVERAGE: the share is its range, never one figure.
     assert indicators.as_range(local)
     assert indicators.bounds_sentence(local, "were local") == (
@@ -115,7 +155,7 @@ def test_top_ten_of_more_than_ten() -> None:
     for i in range(1, 13):  # suppliers paid 1..12 (×100): the top ten hold 3..12
         con.execute("INSERT INTO tx VALUES ('2024-04-01', ?, ?, 'private', NULL, NULL, NULL, NULL)", [i * 100.0, f"s{i}"])
     found = _by_id(con)
-    assert found["top10_share"]["value"] == round(100 * sum(range(3, 13)) / sum(range(1, 13)), 2)
+    assert found["top10_share"]["value"] == round(100 * sum(range(3, 13)) / sum(range(1, 13)), 4)
     assert found["top10_share"]["numerator"] == sum(range(3, 13)) * 100
 
 

@@ -53,8 +53,13 @@ def _sum(con: duckdb.DuckDBPyConnection, condition: str) -> float:
     return float(value)
 
 
+# Shares are kept to four decimal places and rounded once more only where shown (one place on pages): kept to two,
+# 4.5531% was kept as 4.55 and shown as 4.5%, a second rounding that moved the figure shown.
+SHARE_PLACES = 4
+
+
 def _percent(numerator: float, base: float) -> float | None:
-    return round(100 * numerator / base, 2) if base else None
+    return round(100 * numerator / base, SHARE_PLACES) if base else None
 
 
 def total_spend(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
@@ -220,7 +225,7 @@ def top10_share(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         "SELECT coalesce(sum(positive_net) FILTER (WHERE rank <= 10), 0), coalesce(sum(positive_net), 0) "
         "FROM (SELECT positive_net, row_number() OVER (ORDER BY positive_net DESC, supplier_key) AS rank FROM supplier_net)"
     ).fetchone()  # type: ignore[misc]
-    value = round(100 * float(numerator) / float(base), 2) if base else None
+    value = _percent(float(numerator), float(base))
     return _indicator(
         "top10_share",
         "Share of spend to the 10 largest suppliers",
