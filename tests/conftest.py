@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 import html5lib
@@ -119,7 +119,7 @@ REQUIRE_EVERY_TEST = os.environ.get("KIL_REQUIRE_EVERY_TEST", "") == "1"
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
     outcome = yield
     report = outcome.get_result()
     if REQUIRE_EVERY_TEST and report.skipped and not hasattr(report, "wasxfail"):
