@@ -128,7 +128,8 @@ def test_sign_in_ignores_an_offsite_next(client: StrictHTMLClient) -> None:
 
 
 @pytest.mark.django_db
-def test_password_reset_by_email(client: StrictHTMLClient, email_outbox: list[Any]) -> None:
+def test_password_reset_by_email(client: StrictHTMLClient, email_outbox: list[Any], caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("INFO", logger="keepitlocal.accounts.services")
     user = UserFactory.create(email="someone@example.org")
     response = client.post("/account/password-reset/", {"email": "someone@example.org"})
     assert response["Location"] == "/account/password-reset/sent/"
@@ -139,6 +140,9 @@ def test_password_reset_by_email(client: StrictHTMLClient, email_outbox: list[An
     assert response["Location"] == "/account/password-reset/done/"
     user.refresh_from_db()
     assert user.check_password("a-brand-new-passphrase")
+    # A security event, logged by the service with the account's number (never the address or the password).
+    reset = [r for r in caplog.records if getattr(r, "event", "") == "password-reset"]
+    assert len(reset) == 1 and str(user.pk) in reset[0].getMessage() and "someone@" not in reset[0].getMessage()
     # The link is single-use: the token no longer matches once the password has changed.
     assert client.get(link.group(1)).status_code == 400
 

@@ -1,6 +1,8 @@
-"""Account changes that send email."""
+"""Account changes: a password reset asked for by email, and a new password set through its link."""
 
 from __future__ import annotations
+
+import logging
 
 from django.contrib.auth.tokens import default_token_generator
 from django.urls import reverse
@@ -9,6 +11,15 @@ from django.utils.http import urlsafe_base64_encode
 
 from keepitlocal.accounts.email import Email, email_service, site_url
 from keepitlocal.accounts.models import User
+
+log = logging.getLogger(__name__)
+
+
+def set_password(user: User, password: str) -> None:
+    """A new password through a reset link (which the new password spends: the link's token reads the old hash)."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    log.info("Password reset for user %s", user.pk, extra={"event": "password-reset"})
 
 
 def send_password_reset_email(address: str) -> None:

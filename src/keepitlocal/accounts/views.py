@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode, urlsaf
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from keepitlocal.accounts import throttle, tokens
+from keepitlocal.accounts import services, throttle, tokens
 from keepitlocal.accounts.access import public, signed_in
 from keepitlocal.accounts.forms import NewPasswordForm, PasswordResetRequestForm, SignInForm, TokenForm
 from keepitlocal.accounts.models import User
@@ -89,8 +89,7 @@ def password_reset_confirm(request: HttpRequest, uidb64: str, token: str) -> Htt
         return render(request, "accounts/password_reset_invalid.html", status=400)
     form = NewPasswordForm(user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        user.set_password(form.cleaned_data["password"])
-        user.save(update_fields=["password"])
+        services.set_password(user, form.cleaned_data["password"])
         return redirect("accounts:password-reset-done")
     return render_form(request, "accounts/password_reset_confirm.html", {"form": form})
 

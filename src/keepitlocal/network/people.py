@@ -5,8 +5,10 @@ Used by the network team's pages, by accepting a council's request to join, and 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from django.db import transaction
@@ -16,8 +18,10 @@ from django.utils import timezone
 from keepitlocal.accounts.email import Email, email_service, site_url
 from keepitlocal.accounts.models import AccountInvitation, Role, User
 from keepitlocal.common.tokens import new_token, token_hash
-from keepitlocal.network.models import Council, Membership
+from keepitlocal.network.models import Council, Membership, NetworkMember, Organisation
 from keepitlocal.network.services import audit, save_membership_record
+
+log = logging.getLogger(__name__)
 
 COUNCIL_ROLES = {Role.Kind.COUNCIL_EDITOR: "Editor", Role.Kind.COUNCIL_VIEWER: "Viewer"}
 ROLE_WORDS = {
@@ -240,3 +244,33 @@ def _send(council: Council, user: User, kind: str, actor: Any) -> AccountInvitat
         )
     )
     return invitation
+
+
+class Decision(StrEnum):
+    ACCEPT = "accept"
+    DECLINE = "decline"
+
+
+@transaction.atomic
+def decide_join_request(member: NetworkMember, decision: Decision, actor: Any) -> None:
+    """The network team's answer to a request to join. An organisation accepted joins as one (found by its org-id,
+    or made); a council accepted becomes a prospect and the person who asked is invited as its editor, with a link
+    to set their password. Nothing is half done: a refusal (PeopleError) leaves the request waiting."""
+    if decision is Decision.ACCEPT:
+        if member.kind == NetworkMember.Kind.ORGANISATION:
+            organisation = Organisation.objects.filter(org_id=member.org_id).first() if member.org_id else None
+            if organisation is None:
+                organisation = Organisation.objects.create(
+                    name=member.organisation_name, org_id=member.org_id or None, home_council=member.home_council
+                )
+            member.organisation = organisation
+        if member.kind == NetworkMember.Kind.COUNCIL and member.home_council is not None:
+            add_to_network(member.home_council, actor)
+            invite(member.home_council, member.email, "council_editor", actor, member.name)
+        member.state = NetworkMember.State.ACCEPTED
+    else:
+        member.state = NetworkMember.State.DECLINED
+    member.save()
+    log.info(
+        "Join request %s %s by user %s", member.pk, member.state, getattr(actor, "pk", None), extra={"event": "join-decided"}
+    )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol, cast
@@ -17,10 +18,14 @@ from keepitlocal.network.models import (
     AuditEntry,
     Champion,
     Council,
+    Event,
     ImportRun,
     Membership,
+    NetworkMember,
+    Organisation,
 )
 
+log = logging.getLogger(__name__)
 STALLED_AFTER_DAYS = 90
 
 
@@ -128,19 +133,62 @@ def refresh_stage(membership: Membership, actor: Any = None, on: date | None = N
 
 
 @transaction.atomic
-def save_membership_record(instance: models.Model, council: Council, actor: Any) -> models.Model:
-    """Save a membership, endorsement, champion or conversation, audit it, and recompute the stage."""
+def save_membership_record(
+    instance: models.Model, council: Council, actor: Any, related: Callable[[], None] | None = None
+) -> models.Model:
+    """Save a membership, endorsement, champion or conversation, audit it, and recompute the stage. `related` saves
+    what the form holds beside the row (its many-to-many choices), once the row is saved."""
     is_new = instance.pk is None
     before = {} if is_new else snapshot(type(instance)._default_manager.get(pk=instance.pk))
     if isinstance(instance, Membership) and is_new and Membership.objects.filter(council=council).exists():
         raise DuplicateMembershipError(f"{council} already has a membership record")
     instance.full_clean()
     instance.save()
+    if related is not None:
+        related()
     record(council, actor, "created" if is_new else "updated", instance, before)
     membership = membership_of(instance)
     membership.refresh_from_db()
     refresh_stage(membership, actor)
     return instance
+
+
+@transaction.atomic
+def set_status(membership: Membership, status: Status, actor: Any) -> None:
+    """The council's status in the network, audited; its stage follows."""
+    before = snapshot(membership)
+    membership.status = status
+    membership.save(update_fields=["status", "updated_at"])
+    record(membership.council, actor, "updated", membership, before)
+    refresh_stage(membership, actor)
+
+
+def ask_to_join(member: NetworkMember) -> NetworkMember:
+    """A request to join, as the public form made it, waiting for the network team."""
+    member.save()
+    log.info("Join request %s received (%s)", member.pk, member.kind, extra={"event": "join-requested"})
+    return member
+
+
+def save_organisation(organisation: Organisation, actor: Any) -> Organisation:
+    """An organisation's own details, changed by its editors or the network team."""
+    organisation.full_clean()
+    organisation.save()
+    log.info(
+        "Organisation %s saved by user %s", organisation.pk, getattr(actor, "pk", None), extra={"event": "organisation-saved"}
+    )
+    return organisation
+
+
+@transaction.atomic
+def save_event(event: Event, actor: Any, related: Callable[[], None] | None = None) -> Event:
+    """A network event, with the councils it is for (`related`: the form's many-to-many choices)."""
+    event.full_clean()
+    event.save()
+    if related is not None:
+        related()
+    log.info("Event %s saved by user %s", event.pk, getattr(actor, "pk", None), extra={"event": "event-saved"})
+    return event
 
 
 @transaction.atomic

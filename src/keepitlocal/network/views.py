@@ -112,7 +112,7 @@ def join(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if refusal := throttle.attempt(throttle.Attempt.JOIN, request, form.cleaned_data.get("email", "")):
             return too_many(request, refusal, "ask to join")
-        form.save()
+        services.ask_to_join(form.save(commit=False))
         return redirect("network:join-done")
     return render_form(request, "network/join.html", {"form": form})
 
@@ -158,9 +158,7 @@ def _save_form(request: HttpRequest, form: GovukModelForm, council: Council, ins
         instance_setup(instance)
     try:
         with transaction.atomic():
-            saved = services.save_membership_record(instance, council, request.user)
-            if hasattr(form, "save_m2m"):
-                form.save_m2m()
+            saved = services.save_membership_record(instance, council, request.user, getattr(form, "save_m2m", None))
     except services.DuplicateMembershipError as error:
         form.add_error(None, str(error))
         return None
@@ -201,12 +199,7 @@ def status_edit(request: HttpRequest, gss_code: str) -> HttpResponse:
         request.POST if request.method == "POST" else None, initial={"status": membership.status}, missing=journey.missing
     )
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            before = services.snapshot(membership)
-            membership.status = Status(form.cleaned_data["status"])
-            membership.save(update_fields=["status", "updated_at"])
-            services.record(council, request.user, "updated", membership, before)
-            services.refresh_stage(membership, request.user)
+        services.set_status(membership, Status(form.cleaned_data["status"]), request.user)
         messages.success(request, "Membership status saved")
         return redirect("network:dashboard", gss_code=council.gss_code)
     return _form_page(request, "network/status_form.html", form, council, journey=journey)
@@ -315,7 +308,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = get_object_or_404(Organisation, pk=pk)
     form = OrganisationForm(request.POST if request.method == "POST" else None, instance=organisation)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.save_organisation(form.save(commit=False), request.user)
         messages.success(request, "Organisation details saved")
         return redirect("connections:home", pk=organisation.pk)
     return render_form(request, "network/organisation_form.html", {"form": form, "organisation": organisation})
@@ -343,7 +336,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def event_add(request: HttpRequest) -> HttpResponse:
     form = EventForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        event = form.save()
+        event = services.save_event(form.save(commit=False), request.user, form.save_m2m)
         messages.success(request, "Event saved")
         return redirect("network:event", pk=event.pk)
     return render_form(request, "network/event_form.html", {"form": form})
@@ -422,32 +415,13 @@ def network_overview(request: HttpRequest) -> HttpResponseBase:
 @require_POST
 def join_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_object_or_404(NetworkMember, pk=pk, state=NetworkMember.State.PENDING)
-    decision = request.POST.get("decision")
-    with transaction.atomic():
-        if decision == "accept":
-            if member.kind == NetworkMember.Kind.ORGANISATION:
-                organisation = Organisation.objects.filter(org_id=member.org_id).first() if member.org_id else None
-                if organisation is None:
-                    organisation = Organisation.objects.create(
-                        name=member.organisation_name, org_id=member.org_id or None, home_council=member.home_council
-                    )
-                member.organisation = organisation
-            if member.kind == NetworkMember.Kind.COUNCIL and member.home_council is not None:
-                # The council becomes a prospect (its journey starts) and the person who asked is invited as its
-                # editor, with a link to set their password: nobody needs the Django admin to bring a council aboard.
-                try:
-                    people.add_to_network(member.home_council, request.user)
-                    people.invite(member.home_council, member.email, "council_editor", request.user, member.name)
-                except people.PeopleError as error:
-                    transaction.set_rollback(True)  # nothing half done: the request stays waiting, the council as it was
-                    messages.error(request, str(error))
-                    return redirect(reverse("network:overview") + "#join-requests")
-            member.state = NetworkMember.State.ACCEPTED
-        elif decision == "decline":
-            member.state = NetworkMember.State.DECLINED
-        else:
-            messages.error(request, "Choose whether to accept or decline")
-            return redirect("network:overview")
-        member.save()
+    if (decision := request.POST.get("decision", "")) not in set(people.Decision):
+        messages.error(request, "Choose whether to accept or decline")
+        return redirect("network:overview")
+    try:
+        people.decide_join_request(member, people.Decision(decision), request.user)
+    except people.PeopleError as error:  # nothing half done: the request stays waiting, the council as it was
+        messages.error(request, str(error))
+        return redirect(reverse("network:overview") + "#join-requests")
     messages.success(request, f"{member.name}: {member.get_state_display().lower()}")
     return redirect(reverse("network:overview") + "#join-requests")
