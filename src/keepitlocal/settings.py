@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = PACKAGE_DIR.parent.parent
@@ -19,9 +21,34 @@ VAR_DIR = Path(os.environ.get("KIL_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
+# KIL_ENVIRONMENT=production: the platform refuses to start without what production needs (below), rather than
+# making do: a key made per machine would break sign-in between two web hosts without a word.
+PRODUCTION = os.environ.get("KIL_ENVIRONMENT", "development") == "production"
+
+
+def production_problems(environ: Mapping[str, str]) -> list[str]:
+    """What production lacks, in words (nothing when ready)."""
+    problems = []
+    if len(environ.get("KIL_SECRET_KEY", "")) < 50:
+        problems.append("KIL_SECRET_KEY: the same secret of 50 characters or more on every host")
+    if not environ.get("DATABASE_URL", "").startswith("postgres"):
+        problems.append("DATABASE_URL: a PostgreSQL database (the embedded SQLite is for trying the platform)")
+    if not environ.get("KIL_ALLOWED_HOSTS"):
+        problems.append("KIL_ALLOWED_HOSTS: the host names the platform is served on")
+    if not environ.get("KIL_BASE_URL", "").startswith("https://"):
+        problems.append("KIL_BASE_URL: the https:// address put in every emailed link")
+    if environ.get("KIL_DEBUG", "") == "1":
+        problems.append("KIL_DEBUG: debug pages are for local work only")
+    return problems
+
+
+if PRODUCTION and (missing := production_problems(os.environ)):
+    raise ImproperlyConfigured("KIL_ENVIRONMENT is production, and it needs: " + "; ".join(missing))
+
+
 def _secret_key() -> str:
-    # A key read from the environment wins; otherwise one is made on first start and kept under var/
-    # so that sessions survive restarts without a secret ever being committed.
+    # A key read from the environment wins; otherwise (never in production) one is made on first start and kept under
+    # var/ so that sessions survive restarts without a secret ever being committed.
     if key := os.environ.get("KIL_SECRET_KEY"):
         return key
     key_file = VAR_DIR / "secret_key"

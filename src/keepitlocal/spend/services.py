@@ -402,6 +402,13 @@ def publish(council: Council, run: AnalysisRun, user: Any) -> SpendPublication:
         str(run.pk),
         [{"field": "Figures", "from": was, "to": f"analysis of {run.finished_at:%-d %B %Y at %H:%M} ({period})"}],
     )
+    logger.info(
+        "Spend figures of %s published (analysis %s) by user %s",
+        council.gss_code,
+        run.pk,
+        getattr(person, "pk", None),
+        extra={"event": "spend-published"},
+    )
     return publication
 
 
@@ -411,6 +418,12 @@ def withdraw(council: Council, user: Any) -> None:
 
     if SpendPublication.objects.filter(council=council).delete()[0]:
         audit(council, user, "withdrew", "Spend figures", "", [{"field": "Figures", "from": "published", "to": "not published"}])
+        logger.info(
+            "Spend figures of %s withdrawn by user %s",
+            council.gss_code,
+            getattr(user, "pk", None),
+            extra={"event": "spend-withdrawn"},
+        )
 
 
 def choose_columns(
