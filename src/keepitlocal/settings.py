@@ -105,6 +105,7 @@ KIL_FIGURES_DIR = Path(os.environ.get("KIL_FIGURES_DIR", VAR_DIR / "figures"))
 KIL_REGISTERS_MIRROR = os.environ.get("KIL_REGISTERS_MIRROR", "")
 
 MIDDLEWARE = [
+    "keepitlocal.web.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "keepitlocal.web.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -246,10 +247,23 @@ WHITENOISE_USE_FINDERS = True
 # Text fields that a person fills in are capped; anything longer is refused with a message.
 KIL_MAX_TEXT = 5000
 
+# Every line names its request (keepitlocal.logs); KIL_LOG_FORMAT=json (the default in production) writes JSON lines.
+LOG_FORMAT = os.environ.get("KIL_LOG_FORMAT", "json" if PRODUCTION else "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "keepitlocal.logs.RequestContext"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "keepitlocal.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request"],
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("KIL_LOG_LEVEL", "WARNING")},
     # WeasyPrint warns about every SVG style property it reads another way; the charts render correctly.
     "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},

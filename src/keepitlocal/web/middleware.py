@@ -83,3 +83,23 @@ class SessionIdleTimeoutMiddleware:
             elif not isinstance(last, int) or now - last > IDLE_WRITE_EVERY:
                 request.session[IDLE_KEY] = now
         return self.get_response(request)
+
+
+class RequestIdMiddleware:
+    """Names each request for the logs (keepitlocal.logs) and answers with the name in X-Request-ID, so that a person
+    reporting a fault can quote it and the log lines of that request be found."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> Any:
+        from keepitlocal.logs import REQUEST_ID, request_id_from
+
+        name = request_id_from(request.META.get("HTTP_X_REQUEST_ID"))
+        token = REQUEST_ID.set(name)
+        try:
+            response = self.get_response(request)
+        finally:
+            REQUEST_ID.reset(token)
+        response["X-Request-ID"] = name
+        return response
