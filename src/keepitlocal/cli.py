@@ -48,7 +48,7 @@ def main() -> None:
 def import_councils(files: tuple[Path, ...]) -> None:
     """Load ONS local authority names, codes and hierarchy files (any mix, recognised by header)."""
     _django()
-    from keepitlocal.network.engine.councils_file import UnrecognisedFileError, read_councils
+    from keepitlocal.common.councils_file import UnrecognisedFileError, read_councils
     from keepitlocal.network.services import apply_council_import
 
     sources = []

@@ -2,8 +2,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from keepitlocal.network.engine.geography import CouncilType, council_type, is_gss_code, nation
-from keepitlocal.network.engine.orgid import OrgIdError, parse_org_id
+from keepitlocal.common.geography import CouncilType, council_type, is_gss_code, nation
+from keepitlocal.common.orgid import OrgIdError, parse_org_id
 
 
 @pytest.mark.parametrize(
@@ -89,7 +89,7 @@ def test_charity_numbers_lose_leading_zeros_and_round_trip(number: int, zeros: i
 
 
 def test_org_ids_are_built_by_one_value_type_from_published_numbers() -> None:
-    from keepitlocal.network.engine.orgid import OrgId
+    from keepitlocal.common.orgid import OrgId
 
     assert str(OrgId.charity("1123456")) == "GB-CHC-1123456" and str(OrgId.charity("0212345")) == "GB-CHC-212345"
     assert str(OrgId.charity("SC012345")) == "GB-SC-SC012345" and str(OrgId.charity("NIC100001")) == "GB-NIC-100001"

@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
+from keepitlocal.common.publicbodies import CouncilRef
 from keepitlocal.reconcile.engine import w3c
 from keepitlocal.reconcile.engine.matching import Catalogue, Entity, EntityType, Query
-from keepitlocal.spend.engine.publicbodies import CouncilRef
 from keepitlocal.spend.engine.registers import Registers
 from tests import reconciliation_schemas as schemas
 

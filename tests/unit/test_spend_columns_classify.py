@@ -247,7 +247,7 @@ def test_businesses_with_public_sounding_words_are_not_public(name: str) -> None
 
 
 def test_councils_are_matched_in_the_register_of_councils() -> None:
-    from keepitlocal.spend.engine.publicbodies import CouncilIndex, CouncilRef
+    from keepitlocal.common.publicbodies import CouncilIndex, CouncilRef
 
     index = CouncilIndex(
         [

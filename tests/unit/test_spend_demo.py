@@ -11,8 +11,8 @@ from datetime import datetime
 
 import pytest
 
+from keepitlocal.common.names import is_redacted
 from keepitlocal.spend.engine import demo
-from keepitlocal.spend.engine.names import is_redacted
 
 
 @pytest.fixture(scope="module")

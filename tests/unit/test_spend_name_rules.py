@@ -8,8 +8,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from keepitlocal.common.names import legal_entity, legal_form, normalise_name
 from keepitlocal.spend.engine.classify import classify_name
-from keepitlocal.spend.engine.names import legal_entity, legal_form, normalise_name
 
 PLACES = ["Calder", "Pennine", "Brighouse", "Northgate", "Oakwood", "Saint-Gobain", "Riverside", "Elland", "Ryburn"]
 # Words that say nothing of a sector on their own, in the legal entity; the trading name may say anything.
@@ -111,14 +111,14 @@ REDACTIONS = [
 
 @given(place, st.sampled_from(FIRM_WORDS), st.sampled_from(["Ltd", "Limited", "LLP", "Events Ltd", "Services Ltd"]))
 def test_a_firm_whose_name_holds_a_redaction_word_is_a_firm(where: str, words: str, form: str) -> None:
-    from keepitlocal.spend.engine.names import is_redacted
+    from keepitlocal.common.names import is_redacted
 
     assert not is_redacted(f"{where} {words} {form}")
     assert not is_redacted(f"{words} {form}")
 
 
 def test_redactions_in_the_words_councils_use_are_redactions() -> None:
-    from keepitlocal.spend.engine.names import is_redacted
+    from keepitlocal.common.names import is_redacted
 
     assert all(is_redacted(text) for text in REDACTIONS)
     assert not is_redacted("Firebird Data Protection")  # a firm's name, without a legal form

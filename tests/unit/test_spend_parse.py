@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from keepitlocal.spend.engine.names import is_redacted, legal_form, normalise_name
+from keepitlocal.common.names import is_redacted, legal_form, normalise_name
 from keepitlocal.spend.engine.parse import ParseError, parse_amount, parse_date
 
 

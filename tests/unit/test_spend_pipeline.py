@@ -451,7 +451,7 @@ def test_councils_never_seen_are_read_by_the_words_and_values_of_their_columns(
 
 
 def test_the_report_title_names_the_council_when_the_register_knows_it(tmp_path: Path) -> None:
-    from keepitlocal.spend.engine.publicbodies import CouncilRef
+    from keepitlocal.common.publicbodies import CouncilRef
 
     spend = tmp_path / "spend.csv"
     spend.write_text("Supplier Name,Amount,Date\nAcme Ltd,100,2024-04-02\n")

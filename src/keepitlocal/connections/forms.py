@@ -7,9 +7,9 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from keepitlocal.common.orgid import OrgIdError, parse_org_id
 from keepitlocal.connections.engine.model import Direction, Kind, Sector
 from keepitlocal.connections.models import ConnectionMap, MapElement
-from keepitlocal.network.engine.orgid import OrgIdError, parse_org_id
 from keepitlocal.network.models import Council
 from keepitlocal.web.forms import GovukForm
 from keepitlocal.web.govuk import GovukDateField

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from keepitlocal.accounts.email import Email, email_service
 from keepitlocal.common.kept import Kept
+from keepitlocal.common.names import normalise_name
 from keepitlocal.common.tokens import new_token, token_hash
 from keepitlocal.connections.engine import files, gephi, kumu
 from keepitlocal.connections.engine import measures as m
@@ -33,7 +34,6 @@ from keepitlocal.connections.engine.problems import ImportRejected, Problem
 from keepitlocal.connections.models import ConfirmationRequest, ConnectionMap, MapConnection, MapElement
 from keepitlocal.database import reading
 from keepitlocal.network.models import Council, Organisation
-from keepitlocal.spend.engine.names import normalise_name
 from keepitlocal.spend.models import AnalysisRun, SpendPublication, Supplier
 
 log = logging.getLogger(__name__)

@@ -7,8 +7,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from keepitlocal.common.orgid import OrgIdError, parse_org_id
 from keepitlocal.network.engine.journey import Status
-from keepitlocal.network.engine.orgid import OrgIdError, parse_org_id
 from keepitlocal.network.models import (
     HTTP_URL,
     Champion,

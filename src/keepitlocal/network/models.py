@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from keepitlocal.network.engine.geography import CouncilType
+from keepitlocal.common.geography import CouncilType
 from keepitlocal.network.engine.journey import STAGE_LABELS, Stage, Status
 
 HTTP_URL = URLValidator(schemes=["http", "https"], message="Enter a link that starts with http:// or https://")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from keepitlocal.network.engine.councils_file import read_council_files
+from keepitlocal.common.councils_file import read_council_files
 from keepitlocal.network.models import Cohort, ImportRun, Principle, PrincipleSet
 from keepitlocal.network.services import apply_council_import
 

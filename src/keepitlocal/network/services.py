@@ -12,7 +12,7 @@ from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from keepitlocal.network.engine.councils_file import ReadResult
+from keepitlocal.common.councils_file import ReadResult
 from keepitlocal.network.engine.journey import Evidence, JourneyPosition, Stage, Status, position
 from keepitlocal.network.models import (
     AuditEntry,

@@ -18,8 +18,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from keepitlocal.accounts import access
+from keepitlocal.common.orgid import OrgIdError, parse_org_id
 from keepitlocal.directory.queries import directory_entry
-from keepitlocal.network.engine.orgid import OrgIdError, parse_org_id
 from keepitlocal.reconcile import forms, services
 from keepitlocal.reconcile.engine import w3c
 from keepitlocal.reconcile.engine.matching import EntityType

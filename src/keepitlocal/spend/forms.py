@@ -76,7 +76,7 @@ class CorrectionForm(GovukForm):
     )
 
     def clean_org_id(self) -> str:
-        from keepitlocal.network.engine.orgid import OrgIdError, parse_org_id
+        from keepitlocal.common.orgid import OrgIdError, parse_org_id
 
         value: str = self.cleaned_data.get("org_id") or ""
         if not value:

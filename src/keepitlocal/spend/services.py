@@ -24,10 +24,10 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from keepitlocal.common.publicbodies import CouncilRef
 from keepitlocal.network.models import Council
 from keepitlocal.spend.engine.classify import SupplierType
 from keepitlocal.spend.engine.columns import How
-from keepitlocal.spend.engine.publicbodies import CouncilRef
 from keepitlocal.spend.engine.read import FileStatus
 from keepitlocal.spend.engine.sources import EXPANSION_FLOOR, MAX_EXPANSION, UTF16_BOMS
 from keepitlocal.spend.models import (

@@ -15,7 +15,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.http import QueryDict
 
 from keepitlocal.common.kept import Kept
-from keepitlocal.network.engine.orgid import OrgId, OrgIdError, parse_org_id
+from keepitlocal.common.orgid import OrgId, OrgIdError, parse_org_id
 from keepitlocal.network.models import AuditEntry, Council
 from keepitlocal.spend.engine.classify import Confidence, Evidence, SupplierType
 from keepitlocal.spend.models import AnalysisRun, Supplier, SupplierCorrection

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from keepitlocal.network.engine.geography import is_gss_code
+from keepitlocal.common.geography import is_gss_code
 
 
 class Sector(StrEnum):

@@ -14,9 +14,9 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from keepitlocal.network.engine.geography import is_gss_code
-from keepitlocal.spend.engine.names import normalise_name
-from keepitlocal.spend.engine.publicbodies import CouncilIndex, CouncilRef
+from keepitlocal.common.geography import is_gss_code
+from keepitlocal.common.names import normalise_name
+from keepitlocal.common.publicbodies import CouncilIndex, CouncilRef
 
 # Words too common to find candidates by (they still count in the score).
 COMMON_WORDS = {

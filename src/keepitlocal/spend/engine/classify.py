@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from keepitlocal.spend.engine.names import legal_entity, legal_form
+from keepitlocal.common.names import legal_entity, legal_form
 
 
 class SupplierType(StrEnum):

@@ -28,7 +28,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
 
-from keepitlocal.spend.engine.names import is_redacted
+from keepitlocal.common.names import is_redacted
 from keepitlocal.spend.engine.parse import ParseError, parse_amount, parse_date
 
 REQUIRED = ("supplier_name", "amount", "date")

@@ -29,8 +29,8 @@ import duckdb
 from duckdb.func import FunctionNullHandling
 from duckdb.sqltypes import VARCHAR
 
+from keepitlocal.common.names import is_redacted, supplier_key_name
 from keepitlocal.spend.engine.bulk import sql_string
-from keepitlocal.spend.engine.names import is_redacted, supplier_key_name
 from keepitlocal.spend.engine.parse import ParseError, parse_amount, parse_date
 from keepitlocal.spend.engine.sources import Source, TextFormat
 

@@ -18,11 +18,12 @@ from typing import Any
 
 import duckdb
 
-from keepitlocal.network.engine.orgid import OrgId
+from keepitlocal.common.names import WITHHELD_NAME
+from keepitlocal.common.orgid import OrgId
+from keepitlocal.common.publicbodies import CouncilIndex, CouncilRef
 from keepitlocal.spend.engine.bulk import bulk_insert, sql_string
 from keepitlocal.spend.engine.classify import Evidence, SupplierFacts, SupplierType, classify
 from keepitlocal.spend.engine.columns import How
-from keepitlocal.spend.engine.names import WITHHELD_NAME
 from keepitlocal.spend.engine.periods import (
     Period,
     file_periods,
@@ -33,7 +34,6 @@ from keepitlocal.spend.engine.periods import (
     period_of,
     unread_months,
 )
-from keepitlocal.spend.engine.publicbodies import CouncilIndex, CouncilRef
 from keepitlocal.spend.engine.read import FileReport, LayoutReport, charity_org_id, read_all
 from keepitlocal.spend.engine.sources import discover
 

@@ -31,8 +31,9 @@ from typing import IO
 
 import duckdb
 
+from keepitlocal.common.names import is_redacted, supplier_key_name
+from keepitlocal.common.orgid import OrgId
 from keepitlocal.common.text import write_utf8
-from keepitlocal.network.engine.orgid import OrgId
 from keepitlocal.spend.engine.bulk import sql_string
 from keepitlocal.spend.engine.columns import (
     FIT,
@@ -55,7 +56,6 @@ from keepitlocal.spend.engine.columns import (
     rank,
 )
 from keepitlocal.spend.engine.fastread import Job, read_with_duckdb, reading
-from keepitlocal.spend.engine.names import is_redacted, supplier_key_name
 from keepitlocal.spend.engine.parse import ParseError, parse_amount, parse_date
 from keepitlocal.spend.engine.sources import MAX_CELL, Source, TextFormat, UnreadableSourceError, rows, text_format
 

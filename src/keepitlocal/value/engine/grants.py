@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from keepitlocal.network.engine.orgid import OrgIdError, parse_org_id
+from keepitlocal.common.orgid import OrgIdError, parse_org_id
 
 
 class NotGrants(ValueError):

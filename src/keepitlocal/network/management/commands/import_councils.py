@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from keepitlocal.network.engine.councils_file import UnrecognisedFileError, read_council_files
+from keepitlocal.common.councils_file import UnrecognisedFileError, read_council_files
 from keepitlocal.network.services import apply_council_import, summarise
 
 

@@ -8,8 +8,8 @@ import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from keepitlocal.common.names import normalise_name
 from keepitlocal.spend.engine.classify import PRIVATE, VCSE, Decision
-from keepitlocal.spend.engine.names import normalise_name
 
 MEMORY_LIMIT = "1GB"
 FUZZY_ACCEPT = 92.0

@@ -10,7 +10,7 @@ from typing import Any
 import duckdb
 from rapidfuzz import fuzz, process
 
-from keepitlocal.network.engine.orgid import OrgId
+from keepitlocal.common.orgid import OrgId
 from keepitlocal.spend.engine.bulk import bulk_insert
 from keepitlocal.spend.engine.classify import Decision, Evidence
 from keepitlocal.spend.engine.read import charity_org_id

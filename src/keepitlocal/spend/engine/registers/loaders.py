@@ -18,11 +18,11 @@ from typing import Any
 
 import duckdb
 
-from keepitlocal.network.engine.orgid import OrgId
+from keepitlocal.common.names import normalise_name
+from keepitlocal.common.orgid import OrgId
 from keepitlocal.spend.engine.bulk import bulk_insert, sql_string
 from keepitlocal.spend.engine.classify import VCSE
 from keepitlocal.spend.engine.columns import normal
-from keepitlocal.spend.engine.names import normalise_name
 
 
 def read_sql(path: Path, delimiter: str) -> str:
@@ -222,7 +222,7 @@ def load_outcodes(con: duckdb.DuckDBPyConnection, path: Path, cols: dict[str, st
 
 
 def load_areas(con: duckdb.DuckDBPyConnection, path: Path, cols: dict[str, str], delimiter: str) -> int:
-    from keepitlocal.network.engine.councils_file import read_council_files
+    from keepitlocal.common.councils_file import read_council_files
 
     result = read_council_files([path])
     bulk_insert(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from keepitlocal.network.engine.geography import is_gss_code, normalise_gss
+from keepitlocal.common.geography import is_gss_code, normalise_gss
 
 SCHEMES = {
     "GB-CHC": "Charity Commission for England and Wales",

@@ -18,8 +18,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from keepitlocal.common.geography import CouncilType, council_type, is_gss_code, nation, normalise_gss
 from keepitlocal.common.text import decode
-from keepitlocal.network.engine.geography import CouncilType, council_type, is_gss_code, nation, normalise_gss
 
 
 @dataclass
