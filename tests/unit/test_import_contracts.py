@@ -69,3 +69,10 @@ def test_a_wrong_import_breaks_a_contract(tmp_path: Path, module: str, wrong: st
     (copy / module).write_text(wrong)
     broken = subprocess.run(lint, cwd=tmp_path, env=environ, capture_output=True, text=True, check=False)
     assert broken.returncode != 0 and "BROKEN" in broken.stdout
+
+
+def test_the_readme_tree_names_every_package() -> None:
+    readme = (ROOT / "README.md").read_text()
+    tree = readme.split("src/keepitlocal/\n", 1)[1].split("tests/unit", 1)[0]
+    packages = {path.parent.name for path in PACKAGE.glob("*/__init__.py")}
+    assert {name for name in packages if f"  {name}/" not in tree} == set()

@@ -67,7 +67,7 @@ def analyses(request: HttpRequest, gss_code: str) -> Any:
 def analysis_indicators(request: HttpRequest, gss_code: str, run_id: int, year: str = "", format: str = "json") -> Any:
     """Every indicator of one finished analysis, for one financial year ('2025/26'; the latest unless asked)."""
     council = _council(request, gss_code)
-    run = get_object_or_404(AnalysisRun, pk=run_id, council=council, status=AnalysisRun.Status.SUCCEEDED)
+    run = get_object_or_404(AnalysisRun.objects.finished(), pk=run_id, council=council)
     shown = figures(run, year or None, charts=False)
     rows = indicator_rows(shown.by_id)
     if format == "csv":
@@ -124,7 +124,7 @@ def suppliers(
     """Every supplier of the council's latest analysis with its type and the evidence for it, filtered and sorted as on
     the suppliers page (`q` words in the name; `type`, `confidence`, `evidence` as there; `sort`)."""
     council = _council(request, gss_code)
-    latest = AnalysisRun.objects.filter(council=council, status=AnalysisRun.Status.SUCCEEDED).values_list("pk", flat=True).first()
+    latest = AnalysisRun.objects.finished().filter(council=council).values_list("pk", flat=True).first()
     query = supplier_work.SupplierQuery.from_params(request.GET)
     found = supplier_work.search(council, query)
     if format == "csv":

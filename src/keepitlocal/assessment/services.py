@@ -16,19 +16,10 @@ from keepitlocal.accounts.email import Email, email_service
 from keepitlocal.assessment.engine import scoring
 from keepitlocal.assessment.engine.framework import Framework
 from keepitlocal.assessment.models import GROUPS, Action, ActionUpdate, Answer, Invitation, Response, Round, Sharing
+from keepitlocal.common.refused import Refused
 from keepitlocal.common.tokens import token_hash
 from keepitlocal.network.models import Council
 from keepitlocal.network.services import audit
-
-
-class Refused(Exception):
-    """Something a respondent or editor asked for that the rules do not allow; the message says why, plainly."""
-
-    def __init__(self, title: str, message: str) -> None:
-        super().__init__(message)
-        self.title = title
-        self.message = message
-
 
 # Rounds ------------------------------------------------------------------------------------------------
 
@@ -330,11 +321,7 @@ def measured(assessment: Round, current: scoring.RoundResults) -> list[Measured]
     from keepitlocal.spend.figures import figures
     from keepitlocal.spend.models import AnalysisRun
 
-    run = (
-        AnalysisRun.objects.filter(council=assessment.council, status=AnalysisRun.Status.SUCCEEDED)
-        .only("indicators", "years", "period")
-        .first()
-    )
+    run = AnalysisRun.objects.finished().filter(council=assessment.council).only("indicators", "years", "period").first()
     if run is None:
         return []
     # The latest financial year with payments, as on the spend dashboard: years are never merged into one figure.

@@ -16,6 +16,7 @@ from django.utils import timezone
 from keepitlocal.accounts.email import Email, email_service
 from keepitlocal.common.kept import Kept
 from keepitlocal.common.names import normalise_name
+from keepitlocal.common.refused import Refused
 from keepitlocal.common.tokens import new_token, token_hash
 from keepitlocal.connections.engine import files, gephi, kumu
 from keepitlocal.connections.engine import measures as m
@@ -40,14 +41,6 @@ log = logging.getLogger(__name__)
 
 CONFIRMATION_DAYS = 30
 SEPARATOR = "|"
-
-
-class Refused(Exception):
-    """A request the service will not carry out; title and message are written for the person who asked."""
-
-    def __init__(self, title: str, message: str) -> None:
-        super().__init__(message)
-        self.title, self.message = title, message
 
 
 # The map ----------------------------------------------------------------------------------------------------------
@@ -793,7 +786,7 @@ def area(council: Council, on: date, network_team_only: bool = False) -> Area:
     maps = list(shared.select_related("organisation").order_by("organisation__name"))
     network = _merge(maps)
     measures = m.measure(network, on)
-    run = AnalysisRun.objects.filter(council=council, status=AnalysisRun.Status.SUCCEEDED).first()
+    run = AnalysisRun.objects.latest_finished(council)
     suppliers = list(Supplier.objects.filter(council=council)) if run else []
     index = SupplierIndex(suppliers)
     vcse = sorted(s.total_amount for s in suppliers if s.supplier_type == "vcse")
@@ -896,9 +889,7 @@ def _area_fingerprint(council: Council, network_team_only: bool) -> str:
     maps = list(
         _shared_maps(council, network_team_only).order_by("pk").values_list("pk", "updated_at", "organisation__name", "is_demo")
     )
-    run = (
-        AnalysisRun.objects.filter(council=council, status=AnalysisRun.Status.SUCCEEDED).values_list("pk", "finished_at").first()
-    )
+    run = AnalysisRun.objects.finished().filter(council=council).values_list("pk", "finished_at").first()
     return hashlib.sha256(repr((maps, run)).encode()).hexdigest()
 
 

@@ -16,6 +16,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.db.models import Q, QuerySet
 
+from keepitlocal.common.refused import Refused
 from keepitlocal.directory.engine import oruk
 from keepitlocal.directory.models import (
     Address,
@@ -33,12 +34,6 @@ from keepitlocal.directory.models import (
 from keepitlocal.network.models import Council, Organisation
 
 MOST_BYTES = 20 * 1024 * 1024
-
-
-class Refused(Exception):
-    def __init__(self, message: str, problems: list[oruk.Problem] | None = None) -> None:
-        super().__init__(message)
-        self.message, self.problems = message, problems or []
 
 
 def _text(value: Any) -> str:
@@ -158,11 +153,11 @@ def files_of(name: str, data: bytes) -> dict[str, bytes]:
                         continue
                     total += info.file_size
                     if total > MOST_BYTES * 5:
-                        raise Refused("The zip holds too much data to read: split it.")
+                        raise Refused("The file is too large", "The zip holds too much data to read: split it.")
                     found[info.filename.rsplit("/", 1)[-1]] = archive.read(info)
                 return found
         except zipfile.BadZipFile:
-            raise Refused("The file is not a zip that can be opened.") from None
+            raise Refused("The file cannot be opened", "The file is not a zip that can be opened.") from None
     return {name.rsplit("/", 1)[-1]: data}
 
 
@@ -342,7 +337,7 @@ def _uuid_or_none(value: str) -> uuid.UUID | None:
 def _refuse(run: DirectoryImport, message: str, problems: list[oruk.Problem] | None = None) -> Refused:
     run.problems = [{"table": p.table, "row": p.row, "message": p.message} for p in (problems or [])[:500]]
     run.save(update_fields=["problems"])
-    return Refused(message, problems)
+    return Refused("The feed cannot be imported", message, problems or [])
 
 
 def save_asset(council: Council, asset: CommunityAsset | None, data: Mapping[str, Any]) -> CommunityAsset:

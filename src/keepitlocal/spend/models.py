@@ -32,6 +32,18 @@ class SpendFile(models.Model):
         return self.original_name
 
 
+class AnalysisRuns(models.QuerySet["AnalysisRun"]):
+    """The questions asked of analyses again and again, asked one way."""
+
+    def finished(self) -> AnalysisRuns:
+        """Analyses that succeeded, newest first."""
+        return self.filter(status=AnalysisRun.Status.SUCCEEDED)
+
+    def latest_finished(self, council: Council) -> AnalysisRun | None:
+        """The council's latest finished analysis: the one its figures, suppliers and publication come from."""
+        return self.finished().filter(council=council).first()
+
+
 class AnalysisRun(models.Model):
     """One background analysis of all of a council's spend files."""
 
@@ -76,6 +88,8 @@ class AnalysisRun(models.Model):
     # An analysis saves its rows beside the current ones in short transactions and they become current all at once,
     # when this moves to it: a save never holds the database's write lock for longer than one batch.
     holds_rows = models.BooleanField(default=False, db_index=True)
+
+    objects = AnalysisRuns.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

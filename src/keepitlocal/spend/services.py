@@ -222,7 +222,7 @@ def apply_corrections(council: Council) -> AnalysisRun:
     from keepitlocal.spend.engine.periods import unread_months
     from keepitlocal.spend.engine.pipeline import correct, figures_of
 
-    base = AnalysisRun.objects.filter(council=council, status=AnalysisRun.Status.SUCCEEDED).first()
+    base = AnalysisRun.objects.latest_finished(council)
     waiting = AnalysisRun.objects.filter(council=council, status__in=[AnalysisRun.Status.QUEUED, AnalysisRun.Status.RUNNING])
     if base is None or waiting.exists() or not base.reclassifiable:
         return start_analysis(council)
@@ -280,9 +280,7 @@ def apply_corrections(council: Council) -> AnalysisRun:
         # Checked again with the council's row locked (as start_analysis locks it): an analysis queued or finished
         # since this one read its rows would be overtaken by figures made from older rows.
         Council.objects.select_for_update().filter(pk=council.pk).first()
-        latest = (
-            AnalysisRun.objects.filter(council=council, status=AnalysisRun.Status.SUCCEEDED).values_list("pk", flat=True).first()
-        )
+        latest = AnalysisRun.objects.finished().filter(council=council).values_list("pk", flat=True).first()
         current = not waiting.exists() and latest == base.pk
         if current:
             for key, (kind, org_id, evidence, basis, confidence) in changed.items():

@@ -222,9 +222,7 @@ def _index(council: Council) -> Index:
     # The analysis that wrote the suppliers names them: an analysis replaces a council's suppliers in the same
     # transaction that marks it finished, and nothing else writes them but corrections (ids alone could come back
     # after a re-analysis: SQLite reuses the highest rowids once they are deleted).
-    run = (
-        AnalysisRun.objects.filter(council=council, status=AnalysisRun.Status.SUCCEEDED).values_list("pk", "finished_at").first()
-    )
+    run = AnalysisRun.objects.finished().filter(council=council).values_list("pk", "finished_at").first()
     corrections = SupplierCorrection.objects.aggregate(last=Max("corrected_at"), n=Count("id"))
     return _KEPT.get((council.pk, run, corrections["last"], corrections["n"]), lambda: _build_index(council))
 

@@ -73,7 +73,7 @@ def rejection_reasons(council: Council) -> list[dict[str, Any]]:
         .annotate(rows=Count("id"), first=Min("id"))
         .order_by("-rows")[:20]
     )
-    latest = AnalysisRun.objects.filter(council=council, status=AnalysisRun.Status.SUCCEEDED).only("files_report").first()
+    latest = AnalysisRun.objects.finished().filter(council=council).only("files_report").first()
     counted: Counter[str] = Counter()
     present = set(SpendFile.objects.filter(council=council).values_list("pk", flat=True))
     for entry in latest.files_report if latest else []:
@@ -89,7 +89,7 @@ def rejection_reasons(council: Council) -> list[dict[str, Any]]:
 def _latest(council: Council, light: bool = False) -> AnalysisRun | None:
     """The council's latest finished analysis; `light` leaves its results (indicators, years, charts: hundreds of
     kilobytes of JSON) to be read only when a page renders them."""
-    runs = AnalysisRun.objects.filter(council=council, status=AnalysisRun.Status.SUCCEEDED)
+    runs = AnalysisRun.objects.finished().filter(council=council)
     if light:
         runs = runs.defer("indicators", "years", "charts", "files_report", "period", "traceback")
     return runs.first()

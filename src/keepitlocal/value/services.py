@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
+from keepitlocal.common.refused import Refused
 from keepitlocal.connections import services as connections
 from keepitlocal.connections.engine.model import Sector
 from keepitlocal.network.models import Council, Organisation
@@ -41,12 +42,6 @@ from keepitlocal.value.models import (
 )
 
 RATES = ("events_per_person", "success", "deadweight", "displacement", "attribution", "optimism_bias", "drop_off")
-
-
-class Refused(Exception):
-    def __init__(self, title: str, message: str) -> None:
-        super().__init__(message)
-        self.title, self.message = title, message
 
 
 def _values(cost: EngineCost) -> dict[str, dict[str, Any]]:
@@ -340,7 +335,7 @@ def levered_in(council: Council) -> Levered:
     rows = into_area.values("funder_name", "financial_year").annotate(total=Sum("amount")).order_by("-financial_year", "-total")
     totals = into_area.aggregate(total=Sum("amount"), n=Count("id"))
     year, year_grants, spend, ratio = "", Decimal(0), None, None
-    run = AnalysisRun.objects.filter(council=council, status=AnalysisRun.Status.SUCCEEDED).first()
+    run = AnalysisRun.objects.latest_finished(council)
     if run is not None:
         shown = figures(run, None, charts=False)
         year = shown.key if shown.years == 1 else ""
@@ -417,7 +412,7 @@ class CouncilLM3:
 
 def council_lm3(council: Council) -> CouncilLM3:
     stated = LM3Estimate.objects.filter(council=council).first()
-    run = AnalysisRun.objects.filter(council=council, status=AnalysisRun.Status.SUCCEEDED).first()
+    run = AnalysisRun.objects.latest_finished(council)
     if run is None:
         return CouncilLM3(None, None, None, "No spend has been analysed yet.", None, "", stated)
     shown = figures(run, None, charts=False)

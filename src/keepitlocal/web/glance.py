@@ -36,9 +36,7 @@ def network_glance() -> list[Glance]:
     # Each council's latest finished analysis alone: reading every analysis a council ever ran (and its figures by
     # year) made this page slower with every analysis.
     newest = (
-        AnalysisRun.objects.filter(council_id=OuterRef("council_id"), status=AnalysisRun.Status.SUCCEEDED)
-        .order_by("-created_at", "-id")
-        .values("pk")[:1]
+        AnalysisRun.objects.finished().filter(council_id=OuterRef("council_id")).order_by("-created_at", "-id").values("pk")[:1]
     )
     ids = [pk for pk in Membership.objects.annotate(newest=Subquery(newest)).values_list("newest", flat=True) if pk]
     latest = {

@@ -68,7 +68,7 @@ def spend_steps(council: Council, today: date) -> list[NextStep]:
                 "The latest spend analysis did not finish: see why", reverse("spend:run", args=[gss, latest.pk]), urgent=True
             )
         )
-    done = AnalysisRun.objects.filter(council=council, status=AnalysisRun.Status.SUCCEEDED).only("period", "pk").first()
+    done = AnalysisRun.objects.finished().filter(council=council).only("period", "pk").first()
     last = (done.period or {}).get("last") if done else None
     if last and date.fromisoformat(str(last)[:10]) < today - STALE_AFTER:
         since = date.fromisoformat(str(last)[:10]) + timedelta(days=1)
