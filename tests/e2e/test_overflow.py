@@ -1,7 +1,9 @@
-"""No page scrolls sideways, at 375 px (a phone) or at 1280 px (a laptop): wide tables scroll inside their own box.
+"""No page scrolls sideways, at 375 px (a phone) or at 1280 px (a laptop): wide tables scroll inside their own box; and
+axe-core finds no WCAG 2.2 A or AA failure on any of them.
 
 The test follows every link it finds from each role's home, as that role (the public, a council editor, a community
-organisation and the network team), and measures each page at both widths."""
+organisation and the network team), measures each page at both widths and checks it with axe: every page the crawl
+reaches, not a hand list (test_accessibility adds the error states and pages no link leads to)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from urllib.parse import urldefrag, urlparse
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.e2e.test_accessibility import sign_in
+from tests.e2e.test_accessibility import check, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -32,8 +34,9 @@ def _wanted(url: str, base: str) -> str | None:
     return path
 
 
-def overflowing(page: Any, base: str, start: list[str]) -> list[str]:
-    """Crawls from `start`, returning each page that scrolls sideways at a width, with its widest element."""
+def overflowing(page: Any, base: str, start: list[str], inaccessible: list[str] | None = None) -> list[str]:
+    """Crawls from `start`, returning each page that scrolls sideways at a width, with its widest element; each page's
+    axe failures go into `inaccessible` when it is given."""
     seen: set[str] = set()
     shapes: set[str] = set()  # a path without its query: one or two variants of a listing are enough
     queue = list(start)
@@ -70,6 +73,8 @@ def overflowing(page: Any, base: str, start: list[str]) -> list[str]:
             )
             if excess:
                 found.append(f"{path} at {width}px: {excess}")
+            if inaccessible is not None and width == WIDTHS[-1]:
+                inaccessible += check(page, "", base)
         for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
             wanted = _wanted(href, base)
             if wanted and wanted not in seen:
@@ -83,12 +88,15 @@ def _watching(page: Any, refused: list[str]) -> Any:
     return page
 
 
-def test_no_page_scrolls_sideways_at_either_width_for_any_role(browser: Any, demo_server: str) -> None:
+def test_no_page_scrolls_sideways_or_fails_axe_for_any_role(browser: Any, demo_server: str) -> None:
     """Also: no page breaks its Content-Security-Policy (web.middleware)."""
     found: list[str] = []
     refused: list[str] = []
+    inaccessible: list[str] = []
     page = _watching(browser.new_context().new_page(), refused)
-    found += overflowing(page, demo_server, ["/", "/councils/E08000033/", "/compare/spend/", "/councils/E08000033/directory/"])
+    found += overflowing(
+        page, demo_server, ["/", "/councils/E08000033/", "/compare/spend/", "/councils/E08000033/directory/"], inaccessible
+    )
     for email, start in (
         ("editor@calderdale.example", ["/dashboard/", "/manage/councils/E08000033/"]),
         ("org@example.org", ["/dashboard/"]),
@@ -96,9 +104,10 @@ def test_no_page_scrolls_sideways_at_either_width_for_any_role(browser: Any, dem
     ):
         page = _watching(browser.new_context().new_page(), refused)
         sign_in(page, demo_server, email)
-        found += overflowing(page, demo_server, start)
+        found += overflowing(page, demo_server, start, inaccessible)
     assert found == [], "\n".join(found)
     assert refused == [], "\n".join(refused)
+    assert inaccessible == [], "\n\n".join(inaccessible)
 
 
 def test_the_comparison_table_fits_a_laptop_screen_without_scrolling(browser: Any, demo_server: str) -> None:
