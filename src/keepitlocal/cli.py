@@ -553,7 +553,8 @@ def value_import_unit_costs(file: Path) -> None:
 def value_load_deflator(file: Path, source: str) -> None:
     """Load a deflator series (CSV with year and index columns, no gaps) for new value cases to uprate with."""
     _django()
-    from keepitlocal.value.services import Refused, engine_deflator, load_deflator
+    from keepitlocal.common.refused import Refused
+    from keepitlocal.value.services import engine_deflator, load_deflator
 
     try:
         row = load_deflator(file.read_text(encoding="utf-8-sig"), source)

@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from openpyxl import Workbook
 
+from keepitlocal.common.refused import Refused
 from keepitlocal.connections import services
 from keepitlocal.connections.demo import ORGANISATIONS, load_demo_connections
 from keepitlocal.connections.engine import kumu
@@ -312,7 +313,7 @@ def test_asking_is_limited_per_address(hub: Organisation, email_outbox: list[Any
     connection = services.save_connection(cmap, None, {"source": services.self_element(cmap), "target": other, "kind": "partnership"}, None)  # fmt: skip
     for _ in range(services.ASKS_PER_ADDRESS_PER_DAY):
         services.request_confirmation(connection, "club@example.org", None, "http://testserver/")
-    with pytest.raises(services.Refused):
+    with pytest.raises(Refused):
         services.request_confirmation(connection, "club@example.org", None, "http://testserver/")
 
 
@@ -364,13 +365,13 @@ def test_a_map_is_bounded_in_what_it_holds_with_a_plain_refusal(
     assert f"would hold {held + 2:,} elements; a map may hold at most {held + 1:,}" in text
     assert cmap.elements.count() == held
     services.save_element(cmap, None, {"label": "Ovenden Food Pantry"}, None)
-    with pytest.raises(services.Refused, match="at most"):
+    with pytest.raises(Refused, match="at most"):
         services.save_element(cmap, None, {"label": "Ovenden Primary School"}, None)
     # Changing an element of a full map is still allowed: only adding is bounded.
     pantry = cmap.elements.get(label="Ovenden Food Pantry")
     services.save_element(cmap, pantry, {"label": "Ovenden Food Pantry", "type": "Charity"}, None)
     monkeypatch.setattr(model, "MAX_CONNECTIONS", cmap.connections.count())
-    with pytest.raises(services.Refused, match="connections; a map may hold at most"):
+    with pytest.raises(Refused, match="connections; a map may hold at most"):
         services.save_connection(cmap, None, {"source": services.self_element(cmap), "target": pantry}, None)
 
 

@@ -12,6 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from keepitlocal.common.refused import Refused
 from keepitlocal.directory import services
 from keepitlocal.directory.demo import demo_package, load_demo_directory
 from keepitlocal.directory.engine import oruk
@@ -80,7 +81,7 @@ def test_no_row_another_council_holds_can_be_taken_over_by_a_feed(demo: list[str
     load_demo_directory()
     bristol = Council.objects.get(gss_code="E06000023")
     calderdale_feed = oruk.read(services.export_files(Council.objects.get(gss_code=CALDERDALE)))
-    with pytest.raises(services.Refused) as whole:
+    with pytest.raises(Refused) as whole:
         services.import_package(bristol, "copied.zip", services.zipped(oruk.write(calderdale_feed, "Copied")))
     assert {p.table for p in whole.value.problems} >= {"organization", "service", "location", "address", "community_asset"}
     # A new organisation of Bristol's that claims Calderdale's service, location, address and asset by their ids.
@@ -92,7 +93,7 @@ def test_no_row_another_council_holds_can_be_taken_over_by_a_feed(demo: list[str
         for row in stolen.tables[table]:
             row["organization_id"] = own
     stolen.tables["service"][0]["url"] = "https://evil.example"
-    with pytest.raises(services.Refused) as refused:
+    with pytest.raises(Refused) as refused:
         services.import_package(bristol, "stolen.zip", services.zipped(oruk.write(stolen, "Stolen")))
     assert any(p.table == "service" and "held by another council" in p.message for p in refused.value.problems)
     assert not Service.objects.filter(url="https://evil.example").exists()
@@ -132,14 +133,14 @@ def test_odd_feeds_are_refused_with_reasons_not_errors(demo: list[str]) -> None:
     council = Council.objects.get(gss_code=CALDERDALE)
     package = demo_package()
     package.tables["organization"][0]["name"] = "x" * 400
-    with pytest.raises(services.Refused) as long_name:
+    with pytest.raises(Refused) as long_name:
         services.import_package(council, "long.zip", services.zipped(oruk.write(package, "Long")))
     assert "longer than 300 characters" in long_name.value.problems[0].message
     huge_field = b"id,name,description\n" + b'"' + b"x" * 200_000 + b'",a,b\n'
-    with pytest.raises(services.Refused) as huge:  # read, then refused for what the field holds, nothing imported
+    with pytest.raises(Refused) as huge:  # read, then refused for what the field holds, nothing imported
         services.import_package(council, "odd.zip", services.zipped({"organizations.csv": huge_field}))
     assert huge.value.problems and all(len(p.message) < 500 for p in huge.value.problems)
-    with pytest.raises(services.Refused, match="not a zip"):
+    with pytest.raises(Refused, match="not a zip"):
         services.import_package(council, "odd.zip", b"not a zip")
     assert not DirectoryOrganisation.objects.exists()
 

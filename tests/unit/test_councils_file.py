@@ -2,8 +2,9 @@ from collections import Counter
 
 import pytest
 
-from keepitlocal.common.councils_file import UnrecognisedFileError, decode, read_council_files, read_councils
+from keepitlocal.common.councils_file import UnrecognisedFileError, read_council_files, read_councils
 from keepitlocal.common.geography import CouncilType
+from keepitlocal.common.text import decode
 from tests.paths import real_file
 
 ONS_NAMES = b"LAD24CD,LAD24NM,LAD24NMW,ObjectId\r\nE08000033,Calderdale,,1\r\nW06000015,Cardiff,Caerdydd,2\r\nE07000235,Malvern Hills,,3\r\n"

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from keepitlocal.spend.engine.bulk import scalar
 from keepitlocal.spend.engine.pipeline import Options, analyse
-from keepitlocal.spend.engine.registers import CACHE_FORMAT, Registers, company_kind
+from keepitlocal.spend.engine.registers import Registers, company_kind
+from keepitlocal.spend.engine.registers.common import CACHE_FORMAT
 from tests.paths import real_file
 
 CCEW = (

@@ -53,7 +53,7 @@ def client_address(request: HttpRequest) -> str:
     proxies = int(getattr(settings, "KIL_PROXY_COUNT", 0))
     forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
     if proxies and len(forwarded) >= proxies:
-        return forwarded[-proxies]
+        return str(forwarded[-proxies])
     return str(request.META.get("REMOTE_ADDR") or "unknown")
 
 

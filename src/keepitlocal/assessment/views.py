@@ -32,6 +32,7 @@ from keepitlocal.assessment.forms import (
     SharingForm,
 )
 from keepitlocal.assessment.models import Action, Invitation, Response, Round
+from keepitlocal.common.refused import Refused
 from keepitlocal.network.models import Council
 from keepitlocal.reports.downloads import download
 from keepitlocal.reports.engine.tables import Column, Table
@@ -53,7 +54,7 @@ def _round(council: Council, round_id: int) -> Round:
     return get_object_or_404(Round, pk=round_id, council=council)
 
 
-def _refused(request: HttpRequest, error: services.Refused, status: int = 400, **context: Any) -> HttpResponse:
+def _refused(request: HttpRequest, error: Refused, status: int = 400, **context: Any) -> HttpResponse:
     return render(request, "assessment/refused.html", {"error": error, **context}, status=status)
 
 
@@ -97,7 +98,7 @@ def round_add(request: HttpRequest, gss_code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             opened = services.open_round(council, form.cleaned_data["title"], form.cleaned_data["closes_on"], request.user)
-        except services.Refused as error:
+        except Refused as error:
             form.add_error(None, error.message)
         else:
             messages.success(request, "Round opened. Now invite council officers and community partners")
@@ -155,7 +156,7 @@ def invite(request: HttpRequest, gss_code: str, round_id: int) -> HttpResponse:
     if not assessment.is_open:
         return _refused(
             request,
-            services.Refused("This round is closed", "You cannot invite anyone to a closed round."),
+            Refused("This round is closed", "You cannot invite anyone to a closed round."),
             status=409,
             council=council,
         )
@@ -172,7 +173,7 @@ def invite(request: HttpRequest, gss_code: str, round_id: int) -> HttpResponse:
                 actor=request.user,
                 base_url=site_url(),
             )
-        except services.Refused as error:
+        except Refused as error:
             form.add_error("email", error.message)
         else:
             messages.success(request, f"Invitation sent to {data['email']}")
@@ -205,7 +206,7 @@ def close(request: HttpRequest, gss_code: str, round_id: int) -> HttpResponse:
         )
     try:
         services.close_round(assessment, request.user)
-    except services.Refused as error:
+    except Refused as error:
         messages.error(request, error.message)
     else:
         messages.success(request, "Round closed. Its results are now final")
@@ -451,7 +452,7 @@ def _with_invitation(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
     def wrapped(request: HttpRequest, link_token: str, **kwargs: Any) -> HttpResponse:
         try:
             invitation = services.invitation_for(link_token)
-        except services.Refused as error:
+        except Refused as error:
             status = 404 if error.title == "This link is not valid" else 410
             return _refused(request, error, status=status)
         return view(request, invitation, link_token, **kwargs)
@@ -508,7 +509,7 @@ def respond_about(request: HttpRequest, invitation: Invitation, link_token: str)
         data = form.cleaned_data
         try:
             services.save_about(invitation, data["name"], data.get("organisation", ""), data.get("anonymous") == "yes")
-        except services.Refused as error:
+        except Refused as error:
             return _refused(request, error, status=410)
         return redirect("assessment:respond", link_token=link_token)
     return render_form(
@@ -533,7 +534,7 @@ def respond_question(request: HttpRequest, invitation: Invitation, link_token: s
         data = form.cleaned_data
         try:
             services.save_answer(invitation, code, data["level"], data["evidence"], data["link"])
-        except services.Refused as error:
+        except Refused as error:
             return _refused(request, error, status=410)
         following = fw.codes.index(code) + 1
         if following < len(fw.codes) and "save_and_return" not in request.POST:
@@ -564,7 +565,7 @@ def respond_check(request: HttpRequest, invitation: Invitation, link_token: str)
     if request.method == "POST":
         try:
             services.submit(invitation)
-        except services.Refused as refused:
+        except Refused as refused:
             error = refused
         else:
             request.session["assessment_submitted"] = invitation.round.council.name

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from keepitlocal.accounts import access
 from keepitlocal.accounts.email import site_url
+from keepitlocal.common.refused import Refused
 from keepitlocal.connections import forms, services
 from keepitlocal.connections.engine import outputs, picture
 from keepitlocal.connections.engine.problems import ImportRejected
@@ -41,7 +42,7 @@ def _day(request: HttpRequest, name: str) -> date | None:
         return None
 
 
-def _refused(request: HttpRequest, error: services.Refused, status: int = 400) -> HttpResponse:
+def _refused(request: HttpRequest, error: Refused, status: int = 400) -> HttpResponse:
     return render(request, "refused.html", {"error": error}, status=status)
 
 
@@ -225,7 +226,7 @@ def _element_form(request: HttpRequest, pk: int, element_id: int | None) -> Http
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.save_element(cmap, element, form.cleaned_data, request.user)
-        except services.Refused as error:
+        except Refused as error:
             form.add_error("label", error.message)
         else:
             messages.success(request, f"{saved.label} {'saved' if element else 'added to your map'}")
@@ -240,7 +241,7 @@ def element_remove(request: HttpRequest, pk: int, element_id: int) -> HttpRespon
     element = get_object_or_404(MapElement, pk=element_id, map=cmap)
     try:
         services.delete_element(element)
-    except services.Refused as error:
+    except Refused as error:
         return _refused(request, error)
     messages.success(request, f"{element.label} and its connections removed from your map")
     return redirect("connections:map", pk=pk)
@@ -285,7 +286,7 @@ def _connection_form(request: HttpRequest, pk: int, connection_id: int | None) -
     if request.method == "POST" and form.is_valid():
         try:
             services.save_connection(cmap, connection, form.cleaned_data, request.user)
-        except services.Refused as error:
+        except Refused as error:
             form.add_error(None, error.message)
         else:
             messages.success(request, "Connection saved" if connection else "Connection added to your map")
@@ -314,7 +315,7 @@ def ask(request: HttpRequest, pk: int, connection_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.request_confirmation(connection, form.cleaned_data["email"], request.user, site_url())
-        except services.Refused as error:
+        except Refused as error:
             form.add_error("email", error.message)
         else:
             messages.success(request, f"We have emailed {form.cleaned_data['email']} a link to confirm the connection")
@@ -379,13 +380,13 @@ def sharing(request: HttpRequest, pk: int) -> HttpResponse:
 def confirm(request: HttpRequest, confirm_token: str) -> HttpResponse:
     try:
         asked = services.confirmation_for(confirm_token)
-    except services.Refused as error:
+    except Refused as error:
         return _refused(request, error, status=404 if error.title == "This link is not valid" else 410)
     form = forms.AnswerForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.answer_confirmation(confirm_token, form.cleaned_data["answer"] == "yes", form.cleaned_data["name"])
-        except services.Refused as error:
+        except Refused as error:
             return _refused(request, error, status=410)
         return redirect("connections:confirm-done")
     about = dict(asked.asked_about)

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from keepitlocal.accounts import access
+from keepitlocal.common.refused import Refused
 from keepitlocal.directory import forms, queries, services
 from keepitlocal.directory.models import CommunityAsset, DirectoryImport, DirectoryOrganisation
 from keepitlocal.web.forms import render_form
@@ -46,12 +47,12 @@ def export(request: HttpRequest, gss_code: str) -> HttpResponse:
 def import_feed(request: HttpRequest, gss_code: str) -> HttpResponse:
     council = access.council_or_404(gss_code)
     form = forms.ImportForm(request.POST or None, request.FILES or None)
-    problems: list[services.oruk.Problem] = []
+    problems: list[Any] = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             run = services.import_package(council, upload.name, upload.read())
-        except services.Refused as error:
+        except Refused as error:
             form.add_error("file", error.message)
             problems = error.problems
         else:

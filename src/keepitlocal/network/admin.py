@@ -14,7 +14,7 @@ def _council(obj: Model) -> models.Council:
     return obj.council if isinstance(obj, models.Membership) else services.membership_of(obj).council
 
 
-class AuditedAdmin(admin.ModelAdmin):
+class AuditedAdmin(admin.ModelAdmin[Any]):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         services.save_membership_record(obj, _council(obj), request.user)
 
@@ -30,7 +30,7 @@ admin.site.register([models.Membership, models.Endorsement, models.Champion, mod
 
 
 @admin.register(models.AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(admin.ModelAdmin[models.AuditEntry]):
     list_display = ("at", "council", "actor_label", "action", "record")
     list_filter = ("action", "record")
     search_fields = ("council__name", "actor_label")
@@ -46,7 +46,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Council)
-class CouncilAdmin(admin.ModelAdmin):
+class CouncilAdmin(admin.ModelAdmin[models.Council]):
     list_display = ("name", "gss_code", "council_type", "region_name", "successor_code")
     search_fields = ("name", "gss_code")
     list_filter = ("council_type", "nation")

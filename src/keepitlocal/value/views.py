@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from keepitlocal.accounts import access
+from keepitlocal.common.refused import Refused
 from keepitlocal.network.models import Organisation
 from keepitlocal.value import forms, services
 from keepitlocal.value.engine.calculator import NONE, OPTIMISM_BIAS_BY_GRADE, Range
@@ -149,7 +150,7 @@ def lm3_surveys(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.save_lm3_survey(organisation, form.cleaned_data)
-        except services.Refused as error:
+        except Refused as error:
             form.add_error(None, error.message)
         else:
             messages.success(request, "Survey saved: your local multiplier is below")
@@ -177,7 +178,7 @@ def deflator(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.load_deflator(form.cleaned_data["file"], form.cleaned_data["source"])
-        except services.Refused as error:
+        except Refused as error:
             form.add_error("file", error.message)
         else:
             messages.success(request, "Deflator series loaded: new value cases will uprate with it")
@@ -201,7 +202,7 @@ def contexts(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             try:
                 services.attach_connections(found, organisation, timezone.localdate(), str(request.user))
-            except services.Refused as error:
+            except Refused as error:
                 messages.error(request, error.message)
             else:
                 messages.success(request, f"Your connections as they stand today are attached to {found.title}")
@@ -260,7 +261,7 @@ def own_cost(request: HttpRequest, gss_code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.save_own_cost(council, form.cleaned_data, request.user)
-        except services.Refused as error:
+        except Refused as error:
             form.add_error("code", error.message)
         else:
             messages.success(request, f"Unit cost {saved.code} saved (version {saved.version})")

@@ -54,7 +54,7 @@ class GovukForm(GovukFormMixin, forms.Form):
         self._govuk_messages()
 
 
-class GovukModelForm(GovukFormMixin, forms.ModelForm):
+class GovukModelForm(GovukFormMixin, forms.ModelForm[Any]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._govuk_messages()

@@ -205,7 +205,8 @@ class Catalogue:
             return entity.id
         if self.registers is None or not entity.postcode:
             return None
-        return self.registers.place(entity.postcode)[0]
+        district: str | None = self.registers.place(entity.postcode)[0]
+        return district
 
     def areas(self, council: str) -> set[str]:
         return set(self.registers.council_areas(council)) if self.registers is not None else {council}

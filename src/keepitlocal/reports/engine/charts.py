@@ -14,6 +14,7 @@ import matplotlib
 
 matplotlib.use("svg")
 import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
@@ -67,7 +68,7 @@ def _kept(draw: Callable[P, str]) -> Callable[P, str]:
     return kept
 
 
-def _svg(figure: plt.Figure, title: str, description: str, chart_id: str) -> str:
+def _svg(figure: Figure, title: str, description: str, chart_id: str) -> str:
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", bbox_inches="tight")
     plt.close(figure)

@@ -287,7 +287,10 @@ def _read(con: duckdb.DuckDBPyConnection, job: Job, rejected: list[tuple[int, st
     ).fetchone()  # type: ignore[misc]
     if total != read:
         return None  # a value no lookup covered: never lose a row
-    nul = lambda e: f"nullif({e}, '')"  # noqa: E731 - the Python reader writes '' and staging reads it as NULL
+
+    def nul(expression: str) -> str:  # the Python reader writes '' and staging reads it as NULL
+        return f"nullif({expression}, '')"
+
     # One statement, so all of the file's kept rows are added or none (a plain insert is about twice as fast as
     # one inside an explicit transaction), into the file's own table (appending to a table that already holds
     # many rows cost about twice as much).

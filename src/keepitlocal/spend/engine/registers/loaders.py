@@ -41,7 +41,10 @@ def insert_orgs(con: duckdb.DuckDBPyConnection, select: str, removed: bool = Fal
 
 
 def load_charity_commission(con: duckdb.DuckDBPyConnection, path: Path, cols: dict[str, str], delimiter: str) -> int:
-    q = lambda n: cols.get(n, "NULL")  # noqa: E731
+
+    def q(name: str) -> str:
+        return cols.get(name, "NULL")
+
     where = []
     if "linkedcharitynumber" in cols:
         where.append(f"coalesce({q('linkedcharitynumber')}, '0') IN ('0', '')")
@@ -71,7 +74,10 @@ def load_charity_commission(con: duckdb.DuckDBPyConnection, path: Path, cols: di
 
 
 def load_ccni(con: duckdb.DuckDBPyConnection, path: Path, cols: dict[str, str], delimiter: str) -> int:
-    q = lambda n: cols.get(n, "NULL")  # noqa: E731
+
+    def q(name: str) -> str:
+        return cols.get(name, "NULL")
+
     sub = f"coalesce({q('subcharitynumber')}, '0') IN ('0', '')" if "subcharitynumber" in cols else "true"
     removed = f"CASE WHEN {q('status')} ILIKE '%removed%' THEN '{REMOVED_UNDATED}' END" if "status" in cols else "NULL"
     rows = insert_orgs(
@@ -92,7 +98,10 @@ def load_ccni(con: duckdb.DuckDBPyConnection, path: Path, cols: dict[str, str], 
 
 
 def load_oscr(con: duckdb.DuckDBPyConnection, path: Path, cols: dict[str, str], delimiter: str) -> int:
-    q = lambda n: cols.get(n, "NULL")  # noqa: E731
+
+    def q(name: str) -> str:
+        return cols.get(name, "NULL")
+
     removed = (
         f"CASE WHEN {q('charitystatus')} ILIKE '%removed%' THEN '{REMOVED_UNDATED}' END" if "charitystatus" in cols else "NULL"
     )
@@ -106,7 +115,10 @@ def load_oscr(con: duckdb.DuckDBPyConnection, path: Path, cols: dict[str, str], 
 
 
 def load_companies_house(con: duckdb.DuckDBPyConnection, path: Path, cols: dict[str, str], delimiter: str) -> int:
-    q = lambda n: cols.get(n, "''")  # noqa: E731
+
+    def q(name: str) -> str:
+        return cols.get(name, "''")
+
     sics = [q(n) for n in ("siccodesictext1", "siccodesictext2", "siccodesictext3", "siccodesictext4") if n in cols] or ["''"]
     sic = " || '|' || ".join(f"coalesce({s}, '')" for s in sics)
     status = f"coalesce({q('companystatus')}, '')"
@@ -121,7 +133,10 @@ def load_companies_house(con: duckdb.DuckDBPyConnection, path: Path, cols: dict[
 
 
 def load_cooperatives(con: duckdb.DuckDBPyConnection, path: Path, cols: dict[str, str], delimiter: str) -> int:
-    q = lambda n: cols.get(n, "NULL")  # noqa: E731
+
+    def q(name: str) -> str:
+        return cols.get(name, "NULL")
+
     live = f"coalesce({q('registeredstatus')}, 'Live') <> 'Dead'" if "registeredstatus" in cols else "true"
     return insert_orgs(
         con,
@@ -138,7 +153,10 @@ def load_orgid_list(con: duckdb.DuckDBPyConnection, path: Path, cols: dict[str, 
     """The org-id list layout (org_id, name, postcode, company_number, ...) that Find that Charity, 360Giving tools
     and UK-CAT produce. Charities (GB-CHC, GB-SC, GB-NIC) are VCSE; a list of company org-ids alone (UK-CAT's
     community interest companies) says so by its columns and name."""
-    q = lambda n: cols.get(n, "NULL")  # noqa: E731
+
+    def q(name: str) -> str:
+        return cols.get(name, "NULL")
+
     org_id = f"upper(trim({q('orgid')}))"
     cic_list = "name" not in cols or "cic" in path.name.lower()
     kind = (
