@@ -203,10 +203,10 @@ def test_home_page_and_bridges_that_receive_little_spend_on_the_demo(
     assert paid[0].period and paid[0].period in home  # with the period of the published figures
 
     # The council corrects a supplier and analyses again, privately: what it published stays what others read.
+    from keepitlocal.pages.glance import network_glance
+    from keepitlocal.pages.next_steps import spend_steps
     from keepitlocal.spend import services as spend_services
     from keepitlocal.spend.models import AnalysisRun, SpendPublication, Supplier
-    from keepitlocal.web.glance import network_glance
-    from keepitlocal.web.next_steps import spend_steps
 
     calderdale = Council.objects.get(gss_code="E08000033")
     spend_services.correct_supplier(Supplier.objects.filter(council=calderdale).first(), "public", "", "Checked", None)  # type: ignore[arg-type]

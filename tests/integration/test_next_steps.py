@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from keepitlocal.assessment.models import Action, Invitation, Round
 from keepitlocal.network.models import Council, Membership
+from keepitlocal.pages.next_steps import next_steps
 from keepitlocal.spend.models import AnalysisRun, SpendFile
-from keepitlocal.web.next_steps import next_steps
 
 pytestmark = pytest.mark.django_db
 

@@ -56,11 +56,13 @@ def test_every_engine_is_held_by_the_contracts() -> None:
         ("spend/engine/wrong.py", "from keepitlocal.value.engine import grants\n"),  # one engine on another
         ("common/wrong.py", "from keepitlocal.spend.engine import indicators\n"),  # the kit on a capability
         ("connections/engine/wrong.py", "import django\n"),  # an engine on Django
+        ("spend/wrong.py", "from keepitlocal.pages import next_steps\n"),  # a capability on the pages above it
     ],
 )
 def test_a_wrong_import_breaks_a_contract(tmp_path: Path, module: str, wrong: str) -> None:
     copy = tmp_path / "src" / "keepitlocal"
     shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "jinja2", "static", "migrations"))
+    assert (copy / module).parent.is_dir()
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     lint = [str(Path(sys.executable).parent / "lint-imports"), "--config", str(tmp_path / "pyproject.toml"), "--no-cache"]
     environ = {"PYTHONPATH": str(tmp_path / "src"), "PATH": str(Path(sys.executable).parent)}

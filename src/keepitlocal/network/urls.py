@@ -1,6 +1,7 @@
 from django.urls import path
 
 from keepitlocal.network import people_views, views
+from keepitlocal.pages import views as pages  # the council home and the network overview compose capabilities
 
 app_name = "network"
 
@@ -10,7 +11,7 @@ urlpatterns = [
     path("councils/<str:gss_code>/", views.council_profile, name="council"),
     path("join/", views.join, name="join"),
     path("join/done/", views.join_done, name="join-done"),
-    path("manage/councils/<str:gss_code>/", views.council_dashboard, name="dashboard"),
+    path("manage/councils/<str:gss_code>/", pages.council_dashboard, name="dashboard"),
     path("manage/councils/<str:gss_code>/membership/", views.membership_edit, name="membership"),
     path("manage/councils/<str:gss_code>/status/", views.status_edit, name="status"),
     path("manage/councils/<str:gss_code>/endorsement/", views.endorsement_edit, name="endorsement"),
@@ -21,7 +22,7 @@ urlpatterns = [
         "manage/councils/<str:gss_code>/conversations/<int:conversation_id>/", views.conversation_edit, name="conversation-edit"
     ),
     path("manage/organisations/<int:pk>/", views.organisation_edit, name="organisation"),
-    path("network/", views.network_overview, name="overview"),
+    path("network/", pages.network_overview, name="overview"),
     path("network/events/", views.events, name="events"),
     path("network/events/new/", views.event_add, name="event-add"),
     path("network/events/<int:pk>/", views.event_detail, name="event"),
