@@ -221,27 +221,14 @@ def people_remove(gss_code: str, email: str) -> None:
 def load_demo() -> None:
     """Load the demonstration network and its accounts (safe to run twice)."""
     _django()
-    from keepitlocal.assessment.demo import load_demo_assessment
-    from keepitlocal.connections.demo import load_demo_connections
-    from keepitlocal.directory.demo import load_demo_directory
     from keepitlocal.network.demo import DEMO_PASSWORD
-    from keepitlocal.network.demo import load_demo as load
-    from keepitlocal.spend.demo import load_demo_spend
-    from keepitlocal.value.demo import load_demo_value
+    from keepitlocal.pages.demo import load_everything
 
-    lines = load()
-    if load_demo_spend():
-        click.echo("Demo spend for Calderdale, Bristol and Leeds generated, analysed and published")
-    if load_demo_assessment():
-        click.echo("Demo assessments: Calderdale's three rounds and action plan, and seven peers sharing results")
-    if load_demo_connections():
-        click.echo("Demo maps of connections: seven community organisations, shared with Calderdale, Bristol and Leeds")
-    if load_demo_value():
-        click.echo("Demo value case: Calderdale's community domestic abuse service, from cited unit costs")
-    if load_demo_directory():
-        click.echo("Demo directory: Calderdale's organisations, services and community assets, read from an ORUK feed")
+    loaded = load_everything()
+    for line in loaded.said:
+        click.echo(line)
     click.echo(f"Demo accounts (password: {DEMO_PASSWORD}):")
-    for line in lines:
+    for line in loaded.accounts:
         click.echo(f"  {line}")
 
 

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "keepitlocal.spend",
     "keepitlocal.value",
     "keepitlocal.web",
+    "keepitlocal.pages",
 ]
 
 # Background work runs in a separate worker (`kil manage db_worker`), queued in the database.
