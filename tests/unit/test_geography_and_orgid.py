@@ -99,3 +99,40 @@ def test_org_ids_are_built_by_one_value_type_from_published_numbers() -> None:
         OrgId.company("01234567").register_page == "https://find-and-update.company-information.service.gov.uk/company/01234567"
     )
     assert OrgId("GB-GOR", "D12").register_page == "" and OrgId("GB-GOR", "D12").findthatcharity_page.endswith("/GB-GOR-D12")
+
+
+def test_what_a_scheme_says_is_asked_one_way() -> None:
+    import duckdb
+
+    from keepitlocal.common.orgid import (
+        CHARITY_SCHEMES,
+        is_charity,
+        is_company,
+        is_mutual,
+        is_public_body,
+        scheme_of,
+        sql_in_schemes,
+    )
+
+    cases = {
+        "GB-CHC-1050123": "charity",
+        "gb-sc-sc012345": "charity",
+        "GB-NIC-100001": "charity",
+        "GB-COH-01234567": "company",
+        "GB-MPR-12345R": "mutual",
+        "GB-NHS-RX1": "public",
+        "GB-EDU-100000": "public",
+        "GB-GOR-D1234": "public",
+        "E08000033": "",
+        "GB-CHCX-1": "",  # a longer prefix is not the scheme
+        "": "",
+    }
+    con = duckdb.connect()
+    for org_id, kind in cases.items():
+        found = {"charity": is_charity, "company": is_company, "mutual": is_mutual, "public": is_public_body}
+        assert [name for name, test in found.items() if test(org_id)] == ([kind] if kind else []), org_id
+        assert bool(scheme_of(org_id)) == bool(kind), org_id
+        # The SQL condition agrees with the Python one (on org-ids as the registers write them: upper case).
+        query = f"SELECT {sql_in_schemes('x', CHARITY_SCHEMES)} FROM (SELECT ? AS x)"  # noqa: S608 - our own schemes
+        row = con.execute(query, [org_id.upper()]).fetchone()
+        assert row is not None and bool(row[0]) == (kind == "charity"), org_id

@@ -19,6 +19,45 @@ SCHEMES = {
 }
 
 
+# What a scheme says of an organisation, asked one way everywhere (the spend registers, the directory's sectors, the
+# reconciliation's entity types). The Mutuals Public Register holds co-operatives and community benefit societies:
+# registered societies by legal form, social economy by sector; each caller says which it means.
+CHARITY_SCHEMES = ("GB-CHC", "GB-SC", "GB-NIC")
+COMPANY_SCHEME = "GB-COH"
+MUTUAL_SCHEME = "GB-MPR"
+PUBLIC_SCHEMES = ("GB-GOR", "GB-NHS", "GB-EDU")
+
+
+def sql_in_schemes(column: str, schemes: tuple[str, ...]) -> str:
+    """A SQL condition that the org-id in `column` is of one of `schemes` (for DuckDB queries over registers)."""
+    return "(" + " OR ".join(f"{column} LIKE '{scheme}-%'" for scheme in schemes) + ")"
+
+
+def scheme_of(org_id: str) -> str:
+    """The register prefix of an org-id as written ('GB-CHC'), '' when it has none we know."""
+    upper = org_id.strip().upper()
+    return next((scheme for scheme in SCHEMES if upper.startswith(scheme + "-")), "")
+
+
+def is_charity(org_id: str) -> bool:
+    """On one of the three UK charity registers."""
+    return scheme_of(org_id) in CHARITY_SCHEMES
+
+
+def is_company(org_id: str) -> bool:
+    return scheme_of(org_id) == COMPANY_SCHEME
+
+
+def is_mutual(org_id: str) -> bool:
+    """A co-operative or community benefit society (the FCA's Mutuals Public Register)."""
+    return scheme_of(org_id) == MUTUAL_SCHEME
+
+
+def is_public_body(org_id: str) -> bool:
+    """A government organisation, NHS body or school by its scheme (a council is known by its GSS code instead)."""
+    return scheme_of(org_id) in PUBLIC_SCHEMES
+
+
 class OrgIdError(ValueError):
     """A value that cannot be read as an org-id; the message is written for the person who typed it."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from keepitlocal.common.geography import is_gss_code
+from keepitlocal.common.orgid import is_charity, is_company, is_mutual, is_public_body
 
 
 class Sector(StrEnum):
@@ -26,11 +27,10 @@ class Sector(StrEnum):
     def of(cls, org_id: str) -> Sector:
         """A registered charity is VCSE; a company a business (a charitable company also has a charity number, which
         comes first); an NHS body, school or government organisation public; anything else not known."""
-        upper = org_id.upper()
-        if upper.startswith(("GB-CHC-", "GB-SC-", "GB-NIC-", "GB-MPR-")):
+        if is_charity(org_id) or is_mutual(org_id):  # a community benefit society or co-operative: social economy
             return cls.VCSE
-        if upper.startswith("GB-COH-"):
+        if is_company(org_id):
             return cls.BUSINESS
-        if upper.startswith(("GB-NHS-", "GB-EDU-", "GB-GOR-")) or is_gss_code(upper):
+        if is_public_body(org_id) or is_gss_code(org_id.upper()):
             return cls.PUBLIC
         return cls.UNKNOWN

@@ -16,6 +16,7 @@ from rapidfuzz import fuzz
 
 from keepitlocal.common.geography import is_gss_code
 from keepitlocal.common.names import normalise_name
+from keepitlocal.common.orgid import is_charity, is_company, is_mutual, is_public_body
 from keepitlocal.common.publicbodies import CouncilIndex, CouncilRef
 
 # Words too common to find candidates by (they still count in the score).
@@ -43,11 +44,11 @@ class EntityType(StrEnum):
         upper = identifier.upper()
         if is_gss_code(upper):
             return cls.COUNCIL
-        if upper.startswith(("GB-CHC-", "GB-SC-", "GB-NIC-")):
+        if is_charity(upper):
             return cls.CHARITY
-        if upper.startswith(("GB-COH-", "GB-MPR-")):
+        if is_company(upper) or is_mutual(upper):  # a registered society, by legal form
             return cls.COMPANY
-        if upper.startswith(("GB-GOR-", "GB-NHS-", "GB-EDU-")):
+        if is_public_body(upper):
             return cls.PUBLIC_BODY
         return None
 

@@ -10,7 +10,7 @@ from typing import Any
 import duckdb
 from rapidfuzz import fuzz, process
 
-from keepitlocal.common.orgid import OrgId
+from keepitlocal.common.orgid import CHARITY_SCHEMES, OrgId, sql_in_schemes
 from keepitlocal.spend.engine.bulk import bulk_insert
 from keepitlocal.spend.engine.classify import Decision, Evidence
 from keepitlocal.spend.engine.read import charity_org_id
@@ -33,7 +33,7 @@ def link_all(con: duckdb.DuckDBPyConnection, groups: dict[str, dict[str, Any]]) 
     con.execute("CREATE OR REPLACE TEMP TABLE wanted (supplier_key VARCHAR, value VARCHAR, how VARCHAR)")
     bulk_insert(con, "wanted", wanted)
     hits = con.execute(
-        """
+        f"""
         WITH direct AS (
           SELECT w.supplier_key, o.*, 1 AS rank, 'its published number' AS route FROM wanted w JOIN orgs o ON w.how = 'id' AND o.org_id = w.value
         ), linked AS (
@@ -41,7 +41,7 @@ def link_all(con: duckdb.DuckDBPyConnection, groups: dict[str, dict[str, Any]]) 
           FROM wanted w JOIN links l ON w.how = 'id' AND l.a = w.value JOIN orgs o ON o.org_id = l.b
         ), linked_unloaded AS (
           SELECT w.supplier_key, l.b AS org_id, NULL AS name, NULL AS norm_name, NULL AS postcode,
-                 CASE WHEN l.b LIKE 'GB-CHC-%' OR l.b LIKE 'GB-SC-%' OR l.b LIKE 'GB-NIC-%' THEN 'vcse' END AS kind,
+                 CASE WHEN {sql_in_schemes("l.b", CHARITY_SCHEMES)} THEN 'vcse' END AS kind,
                  'a registered charity (' || l.b || ')' AS evidence, 'org-id relationships' AS source, NULL AS removed,
                  3 AS rank, 'its published number ' || w.value AS route
           FROM wanted w JOIN links l ON w.how = 'id' AND l.a = w.value

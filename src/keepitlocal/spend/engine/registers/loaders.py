@@ -19,7 +19,7 @@ from typing import Any
 import duckdb
 
 from keepitlocal.common.names import normalise_name
-from keepitlocal.common.orgid import OrgId
+from keepitlocal.common.orgid import CHARITY_SCHEMES, COMPANY_SCHEME, OrgId, is_charity, is_company, sql_in_schemes
 from keepitlocal.spend.engine.bulk import bulk_insert, sql_string
 from keepitlocal.spend.engine.classify import VCSE
 from keepitlocal.spend.engine.columns import normal
@@ -160,12 +160,12 @@ def load_orgid_list(con: duckdb.DuckDBPyConnection, path: Path, cols: dict[str, 
     org_id = f"upper(trim({q('orgid')}))"
     cic_list = "name" not in cols or "cic" in path.name.lower()
     kind = (
-        f"CASE WHEN {org_id} LIKE 'GB-CHC-%' OR {org_id} LIKE 'GB-SC-%' OR {org_id} LIKE 'GB-NIC-%' THEN 'vcse' "
-        + ("WHEN " + org_id + " LIKE 'GB-COH-%' THEN 'vcse' " if cic_list else "")
+        f"CASE WHEN {sql_in_schemes(org_id, CHARITY_SCHEMES)} THEN 'vcse' "
+        + (f"WHEN {sql_in_schemes(org_id, (COMPANY_SCHEME,))} THEN 'vcse' " if cic_list else "")
         + "END"
     )
     what = (
-        f"CASE WHEN {org_id} LIKE 'GB-COH-%' THEN 'a community interest company' ELSE 'a registered charity' END"
+        f"CASE WHEN {sql_in_schemes(org_id, (COMPANY_SCHEME,))} THEN 'a community interest company' ELSE 'a registered charity' END"
         if cic_list
         else "'a registered charity'"
     )
@@ -264,9 +264,9 @@ def grant_recipients(con: duckdb.DuckDBPyConnection, recipients: Iterable[dict[s
             found_id, kind = str(OrgId.charity(charity)), VCSE
         elif company and re.fullmatch(r"[A-Z]{0,2}\d+", company.upper()):
             found_id, kind = str(OrgId.company(company)), None
-        elif org_id.startswith(("GB-CHC-", "GB-SC-", "GB-NIC-")):
+        elif is_charity(org_id):
             found_id, kind = org_id, VCSE
-        elif org_id.startswith("GB-COH-"):
+        elif is_company(org_id):
             found_id, kind = org_id, None
         else:
             continue
