@@ -41,6 +41,9 @@ from keepitlocal.spend.engine.sources import EXPANSION_FLOOR, MAX_EXPANSION
 logger = logging.getLogger(__name__)
 
 FORMAT = 2
+# Backups made before they were signed (no signature, no checksum of data.json): restored only when trusted in words,
+# and without the task queue's rows they held (a task names code for the worker to run).
+LEGACY_FORMAT = 1
 # Made again by migrations, or only of the moment; and queued tasks, which name code for the worker to run: work a
 # restored platform needs is started again by people (an analysis is one button).
 EXCLUDED = [
@@ -153,11 +156,15 @@ def create(target: Path, with_secret_key: bool = False) -> Summary:
                     verbosity=0,
                 )
             tables = _counts()
-        files = _files()
+            files = _files()  # listed in the same moment as the rows that name them
         partial = target.with_name(target.name + ".partial")
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
             hashes = {"data.json": _streamed_in(archive, "data.json", data)}
-            hashes.update((name, _streamed_in(archive, name, path)) for name, path in files)
+            for name, path in files:
+                try:
+                    hashes[name] = _streamed_in(archive, name, path)
+                except FileNotFoundError:  # removed since it was listed (its row went with it, after the snapshot)
+                    logger.info("Backup: %s was removed while the backup was taken; left out", name)
             if with_secret_key:
                 archive.writestr("secret_key", settings.SECRET_KEY)
             manifest: dict[str, Any] = {
@@ -173,7 +180,7 @@ def create(target: Path, with_secret_key: bool = False) -> Summary:
             archive.writestr("manifest.json", written)
             archive.writestr("signature", _sign(written, settings.SECRET_KEY))
         partial.replace(target)
-    return Summary(manifest["tables"], len(files), target.stat().st_size)
+    return Summary(manifest["tables"], len(hashes), target.stat().st_size)
 
 
 def _verified(archive: zipfile.ZipFile, key: str | None) -> bool:
@@ -199,7 +206,7 @@ def _checked_manifest(archive: zipfile.ZipFile, source: Path) -> dict[str, Any]:
         manifest: dict[str, Any] = json.loads(archive.read("manifest.json"))
     except (KeyError, ValueError):
         raise BackupError(f"{source} is not a Keep it Local backup (it has no readable manifest)") from None
-    if manifest.get("format") != FORMAT:
+    if manifest.get("format") not in (LEGACY_FORMAT, FORMAT):
         raise BackupError(f"{source} was made by another version of the backup (format {manifest.get('format')})")
     if not isinstance(manifest.get("tables"), dict) or not isinstance(manifest.get("files"), dict):
         raise BackupError(f"{source} has a damaged manifest")
@@ -220,6 +227,14 @@ def _checked_manifest(archive: zipfile.ZipFile, source: Path) -> dict[str, Any]:
         if not target.is_relative_to(folders[parts[1]].resolve()):
             raise BackupError(f"The backup names a file outside its folders: {name}")
     return manifest
+
+
+def _without_tasks(data: Path, manifest: dict[str, Any]) -> None:
+    """A legacy backup's rows of the task queue left out, from its data and its counts alike."""
+    rows = json.loads(data.read_text(encoding="utf-8"))
+    kept = [row for row in rows if not str(row.get("model", "")).startswith("django_tasks_database.")]
+    data.write_text(json.dumps(kept), encoding="utf-8")
+    manifest["tables"] = {k: v for k, v in manifest["tables"].items() if not k.startswith("django_tasks_database.")}
 
 
 def _permissions_and_sessions() -> tuple[int, int]:
@@ -269,7 +284,9 @@ def restore(source: Path, key: str | None = None, trust: str = "") -> Summary:
         with open(data, "rb") as handle:
             while chunk := handle.read(1 << 20):
                 digest.update(chunk)
-        if manifest.get("data") != digest.hexdigest():
+        if manifest["format"] == LEGACY_FORMAT:
+            _without_tasks(data, manifest)
+        elif manifest.get("data") != digest.hexdigest():
             raise BackupError("data.json does not match its checksum in the backup")
         before = _permissions_and_sessions()
         tasks_before = DBTaskResult.objects.count()

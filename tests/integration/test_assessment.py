@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -476,7 +477,9 @@ def _pages(editor: StrictHTMLClient, assessment: Round) -> dict[str, str]:
 
 
 @pytest.mark.django_db
-def test_the_differencing_attack_finds_nothing_while_the_round_is_open(editor: StrictHTMLClient, email_outbox: list[Any]) -> None:
+def test_the_differencing_attack_finds_nothing_while_the_round_is_open(
+    editor: StrictHTMLClient, email_outbox: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The attack: note every page before and after one anonymous partner submits, and subtract. Nothing the council
     sees changes, so nothing of that partner's answers (or that they answered) can be worked out."""
     assessment = _open(editor)
@@ -501,6 +504,25 @@ def test_the_differencing_attack_finds_nothing_while_the_round_is_open(editor: S
     )
     assert response.status_code == 302 and "already" not in editor.get(response["Location"]).content.decode()
     assert Response.objects.get(invitation__email="p3@example.org").submitted_at is not None
+    # A day later, new links to a partner who answered and to one who has not, asked as officers: both rows of the
+    # round page change alike (the date sent), and both stay partners (moving one among the named officers would
+    # undo their anonymity, and whether it could be done would tell).
+    waiting = _invite(editor, assessment, "p4@example.org", "partner", email_outbox)
+    _answer_all(StrictHTMLClient(), waiting, level=2)  # saved, not submitted
+    tomorrow = timezone.now() + timedelta(days=1)
+    later = SimpleNamespace(**{k: getattr(timezone, k) for k in dir(timezone) if not k.startswith("__")})
+    later.now = lambda: tomorrow  # the service's clock alone: the editor's session keeps its own
+    monkeypatch.setattr(services, "timezone", later)
+    for email in ("p3@example.org", "p4@example.org"):
+        sent = editor.post(
+            f"{BASE}rounds/{assessment.pk}/invite/", {"group": "officer", "email": email, "name": "", "organisation": ""}
+        )
+        assert sent.status_code == 302, re.findall(r"govuk-error-message[^<]*<[^<]*</span>([^<]*)", sent.content.decode())
+    rows = {i.email: i for i in Invitation.objects.filter(email__in=["p3@example.org", "p4@example.org"])}
+    assert {i.sent_at for i in rows.values()} == {tomorrow} and {i.group for i in rows.values()} == {"partner"}
+    assert set(Response.objects.filter(invitation__in=rows.values()).values_list("group", flat=True)) == {"partner"}
+    page = editor.get(f"{BASE}rounds/{assessment.pk}/").content.decode()
+    assert page.count(f"{tomorrow:%-d %B %Y}") >= 2
     # Closed: all four partners count, in aggregate only.
     services.close_round(assessment, None)
     closed = editor.get(f"{BASE}rounds/{assessment.pk}/results/").content.decode()

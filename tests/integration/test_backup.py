@@ -124,7 +124,12 @@ def test_a_file_that_is_not_a_backup_is_refused(tmp_path: Path) -> None:
 
 
 def _crafted(
-    good: Path, out: Path, manifest_change: object = None, data_change: object = None, extra: dict[str, bytes] | None = None
+    good: Path,
+    out: Path,
+    manifest_change: object = None,
+    data_change: object = None,
+    extra: dict[str, bytes] | None = None,
+    signed: bool = True,
 ) -> Path:
     import zipfile
 
@@ -139,7 +144,7 @@ def _crafted(
         manifest["data"] = hashlib.sha256(written).hexdigest()  # as an attacker would: every hash can be made again
         target.writestr("manifest.json", json.dumps(manifest))
         target.writestr("data.json", written)
-        if "signature" in source.namelist():
+        if signed and "signature" in source.namelist():
             target.writestr("signature", source.read("signature"))  # the signature cannot
         for name in manifest["files"]:
             if name in source.namelist():
@@ -206,6 +211,40 @@ def test_trusted_in_words_a_backup_still_brings_no_tasks_and_no_secret_key(
     done = _kil(target, "", "backup", "restore", str(key), "--trust", TRUST_WORDS)
     assert done.returncode == 0, done.stderr
     assert (target / "secret_key").read_text() == before  # trusted, not verified: the key is not taken
+
+
+def test_a_backup_made_before_backups_were_signed_restores_only_when_trusted_and_without_its_tasks(
+    tmp_path: Path, sqlite_demo: tuple[Path, Path]
+) -> None:
+    """Format 1 (no signature, no checksum of its data, task rows dumped with the rest) as backups were made before."""
+    _source, good = sqlite_demo
+
+    def legacy_manifest(manifest: dict[str, object]) -> None:
+        manifest["format"] = 1
+        tables = manifest["tables"]
+        assert isinstance(tables, dict)
+        tables["django_tasks_database.dbtaskresult"] = 1
+
+    def with_task(data: list[dict[str, object]]) -> None:
+        data.append({"model": "django_tasks_database.dbtaskresult", "pk": "3f2b1c8e-0000-4000-8000-000000000002", "fields": {
+            "status": "READY", "args_kwargs": {"args": [], "kwargs": {}}, "task_path": "os.system", "backend_name": "default",
+            "run_after": "2026-01-01T00:00:00Z", "enqueued_at": "2026-01-01T00:00:00Z", "priority": 0, "queue_name": "default",
+            "worker_ids": [], "exception_class_path": "", "traceback": ""}})  # fmt: skip
+
+    legacy = _crafted(good, tmp_path / "legacy.zip", manifest_change=legacy_manifest, data_change=with_task, signed=False)
+    target = tmp_path / "target"
+    target.mkdir()
+    refused = _kil(target, "", "backup", "restore", str(legacy))
+    assert refused.returncode == 1 and "signature does not match" in refused.stderr, refused.stderr
+    done = _kil(target, "", "backup", "restore", str(legacy), "--trust", TRUST_WORDS)
+    assert done.returncode == 0, done.stderr
+    counted = _kil(
+        target, "", "manage", "shell", "-c",
+        "from django_tasks_db.models import DBTaskResult; from keepitlocal.network.models import Council; "
+        "print(DBTaskResult.objects.count(), Council.objects.count())",
+    )  # fmt: skip
+    tasks, councils = (int(n) for n in counted.stdout.split()[-2:])
+    assert tasks == 0 and councils > 400
 
 
 WRITES_DURING = r"""

@@ -428,11 +428,23 @@ def test_an_area_is_measured_in_the_background_once_per_change_never_on_a_page_v
     assert calls == ["measured"]
     body = editor_client.get(page).content.decode()
     assert "being measured" not in body and "2 elements, 1 distinct ties" in body
-    # A measuring whose worker died is asked for again after two minutes.
+    # A measuring whose worker died is asked for again after fifteen minutes (one still running is not).
     services.save_element(cmap, None, {"label": "Ovenden Primary School"}, None)
     DBTaskResult.objects.all().delete()
     assert worker() == 0
-    AreaMeasures.objects.filter(figures__isnull=True).update(requested_at=timezone.now() - timedelta(minutes=3))
+    AreaMeasures.objects.filter(figures__isnull=True).update(requested_at=timezone.now() - timedelta(minutes=14))
+    editor_client.get(page)
+    assert worker() == 0
+    AreaMeasures.objects.filter(figures__isnull=True).update(requested_at=timezone.now() - timedelta(minutes=16))
     editor_client.get(page)
     assert worker() == 1
     assert "3 elements" in editor_client.get(page).content.decode()
+    # Sharing withdrawn: the map is gone from the page at once, never shown from figures measured before.
+    second = services.map_for(Organisation.objects.create(name="Beta Group", home_council=calderdale))
+    services.save_sharing(second, [calderdale], False, False)
+    worker()
+    assert "Beta Group" in editor_client.get(page).content.decode()
+    services.save_sharing(second, [], False, False)
+    services.save_element(cmap, None, {"label": "Ovenden Library"}, None)  # and a change to the map still shared
+    body = editor_client.get(page).content.decode()
+    assert "Beta Group" not in body and "Alpha Trust" in body and "are being measured again" in body

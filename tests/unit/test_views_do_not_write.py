@@ -12,7 +12,7 @@ WRITES = {"save", "delete", "create", "bulk_create", "bulk_update", "get_or_crea
 
 
 def view_modules() -> list[Path]:
-    found = [*PACKAGE.glob("*/views.py"), *PACKAGE.glob("*/views/*.py"), *PACKAGE.glob("api/*.py")]
+    found = [*PACKAGE.glob("*/*views.py"), *PACKAGE.glob("*/views/*.py"), *PACKAGE.glob("api/*.py")]
     return sorted(path for path in found if path.name != "__init__.py")
 
 

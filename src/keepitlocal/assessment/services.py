@@ -60,15 +60,22 @@ def invite(
     email = email.strip().lower()
     with transaction.atomic():
         existing = Invitation.objects.select_for_update().filter(round=assessment, email=email).first()
-        if existing is not None and hasattr(existing, "response") and existing.response.submitted_at:
-            if existing.group != scoring.PARTNERS:
-                raise Refused("Already answered", f"{email} has already submitted answers to this round")
-            # A partner's answers are not told while the round is open, even by a refusal: the editor sees a link
-            # sent as for anyone; the partner is told their answers are in, and nothing changes.
-            audit(assessment.council, actor, "invited", "Assessment invitation", str(existing.pk),
-                  [{"field": "Email", "from": "", "to": email}])  # fmt: skip
-            transaction.on_commit(lambda: _already_in(assessment, email))
-            return existing, ""
+        submitted = existing is not None and hasattr(existing, "response") and existing.response.submitted_at
+        if existing is not None and existing.group == scoring.PARTNERS:
+            # A partner stays a partner: moving them (and answers they saved) among the named officers would undo
+            # their anonymity, and whether it could be done would tell whether they had answered. What the editor
+            # sees of the invitation changes alike whether or not they answered.
+            group = scoring.PARTNERS
+            if submitted:
+                existing.name, existing.organisation = name, organisation
+                existing.sent_at, existing.sent_by = timezone.now(), actor
+                existing.save(update_fields=["name", "organisation", "sent_at", "sent_by"])
+                audit(assessment.council, actor, "invited", "Assessment invitation", str(existing.pk),
+                      [{"field": "Email", "from": "", "to": email}])  # fmt: skip
+                transaction.on_commit(lambda: _already_in(assessment, email))  # told their answers are in
+                return existing, ""
+        elif submitted:
+            raise Refused("Already answered", f"{email} has already submitted answers to this round")
         invitation = existing or Invitation(round=assessment, email=email)
         invitation.group, invitation.name, invitation.organisation = group, name, organisation
         invitation.token_hash = token_hash(token)

@@ -817,8 +817,9 @@ def area(council: Council, on: date, network_team_only: bool = False) -> Area:
 
 # A council's area, measured in the background -----------------------------------------------------------------------
 
-# A measuring asked for and not done in this long is asked for again (its worker died; spend's runs use the same).
-AREA_STALE = timedelta(minutes=2)
+# A measuring asked for, or started, this long ago and not done is asked for again (its worker died). A joined area
+# can take minutes to measure; the worker marks the start, so one still running is not asked for twice.
+AREA_STALE = timedelta(minutes=15)
 AREA_KEPT = 4  # measurings kept per council and audience: the newest, and a few being worked out
 
 
@@ -838,11 +839,13 @@ class AreaFigures:
     summary: m.Summary
     bridges: tuple[Bridge, ...]
     median_vcse: Decimal | None
+    map_ids: tuple[int, ...] = ()  # what it was measured from: shown only while every one of them is still shared
 
     @staticmethod
     def of(found: Area) -> AreaFigures:
         maps = tuple(SharedMap(cmap.organisation.name, cmap.is_demo) for cmap in found.maps)
-        return AreaFigures(found.on, maps, found.measures.summary, tuple(found.bridges), found.median_vcse)
+        ids = tuple(sorted(cmap.pk for cmap in found.maps))
+        return AreaFigures(found.on, maps, found.measures.summary, tuple(found.bridges), found.median_vcse, ids)
 
     def to_json(self) -> dict[str, Any]:
         summary = {**vars(self.summary), "on": self.summary.on.isoformat(), "cut_points": list(self.summary.cut_points)}
@@ -852,6 +855,7 @@ class AreaFigures:
             "summary": summary,
             "bridges": [{**vars(b), "paid": None if b.paid is None else str(b.paid)} for b in self.bridges],
             "median_vcse": None if self.median_vcse is None else str(self.median_vcse),
+            "map_ids": list(self.map_ids),
         }
 
     @staticmethod
@@ -863,6 +867,7 @@ class AreaFigures:
             summary=m.Summary(**{**summary, "on": date.fromisoformat(summary["on"]), "cut_points": tuple(summary["cut_points"])}),
             bridges=tuple(Bridge(**{**b, "paid": None if b["paid"] is None else Decimal(b["paid"])}) for b in data["bridges"]),
             median_vcse=None if data["median_vcse"] is None else Decimal(data["median_vcse"]),
+            map_ids=tuple(data.get("map_ids", ())),
         )
 
 
@@ -905,10 +910,14 @@ def area_figures(council: Council, on: date, network_team_only: bool = False) ->
     row = request_area_measures(council, on, network_team_only)
     if row.figures is not None:
         return AreaReading(AreaFigures.from_json(row.figures), True, row.computed_at)
-    latest = AreaMeasures.objects.filter(**audience, figures__isnull=False).order_by("-computed_at").first()
-    if latest is None or latest.figures is None:
-        return AreaReading(None, False)
-    return AreaReading(AreaFigures.from_json(latest.figures), False, latest.computed_at)
+    # The last figures measured, while the present are worked out: only from maps every one of which is still shared
+    # (a map whose sharing was withdrawn is never shown again, not even in figures measured before).
+    shared = set(_shared_maps(council, network_team_only).values_list("pk", flat=True))
+    for earlier in AreaMeasures.objects.filter(**audience, figures__isnull=False).order_by("-computed_at")[:AREA_KEPT]:
+        figures = AreaFigures.from_json(earlier.figures or {})
+        if set(figures.map_ids) <= shared:
+            return AreaReading(figures, False, earlier.computed_at)
+    return AreaReading(None, False)
 
 
 def request_area_measures(council: Council, on: date, network_team_only: bool) -> Any:
@@ -939,6 +948,7 @@ def measure_area_now(measures_id: int) -> None:
     if _area_fingerprint(row.council, row.network_team_only) != row.fingerprint:
         log.info("Area of %s changed before it was measured; the newer request measures it", row.council)
         return
+    AreaMeasures.objects.filter(pk=row.pk).update(requested_at=timezone.now())  # started: not asked for again meanwhile
     found = area(row.council, row.on, row.network_team_only)
     AreaMeasures.objects.filter(pk=row.pk).update(figures=AreaFigures.of(found).to_json(), computed_at=timezone.now())
     audience = AreaMeasures.objects.filter(council=row.council, network_team_only=row.network_team_only)

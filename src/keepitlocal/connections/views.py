@@ -423,7 +423,8 @@ def published(request: HttpRequest, pk: int) -> HttpResponse:
 @access.council_view
 def area(request: HttpRequest, gss_code: str) -> HttpResponse:
     council = access.council_or_404(gss_code)
-    on = _day(request, "on") or timezone.localdate()
+    # The area as it stands today (measured in the background once per change; a past day is each map's own page's).
+    on = timezone.localdate()
     # A map shared with a council is for the council's own users; the network team sees it only if shared with them.
     found = services.area_figures(council, on, network_team_only=not access.council_roles(request.user, council))
     return render(request, "connections/area.html", {"council": council, "reading": found, "area": found.figures, "on": on})

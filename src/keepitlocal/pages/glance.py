@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import OuterRef, Subquery
 
+from keepitlocal.assessment.engine.scoring import OFFICERS
 from keepitlocal.assessment.models import Action, Invitation, Round
 from keepitlocal.network.models import Council, Membership
 from keepitlocal.reports.engine.tables import Column, Table
@@ -49,7 +50,9 @@ def network_glance() -> list[Glance]:
     open_rounds = {r.council_id: r for r in Round.objects.filter(council_id__in=councils, closed_at__isnull=True)}
     invited: dict[int, int] = {}
     answered: dict[int, int] = {}
-    for invitation in Invitation.objects.filter(round__in=open_rounds.values()).select_related("response"):
+    # Council officers only: while a round is open, how many partners answered is not told (assessment's rule).
+    officers = Invitation.objects.filter(round__in=open_rounds.values(), group=OFFICERS).select_related("response")
+    for invitation in officers:
         invited[invitation.round_id] = invited.get(invitation.round_id, 0) + 1
         response = getattr(invitation, "response", None)
         answered[invitation.round_id] = answered.get(invitation.round_id, 0) + bool(response and response.submitted_at)
@@ -97,7 +100,7 @@ def spend_years(rows: list[Glance]) -> list[SpendYear]:
 
 
 def response_rate(glance: Glance) -> float | None:
-    """Share of an open round's invitations answered (%), None when nobody has been invited."""
+    """Share of an open round's council officers' invitations answered (%), None when no officer has been invited."""
     return 100 * glance.answered / glance.invited if glance.invited else None
 
 
@@ -111,8 +114,8 @@ def glance_table(rows: list[Glance]) -> Table:
         Column("published_period", "Period of the published figures"),
         Column("newer_ready", "Newer figures waiting to be published"),
         Column("round", "Open assessment round"),
-        Column("answered", "Answered"),
-        Column("invited", "Invited"),
+        Column("answered", "Officers answered"),
+        Column("invited", "Officers invited"),
         Column("overdue", "Overdue actions"),
         Column("demo", "Demonstration data"),
     ]

@@ -78,11 +78,11 @@ def network_overview(request: HttpRequest) -> HttpResponseBase:
             "rounds_chart": bar_chart(
                 [g.council.name for g, _rate in rounds],
                 [rate for _g, rate in rounds],
-                "Open assessment rounds: share of invitations answered",
-                "Horizontal bars, one per council with an open round, of the share of its invitations answered; the "
-                "table beside it has the numbers.",
+                "Open assessment rounds: share of council officers' invitations answered",
+                "Horizontal bars, one per council with an open round, of the share of its council officers' invitations "
+                "answered (partners are counted when a round closes); the table beside it has the numbers.",
                 "network-response-rates",
-                axis="Invitations answered (%)",
+                axis="Officers' invitations answered (%)",
                 top=100,
             )
             if rounds

@@ -70,7 +70,16 @@ _COMPARED: Kept[Comparison] = Kept(size=16)
 
 def comparison(asked: str = "") -> Comparison:
     """Read-only: a caller that sorts or filters the rows makes its own list."""
-    state = SpendPublication.objects.aggregate(n=Count("id"), newest=Max("id"), last=Max("published_at"), runs=Sum("run_id"))
+    asked = asked if re.fullmatch(r"\d{4}/\d{2}", asked) else ""  # any other text asks for the latest year
+    state = SpendPublication.objects.aggregate(
+        n=Count("id"),
+        newest=Max("id"),
+        last=Max("published_at"),
+        runs=Sum("run_id"),
+        # a published council renamed, or its demonstration flag changed, shows at once too
+        councils=Max("council__updated_at"),
+        members=Max("council__membership__updated_at"),
+    )
     return _COMPARED.get((tuple(sorted(state.items())), asked), lambda: _comparison(asked))
 
 

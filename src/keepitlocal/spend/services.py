@@ -580,11 +580,12 @@ def recover_stuck_runs(council: Council | None = None) -> list[AnalysisRun]:
     for run in stuck_runs(council):
         silent = Q(heartbeat_at__lt=since) | Q(heartbeat_at__isnull=True)
         try:
-            marked = AnalysisRun.objects.filter(silent, pk=run.pk, status=AnalysisRun.Status.RUNNING).update(
-                status=AnalysisRun.Status.FAILED, message=STOPPED_WORKER, finished_at=timezone.now()
-            )
-            if marked:
-                _fail_task(run)
+            with transaction.atomic():  # the run and its task row fail together, or neither does
+                marked = AnalysisRun.objects.filter(silent, pk=run.pk, status=AnalysisRun.Status.RUNNING).update(
+                    status=AnalysisRun.Status.FAILED, message=STOPPED_WORKER, finished_at=timezone.now()
+                )
+                if marked:
+                    _fail_task(run)
         except OperationalError:  # the database busy: something is alive and writing; the next look will do
             logger.info("could not mark analysis %s stopped now", run.pk, exc_info=True)
             continue
@@ -592,6 +593,10 @@ def recover_stuck_runs(council: Council | None = None) -> list[AnalysisRun]:
             logger.warning("Analysis %s of %s lost its worker; marked failed", run.pk, run.council.gss_code)
             found.append(run)
     return found
+
+
+class WorkerLost(Exception):
+    """What the task queue records of an analysis whose worker died (named in its failed task row)."""
 
 
 def _fail_task(run: AnalysisRun) -> None:
@@ -607,7 +612,7 @@ def _fail_task(run: AnalysisRun) -> None:
     ).update(
         status=TaskResultStatus.FAILED,
         finished_at=timezone.now(),
-        exception_class_path="keepitlocal.spend.services.WorkerLost",
+        exception_class_path=f"{WorkerLost.__module__}.{WorkerLost.__qualname__}",
         traceback=STOPPED_WORKER,
     )
 
