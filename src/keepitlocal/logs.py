@@ -15,6 +15,15 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 
 REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="-")
+# The events worth finding later go to their own logger, kept at INFO whatever the level of the rest (settings).
+EVENTS = logging.getLogger("keepitlocal.events")
+
+
+def event(name: str, message: str, *args: object) -> None:
+    """Log an event (`name`, as 'spend-published') with its message; never an address or a password in either."""
+    EVENTS.info(message, *args, extra={"event": name})
+
+
 _SOUND = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 

@@ -267,9 +267,10 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("KIL_LOG_LEVEL", "WARNING")},
     # WeasyPrint warns about every SVG style property it reads another way; the charts render correctly.
-    # Our own events (a publication, a password reset, a join decision) are INFO: kept whatever the root's level.
+    # Our own events (a publication, a password reset, a join decision: keepitlocal.logs.event) are INFO, kept
+    # whatever the level of the rest.
     "loggers": {
-        "keepitlocal": {"level": os.environ.get("KIL_APP_LOG_LEVEL", "INFO")},
+        "keepitlocal.events": {"level": "INFO"},
         "weasyprint": {"level": "ERROR"},
         "fontTools": {"level": "ERROR"},
     },

@@ -129,7 +129,7 @@ def test_sign_in_ignores_an_offsite_next(client: StrictHTMLClient) -> None:
 
 @pytest.mark.django_db
 def test_password_reset_by_email(client: StrictHTMLClient, email_outbox: list[Any], caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level("INFO", logger="keepitlocal.accounts.services")
+    caplog.set_level("INFO", logger="keepitlocal.events")
     user = UserFactory.create(email="someone@example.org")
     response = client.post("/account/password-reset/", {"email": "someone@example.org"})
     assert response["Location"] == "/account/password-reset/sent/"

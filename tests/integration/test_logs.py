@@ -34,7 +34,7 @@ def test_each_answer_names_its_request_and_the_lines_written_meanwhile_carry_it(
 
     handler = Kept(level=logging.INFO)
     handler.addFilter(RequestContext())
-    logger = logging.getLogger("keepitlocal.network.services")
+    logger = logging.getLogger("keepitlocal.events")
     logger.addHandler(handler)
     old_level = logger.level
     logger.setLevel(logging.INFO)

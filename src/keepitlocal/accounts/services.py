@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from keepitlocal import logs
 from keepitlocal.accounts.email import Email, email_service, site_url
 from keepitlocal.accounts.models import User
 
@@ -19,7 +20,7 @@ def set_password(user: User, password: str) -> None:
     """A new password through a reset link (which the new password spends: the link's token reads the old hash)."""
     user.set_password(password)
     user.save(update_fields=["password"])
-    log.info("Password reset for user %s", user.pk, extra={"event": "password-reset"})
+    logs.event("password-reset", "Password reset for user %s", user.pk)
 
 
 def send_password_reset_email(address: str) -> None:

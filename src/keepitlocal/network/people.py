@@ -15,6 +15,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from keepitlocal import logs
 from keepitlocal.accounts.email import Email, email_service, site_url
 from keepitlocal.accounts.models import AccountInvitation, Role, User
 from keepitlocal.common.tokens import new_token, token_hash
@@ -271,6 +272,4 @@ def decide_join_request(member: NetworkMember, decision: Decision, actor: Any) -
     else:
         member.state = NetworkMember.State.DECLINED
     member.save()
-    log.info(
-        "Join request %s %s by user %s", member.pk, member.state, getattr(actor, "pk", None), extra={"event": "join-decided"}
-    )
+    logs.event("join-decided", "Join request %s %s by user %s", member.pk, member.state, getattr(actor, "pk", None))

@@ -12,6 +12,7 @@ from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from keepitlocal import logs
 from keepitlocal.common.councils_file import ReadResult
 from keepitlocal.network.engine.journey import Evidence, JourneyPosition, Stage, Status, position
 from keepitlocal.network.models import (
@@ -166,7 +167,7 @@ def set_status(membership: Membership, status: Status, actor: Any) -> None:
 def ask_to_join(member: NetworkMember) -> NetworkMember:
     """A request to join, as the public form made it, waiting for the network team."""
     member.save()
-    log.info("Join request %s received (%s)", member.pk, member.kind, extra={"event": "join-requested"})
+    logs.event("join-requested", "Join request %s received (%s)", member.pk, member.kind)
     return member
 
 
@@ -174,9 +175,7 @@ def save_organisation(organisation: Organisation, actor: Any) -> Organisation:
     """An organisation's own details, changed by its editors or the network team."""
     organisation.full_clean()
     organisation.save()
-    log.info(
-        "Organisation %s saved by user %s", organisation.pk, getattr(actor, "pk", None), extra={"event": "organisation-saved"}
-    )
+    logs.event("organisation-saved", "Organisation %s saved by user %s", organisation.pk, getattr(actor, "pk", None))
     return organisation
 
 
@@ -187,7 +186,7 @@ def save_event(event: Event, actor: Any, related: Callable[[], None] | None = No
     event.save()
     if related is not None:
         related()
-    log.info("Event %s saved by user %s", event.pk, getattr(actor, "pk", None), extra={"event": "event-saved"})
+    logs.event("event-saved", "Event %s saved by user %s", event.pk, getattr(actor, "pk", None))
     return event
 
 

@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from keepitlocal import logs
 from keepitlocal.common.publicbodies import CouncilRef
 from keepitlocal.network.models import Council
 from keepitlocal.spend.engine.classify import SupplierType
@@ -400,12 +401,12 @@ def publish(council: Council, run: AnalysisRun, user: Any) -> SpendPublication:
         str(run.pk),
         [{"field": "Figures", "from": was, "to": f"analysis of {run.finished_at:%-d %B %Y at %H:%M} ({period})"}],
     )
-    logger.info(
+    logs.event(
+        "spend-published",
         "Spend figures of %s published (analysis %s) by user %s",
         council.gss_code,
         run.pk,
         getattr(person, "pk", None),
-        extra={"event": "spend-published"},
     )
     return publication
 
@@ -416,12 +417,7 @@ def withdraw(council: Council, user: Any) -> None:
 
     if SpendPublication.objects.filter(council=council).delete()[0]:
         audit(council, user, "withdrew", "Spend figures", "", [{"field": "Figures", "from": "published", "to": "not published"}])
-        logger.info(
-            "Spend figures of %s withdrawn by user %s",
-            council.gss_code,
-            getattr(user, "pk", None),
-            extra={"event": "spend-withdrawn"},
-        )
+        logs.event("spend-withdrawn", "Spend figures of %s withdrawn by user %s", council.gss_code, getattr(user, "pk", None))
 
 
 def choose_columns(
