@@ -220,3 +220,12 @@ def test_periods_years_and_gaps_are_stated_everywhere(tmp_path: Path) -> None:
     assert "No payments in July 2023" in cli.output
     assert "2024/25, 15 April 2024 to 15 May 2024 (2 of 12 months; none in June 2024 to March 2025)" in cli.output
     assert "local share not known" in cli.output and "local share 0.0%" not in cli.output
+
+
+def test_docs_name_every_indicator_and_no_other(con: duckdb.DuckDBPyConnection) -> None:
+    """docs/INDICATORS.md has one row for each indicator the engine computes: a new one without its formula there fails."""
+    import re
+
+    table = (Path(__file__).resolve().parents[2] / "docs" / "INDICATORS.md").read_text()
+    documented = set(re.findall(r"^\| `([a-z0-9_]+)` \|", table, flags=re.MULTILINE))
+    assert documented == set(_by_id(con))
