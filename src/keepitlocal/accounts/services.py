@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from django.contrib.auth.tokens import default_token_generator
 from django.urls import reverse
 from django.utils.encoding import force_bytes
@@ -12,8 +10,6 @@ from django.utils.http import urlsafe_base64_encode
 from keepitlocal import logs
 from keepitlocal.accounts.email import Email, email_service, site_url
 from keepitlocal.accounts.models import User
-
-log = logging.getLogger(__name__)
 
 
 def set_password(user: User, password: str) -> None:

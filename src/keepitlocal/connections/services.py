@@ -3,6 +3,7 @@ for a write."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -889,8 +890,6 @@ def _shared_maps(council: Council, network_team_only: bool) -> Any:
 def _area_fingerprint(council: Council, network_team_only: bool) -> str:
     """What an area's measures depend on: each shared map as it last changed (its organisation's name too) and the
     council's latest analysis (the bridges' spend)."""
-    import hashlib
-
     maps = list(
         _shared_maps(council, network_team_only).order_by("pk").values_list("pk", "updated_at", "organisation__name", "is_demo")
     )

@@ -5,7 +5,6 @@ Used by the network team's pages, by accepting a council's request to join, and 
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -21,8 +20,6 @@ from keepitlocal.accounts.models import AccountInvitation, Role, User
 from keepitlocal.common.tokens import new_token, token_hash
 from keepitlocal.network.models import Council, Membership, NetworkMember, Organisation
 from keepitlocal.network.services import audit, save_membership_record
-
-log = logging.getLogger(__name__)
 
 COUNCIL_ROLES = {Role.Kind.COUNCIL_EDITOR: "Editor", Role.Kind.COUNCIL_VIEWER: "Viewer"}
 ROLE_WORDS = {

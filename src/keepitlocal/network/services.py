@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -26,7 +25,6 @@ from keepitlocal.network.models import (
     Organisation,
 )
 
-log = logging.getLogger(__name__)
 STALLED_AFTER_DAYS = 90
 
 
