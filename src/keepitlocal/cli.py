@@ -393,28 +393,28 @@ def _council_register() -> list[Any]:
 def summary_lines(result: Any) -> list[str]:
     """The CLI's closing summary: the period with its gaps, then the headline shares overall and per financial year,
     each share with its coverage and bounds, and "not known" (never 0%) where nothing is known."""
-    from keepitlocal.spend.engine.indicators import bounds_sentence
+    from keepitlocal.spend.engine.figures import FigureSet, IndicatorId
 
-    def shares(indicators: list[dict[str, Any]]) -> str:
-        by_id = {i["id"]: i for i in indicators}
-        local = by_id["share_local"]
+    def shares(figures: FigureSet) -> str:
         local_text = (
-            "not known (no supplier placed)" if not by_id["locality_known"]["value"] else bounds_sentence(local, "were local")
+            "not known (no supplier placed)"
+            if not figures.value(IndicatorId.LOCALITY_KNOWN)
+            else figures[IndicatorId.SHARE_LOCAL].sentence("were local")
         )
-        return f"VCSE share {bounds_sentence(by_id['share_vcse'], 'were VCSE')}; local share {local_text}"
+        return f"VCSE share {figures[IndicatorId.SHARE_VCSE].sentence('were VCSE')}; local share {local_text}"
 
     lines = [f"Period: {result.period.label}"]
     if result.period.missing:
         lines.append(f"No payments in {result.period.missing_label}")
     if result.period.unread:
         lines.append(f"Not known for {result.period.unread_label}: files that seem to cover it were not read")
-    lines.append(f"All payments: {shares(result.indicators)}")
+    lines.append(f"All payments: {shares(result.figures.whole)}")
     for year in result.years:
         missing, unread = year.period.missing, year.period.unread
         notes = [f"none in {year.period.missing_label}"] if missing else []
         notes += [f"not read: {year.period.unread_label}"] if unread else []
         gaps = f" ({len(year.period.months)} of 12 months; {'; '.join(notes)})" if notes else ""
-        lines.append(f"{year.year}, {year.period.label}{gaps}: {shares(year.indicators)}")
+        lines.append(f"{year.year}, {year.period.label}{gaps}: {shares(year.figures)}")
     return lines
 
 

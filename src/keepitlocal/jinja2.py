@@ -30,12 +30,10 @@ def format_date(value: date | datetime | None) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
-def format_share(indicator: dict[str, Any] | None, would: str = "met it") -> str:
-    """A share with its bounds and coverage in words (spend.engine.indicators.bounds_sentence), for any indicator
-    that depends on classification or locality; 'Not known' when there was no spend."""
-    from keepitlocal.spend.engine.indicators import bounds_sentence
-
-    return bounds_sentence(indicator or {}, would)
+def format_share(indicator: Any, would: str = "met it") -> str:
+    """A share with its bounds and coverage in words (spend.engine.figures.Indicator.sentence), for any indicator
+    that depends on classification or locality; 'not known (no spend)' where there is no such figure."""
+    return indicator.sentence(would) if indicator is not None else "not known (no spend)"
 
 
 def format_money(value: Decimal | float | int | None) -> str:

@@ -15,6 +15,8 @@ from keepitlocal.assessment.demo import load_demo_assessment
 from keepitlocal.assessment.engine.framework import CURRENT
 from keepitlocal.assessment.models import Action, ActionUpdate, Answer, Invitation, Response, Round, Sharing
 from keepitlocal.network.models import AuditEntry, Council
+from keepitlocal.spend.engine.figures import AnalysisFigures, FigureSet, Indicator, IndicatorId, Unit, YearFigures
+from keepitlocal.spend.engine.periods import Period
 from tests.conftest import StrictHTMLClient, signed_in_client
 
 CALDERDALE, BRISTOL = "E08000033", "E06000023"
@@ -271,13 +273,22 @@ def test_results_report_and_movement_on_the_demo(editor: StrictHTMLClient) -> No
     assert "Demonstration data" in html and "Produced " in html
 
 
+def _figure_set(period: Period, **values: float) -> FigureSet:
+    """Figures holding these indicator values (each a share of 100 spend), over `period`."""
+    return FigureSet(
+        period,
+        tuple(Indicator(IndicatorId(key), key, value, Unit.PERCENT, value, 100.0, "") for key, value in values.items()),
+    )
+
+
 def _finished_analysis(**values: float) -> Council:
     """Calderdale with a finished spend analysis holding these indicator values."""
     from keepitlocal.spend.models import AnalysisRun
 
     council = Council.objects.get(gss_code=CALDERDALE)
-    indicators = [{"id": key, "value": value} for key, value in values.items()]
-    AnalysisRun.objects.create(council=council, status=AnalysisRun.Status.SUCCEEDED, indicators=indicators)
+    run = AnalysisRun(council=council, status=AnalysisRun.Status.SUCCEEDED)
+    run.set_figures(AnalysisFigures(_figure_set(Period(date(2025, 4, 1), date(2025, 4, 30), ["2025-04"]), **values)))
+    run.save()
     return council
 
 
@@ -293,7 +304,7 @@ def test_measured_spend_sits_beside_the_self_rating(editor: StrictHTMLClient) ->
     body = editor.get(f"{BASE}rounds/{assessment.pk}/results/").content.decode()
     assert "Share of spend with local suppliers: 12.5% (locality known for 90% of spend)" in body
     assert "only 12.5% of measured spend goes to the organisations it is about" in body
-    assert "this analysis did not record its period" in body  # a run from before periods were kept says so
+    assert "All payments: payments from 1 April 2025 to 30 April 2025" in body  # the period the measure covers
 
 
 @pytest.mark.django_db
@@ -387,33 +398,20 @@ def test_measured_spend_is_the_latest_financial_year_and_says_so(editor: StrictH
     from keepitlocal.spend.models import AnalysisRun
 
     council = Council.objects.get(gss_code=CALDERDALE)
-    year = {"id": "share_local", "value": 40.0}, {"id": "locality_known", "value": 80.0}
-    AnalysisRun.objects.create(
-        council=council,
-        status=AnalysisRun.Status.SUCCEEDED,
-        indicators=[{"id": "share_local", "value": 10.0}, {"id": "locality_known", "value": 80.0}],  # every year merged
-        period={
-            "first": "2023-04-03",
-            "last": "2025-03-20",
-            "months": [],
-            "missing": [],
-            "label": "3 April 2023 to 20 March 2025",
-        },
-        years=[
-            {
-                "year": "2023/24",
-                "start": 2023,
-                "period": {"first": "2023-04-03", "label": "3 April 2023 to 28 March 2024"},
-                "indicators": [],
-            },
-            {
-                "year": "2024/25",
-                "start": 2024,
-                "period": {"first": "2024-04-02", "label": "2 April 2024 to 20 March 2025"},
-                "indicators": list(year),
-            },
-        ],
+    every = Period(date(2023, 4, 3), date(2025, 3, 20))
+    first = Period(date(2023, 4, 3), date(2024, 3, 28))
+    second = Period(date(2024, 4, 2), date(2025, 3, 20))
+    run = AnalysisRun(council=council, status=AnalysisRun.Status.SUCCEEDED)
+    run.set_figures(
+        AnalysisFigures(
+            _figure_set(every, share_local=10.0, locality_known=80.0),  # every year merged
+            (
+                YearFigures("2023/24", 2023, _figure_set(first)),
+                YearFigures("2024/25", 2024, _figure_set(second, share_local=40.0, locality_known=80.0)),
+            ),
+        )
     )
+    run.save()
     assessment = Round.objects.create(council=council, title="Years", closes_on=date(2030, 1, 1))
     found = services.measured(assessment, services.results(assessment))
     assert {m.value for m in found if m.indicator == "share_local"} == {40.0}

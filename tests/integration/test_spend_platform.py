@@ -5,12 +5,14 @@ from __future__ import annotations
 import gzip
 import io
 import zipfile
+from datetime import date
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from keepitlocal.network.models import AuditEntry, Council
+from keepitlocal.spend.engine.figures import IndicatorId
 from keepitlocal.spend.models import AnalysisRun, Payment, RejectedRow, SpendFile, Supplier
 from tests.conftest import StrictHTMLClient, signed_in_client
 
@@ -222,7 +224,7 @@ def test_corrections_persist_are_audited_and_recompute(demo: list[str]) -> None:
 
     editor = signed_in_client("editor@calderdale.example")
     upload(editor, "april.csv", APRIL.encode())
-    share_before = {i["id"]: i["value"] for i in AnalysisRun.objects.first().indicators}["share_vcse"]  # type: ignore[union-attr]
+    share_before = AnalysisRun.objects.first().analysis_figures.whole.value(IndicatorId.SHARE_VCSE)  # type: ignore[union-attr]
     path = f"/manage/councils/{CALDERDALE}/spend/suppliers/acme-construction/correct/"
     body = editor.post(path, {"supplier_type": "vcse", "org_id": "not-an-id"}).content.decode()
     assert "Enter why is this correct?" in body and "Start with the register" in body
@@ -238,8 +240,8 @@ def test_corrections_persist_are_audited_and_recompute(demo: list[str]) -> None:
     assert acme.supplier_type == "vcse" and acme.org_id == "GB-CHC-1234567"
     assert "Corrected by editor@calderdale.example" in acme.evidence and "registered number 1234567" in acme.evidence
     assert Payment.objects.filter(supplier_key="acme-construction", supplier_type="vcse").exists()
-    share_after = {i["id"]: i["value"] for i in AnalysisRun.objects.first().indicators}["share_vcse"]  # type: ignore[union-attr]
-    assert share_after > share_before
+    share_after = AnalysisRun.objects.first().analysis_figures.whole.value(IndicatorId.SHARE_VCSE)  # type: ignore[union-attr]
+    assert share_after is not None and share_before is not None and share_after > share_before
     entry = AuditEntry.objects.filter(council__gss_code=CALDERDALE, action="corrected").get()
     assert {"field": "Supplier type", "from": "Private business", "to": "VCSE organisation"} in entry.changes
     assert "Supplier Acme Construction Ltd" in editor.get(f"/manage/councils/{CALDERDALE}/").content.decode()
@@ -247,7 +249,7 @@ def test_corrections_persist_are_audited_and_recompute(demo: list[str]) -> None:
     editor.post(f"/manage/councils/{CALDERDALE}/spend/analyse/")
     full = AnalysisRun.objects.first()
     assert full is not None and full.pk != fast.pk and full.based_on is None
-    assert full.indicators == fast.indicators and full.years == fast.years and full.period == fast.period
+    assert full.analysis_figures == fast.analysis_figures and full.figures == fast.figures and full.period == fast.period
     # Kept through a further upload and re-analysis.
     upload(editor, "may.csv", MAY.encode())
     assert Supplier.objects.get(key="acme-construction").supplier_type == "vcse"
@@ -295,8 +297,9 @@ def test_publishing_and_the_comparison_page(demo: list[str]) -> None:
     # What the figures mean: where they come from, how suppliers were sorted, and what is unknown, from the figures.
     shown = SpendPublication.objects.get(council__gss_code=CALDERDALE).figures()
     assert "What these figures mean" in profile and "(3 files)" in profile
-    assert f"{shown['share_unknown']:.1f}% of the spend went to suppliers whose kind could not be found" in profile
-    assert f"The locality of {100 - shown['locality_known']:.1f}% of the spend is unknown" in profile
+    assert shown.share_unknown is not None and shown.locality_known is not None
+    assert f"{shown.share_unknown:.1f}% of the spend went to suppliers whose kind could not be found" in profile
+    assert f"The locality of {100 - shown.locality_known:.1f}% of the spend is unknown" in profile
 
     editor = signed_in_client("editor@calderdale.example")
     editor.post(f"/manage/councils/{CALDERDALE}/spend/publish/", {"decision": "withdraw"})
@@ -483,7 +486,8 @@ def test_every_figure_states_its_period_and_years_never_merge_silently(demo: lis
     editor = signed_in_client("editor@calderdale.example")
     upload(editor, "two-years.csv", TWO_YEARS.encode())
     run = AnalysisRun.objects.get()
-    assert [y["year"] for y in run.years] == ["2023/24", "2024/25"] and run.period["first"] == "2024-03-10"
+    assert [y.year for y in run.analysis_figures.years] == ["2023/24", "2024/25"] and run.period["first"] == "2024-03-10"
+    assert run.year_labels == ["2023/24", "2024/25"] and run.analysis_figures.period.first == date(2024, 3, 10)
     dashboard = f"/manage/councils/{CALDERDALE}/spend/"
     # The latest financial year with payments is the default, stated with its months and its gaps.
     page = editor.get(dashboard).content.decode()
@@ -705,8 +709,8 @@ def test_a_share_known_for_little_spend_is_published_as_its_range_after_a_check(
     )
     latest = AnalysisRun.objects.first()
     assert latest is not None
-    share = next(i for i in latest.indicators if i["id"] == "share_vcse")
-    assert share["coverage"] == 90.0 and share["value"] == 1.0
+    share = latest.analysis_figures.whole[IndicatorId.SHARE_VCSE]
+    assert share.coverage == 90.0 and share.value == 1.0
 
 
 @pytest.mark.django_db

@@ -284,8 +284,8 @@ def test_a_suppliers_address_gives_its_postcode_when_no_column_is_a_postcode(tmp
         'Calder Valley Hub CIC,100,2024-04-01,"1 Mill Lane, Hebden Bridge HX7 8AD"\n'
         "Northern Roads Ltd,200,2024-04-02,Leeds\n"
     )
-    result = analyse([spend], tmp_path / "out", Options())
-    with open(result.out / "suppliers.csv", encoding="utf-8") as handle:
+    analyse([spend], tmp_path / "out", Options())
+    with open(tmp_path / "out" / "suppliers.csv", encoding="utf-8") as handle:
         by_key = {row["supplier_key"]: row for row in csv.DictReader(handle)}
     assert by_key["calder-valley-hub"]["postcode"] == "HX7 8AD" and by_key["northern-roads"]["postcode"] == ""
 

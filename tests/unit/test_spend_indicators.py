@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,19 @@ from click.testing import CliRunner
 
 from keepitlocal.cli import main as kil
 from keepitlocal.spend.engine import indicators
-from keepitlocal.spend.engine.periods import month_ranges
+from keepitlocal.spend.engine.figures import (
+    POINT_COVERAGE,
+    SCHEMA,
+    AnalysisFigures,
+    Bounds,
+    DependsOn,
+    FigureSet,
+    Indicator,
+    IndicatorId,
+    TableId,
+    Unit,
+)
+from keepitlocal.spend.engine.periods import Period, month_ranges
 from keepitlocal.spend.engine.pipeline import Options, analyse
 
 # (date, amount, supplier, type, is_local, in_region, service area, expense type)
@@ -44,8 +57,22 @@ def con() -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _by_id(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
-    return {i["id"]: i for i in indicators.compute_all(con)}
+def _flat(figures: FigureSet) -> dict[str, dict[str, Any]]:
+    """Each indicator's numbers by its id, and each table's rows, from the engine's typed figures."""
+    found: dict[str, dict[str, Any]] = {
+        i.id.value: {"value": i.value, "numerator": i.numerator, "denominator": i.denominator, "high": i.high,
+                     "low": i.low, "coverage": i.coverage, "unit": i.unit.value, "indicator": i,
+                     "depends_on": i.bounds.depends_on.value if i.bounds else None}
+        for i in figures
+    }  # fmt: skip
+    tables: dict[str, tuple[Any, ...]] = {"payment_bands": figures.bands, "by_service_area": figures.service_areas, "by_month": figures.months,
+              "grants_vs_contracts": figures.kinds}  # fmt: skip
+    found |= {table: {"rows": [asdict(row) for row in rows]} for table, rows in tables.items()}
+    return found
+
+
+def _by_id(con: duckdb.DuckDBPyConnection, where: str = "true") -> dict[str, dict[str, Any]]:
+    return _flat(indicators.compute_all(con, Period(None, None), where))
 
 
 def test_totals_and_counts(con: duckdb.DuckDBPyConnection) -> None:
@@ -63,7 +90,7 @@ def test_type_shares_with_coverage_and_bounds(con: duckdb.DuckDBPyConnection) ->
     # Unknown (d 1000, f 500) and not published (e 1500) could each be VCSE.
     assert vcse["high"] == round(100 * (1000 + 3000) / BASE, 4)
     assert vcse["coverage"] == round(100 * (BASE - 3000) / BASE, 4)
-    assert found["share_withheld"]["value"] == round(100 * 1500 / BASE, 4) and "high" not in found["share_withheld"]
+    assert found["share_withheld"]["value"] == round(100 * 1500 / BASE, 4) and found["share_withheld"]["indicator"].bounds is None
     assert sum(found[f"share_{t}"]["value"] for t in ("vcse", "public", "private", "individual", "unknown", "withheld")) == (
         pytest.approx(100, abs=0.05)
     )
@@ -87,7 +114,7 @@ def test_every_type_share_pinned_by_hand(con: duckdb.DuckDBPyConnection) -> None
         assert share["depends_on"] == "classification"
     # Unknown and not published are what bounds the others: one figure each, no bounds of their own.
     assert found["share_unknown"]["value"] == 18.6916 and found["share_unknown"]["numerator"] == 1500.0
-    assert found["share_withheld"]["value"] == 18.6916 and "coverage" not in found["share_unknown"]
+    assert found["share_withheld"]["value"] == 18.6916 and found["share_unknown"]["indicator"].bounds is None
 
 
 def test_the_region_share_and_its_bounds_pinned_by_hand(con: duckdb.DuckDBPyConnection) -> None:
@@ -119,8 +146,8 @@ def test_local_shares_with_coverage_and_bounds(con: duckdb.DuckDBPyConnection) -
     # Possibly local and possibly VCSE: a (1000), d (1000), e (1500), f (500); c is public.
     assert local_vcse["value"] == round(100 * 1000 / BASE, 4) and local_vcse["high"] == round(100 * 4000 / BASE, 4)
     # Locality known for 43.9% of spend, below POINT_COVERAGE: the share is its range, never one figure.
-    assert indicators.as_range(local)
-    assert indicators.bounds_sentence(local, "were local") == (
+    assert local["indicator"].as_range
+    assert local["indicator"].sentence("were local") == (
         f"between {local['value']:.1f}% and {local['high']:.1f}% (locality known for only {local['coverage']:.1f}% of spend, "
         "too little for one figure)"
     )
@@ -130,13 +157,19 @@ def test_a_share_is_one_figure_only_where_enough_of_spend_is_known() -> None:
     """The rule over generated coverages: below 80% a range, from 80% one figure with its bounds; no bounds, one figure."""
     for coverage in (0.0, 3.9, 50.0, 79.99, 80.0, 95.0, 100.0):
         high = 10.0 + (100 - coverage)
-        share: dict[str, Any] = {"value": 10.0, "high": high, "coverage": coverage, "depends_on": "locality"}
-        sentence = indicators.bounds_sentence(share, "were local")
-        if coverage < indicators.POINT_COVERAGE and high > 10.0:
-            assert indicators.as_range(share) and sentence.startswith("between 10.0% and")
+        share = _share(10.0, Bounds(10.0, high, coverage, DependsOn.LOCALITY))
+        sentence = share.sentence("were local")
+        if coverage < POINT_COVERAGE and high > 10.0:
+            assert share.as_range and sentence.startswith("between 10.0% and")
+            assert share.published_value is None and share.published_range == (10.0, high)
         else:
-            assert not indicators.as_range(share) and sentence.startswith("10.0%")
-    assert not indicators.as_range({"value": 12.5, "coverage": None})
+            assert not share.as_range and sentence.startswith("10.0%")
+            assert share.published_value == 10.0 and share.published_range is None
+    assert not _share(12.5, None).as_range
+
+
+def _share(value: float, bounds: Bounds | None) -> Indicator:
+    return Indicator(IndicatorId.SHARE_LOCAL, "Local share", value, Unit.PERCENT, value, 100.0, "", bounds)
 
 
 def test_concentration(con: duckdb.DuckDBPyConnection) -> None:
@@ -185,7 +218,7 @@ def test_by_service_area(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def test_a_period_filter_scopes_every_indicator(con: duckdb.DuckDBPyConnection) -> None:
-    found = {i["id"]: i for i in indicators.compute_all(con, "date < DATE '2024-05-01'")}
+    found = _by_id(con, "date < DATE '2024-05-01'")
     assert found["total_spend"]["value"] == 1000.0 and found["share_vcse"]["value"] == 100.0
 
 
@@ -209,9 +242,10 @@ def test_periods_years_and_gaps_are_stated_everywhere(tmp_path: Path) -> None:
     assert [y.year for y in result.years] == ["2023/24", "2024/25"]
     assert result.years[0].period.missing == ["2023-07"]
     assert result.years[1].period.missing == [f"2024-{m:02d}" for m in range(6, 13)] + ["2025-01", "2025-02", "2025-03"]
-    assert {i["id"]: i for i in result.years[1].indicators}["total_spend"]["value"] == 300.0
+    assert result.years[1].figures.value(IndicatorId.TOTAL_SPEND) == 300.0
     saved = json.loads((tmp_path / "out" / "indicators.json").read_text())
-    assert saved["period"]["missing"] == ["2023-07"] and [y["year"] for y in saved["years"]] == ["2023/24", "2024/25"]
+    assert saved["schema"] == SCHEMA and AnalysisFigures.from_json(saved) == result.figures  # the file reads back whole
+    assert saved["whole"]["period"]["missing"] == ["2023-07"] and [y["year"] for y in saved["years"]] == ["2023/24", "2024/25"]
     assert {f["first_date"] for f in saved["files"]} >= {"2023-04-15", "2024-05-15"}
     report = (tmp_path / "out" / "report.html").read_text()
     assert "No payments in July 2023" in report and "2023/24" in report and "11 of 12" in report
@@ -228,4 +262,4 @@ def test_docs_name_every_indicator_and_no_other(con: duckdb.DuckDBPyConnection) 
 
     table = (Path(__file__).resolve().parents[2] / "docs" / "INDICATORS.md").read_text()
     documented = set(re.findall(r"^\| `([a-z0-9_]+)` \|", table, flags=re.MULTILINE))
-    assert documented == set(_by_id(con))
+    assert documented == set(_by_id(con)) == {*IndicatorId, *TableId}

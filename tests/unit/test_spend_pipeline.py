@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from keepitlocal.cli import main as kil
 from keepitlocal.spend.engine import read
+from keepitlocal.spend.engine.figures import AnalysisFigures, IndicatorId
 from keepitlocal.spend.engine.pipeline import NothingUsableError, Options, analyse
 from tests.paths import SHARED, real_file
 
@@ -152,13 +153,13 @@ def test_generated_messy_files_are_read_exactly(tmp_path_factory: pytest.TempPat
     assert all(f.balanced for f in result.files)
     # Identical payments in two different files are reported as duplicates, so only count what is kept.
     assert result.kept + result.duplicates == expected_kept
-    by_id = {i["id"]: i for i in result.indicators}
+    spent = result.figures.whole.value(IndicatorId.TOTAL_SPEND)
     with open(out / "transactions.csv", newline="") as handle:
         kept_rows = list(csv.DictReader(handle))
     assert len(kept_rows) == result.kept
-    assert Decimal(str(by_id["total_spend"]["value"])) == sum((Decimal(r["amount"]) for r in kept_rows), Decimal(0))
+    assert Decimal(str(spent)) == sum((Decimal(r["amount"]) for r in kept_rows), Decimal(0))
     if not result.duplicates:
-        assert Decimal(str(by_id["total_spend"]["value"])) == expected_total
+        assert Decimal(str(spent)) == expected_total
     # Every spelling of a supplier lands on one key, and redacted names are individuals.
     keys = {r["supplier_name"]: r["supplier_key"] for r in kept_rows}
     for spellings in SUPPLIERS:
@@ -196,10 +197,10 @@ def test_credit_notes_reduce_their_own_supplier_only(tmp_path: Path) -> None:
         "Supplier Name,Amount,Date\nAcme Ltd,100,2024-04-01\nAcme Ltd,-150,2024-04-02\nAge UK,50,2024-04-03\n"
     )
     result = analyse([tmp_path / "m.csv"], tmp_path / "out", Options())
-    by_id = {i["id"]: i for i in result.indicators}
-    assert by_id["total_spend"]["value"] == 0.0
-    assert by_id["share_vcse"]["denominator"] == 50.0  # Acme's net is negative and counts as zero
-    assert by_id["share_vcse"]["value"] == 100.0
+    whole = result.figures.whole
+    assert whole[IndicatorId.TOTAL_SPEND].value == 0.0
+    assert whole[IndicatorId.SHARE_VCSE].denominator == 50.0  # Acme's net is negative and counts as zero
+    assert whole[IndicatorId.SHARE_VCSE].value == 100.0
 
 
 def test_bad_rows_are_rejected_with_reasons(tmp_path: Path) -> None:
@@ -240,9 +241,9 @@ def test_payments_whose_payee_was_withheld_are_kept_and_totals_lines_are_not(
     with open(tmp_path / "out" / "rejected.csv", newline="") as handle:
         reasons = {int(r["source_row"]): r["reason"] for r in csv.DictReader(handle)}
     assert reasons == {6: "a totals line, not a payment", 7: "a totals line, not a payment", 8: "no payee, date or amount"}
-    by_id = {i["id"]: i for i in result.indicators}
-    assert by_id["total_spend"]["value"] == 230.0
-    assert by_id["share_withheld"]["numerator"] == 100.0 and by_id["share_individual"]["numerator"] == 30.0
+    whole = result.figures.whole
+    assert whole[IndicatorId.TOTAL_SPEND].value == 230.0
+    assert whole[IndicatorId.SHARE_WITHHELD].numerator == 100.0 and whole[IndicatorId.SHARE_INDIVIDUAL].numerator == 30.0
     with open(tmp_path / "out" / "suppliers.csv", newline="") as handle:
         suppliers = {r["supplier_key"]: r for r in csv.DictReader(handle)}
     assert suppliers["payee-not-published"]["supplier_type"] == "withheld"
@@ -311,18 +312,10 @@ def test_every_real_council_file(tmp_path: Path, publisher: str) -> None:
     refused = {Path(f.name).name: f.reason for f in result.files if f.status != "read"}
     if publisher == "calderdale":
         assert "purchase card" in refused["calderdale_2022-03-card.csv"]
-        share = {i["id"]: i["value"] for i in result.indicators}["share_vcse"]
-        assert 9 < share < 14  # the council's own VCSE flag puts FY21/22 at 11.2% of spend
-    indicators = json.loads((tmp_path / "indicators.json").read_text())["indicators"]
-    assert {i["id"] for i in indicators} >= {
-        "total_spend",
-        "share_vcse",
-        "share_local",
-        "share_local_vcse",
-        "top10_share",
-        "hhi",
-        "by_month",
-    }
+        share = result.figures.whole.value(IndicatorId.SHARE_VCSE)
+        assert share is not None and 9 < share < 14  # the council's own VCSE flag puts FY21/22 at 11.2% of spend
+    saved = AnalysisFigures.from_json(json.loads((tmp_path / "indicators.json").read_text()))
+    assert saved == result.figures and {i.id for i in saved.whole} == set(IndicatorId) and saved.whole.months
 
 
 def test_contracts_register_is_refused(tmp_path: Path) -> None:
@@ -447,7 +440,7 @@ def test_councils_never_seen_are_read_by_the_words_and_values_of_their_columns(
     assert (report.status, report.kept, report.rejected) == ("read", 2, 0)
     for field_name, heading in chosen.items():
         assert f"{field_name} ← '{heading}'" in report.mapping
-    assert {i["id"]: i for i in result.indicators}["total_spend"]["value"] == 150.0
+    assert result.figures.whole.value(IndicatorId.TOTAL_SPEND) == 150.0
 
 
 def test_the_report_title_names_the_council_when_the_register_knows_it(tmp_path: Path) -> None:

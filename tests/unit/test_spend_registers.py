@@ -133,7 +133,7 @@ def test_linkage_by_number_by_name_and_by_close_name(tmp_path: Path, folder: Pat
     plain = suppliers["Plain Guarantee Ltd"]
     assert plain["supplier_type"] == "private" and "limited company" in plain["evidence"]  # falls back to the name, with evidence
     assert suppliers["Youth Club Limited"]["supplier_type"] == "vcse"
-    shares = {i["id"]: i["value"] for i in result.indicators}
+    shares = {i.id.value: i.value for i in result.figures.whole}
     # Youth Club's postcode (HX1 2BC) is not in the lookup: unknown locality counts as not local.
     assert shares["share_local"] == pytest.approx(100 * (1000 + 300 + 50) / 3420, abs=0.01)
     assert shares["share_region"] == pytest.approx(100 * (3420 - 70) / 3420, abs=0.01)

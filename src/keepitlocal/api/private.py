@@ -43,7 +43,7 @@ def analyses(request: HttpRequest, gss_code: str) -> Any:
     """The council's spend analyses, newest first, with the financial years each holds."""
     council = _council(request, gss_code)
     published = SpendPublication.objects.filter(council=council).values_list("run_id", flat=True).first()
-    runs = AnalysisRun.objects.filter(council=council).defer("indicators", "charts", "files_report", "traceback")
+    runs = AnalysisRun.objects.filter(council=council).defer("figures", "charts", "files_report", "traceback")
     return [
         {
             "id": r.pk,
@@ -51,7 +51,7 @@ def analyses(request: HttpRequest, gss_code: str) -> Any:
             "started_at": r.started_at,
             "finished_at": r.finished_at,
             "files": r.files_total,
-            "years": [y["year"] for y in r.years or []],
+            "years": list(r.year_labels or []),
             "published": r.pk == published,
         }
         for r in runs.order_by("-created_at", "-id")
@@ -69,7 +69,7 @@ def analysis_indicators(request: HttpRequest, gss_code: str, run_id: int, year: 
     council = _council(request, gss_code)
     run = get_object_or_404(AnalysisRun.objects.finished(), pk=run_id, council=council)
     shown = figures(run, year or None, charts=False)
-    rows = indicator_rows(shown.by_id)
+    rows = indicator_rows(shown)
     if format == "csv":
         scalar = [r for r in rows if r.get("rows") is None]
         return download(Table(f"{council.name}: {shown.title}", INDICATOR_COLUMNS, scalar), "csv", f"{council.name} indicators")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponseBase
@@ -20,8 +21,9 @@ from keepitlocal.network.models import Council, Membership
 from keepitlocal.reports.downloads import download
 from keepitlocal.reports.engine.tables import Column, Table
 from keepitlocal.spend import queries as spend
-from keepitlocal.spend.engine.indicators import as_range
-from keepitlocal.spend.figures import figures
+from keepitlocal.spend.engine.figures import IndicatorId
+from keepitlocal.spend.engine.indicators import TABLES
+from keepitlocal.spend.figures import Figures, figures
 from keepitlocal.spend.models import SpendPublication
 from keepitlocal.value import services as value
 from keepitlocal.value.engine.outputs import result_data
@@ -87,16 +89,47 @@ def principles(request: HttpRequest) -> Any:
     }
 
 
-def indicator_rows(indicators: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    """The indicators as the API gives them: a share known for too little of the spend (indicators.as_range) has no
-    point value, only its low and high."""
-    keep = schemas.Indicator.model_fields
-    rows = []
-    for i in indicators.values():
-        row = {k: v for k, v in i.items() if k in keep} | {"unit": i.get("unit") or ""}
-        if as_range(i):
-            row |= {"value": None, "as_range": True}
-        rows.append(row)
+def indicator_rows(shown: Figures) -> list[dict[str, Any]]:
+    """The figures as the API gives them, each read from the engine's type: every indicator with its definition and
+    period (a share known for too little of the spend, Indicator.as_range, has no point value, only its low and high),
+    then each table with its rows."""
+    period = shown.period.label
+    rows: list[dict[str, Any]] = [
+        {
+            "id": i.id.value,
+            "name": i.name,
+            "unit": i.unit.value,
+            "value": i.published_value,
+            "numerator": i.numerator,
+            "denominator": i.denominator,
+            "coverage": i.coverage,
+            "low": i.low,
+            "high": i.high,
+            "depends_on": i.bounds.depends_on.value if i.bounds else None,
+            "as_range": i.as_range,
+            "definition": i.definition,
+            "period": period,
+        }
+        for i in shown.set
+    ]
+    tables: dict[str, tuple[Any, ...]] = {
+        "payment_bands": shown.set.bands,
+        "by_service_area": shown.set.service_areas,
+        "by_month": shown.set.months,
+        "grants_vs_contracts": shown.set.kinds,
+    }
+    for table, (name, unit, compute) in TABLES.items():
+        rows.append(
+            {
+                "id": table.value,
+                "name": name,
+                "unit": unit.value,
+                "value": None,
+                "definition": compute.__doc__ or "",
+                "period": period,
+                "rows": [asdict(row) for row in tables[table.value]],
+            }
+        )
     return rows
 
 
@@ -105,7 +138,7 @@ def published_spend(request: HttpRequest, gss_code: str, year: str = "", format:
     """The indicators a council published, for one financial year ('2025/26'; the latest unless another is asked)."""
     publication = get_object_or_404(SpendPublication.objects.select_related("council", "run"), council__gss_code=gss_code.upper())
     shown = figures(publication.run, year or None, charts=False)
-    rows = indicator_rows(shown.by_id)
+    rows = indicator_rows(shown)
     if format == "csv":
         return _indicator_csv(publication.council, shown.title, rows)
     figures_public = publication.figures(shown.key)
@@ -117,8 +150,8 @@ def published_spend(request: HttpRequest, gss_code: str, year: str = "", format:
         "title": shown.title,
         "sentence": shown.sentence,
         "indicators": rows,
-        "files": figures_public["files"],
-        "registers": figures_public["registers"],
+        "files": figures_public.files,
+        "registers": figures_public.registers,
         "analysed_on": publication.run.finished_at,
     }
 
@@ -167,22 +200,22 @@ RANGE_LABELS = {
 def comparison(request: HttpRequest, year: str = "", format: str = "json") -> Any:
     """Every council that published its spend, on one financial year (the latest any published unless asked)."""
     found = spend.comparison(year)
-    ranges = ("share_vcse_range", "share_local_range", "share_local_vcse_range")
+    ranges = ("share_vcse", "share_local", "share_local_vcse")
     rows = [
         {
-            "gss_code": r["council"].gss_code,
-            "council": r["council"].name,
-            **{c.key: r.get(c.key) for c in COMPARISON_COLUMNS[2:]},
-            **{key: r.get(key) for key in ranges},
+            "gss_code": r.council.gss_code,
+            "council": r.council.name,
+            **{c.key: r.is_demo if c.key == "is_demo" else r.point(IndicatorId(c.key)) for c in COMPARISON_COLUMNS[2:]},
+            **{f"{key}_range": list(spread) if (spread := r.spread(IndicatorId(key))) else None for key in ranges},
         }
-        for r in sorted(found.rows, key=lambda r: r["council"].name)
+        for r in sorted(found.rows, key=lambda r: r.council.name)
     ]
     if format == "csv":
         for row in rows:
             for key in ranges:
-                spread = row.pop(key)
-                row[key] = f"{spread[0]:.1f} to {spread[1]:.1f}" if spread else ""
-        columns = [*COMPARISON_COLUMNS, *(Column(key, RANGE_LABELS[key]) for key in ranges)]
+                spread = row.pop(f"{key}_range")
+                row[f"{key}_range"] = f"{spread[0]:.1f} to {spread[1]:.1f}" if spread else ""
+        columns = [*COMPARISON_COLUMNS, *(Column(f"{key}_range", RANGE_LABELS[f"{key}_range"]) for key in ranges)]
         return download(Table(f"Spend compared, {found.year}", columns, rows), "csv", f"comparison {found.year}")
     return {"year": found.year, "years": found.years, "rows": rows, "not_published_for_year": [c.gss_code for c in found.without]}
 

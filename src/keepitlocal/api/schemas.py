@@ -56,6 +56,8 @@ class Indicator(Schema):
     high: float | None = None
     depends_on: str | None = None
     as_range: bool = False  # published as its range, low to high: what it depends on is known for too little spend
+    definition: str = ""  # the formula, as docs/INDICATORS.md gives it
+    period: str = ""  # the payments it covers, in words
     rows: list[dict[str, Any]] | None = None
 
 

@@ -325,22 +325,22 @@ MEASURED_LABELS = {
 def measured(assessment: Round, current: scoring.RoundResults) -> list[Measured]:
     """The council's own measured spend figures beside its self-ratings, for the principles they bear on, from its
     latest finished spend analysis, if it has one."""
+    from keepitlocal.spend.engine.figures import IndicatorId
     from keepitlocal.spend.figures import figures
     from keepitlocal.spend.models import AnalysisRun
 
-    run = AnalysisRun.objects.finished().filter(council=assessment.council).only("indicators", "years", "period").first()
+    run = AnalysisRun.objects.finished().filter(council=assessment.council).only("figures", "year_labels", "period").first()
     if run is None:
         return []
     # The latest financial year with payments, as on the spend dashboard: years are never merged into one figure.
     shown = figures(run, charts=False)
-    values = {i["id"]: i.get("value") for i in shown.indicators}
     # With no supplier's locality known, a local share of 0% would be an artefact, not a measurement.
-    coverage = values.get("locality_known")
+    coverage = shown.value(IndicatorId.LOCALITY_KNOWN)
     found = []
     for principle in assessment.framework.principles:
         if not principle.measured_by:
             continue
-        value = values.get(principle.measured_by) if coverage else None
+        value = shown.value(IndicatorId(principle.measured_by)) if coverage else None
         found.append(
             Measured(
                 principle.number,

@@ -41,11 +41,14 @@ def network_glance() -> list[Glance]:
     )
     ids = [pk for pk in Membership.objects.annotate(newest=Subquery(newest)).values_list("newest", flat=True) if pk]
     latest = {
-        run.council_id: run for run in AnalysisRun.objects.filter(pk__in=ids).only("pk", "council_id", "years", "created_at")
+        run.council_id: run
+        for run in AnalysisRun.objects.filter(pk__in=ids).only("pk", "council_id", "year_labels", "created_at")
     }
     published = {
         p.council_id: p.run
-        for p in SpendPublication.objects.select_related("run").only("council_id", "run__years", "run__period", "run__created_at")
+        for p in SpendPublication.objects.select_related("run").only(
+            "council_id", "run__year_labels", "run__period", "run__created_at"
+        )
     }
     open_rounds = {r.council_id: r for r in Round.objects.filter(council_id__in=councils, closed_at__isnull=True)}
     invited: dict[int, int] = {}
@@ -69,14 +72,14 @@ def network_glance() -> list[Glance]:
             Glance(
                 m.council,
                 m.stage_label,
-                [y["year"] for y in (run.years or [])] if run else [],
+                list(run.year_labels or []) if run else [],
                 shown is not None,
                 current.title if current else "",
                 answered.get(current.pk, 0) if current else 0,
                 invited.get(current.pk, 0) if current else 0,
                 overdue.get(m.council_id, 0),
                 m.is_demo,
-                [y["year"] for y in (shown.years or [])] if shown else [],
+                list(shown.year_labels or []) if shown else [],
                 (shown.period or {}).get("label", "") if shown else "",
                 bool(run and shown and run.pk != shown.pk and run.created_at >= shown.created_at),
             )

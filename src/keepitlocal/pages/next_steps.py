@@ -61,7 +61,7 @@ def spend_steps(council: Council, today: date) -> list[NextStep]:
     if not SpendFile.objects.filter(council=council).exists():
         return [NextStep("Upload your spend over £500", reverse("spend:upload", args=[gss]))]
     steps = []
-    latest = AnalysisRun.objects.filter(council=council).defer("indicators", "charts", "files_report").first()
+    latest = AnalysisRun.objects.filter(council=council).defer("figures", "charts", "files_report").first()
     if latest is not None and latest.status == AnalysisRun.Status.FAILED:
         steps.append(
             NextStep(

@@ -1,11 +1,15 @@
 """Which period a page's spend figures cover: one financial year (the latest with payments, unless a person chooses
-another) or every year together, always said in words, with the months that have no payments shown as gaps."""
+another) or every year together, always said in words, with the months that have no payments shown as gaps. The
+figures themselves are the engine's type (engine.figures), read as they are by every page, the API and the PDFs."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+
+from keepitlocal.spend.engine.figures import FigureSet, Indicator, IndicatorId
+from keepitlocal.spend.engine.periods import Period
 
 ALL_YEARS = "all"
 
@@ -39,29 +43,37 @@ class Figures:
 
     key: str  # '2025/26', or ALL_YEARS
     title: str  # 'Financial year 2025/26'
-    period: dict[str, Any]  # periods.Period.as_json()
-    indicators: list[dict[str, Any]]
+    set: FigureSet
     years: int  # how many financial years the figures hold
     charts: dict[str, str] = field(default_factory=dict)
 
     @property
-    def by_id(self) -> dict[str, dict[str, Any]]:
-        return {i["id"]: i for i in self.indicators}
+    def period(self) -> Period:
+        return self.set.period
+
+    def __getitem__(self, key: IndicatorId | str) -> Indicator:
+        return self.set[key]
+
+    def get(self, key: IndicatorId | str) -> Indicator | None:
+        return self.set.get(key)
+
+    def value(self, key: IndicatorId) -> float | None:
+        return self.set.value(key)
 
     @property
     def months(self) -> list[Month]:
         """Every month of the period in order, those with no payments included as gaps."""
-        paid = {row["month"]: row for row in self.by_id.get("by_month", {}).get("rows", [])}
-        unread = set(self.period.get("unread", []))
-        every = sorted({*self.period.get("months", []), *self.period.get("missing", []), *unread, *paid})
+        paid = {row.month: row for row in self.set.months}
+        unread = set(self.period.unread)
+        every = sorted({*self.period.months, *self.period.missing, *unread, *paid})
         return [
             Month(
                 m,
                 month_label(m),
-                paid[m]["amount"] if m in paid else None,
-                paid[m]["vcse_amount"] if m in paid else None,
-                paid[m].get("local_amount") if m in paid else None,
-                paid[m]["payments"] if m in paid else None,
+                paid[m].amount if m in paid else None,
+                paid[m].vcse_amount if m in paid else None,
+                paid[m].local_amount if m in paid else None,
+                paid[m].payments if m in paid else None,
                 m in unread and m not in paid,
             )
             for m in every
@@ -69,27 +81,23 @@ class Figures:
 
     @property
     def missing(self) -> list[str]:
-        return list(self.period.get("missing", []))
+        return list(self.period.missing)
 
     @property
     def unread(self) -> list[str]:
         """Months with no payments read because a file that seems to cover them was not read."""
-        return list(self.period.get("unread", []))
+        return list(self.period.unread)
 
     @property
     def sentence(self) -> str:
         """The period in one sentence: first and last payment, and the months without any."""
-        if not self.period:
-            return f"{self.title}: this analysis did not record its period; analyse the files again to see it."
-        if not self.period.get("first"):
+        if self.period.first is None:
             return f"{self.title}: no payments."
-        text = f"{self.title}: payments from {self.period['label']}"
+        text = f"{self.title}: payments from {self.period.label}"
         if self.missing:
-            text += f"; no payments were published for {self.period.get('missing_label') or ', '.join(self.missing)}"
+            text += f"; no payments were published for {self.period.missing_label}"
         if self.unread:
-            text += (
-                f"; not known for {self.period.get('unread_label') or ', '.join(self.unread)}, as files covering it were not read"
-            )
+            text += f"; not known for {self.period.unread_label}, as files covering it were not read"
         if self.key == ALL_YEARS and self.years > 1:
             text += f". These figures put {self.years} financial years together"
         return text + "."
@@ -97,50 +105,97 @@ class Figures:
 
 def choices(run: Any) -> list[tuple[str, str]]:
     """The periods a person can choose for a run: each financial year, newest first, then all years together."""
-    years = [(y["year"], f"Financial year {y['year']}") for y in reversed(run.years or [])]
+    years = [(y, f"Financial year {y}") for y in reversed(run.year_labels or [])]
     return [*years, (ALL_YEARS, "All years together")] if len(years) != 1 else years
 
 
 def default_key(run: Any) -> str:
-    """The latest financial year with payments; every year together only for a run analysed before years were kept."""
-    return run.years[-1]["year"] if run.years else ALL_YEARS
+    """The latest financial year with payments (every year together for an analysis with none)."""
+    return run.year_labels[-1] if run.year_labels else ALL_YEARS
 
 
 def figures(run: Any, key: str | None = None, charts: bool = True) -> Figures:
     """The run's figures for the financial year `key` (default: the latest with payments) or ALL_YEARS. A key the run
     does not hold falls back to the default. `charts=False` leaves the run's drawn charts unread (they are large)."""
-    years = run.years or []
-    wanted = key if key in {y["year"] for y in years} | {ALL_YEARS} else default_key(run)
+    made = run.analysis_figures
+    wanted = key if key in {y.year for y in made.years} | {ALL_YEARS} else default_key(run)
     drawn = (run.charts or {}) if charts else {}
-    if wanted != ALL_YEARS:
-        year = next(y for y in years if y["year"] == wanted)
-        return Figures(
-            wanted,
-            f"Financial year {wanted}",
-            year["period"],
-            year["indicators"],
-            1,
-            drawn.get("years", {}).get(wanted, {}),
-        )
+    year = made.year(wanted)
+    if year is not None:
+        return Figures(wanted, f"Financial year {wanted}", year.figures, 1, drawn.get("years", {}).get(wanted, {}))
     return Figures(
         ALL_YEARS,
-        "All years together" if len(years) > 1 else "All payments",
-        run.period or _period_from_months(run.indicators),
-        run.indicators,
-        len(years),
+        "All years together" if len(made.years) > 1 else "All payments",
+        made.whole,
+        len(made.years),
         {k: v for k, v in drawn.items() if k != "years"},
     )
 
 
-def _period_from_months(indicators: list[dict[str, Any]]) -> dict[str, Any]:
-    """For runs analysed before periods were kept: the months with payments, from the monthly figures."""
-    months = [r["month"] for i in indicators if i.get("id") == "by_month" for r in i.get("rows", [])]
-    if not months:
-        return {}
-    return {
-        "first": months[0],
-        "months": months,
-        "missing": [],
-        "label": f"{month_label(months[0])} to {month_label(months[-1])}",
-        "missing_label": "",
-    }
+@dataclass(frozen=True)
+class PublishedFigures:
+    """What the public sees of one council's published figures for one period: each figure read from the engine's
+    type, a share known for too little of the spend published as its range alone (Indicator.as_range)."""
+
+    council: Any
+    is_demo: bool
+    shown: Figures
+    years: list[str]
+    files: list[str]
+    registers: list[str]
+    analysed_on: datetime | None
+
+    def point(self, key: IndicatorId) -> float | None:
+        found = self.shown.get(key)
+        return found.published_value if found else None
+
+    def spread(self, key: IndicatorId) -> tuple[float, float] | None:
+        found = self.shown.get(key)
+        return found.published_range if found else None
+
+    def indicator(self, key: IndicatorId) -> Indicator | None:
+        return self.shown.get(key)
+
+    # The figures the public pages, the comparison and the API name, each one indicator's published value.
+    total_spend = property(lambda self: self.point(IndicatorId.TOTAL_SPEND))
+    payments = property(lambda self: self.point(IndicatorId.PAYMENTS))
+    suppliers = property(lambda self: self.point(IndicatorId.SUPPLIERS))
+    share_vcse = property(lambda self: self.point(IndicatorId.SHARE_VCSE))
+    share_local = property(lambda self: self.point(IndicatorId.SHARE_LOCAL))
+    share_local_vcse = property(lambda self: self.point(IndicatorId.SHARE_LOCAL_VCSE))
+    share_vcse_range = property(lambda self: self.spread(IndicatorId.SHARE_VCSE))
+    share_local_range = property(lambda self: self.spread(IndicatorId.SHARE_LOCAL))
+    share_local_vcse_range = property(lambda self: self.spread(IndicatorId.SHARE_LOCAL_VCSE))
+    locality_known = property(lambda self: self.point(IndicatorId.LOCALITY_KNOWN))
+    share_unknown = property(lambda self: self.point(IndicatorId.SHARE_UNKNOWN))
+    share_withheld = property(lambda self: self.point(IndicatorId.SHARE_WITHHELD))
+    top10_share = property(lambda self: self.point(IndicatorId.TOP10_SHARE))
+    hhi = property(lambda self: self.point(IndicatorId.HHI))
+
+    @property
+    def year(self) -> str:
+        return self.shown.key
+
+    @property
+    def title(self) -> str:
+        return self.shown.title
+
+    @property
+    def sentence(self) -> str:
+        return self.shown.sentence
+
+    @property
+    def period(self) -> str:
+        return self.shown.period.label
+
+    @property
+    def months(self) -> int:
+        return len(self.shown.period.months)
+
+    @property
+    def missing(self) -> str:
+        return self.shown.period.missing_label
+
+    @property
+    def unread(self) -> str:
+        return self.shown.period.unread_label

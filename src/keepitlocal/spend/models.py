@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from keepitlocal.network.models import Council
+from keepitlocal.spend.engine.figures import AnalysisFigures, FigureSet
+from keepitlocal.spend.engine.periods import Period
 from keepitlocal.spend.engine.read import FileStatus
+
+if TYPE_CHECKING:
+    from keepitlocal.spend.figures import PublishedFigures
+
+_NO_PAYMENTS = FigureSet(Period(None, None), ())
 
 
 class SpendFile(models.Model):
@@ -69,13 +77,15 @@ class AnalysisRun(models.Model):
     reclassifiable = models.BooleanField(default=False)
     # How each layout (files with the same heading row) was read: read.LayoutReport as JSON, file names as uploaded.
     layouts = models.JSONField(default=list, blank=True)
-    indicators = models.JSONField(default=list, blank=True)
     registers_used = models.JSONField(default=list, blank=True)
     charts = models.JSONField(default=dict, blank=True, help_text="SVG charts drawn once when the analysis finished")
-    # The whole period the payments cover (periods.Period.as_json) and each financial year's own figures
-    # (pipeline.YearFigures.as_json), so that no page merges years without saying so.
+    # The analysis's figures, the engine's own type (engine.figures.AnalysisFigures.as_json, with its schema version):
+    # the whole period and each financial year, so that no page merges years without saying so. Read as
+    # `analysis_figures`; written only by `set_figures`, which also copies the two small parts lists read without
+    # the figures: the whole period (periods.Period.as_json) and the financial years' labels.
+    figures = models.JSONField(default=dict, blank=True)
     period = models.JSONField(default=dict, blank=True)
-    years = models.JSONField(default=list, blank=True)
+    year_labels = models.JSONField(default=list, blank=True)
     # A failed analysis keeps its full traceback for the network team; `message` is what the council sees.
     traceback = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -123,6 +133,20 @@ class AnalysisRun(models.Model):
         reading = self.files_done / self.files_total if self.files_total else 0
         index = stages.index(self.stage) if self.stage in stages else 0
         return int(min(99, 60 * reading if self.stage in ("", "read", "file") else 60 + 40 * index / len(stages)))
+
+    @cached_property
+    def analysis_figures(self) -> AnalysisFigures:
+        """The figures, typed (none for an analysis that has not finished)."""
+        if not self.figures:
+            return AnalysisFigures(_NO_PAYMENTS)
+        return AnalysisFigures.from_json(self.figures)
+
+    def set_figures(self, figures: AnalysisFigures | None) -> None:
+        """The analysis's figures (None: no files, no figures), with the light copies read without them."""
+        self.figures = figures.as_json() if figures is not None else {}
+        self.period = figures.period.as_json() if figures is not None else {}
+        self.year_labels = [y.year for y in figures.years] if figures is not None else []
+        self.__dict__.pop("analysis_figures", None)
 
     def unread_files(self) -> list[dict[str, Any]]:
         """The files this analysis did not read (refused as not spend, or waiting for a column to be chosen), as kept in
@@ -265,55 +289,22 @@ class SpendPublication(models.Model):
         return f"Published spend of {self.council}"
 
     def years(self) -> list[str]:
-        return [y["year"] for y in self.run.years or []]
+        return list(self.run.year_labels or [])
 
-    def figures(self, year: str | None = None) -> dict[str, Any]:
-        """What the public sees for one financial year (the latest with payments unless another is asked for):
-        headline shares, the period in words, the files and the registers behind them."""
-        from keepitlocal.spend.engine.indicators import as_range
-        from keepitlocal.spend.figures import figures
+    def figures(self, year: str | None = None) -> PublishedFigures:
+        """What the public sees for one financial year (the latest with payments unless another is asked for)."""
+        from keepitlocal.spend.figures import PublishedFigures, figures
 
-        shown = figures(self.run, year, charts=False)
-        by_id = shown.by_id
-
-        def point(key: str) -> float | None:
-            # A share known for too little of the spend is published as its range alone (indicators.as_range).
-            indicator = by_id.get(key, {})
-            return None if as_range(indicator) else indicator.get("value")
-
-        def spread(key: str) -> list[float] | None:
-            indicator = by_id.get(key, {})
-            return [indicator["value"], indicator["high"]] if as_range(indicator) else None
-
-        return {
-            "total_spend": by_id.get("total_spend", {}).get("value"),
-            "payments": by_id.get("payments", {}).get("value"),
-            "suppliers": by_id.get("suppliers", {}).get("value"),
-            "share_vcse": point("share_vcse"),
-            "share_vcse_range": spread("share_vcse"),
-            "share_vcse_indicator": by_id.get("share_vcse", {}),
-            "share_local_indicator": by_id.get("share_local", {}),
-            "share_local": point("share_local"),
-            "share_local_range": spread("share_local"),
-            "share_local_vcse": point("share_local_vcse"),
-            "share_local_vcse_range": spread("share_local_vcse"),
-            "locality_known": by_id.get("locality_known", {}).get("value"),
-            "share_unknown": by_id.get("share_unknown", {}).get("value"),
-            "share_withheld": by_id.get("share_withheld", {}).get("value"),
-            "top10_share": by_id.get("top10_share", {}).get("value"),
-            "hhi": by_id.get("hhi", {}).get("value"),
-            "year": shown.key,
-            "title": shown.title,
-            "period": shown.period.get("label", ""),
-            "sentence": shown.sentence,
-            "months": len(shown.period.get("months", [])),
-            "missing": shown.period.get("missing_label", ""),
-            "unread": shown.period.get("unread_label", ""),
-            "years": self.years(),
-            "files": [f["file"] for f in self.run.files_report if f.get("status") == "read"],
-            "registers": self.run.registers_used,
-            "analysed_on": self.run.finished_at,
-        }
+        return PublishedFigures(
+            council=self.council,
+            # A demonstration council's figures are made up, and say so wherever they are shown.
+            is_demo=bool(getattr(getattr(self.council, "membership", None), "is_demo", False)),
+            shown=figures(self.run, year, charts=False),
+            years=self.years(),
+            files=[f["file"] for f in self.run.files_report if f.get("status") == "read"],
+            registers=list(self.run.registers_used),
+            analysed_on=self.run.finished_at,
+        )
 
 
 class PublishedSupplier(models.Model):

@@ -12,7 +12,9 @@ from django.db.models import Count, Max, QuerySet, Sum
 
 from keepitlocal.common.kept import Kept
 from keepitlocal.network.models import Council
+from keepitlocal.spend.engine.figures import Indicator, IndicatorId
 from keepitlocal.spend.engine.periods import financial_year_bounds
+from keepitlocal.spend.figures import PublishedFigures
 from keepitlocal.spend.models import AnalysisRun, Payment, SpendPublication, Supplier
 from keepitlocal.spend.services import TYPE_LABELS
 
@@ -52,14 +54,8 @@ class Comparison:
 
     year: str
     years: list[str]
-    rows: list[dict[str, Any]]  # {"council": Council, **SpendPublication.figures(year)}
+    rows: list[PublishedFigures]
     without: list[Council]
-
-
-def _is_demo(council: Council) -> bool:
-    """A demonstration council's figures are made up, and say so wherever they are shown."""
-    membership = getattr(council, "membership", None)
-    return bool(membership and membership.is_demo)
 
 
 # The comparison is worked out from every publication's kept figures, each read from its analysis's figures by year:
@@ -93,12 +89,7 @@ def _comparison(asked: str) -> Comparison:
     publications = list(SpendPublication.objects.select_related("council", "council__membership", "run").defer("run__charts"))
     years = sorted({y for p in publications for y in p.years()}, reverse=True)
     year = asked if asked in years else (years[0] if years else "")
-    # (Runs analysed before years were kept have none: they are shown on all their payments, as before.)
-    rows = [
-        {"council": p.council, "is_demo": _is_demo(p.council), **p.figures(year or None)}
-        for p in publications
-        if not years or year in p.years()
-    ]
+    rows = [p.figures(year or None) for p in publications if not years or year in p.years()]
     without = sorted((p.council for p in publications if years and year not in p.years()), key=lambda c: c.name)
     return Comparison(year, years, rows, without)
 
@@ -109,7 +100,7 @@ class Limit:
 
     name: str  # the share in words
     would: str  # what a supplier of unknown type or place would have to be for the high end ('were VCSE')
-    indicator: dict[str, Any]
+    indicator: Indicator
     as_range: bool  # published as its range (too little known)
     depends_on: str  # what must be known: classification, locality
     unknown_share: float | None  # % of spend for which it is not known
@@ -130,24 +121,25 @@ class PublishLimits:
 
 def publish_limits(council: Council, run: AnalysisRun, year: str | None = None) -> PublishLimits:
     from keepitlocal.spend.engine.classify import SupplierType
-    from keepitlocal.spend.engine.indicators import as_range
     from keepitlocal.spend.engine.publishers import PUBLISHERS
     from keepitlocal.spend.figures import figures
     from keepitlocal.spend.models import RegisterFile
 
     shown = figures(run, year, charts=False)
-    by_id = shown.by_id
     limits = []
     shares = (
-        ("share_vcse", "Share to VCSE organisations", "were VCSE"),
-        ("share_local", "Share to local suppliers", "were local"),
-        ("share_local_vcse", "Share to local VCSE organisations", "were local VCSE organisations"),
+        (IndicatorId.SHARE_VCSE, "Share to VCSE organisations", "were VCSE"),
+        (IndicatorId.SHARE_LOCAL, "Share to local suppliers", "were local"),
+        (IndicatorId.SHARE_LOCAL_VCSE, "Share to local VCSE organisations", "were local VCSE organisations"),
     )
     for key, name, would in shares:
-        indicator = by_id.get(key, {})
-        coverage = indicator.get("coverage")
+        indicator = shown.get(key)
+        if indicator is None:
+            continue
+        coverage = indicator.coverage
         unknown = None if coverage is None else round(100 - coverage, 1)
-        limits.append(Limit(name, would, indicator, as_range(indicator), indicator.get("depends_on", ""), unknown))
+        depends = indicator.bounds.depends_on.value if indicator.bounds else ""
+        limits.append(Limit(name, would, indicator, indicator.as_range, depends, unknown))
     loaded = set(RegisterFile.objects.values_list("kind_code", flat=True))
     suppliers = Supplier.objects.filter(council=council).order_by("-total_amount")
     not_people = [SupplierType.INDIVIDUAL.value, SupplierType.WITHHELD.value]

@@ -6,15 +6,14 @@ import csv
 import gzip
 import hashlib
 import logging
-import tempfile
 import threading
 import traceback
 import zipfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,7 @@ from keepitlocal.common.publicbodies import CouncilRef
 from keepitlocal.network.models import Council
 from keepitlocal.spend.engine.classify import SupplierType
 from keepitlocal.spend.engine.columns import How
+from keepitlocal.spend.engine.figures import AnalysisFigures, FigureSet, IndicatorId
 from keepitlocal.spend.engine.read import FileStatus
 from keepitlocal.spend.engine.sources import EXPANSION_FLOOR, MAX_EXPANSION, UTF16_BOMS
 from keepitlocal.spend.models import (
@@ -221,7 +221,7 @@ def apply_corrections(council: Council) -> AnalysisRun:
 
     from keepitlocal.spend.engine.bulk import bulk_insert, sql_string
     from keepitlocal.spend.engine.periods import unread_months
-    from keepitlocal.spend.engine.pipeline import correct, figures_of
+    from keepitlocal.spend.engine.pipeline import FIGURE_COLUMNS, correct, figures_of
 
     base = AnalysisRun.objects.latest_finished(council)
     waiting = AnalysisRun.objects.filter(council=council, status__in=[AnalysisRun.Status.QUEUED, AnalysisRun.Status.RUNNING])
@@ -272,11 +272,10 @@ def apply_corrections(council: Council) -> AnalysisRun:
                FROM payments p JOIN suppliers s USING (supplier_key)"""
         )
         unread = unread_months([(f.get("first_date", ""), f.get("last_date", "")) for f in base.unread_files()])
-        computed, period, years = figures_of(con, unread)
+        computed = figures_of(con, unread)
     finally:
         con.close()
-    years_json = [year.as_json() for year in years]
-    charts = draw_charts(computed, years_json, reuse=base.charts)
+    charts = draw_charts(computed, reuse=base.charts)
     with transaction.atomic():
         # Checked again with the council's row locked (as start_analysis locks it): an analysis queued or finished
         # since this one read its rows would be overtaken by figures made from older rows.
@@ -289,7 +288,7 @@ def apply_corrections(council: Council) -> AnalysisRun:
                     supplier_type=kind, org_id=org_id, evidence=evidence, evidence_kind=basis, confidence=confidence
                 )
                 Payment.objects.filter(council=council, supplier_key=key).update(supplier_type=kind, org_id=org_id)
-            run = AnalysisRun.objects.create(
+            run = AnalysisRun(
                 council=council,
                 status=AnalysisRun.Status.SUCCEEDED,
                 stage="done",
@@ -302,43 +301,30 @@ def apply_corrections(council: Council) -> AnalysisRun:
                 files_report=base.files_report,
                 layouts=base.layouts,
                 registers_used=base.registers_used,
-                indicators=computed,
-                period=period.as_json(),
-                years=years_json,
                 charts=charts,
                 started_at=timezone.now(),
                 finished_at=timezone.now(),
             )
+            run.set_figures(computed)
+            run.save()
     return run if current else start_analysis(council)
-
-
-FIGURE_COLUMNS = "date, amount, supplier_key, service_area, expense_type"
-FIGURE_TYPES = (
-    "{'date': 'DATE', 'amount': 'DECIMAL(18,2)', 'supplier_key': 'VARCHAR', 'service_area': 'VARCHAR', 'expense_type': 'VARCHAR'}"
-)
 
 
 def _payments_file(council: Council, run_id: int) -> Path:
     return Path(settings.KIL_FIGURES_DIR) / f"{council.gss_code}-{run_id}.parquet"
 
 
-def _keep_payments(council: Council, run: AnalysisRun, transactions: Path) -> None:
+def _keep_payments(council: Council, run: AnalysisRun, made: Any) -> None:
     """The analysis's payments, as the figures need them, kept beside the database (a few hundred kilobytes for
     100,000 payments) for corrections to be applied in a second; the council's older ones are removed. A file
     missing (a restored backup, another machine) only means the payments are read from the database instead."""
     import duckdb
 
-    from keepitlocal.spend.engine.bulk import sql_string
-
     folder = Path(settings.KIL_FIGURES_DIR)
     target = _payments_file(council, run.pk)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        with duckdb.connect() as con:
-            con.execute(
-                f"COPY (SELECT {FIGURE_COLUMNS} FROM read_csv({sql_string(transactions)}, header = true, types = {FIGURE_TYPES})) "  # noqa: S608 - quoted paths
-                f"TO {sql_string(target)} (FORMAT parquet)"
-            )
+        made.keep_figure_payments(target)
         for old in folder.glob(f"{council.gss_code}-*.parquet"):
             if old != target:
                 old.unlink(missing_ok=True)
@@ -391,7 +377,7 @@ def publish(council: Council, run: AnalysisRun, user: Any) -> SpendPublication:
         ),
         batch_size=BATCH,
     )
-    period = (run.period or {}).get("label", "")
+    period = run.analysis_figures.period.label
     was = f"analysis of {before.run.finished_at:%-d %B %Y at %H:%M}" if before and before.run.finished_at else ""
     audit(
         council,
@@ -514,15 +500,6 @@ def _registers() -> Any:
     return registers
 
 
-def _rows(path: Path) -> Iterator[dict[str, str]]:
-    with open(path, newline="", encoding="utf-8") as handle:
-        yield from csv.DictReader(handle)
-
-
-def _bool(value: str) -> bool | None:
-    return None if value == "" else value == "true"
-
-
 HEARTBEAT = 30  # seconds between a running analysis's signs of life
 STOPPED_WORKER = (
     "The analysis stopped without finishing: the worker running it stopped (restarted, or ran out of memory). "
@@ -625,7 +602,7 @@ def run_analysis(run: AnalysisRun) -> None:
 
 
 def _run_analysis(run: AnalysisRun) -> None:
-    from keepitlocal.spend.engine.pipeline import NothingUsableError, Options, analyse
+    from keepitlocal.spend.engine.pipeline import NothingUsableError, Options, open_analysis
 
     council = run.council
     started = timezone.now()
@@ -661,42 +638,43 @@ def _run_analysis(run: AnalysisRun) -> None:
         AnalysisRun.objects.filter(pk=run.pk).update(heartbeat_at=now, **changes)
 
     try:
-        with tempfile.TemporaryDirectory(prefix="kil-run-") as tmp:
-            out = Path(tmp)
-            if files:
-                corrections = _corrections(council)
-                overrides, layout_overrides = column_choices(council)
-                options = Options(
-                    council=council.gss_code,
-                    registers=_registers(),
-                    corrections=corrections,
-                    overrides=overrides,
-                    strict_mapping=False,
-                    councils=council_register(),
-                    layout_overrides=layout_overrides,
-                    chosen=How.CHOICE,
-                )
-                result = analyse([Path(p) for p in by_path], out, options, progress)
-            AnalysisRun.objects.filter(pk=run.pk).update(stage="saving", heartbeat_at=timezone.now())
-            # Saved beside the current rows in batches, each its own short transaction, then made current at once:
-            # people using the platform meanwhile see the previous figures whole, and wait at most one batch to write.
-            kept_rejected = None
-            if files:
+        if files:
+            corrections = _corrections(council)
+            overrides, layout_overrides = column_choices(council)
+            options = Options(
+                council=council.gss_code,
+                registers=_registers(),
+                corrections=corrections,
+                overrides=overrides,
+                strict_mapping=False,
+                councils=council_register(),
+                layout_overrides=layout_overrides,
+                chosen=How.CHOICE,
+            )
+            with open_analysis([Path(p) for p in by_path], options, progress) as made, ThreadPoolExecutor(1) as drawing:
+                AnalysisRun.objects.filter(pk=run.pk).update(stage="saving", heartbeat_at=timezone.now())
+                # The charts are drawn while the rows are saved: writing to the database leaves the interpreter free.
+                charts = drawing.submit(draw_charts, made.result.figures)
+                # Saved beside the current rows in batches, each its own short transaction, then made current at
+                # once: people using the platform meanwhile see the previous figures whole, and wait at most one
+                # batch to write. Rows come straight from the analysis's DuckDB, never through a file.
                 reasons: dict[str, Counter[str]] = {}
-                _load(council, run, out, by_path, reasons)
-                _keep_payments(council, run, out / "transactions.csv")
-                kept_rejected = _keep_rejected(council, out / "rejected.csv", by_path)
-                run.files_report = [_report(r, by_path, reasons) for r in result.files]
-                run.layouts = [_layout(layout, by_path) for layout in result.layouts]
-                run.reclassifiable = True
-                run.indicators = result.indicators
-                run.registers_used = result.registers_used
-                run.period = result.period.as_json()
-                run.years = [year.as_json() for year in result.years]
-                run.charts = draw_charts(result.indicators, run.years)
-            else:
-                run.files_report, run.indicators, run.period, run.years, run.layouts = [], [], {}, [], []
+                _load(council, run, made, by_path, reasons)
+                _keep_payments(council, run, made)
+                kept_rejected = _keep_rejected(council, made, by_path)
+            result = made.result
+            run.files_report = [_report(r, by_path, reasons) for r in result.files]
+            run.layouts = [_layout(layout, by_path) for layout in result.layouts]
+            run.reclassifiable = True
+            run.set_figures(result.figures)
+            run.registers_used = result.registers_used
+            run.charts = charts.result()
             _make_current(run, council, by_path, kept_rejected)
+        else:
+            AnalysisRun.objects.filter(pk=run.pk).update(stage="saving", heartbeat_at=timezone.now())
+            run.files_report, run.layouts = [], []
+            run.set_figures(None)
+            _make_current(run, council, by_path, None)
         _clear_rows(council, keep=run)
     except AnalysisTimeLimitError as error:
         logger.warning("Analysis %s of %s passed its time limit", run.pk, council.gss_code)
@@ -736,38 +714,33 @@ def council_register() -> list[CouncilRef]:
     return [CouncilRef(gss, name, kind) for gss, name, kind in Council.objects.values_list("gss_code", "name", "council_type")]
 
 
-def draw_charts(
-    indicators: list[dict[str, Any]], years: list[dict[str, Any]] | None = None, reuse: dict[str, Any] | None = None
-) -> dict[str, Any]:
+def draw_charts(figures: AnalysisFigures, reuse: dict[str, Any] | None = None) -> dict[str, Any]:
     """The dashboard's charts, drawn once per analysis rather than on every page view: for all payments together, and
     under "years" for each financial year (its twelve months, those without payments shown as gaps). With `reuse` (an
     analysis whose corrections changed suppliers' types only), the charts of spend by month, which types do not
     change, are taken from it and only the charts by type drawn again."""
     reuse = reuse or {}
-    charts: dict[str, Any] = _charts_for(indicators, {}, months=reuse.get("months"))
+    charts: dict[str, Any] = _charts_for(figures.whole, months=reuse.get("months"))
     old_years = reuse.get("years", {})
     charts["years"] = {
-        y["year"]: _charts_for(y["indicators"], y["period"], y["year"], months=old_years.get(y["year"], {}).get("months"))
-        for y in years or []
+        y.year: _charts_for(y.figures, y.year, months=old_years.get(y.year, {}).get("months")) for y in figures.years
     }
     return charts
 
 
-def _charts_for(
-    indicators: list[dict[str, Any]], period: dict[str, Any], year: str = "", months: str | None = None
-) -> dict[str, str]:
+def _charts_for(figures: FigureSet, year: str = "", months: str | None = None) -> dict[str, str]:
     from keepitlocal.reports.engine.charts import bar_chart, column_chart
     from keepitlocal.spend.figures import month_label
 
-    by_id = {i["id"]: i for i in indicators}
-    paid = {m["month"]: m["amount"] for m in by_id.get("by_month", {}).get("rows", [])}
-    every = sorted({*paid, *period.get("months", []), *period.get("missing", [])})
+    paid = {m.month: m.amount for m in figures.months}
+    # The whole period's chart shows the months with payments; a year's, every month of the year, gaps marked.
+    every = sorted({*paid, *(figures.period.months if year else []), *(figures.period.missing if year else [])})
     suffix = f" in {year}" if year else ""
     ident = year.replace("/", "-")
     charts = {
         "types": bar_chart(
             list(TYPE_LABELS.values()),
-            [by_id.get(f"share_{t}", {}).get("value") or 0 for t in TYPE_LABELS],
+            [figures.value(IndicatorId.share_of(SupplierType(t))) or 0 for t in TYPE_LABELS],
             f"Share of spend by type of supplier{suffix}",
             "Horizontal bars; the same figures are in the table beside the chart.",
             f"spend-types{'-' + ident if ident else ''}",
@@ -856,18 +829,14 @@ def _clipped(raw: str) -> str:
 
 
 def _kept_rejections(
-    path: Path, run: AnalysisRun, by_path: dict[str, SpendFile], reasons: dict[str, Counter[str]]
+    made: Any, run: AnalysisRun, by_path: dict[str, SpendFile], reasons: dict[str, Counter[str]]
 ) -> Iterator[RejectedRow]:
-    for row in _rows(path):
-        counted = reasons.setdefault(row["source_file"], Counter())
-        counted[row["reason"][:500]] += 1
+    for name, line, reason, raw in made.rejected():
+        counted = reasons.setdefault(name, Counter())
+        counted[reason[:500]] += 1
         if counted.total() <= REJECTED_KEPT:
             yield RejectedRow(
-                run=run,
-                spend_file=_file_of(row["source_file"], by_path),
-                source_row=int(row["source_row"]),
-                reason=row["reason"][:500],
-                raw_line=_clipped(row["raw_line"]),
+                run=run, spend_file=_file_of(name, by_path), source_row=line, reason=reason[:500], raw_line=_clipped(raw)
             )
 
 
@@ -875,7 +844,7 @@ def _rejected_file(council: Council) -> Path:
     return Path(settings.KIL_FIGURES_DIR) / f"{council.gss_code}-rejected.csv.gz"
 
 
-def _keep_rejected(council: Council, rejected: Path, by_path: dict[str, SpendFile]) -> Path:
+def _keep_rejected(council: Council, made: Any, by_path: dict[str, SpendFile]) -> Path:
     """Every rejected row of the analysis, compressed beside the figures under the names the files were uploaded with
     (a file of nothing but bad rows packs as well as it did uploaded); written beside it, to replace it whole once the
     analysis it belongs to is current (`_make_current`)."""
@@ -885,9 +854,9 @@ def _keep_rejected(council: Council, rejected: Path, by_path: dict[str, SpendFil
     with gzip.open(partial, "wt", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["file_id", "file", "row", "reason", "raw_line"])
-        for row in _rows(rejected):
-            shown, spend_file = _shown_name(row["source_file"], by_path)
-            writer.writerow([spend_file.pk, shown, row["source_row"], row["reason"], row["raw_line"]])
+        for name, line, reason, raw in made.rejected():
+            shown, spend_file = _shown_name(name, by_path)
+            writer.writerow([spend_file.pk, shown, line, reason, raw])
     return partial
 
 
@@ -999,85 +968,89 @@ PAYMENT_COPY_COLUMNS = (
 )
 
 
-def _copy_payments(rows: Iterator[tuple[Any, ...]]) -> None:
-    """PostgreSQL COPY: a million payments in seconds, streamed (one statement: PostgreSQL's readers never wait for it)."""
-    table = Payment._meta.db_table
-    with connection.cursor() as cursor:
-        raw = cursor.cursor  # psycopg 3's own cursor, which has copy()
-        with raw.copy(f"COPY {table} ({', '.join(PAYMENT_COPY_COLUMNS)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+SUPPLIER_COLUMNS = (
+    "council_id",
+    "run_id",
+    "key",
+    "name",
+    "names",
+    "org_id",
+    "supplier_type",
+    "evidence",
+    "evidence_kind",
+    "confidence",
+    "postcode",
+    "lad_code",
+    "is_local",
+    "in_region",
+    "found_org_id",
+    "candidates",
+    "total_amount",
+    "transactions",
+)
 
 
-def _load(council: Council, run: AnalysisRun, out: Path, by_path: dict[str, SpendFile], reasons: dict[str, Counter[str]]) -> None:
-    """Batched inserts from the engine's CSV outputs, streamed so that memory does not grow with the rows; `reasons`
-    is filled with each file's count of rejected rows by reason."""
-    _batched(
-        (
-            Supplier(
-                council=council,
-                run=run,
-                key=row["supplier_key"],
-                name=row["names"].split(" | ")[0][:500],
-                names=row["names"],
-                org_id=row["org_id"],
-                supplier_type=row["supplier_type"],
-                evidence=row["evidence"],
-                evidence_kind=row["evidence_kind"],
-                confidence=float(row["confidence"] or 0),
-                postcode=row["postcode"][:12],
-                lad_code=row["lad_code"],
-                is_local=_bool(row["is_local"]),
-                in_region=_bool(row["in_region"]),
-                found_org_id=row["found_org_id"],
-                candidates=row["candidates"],
-                total_amount=Decimal(row["total_amount"]),
-                transactions=int(row["transactions"]),
-            )
-            for row in _rows(out / "suppliers.csv")
-        ),
-        Supplier,
-    )
-    payment_rows = (
+def _load(council: Council, run: AnalysisRun, made: Any, by_path: dict[str, SpendFile], reasons: dict[str, Counter[str]]) -> None:
+    """The analysis's suppliers, payments and rejected rows saved from the engine's DuckDB in batches, streamed so that
+    memory does not grow with the rows; `reasons` is filled with each file's count of rejected rows by reason."""
+    suppliers = (
         (
             council.pk,
-            _file_of(row["source_file"], by_path).pk,
-            int(row["source_row"]),
-            row["date"],
-            row["amount"],
-            row["supplier_name"][:500],
-            row["supplier_key"],
-            row["org_id"],
-            row["supplier_type"],
-            _bool(row["is_local"]),
-            row["service_area"][:500],
-            row["expense_type"][:500],
             run.pk,
+            s["supplier_key"],
+            s["names"][0][:500] if s["names"] else "",
+            " | ".join(s["names"]),
+            s["org_id"],
+            s["supplier_type"],
+            s["evidence"],
+            s["evidence_kind"],
+            float(s["confidence"] or 0),
+            s["postcode"][:12],
+            s["lad_code"],
+            s["is_local"],
+            s.get("in_region"),
+            s.get("found_org_id", s["org_id"]),
+            s["candidates"],
+            f"{s['total_amount']:.2f}",
+            int(s["transactions"]),
         )
-        for row in _rows(out / "transactions.csv")
+        for s in sorted(made.suppliers, key=lambda s: (-s["total_amount"], s["supplier_key"]))
     )
+    _write_rows(Supplier, SUPPLIER_COLUMNS, suppliers)
+    file_ids = [_file_of(name, by_path).pk for name in made.source_names]
+    payments = (
+        (council.pk, file_ids[index], *rest, run.pk) for batch in made.payments(BATCH, as_text=True) for index, *rest in batch
+    )
+    _write_rows(Payment, PAYMENT_COPY_COLUMNS, payments)
+    _batched(_kept_rejections(made, run, by_path, reasons), RejectedRow)
+
+
+def _write_rows(model: Any, columns: Sequence[str], rows: Iterator[Sequence[Any]]) -> None:
+    """Rows of `columns` (values as the database takes them) written to the model's table without a model object each
+    (the ORM's conversions took longer than the analysis itself): PostgreSQL's COPY, streamed in one statement (its
+    readers never wait for it); on SQLite a batch per statement and transaction, so a reader waits at most one batch."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
     if connection.vendor == "postgresql":
-        _copy_payments(payment_rows)
-    else:
-        _batched(
-            (
-                Payment(
-                    council_id=r[0],
-                    run_id=run.pk,
-                    spend_file_id=r[1],
-                    source_row=r[2],
-                    date=date.fromisoformat(r[3]),
-                    amount=Decimal(r[4]),
-                    supplier_name=r[5],
-                    supplier_key=r[6],
-                    org_id=r[7],
-                    supplier_type=r[8],
-                    is_local=r[9],
-                    service_area=r[10],
-                    expense_type=r[11],
-                )
-                for r in payment_rows
-            ),
-            Payment,
-        )
-    _batched(_kept_rejections(out / "rejected.csv", run, by_path, reasons), RejectedRow)
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+        ):  # psycopg's own cursor
+            for row in rows:
+                copy.write_row(row)
+        return
+    sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608 - names from the model
+
+    def write(batch: list[Sequence[Any]]) -> None:
+        # One transaction per batch: outside one, SQLite commits every row of executemany on its own (ten times slower).
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(sql, batch)
+
+    batch: list[Sequence[Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= BATCH:
+            write(batch)
+            batch = []
+    if batch:
+        write(batch)

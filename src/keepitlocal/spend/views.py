@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from dataclasses import asdict
 from typing import Any
 
 from django.contrib import messages
@@ -22,9 +23,11 @@ from keepitlocal.reports.downloads import download
 from keepitlocal.reports.engine.tables import Column, Table
 from keepitlocal.spend import queries, services
 from keepitlocal.spend import suppliers as supplier_work
+from keepitlocal.spend.engine.classify import SupplierType
 from keepitlocal.spend.engine.columns import FIELD_LABELS, REQUIRED, How, column_labels
+from keepitlocal.spend.engine.figures import IndicatorId
 from keepitlocal.spend.engine.read import FileStatus
-from keepitlocal.spend.figures import Figures, choices, figures, month_label
+from keepitlocal.spend.figures import Figures, PublishedFigures, choices, figures, month_label
 from keepitlocal.spend.forms import BulkCorrectionForm, CorrectionForm, ReadingForm, RegisterForm, UploadForm
 from keepitlocal.spend.models import (
     AnalysisRun,
@@ -46,17 +49,17 @@ TYPE_LABELS = services.TYPE_LABELS
 def year_rows(run: AnalysisRun) -> list[dict[str, Any]]:
     """Each financial year's spend, VCSE share and months with payments, from the run's own per-year figures."""
     rows = []
-    for year in run.years or []:
-        by_id = {i["id"]: i for i in year["indicators"]}
+    for year in run.analysis_figures.years:
+        vcse = year.figures.get(IndicatorId.SHARE_VCSE)
         rows.append(
             {
-                "year": year["year"],
-                "months": len(year["period"].get("months", [])),
-                "missing": year["period"].get("missing_label", ""),
-                "unread": year["period"].get("unread_label", ""),
-                "amount": by_id.get("total_spend", {}).get("value"),
-                "vcse_amount": by_id.get("share_vcse", {}).get("numerator"),
-                "share_vcse": by_id.get("share_vcse", {}).get("value"),
+                "year": year.year,
+                "months": len(year.period.months),
+                "missing": year.period.missing_label,
+                "unread": year.period.unread_label,
+                "amount": year.figures.value(IndicatorId.TOTAL_SPEND),
+                "vcse_amount": vcse.numerator if vcse else None,
+                "share_vcse": vcse.value if vcse else None,
             }
         )
     return rows
@@ -91,7 +94,7 @@ def _latest(council: Council, light: bool = False) -> AnalysisRun | None:
     kilobytes of JSON) to be read only when a page renders them."""
     runs = AnalysisRun.objects.finished().filter(council=council)
     if light:
-        runs = runs.defer("indicators", "years", "charts", "files_report", "period", "traceback")
+        runs = runs.defer("figures", "charts", "files_report", "period", "traceback")
     return runs.first()
 
 
@@ -132,7 +135,11 @@ DASHBOARD_TABLES: dict[str, list[Column]] = {
 def _dashboard_table(council: Council, latest: AnalysisRun, shown: Figures, name: str, fmt: str) -> HttpResponseBase:
     rows: list[dict[str, Any]]
     if name == "indicators":
-        rows = [i for i in shown.indicators if "rows" not in i]
+        rows = [
+            {"name": i.name, "value": i.value, "unit": i.unit.value, "numerator": i.numerator,
+             "denominator": i.denominator, "definition": i.definition}
+            for i in shown.set
+        ]  # fmt: skip
     elif name == "months":
         rows = [
             {
@@ -147,7 +154,7 @@ def _dashboard_table(council: Council, latest: AnalysisRun, shown: Figures, name
     elif name == "years":
         rows = year_rows(latest)
     else:
-        rows = shown.by_id.get("by_service_area", {}).get("rows", [])
+        rows = [asdict(row) for row in shown.set.service_areas]
     period = "" if name == "years" else f" {shown.title}"
     return download(
         Table(f"{council.name} {name}{period}", DASHBOARD_TABLES[name], rows), fmt, f"{council.name} spend {name}{period}"
@@ -191,7 +198,7 @@ def dashboard(request: HttpRequest, gss_code: str) -> HttpResponseBase:
             "can_edit": can_edit,
             "publication": SpendPublication.objects.filter(council=council)
             .select_related("run")
-            .defer("run__indicators", "run__years", "run__charts", "run__files_report", "run__period", "run__traceback")
+            .defer("run__figures", "run__charts", "run__files_report", "run__period", "run__traceback")
             .first(),
         },
     )
@@ -210,17 +217,16 @@ def _dashboard_results(
     if found is None:
         latest = AnalysisRun.objects.get(pk=latest.pk)  # the results, read only now that they are rendered
         shown = figures(latest, year or None)
-        indicators = shown.by_id
         context = {
             "council": council,
             "latest": latest,
             "can_edit": can_edit,
             "shown": shown,
             "choices": choices(latest),
-            "ind": indicators,
-            "types": [(t, TYPE_LABELS[t], indicators.get(f"share_{t}", {})) for t in TYPE_LABELS],
+            "ind": shown.set,
+            "types": [(t, TYPE_LABELS[t], shown.get(IndicatorId.share_of(SupplierType(t)))) for t in TYPE_LABELS],
             "months": shown.months,
-            "areas": indicators.get("by_service_area", {}).get("rows", []),
+            "areas": shown.set.service_areas,
             "years": year_rows(latest),
             "reasons": rejection_reasons(council),
             "type_chart": shown.charts.get("types", ""),
@@ -604,20 +610,20 @@ def compare(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sort", "share_vcse")
     sort = sort if sort in COMPARE_SORTS else "share_vcse"
 
-    def sort_value(r: dict[str, Any]) -> tuple[Any, ...]:
+    def sort_value(r: PublishedFigures) -> tuple[Any, ...]:
         # A share published as its range sorts by its low end, after the councils with one figure as high.
-        spread = r.get(f"{sort}_range")
-        value = spread[0] if spread else r.get(sort)
-        return (value is None, -(value or 0), r["council"].name)
+        spread = r.spread(IndicatorId(sort))
+        value = spread[0] if spread else r.point(IndicatorId(sort))
+        return (value is None, -(value or 0), r.council.name)
 
-    rows = sorted(rows, key=lambda r: (r["council"].name,) if sort == "council" else sort_value(r))  # kept rows stay as kept
+    rows = sorted(rows, key=lambda r: (r.council.name,) if sort == "council" else sort_value(r))  # kept rows stay as kept
     # The chart shows one figure per council: a council whose VCSE share is published as its range is left out of
     # it (never drawn as 0%) and named below it, its range in the table.
-    charted = [r for r in rows if r["share_vcse"] is not None]
+    charted = [r for r in rows if r.share_vcse is not None]
     chart = (
         bar_chart(
-            [r["council"].name for r in charted],
-            [r["share_vcse"] for r in charted],
+            [r.council.name for r in charted],
+            [r.share_vcse for r in charted],
             f"Share of spend to VCSE organisations by council, financial year {year}",
             "Horizontal bars, one per published council whose share is one figure; the same figures are in the table.",
             "compare-vcse",
@@ -635,7 +641,7 @@ def compare(request: HttpRequest) -> HttpResponse:
             "sorts": COMPARE_SORTS,
             "sort_phrases": SORT_PHRASES,
             "chart": chart,
-            "not_charted": [r["council"] for r in rows if r["share_vcse"] is None],
+            "not_charted": [r.council for r in rows if r.share_vcse is None],
             "years": years,
             "year": year,
             "without": without,

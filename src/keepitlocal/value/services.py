@@ -17,6 +17,7 @@ from keepitlocal.common.refused import Refused
 from keepitlocal.connections import services as connections
 from keepitlocal.connections.engine.model import Sector
 from keepitlocal.network.models import Council, Organisation
+from keepitlocal.spend.engine.figures import IndicatorId
 from keepitlocal.spend.figures import figures
 from keepitlocal.spend.models import AnalysisRun
 from keepitlocal.spend.services import platform_registers
@@ -339,9 +340,9 @@ def levered_in(council: Council) -> Levered:
     if run is not None:
         shown = figures(run, None, charts=False)
         year = shown.key if shown.years == 1 else ""
-        local_vcse = shown.by_id.get("share_local_vcse", {})
-        if year and local_vcse.get("coverage"):
-            spend = float(local_vcse["numerator"])
+        local_vcse = shown.get(IndicatorId.SHARE_LOCAL_VCSE)
+        if year and local_vcse is not None and local_vcse.coverage and local_vcse.numerator is not None:
+            spend = float(local_vcse.numerator)
             year_grants = into_area.filter(financial_year=year).aggregate(t=Sum("amount"))["t"] or Decimal(0)
             ratio = engine.per_pound(float(year_grants), spend)
     return Levered(
@@ -416,9 +417,9 @@ def council_lm3(council: Council) -> CouncilLM3:
     if run is None:
         return CouncilLM3(None, None, None, "No spend has been analysed yet.", None, "", stated)
     shown = figures(run, None, charts=False)
-    total = shown.by_id.get("total_spend", {}).get("value")
-    share = shown.by_id.get("share_local", {})
-    if not total or not share.get("coverage"):
+    total = shown.value(IndicatorId.TOTAL_SPEND)
+    share = shown.get(IndicatorId.SHARE_LOCAL)
+    if not total or share is None or not share.coverage or share.value is None:
         return CouncilLM3(
             None,
             None,
@@ -432,7 +433,7 @@ def council_lm3(council: Council) -> CouncilLM3:
         return CouncilLM3(
             None, None, None, "State a re-spend share and its source to see the estimate.", total, shown.title, stated
         )
-    ends = [float(share.get(k, share["value"])) / 100 for k in ("low", "value", "high")]
+    ends = [float(end if end is not None else share.value) / 100 for end in (share.low, share.value, share.high)]
     made = [lm3.estimate_from_spend(float(total), e, stated.respend_share, stated.source, stated.local) for e in ends]
     return CouncilLM3(made[0], made[1], made[2], "", total, shown.title, stated)
 

@@ -1,5 +1,5 @@
 """Spend indicators. One function each; the docstring states the formula and units (mirrored in
-docs/INDICATORS.md).
+docs/INDICATORS.md). Each returns the engine's own type (figures.Indicator, or rows of a table).
 
 Shares are of *positive spend net of credits per supplier*: each supplier's payments and credit notes are
 summed, a supplier whose net is negative counts as zero, and the base is the sum of these per-supplier
@@ -8,11 +8,24 @@ nets. A refund therefore reduces its own supplier's spend but never another's.
 
 from __future__ import annotations
 
-from typing import Any
-
 import duckdb
 
 from keepitlocal.spend.engine.classify import SupplierType
+from keepitlocal.spend.engine.figures import (
+    SHARE_PLACES,
+    AreaRow,
+    BandRow,
+    Bounds,
+    DependsOn,
+    FigureSet,
+    Indicator,
+    IndicatorId,
+    KindRow,
+    MonthRow,
+    TableId,
+    Unit,
+)
+from keepitlocal.spend.engine.periods import Period
 
 GRANT_WORDS = ("grant", "contribution", "donation", "subsid", "award", "bursar")
 BANDS = [
@@ -34,51 +47,32 @@ FROM scope GROUP BY supplier_key
 """
 
 
-def _indicator(
-    id_: str, name: str, value: float | None, numerator: float | None, denominator: float | None, unit: str, definition: str
-) -> dict[str, Any]:
-    return {
-        "id": id_,
-        "name": name,
-        "value": value,
-        "numerator": numerator,
-        "denominator": denominator,
-        "unit": unit,
-        "definition": definition,
-    }
-
-
 def _sum(con: duckdb.DuckDBPyConnection, condition: str) -> float:
     value = con.execute(f"SELECT coalesce(sum(positive_net) FILTER (WHERE {condition}), 0) FROM supplier_net").fetchone()[0]  # type: ignore[index]
     return float(value)
-
-
-# Shares are kept to four decimal places and rounded once more only where shown (one place on pages): kept to two,
-# 4.5531% was kept as 4.55 and shown as 4.5%, a second rounding that moved the figure shown.
-SHARE_PLACES = 4
 
 
 def _percent(numerator: float, base: float) -> float | None:
     return round(100 * numerator / base, SHARE_PLACES) if base else None
 
 
-def total_spend(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+def total_spend(con: duckdb.DuckDBPyConnection) -> Indicator:
     """Total spend = Σ amount over kept payments, credit notes included (GBP)."""
-    value = float(con.execute("SELECT coalesce(sum(amount), 0) FROM scope").fetchone()[0])  # type: ignore[index]
-    return _indicator("total_spend", "Total spend", round(value, 2), round(value, 2), None, "GBP", total_spend.__doc__ or "")
+    value = round(float(con.execute("SELECT coalesce(sum(amount), 0) FROM scope").fetchone()[0]), 2)  # type: ignore[index]
+    return Indicator(IndicatorId.TOTAL_SPEND, "Total spend", value, Unit.GBP, value, None, total_spend.__doc__ or "")
 
 
-def payment_count(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+def payment_count(con: duckdb.DuckDBPyConnection) -> Indicator:
     """Payments = count of kept payment rows, credit notes included (count)."""
     value = int(con.execute("SELECT count(*) FROM scope").fetchone()[0])  # type: ignore[index]
-    return _indicator("payments", "Payments", value, value, None, "count", payment_count.__doc__ or "")
+    return Indicator(IndicatorId.PAYMENTS, "Payments", value, Unit.COUNT, value, None, payment_count.__doc__ or "")
 
 
-def supplier_count(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+def supplier_count(con: duckdb.DuckDBPyConnection) -> Indicator:
     """Suppliers = count of distinct supplier keys (all redacted individuals count as one, as do all payees not
     published) (count)."""
     value = int(con.execute("SELECT count(DISTINCT supplier_key) FROM scope").fetchone()[0])  # type: ignore[index]
-    return _indicator("suppliers", "Suppliers", value, value, None, "count", supplier_count.__doc__ or "")
+    return Indicator(IndicatorId.SUPPLIERS, "Suppliers", value, Unit.COUNT, value, None, supplier_count.__doc__ or "")
 
 
 # What a share depends on, and how to tell where it is not known.
@@ -89,35 +83,38 @@ REGION_UNKNOWN = "in_region IS NULL"
 
 def share_of_spend(
     con: duckdb.DuckDBPyConnection,
-    id_: str,
+    id_: IndicatorId,
     name: str,
     condition: str,
     description: str,
     possible: str | None = None,
     known: str | None = None,
-    depends_on: str = "",
-) -> dict[str, Any]:
+    depends_on: DependsOn | None = None,
+) -> Indicator:
     """Share = Σ positive net spend of suppliers meeting the condition ÷ Σ positive net spend of all suppliers (%).
     Where the condition depends on something not known for every supplier (its type, its locality): coverage = Σ
     positive net spend of suppliers for which it is known ÷ the same base; low = the share; high = the share if every
     supplier for which it is not known met the condition (Σ spend of suppliers meeting `possible` ÷ the base)."""
     numerator, base = _sum(con, condition), _sum(con, "true")
-    indicator = _indicator(
-        id_, name, _percent(numerator, base), round(numerator, 2), round(base, 2), "%", f"{description}. {share_of_spend.__doc__}"
+    value = _percent(numerator, base)
+    bounds = (
+        Bounds(value, _percent(_sum(con, possible), base), _percent(_sum(con, known), base), depends_on)
+        if possible is not None and known is not None and depends_on is not None
+        else None
     )
-    if possible is not None and known is not None:
-        indicator.update(
-            {
-                "depends_on": depends_on,
-                "coverage": _percent(_sum(con, known), base),
-                "low": indicator["value"],
-                "high": _percent(_sum(con, possible), base),
-            }
-        )
-    return indicator
+    return Indicator(
+        id_,
+        name,
+        value,
+        Unit.PERCENT,
+        round(numerator, 2),
+        round(base, 2),
+        f"{description}. {share_of_spend.__doc__}",
+        bounds,
+    )
 
 
-def type_shares(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+def type_shares(con: duckdb.DuckDBPyConnection) -> list[Indicator]:
     """Shares of spend by supplier type: VCSE, public, private, individual, unknown, payee not published (%). The
     shares of the four known types are bounded by the unknown and not-published spend."""
     shares = []
@@ -127,55 +124,55 @@ def type_shares(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
         shares.append(
             share_of_spend(
                 con,
-                f"share_{kind}",
+                IndicatorId.share_of(kind),
                 f"Share of spend to {kind.plural}",
                 condition,
                 f"Suppliers classified as {kind.label}",
                 possible=f"{condition} OR {TYPE_UNKNOWN}" if bounded else None,
                 known=f"NOT ({TYPE_UNKNOWN})" if bounded else None,
-                depends_on="classification",
+                depends_on=DependsOn.CLASSIFICATION,
             )
         )
     return shares
 
 
-def local_shares(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+def local_shares(con: duckdb.DuckDBPyConnection) -> list[Indicator]:
     """Shares of spend to local suppliers, local VCSE organisations, suppliers in the region, and of spend whose
     locality is known (%), each local share with its coverage and bounds."""
     return [
         share_of_spend(
             con,
-            "share_local",
+            IndicatorId.SHARE_LOCAL,
             "Share of spend to local suppliers",
             "is_local",
             "Suppliers whose postcode is in the council's own area; unknown locality counts as not local",
             possible=f"is_local OR {LOCALITY_UNKNOWN}",
             known=f"NOT {LOCALITY_UNKNOWN}",
-            depends_on="locality",
+            depends_on=DependsOn.LOCALITY,
         ),
         share_of_spend(
             con,
-            "share_local_vcse",
+            IndicatorId.SHARE_LOCAL_VCSE,
             "Share of spend to local VCSE organisations",
             f"is_local AND supplier_type = '{SupplierType.VCSE}'",
             "VCSE suppliers whose postcode is in the council's own area",
             possible=f"(is_local OR {LOCALITY_UNKNOWN}) AND (supplier_type = '{SupplierType.VCSE}' OR {TYPE_UNKNOWN})",
             known=f"NOT {LOCALITY_UNKNOWN} AND NOT ({TYPE_UNKNOWN})",
-            depends_on="locality and classification",
+            depends_on=DependsOn.BOTH,
         ),
         share_of_spend(
             con,
-            "share_region",
+            IndicatorId.SHARE_REGION,
             "Share of spend to suppliers in the council's region",
             "in_region",
             "Suppliers whose postcode is in the same region (or nation) as the council; unknown counts as not in the region",
             possible=f"in_region OR {REGION_UNKNOWN}",
             known=f"NOT {REGION_UNKNOWN}",
-            depends_on="locality",
+            depends_on=DependsOn.LOCALITY,
         ),
         share_of_spend(
             con,
-            "locality_known",
+            IndicatorId.LOCALITY_KNOWN,
             "Share of spend whose locality is known",
             f"NOT {LOCALITY_UNKNOWN}",
             "Suppliers with a postcode placed in a local authority; the coverage behind the local shares",
@@ -183,73 +180,41 @@ def local_shares(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     ]
 
 
-# Below this coverage (% of spend for which what a share depends on is known) a share is published as its range.
-POINT_COVERAGE = 80.0
-
-
-def as_range(indicator: dict[str, Any]) -> bool:
-    """Whether a share is given as its range (low to high) rather than one figure: when what it depends on (a
-    supplier's type, its locality) is known for less than POINT_COVERAGE % of spend, one figure would mostly say
-    how little is known ('local share 0.3%' with locality known for 3.9% of spend, where the honest answer is
-    0.3% to 96.5%). Shares without bounds are always one figure."""
-    coverage, high, low = indicator.get("coverage"), indicator.get("high"), indicator.get("value")
-    return coverage is not None and high is not None and low is not None and coverage < POINT_COVERAGE and high > low
-
-
-def bounds_sentence(indicator: dict[str, Any], would: str = "met it") -> str:
-    """A share in words with its bounds and coverage: '3.1%; between 3.1% and 20.9% if every supplier of unknown type
-    were VCSE (classification known for 82.0% of spend)'; below POINT_COVERAGE only the range: 'between 0.3% and
-    96.5% (locality known for only 3.9% of spend, too little for one figure)'."""
-    value = indicator.get("value")
-    if value is None:
-        return "not known (no spend)"
-    if as_range(indicator):
-        return (
-            f"between {value:.1f}% and {indicator['high']:.1f}% ({indicator['depends_on']} known for only "
-            f"{indicator['coverage']:.1f}% of spend, too little for one figure)"
-        )
-    text = f"{value:.1f}%"
-    if indicator.get("high") is not None and indicator["high"] > value:
-        unknown = {"classification": "of unknown type", "locality": "of unknown locality"}.get(
-            indicator["depends_on"], "of unknown type or locality"
-        )
-        text += f"; between {value:.1f}% and {indicator['high']:.1f}% if every supplier {unknown} {would}"
-    if indicator.get("coverage") is not None:
-        text += f" ({indicator['depends_on']} known for {indicator['coverage']:.1f}% of spend)"
-    return text
-
-
-def top10_share(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+def top10_share(con: duckdb.DuckDBPyConnection) -> Indicator:
     """Top-10 share = Σ positive net spend of the 10 largest suppliers ÷ Σ positive net spend of all suppliers (%)."""
     numerator, base = con.execute(
         "SELECT coalesce(sum(positive_net) FILTER (WHERE rank <= 10), 0), coalesce(sum(positive_net), 0) "
         "FROM (SELECT positive_net, row_number() OVER (ORDER BY positive_net DESC, supplier_key) AS rank FROM supplier_net)"
     ).fetchone()  # type: ignore[misc]
-    value = _percent(float(numerator), float(base))
-    return _indicator(
-        "top10_share",
+    return Indicator(
+        IndicatorId.TOP10_SHARE,
         "Share of spend to the 10 largest suppliers",
-        value,
+        _percent(float(numerator), float(base)),
+        Unit.PERCENT,
         round(float(numerator), 2),
         round(float(base), 2),
-        "%",
         top10_share.__doc__ or "",
     )
 
 
-def herfindahl(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+def herfindahl(con: duckdb.DuckDBPyConnection) -> Indicator:
     """Herfindahl–Hirschman index = Σ over suppliers of (100 × positive net spend ÷ Σ positive net spend)²; 0 to 10,000 (index).
     Below 1,500 is unconcentrated, above 2,500 highly concentrated."""
     value = con.execute(
         "SELECT sum(power(100 * positive_net / nullif((SELECT sum(positive_net) FROM supplier_net), 0), 2)) FROM supplier_net"
     ).fetchone()[0]  # type: ignore[index]
-    value = round(float(value), 1) if value is not None else None
-    return _indicator(
-        "hhi", "Supplier concentration (Herfindahl–Hirschman index)", value, None, None, "index", herfindahl.__doc__ or ""
+    return Indicator(
+        IndicatorId.HHI,
+        "Supplier concentration (Herfindahl–Hirschman index)",
+        round(float(value), 1) if value is not None else None,
+        Unit.INDEX,
+        None,
+        None,
+        herfindahl.__doc__ or "",
     )
 
 
-def payment_bands(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+def payment_bands(con: duckdb.DuckDBPyConnection) -> tuple[BandRow, ...]:
     """Payment-size bands = count and Σ amount of payments in each band of amount (count, GBP)."""
     rows = []
     for label, low, high in BANDS:
@@ -257,88 +222,76 @@ def payment_bands(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
             c for c in (f"amount >= {low}" if low is not None else "", f"amount < {high}" if high is not None else "") if c
         )
         count, amount = con.execute(f"SELECT count(*), coalesce(sum(amount), 0) FROM scope WHERE {condition}").fetchone()  # type: ignore[misc]
-        rows.append({"band": label, "payments": int(count), "amount": round(float(amount), 2)})
-    return {
-        **_indicator("payment_bands", "Payments by size", None, None, None, "count, GBP", payment_bands.__doc__ or ""),
-        "rows": rows,
-    }
+        rows.append(BandRow(label, int(count), round(float(amount), 2)))
+    return tuple(rows)
 
 
-def by_service_area(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+def by_service_area(con: duckdb.DuckDBPyConnection) -> tuple[AreaRow, ...]:
     """By service area = Σ amount, and Σ amount to VCSE suppliers, per published service area (GBP)."""
-    rows = [
-        {
-            "service_area": area or "Not given",
-            "amount": round(float(total), 2),
-            "vcse_amount": round(float(vcse), 2),
-            "payments": int(n),
-        }
+    return tuple(
+        AreaRow(area or "Not given", round(float(total), 2), round(float(vcse), 2), int(n))
         for area, total, vcse, n in con.execute(
-            "SELECT service_area, sum(amount), coalesce(sum(amount) FILTER (WHERE supplier_type = 'vcse'), 0), count(*) FROM scope GROUP BY ALL ORDER BY 2 DESC"
+            "SELECT service_area, sum(amount), coalesce(sum(amount) FILTER (WHERE supplier_type = 'vcse'), 0), count(*) "
+            "FROM scope GROUP BY ALL ORDER BY 2 DESC, 1"
         ).fetchall()
-    ]
-    return {
-        **_indicator("by_service_area", "Spend by service area", None, None, None, "GBP", by_service_area.__doc__ or ""),
-        "rows": rows,
-    }
+    )
 
 
-def by_month(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+def by_month(con: duckdb.DuckDBPyConnection) -> tuple[MonthRow, ...]:
     """By month = Σ amount, and Σ amount to VCSE and to local suppliers, per calendar month of payment (GBP)."""
-    rows = [
-        {
-            "month": month,
-            "amount": round(float(total), 2),
-            "vcse_amount": round(float(vcse), 2),
-            "local_amount": round(float(local), 2),
-            "payments": int(n),
-        }
+    return tuple(
+        MonthRow(month, round(float(total), 2), round(float(vcse), 2), round(float(local), 2), int(n))
         for month, total, vcse, local, n in con.execute(
             "SELECT strftime(date, '%Y-%m'), sum(amount), coalesce(sum(amount) FILTER (WHERE supplier_type = 'vcse'), 0), "
             "coalesce(sum(amount) FILTER (WHERE is_local), 0), count(*) FROM scope GROUP BY 1 ORDER BY 1"
         ).fetchall()
-    ]
-    return {**_indicator("by_month", "Spend by month", None, None, None, "GBP", by_month.__doc__ or ""), "rows": rows}
+    )
 
 
-def grants_versus_contracts(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+def grants_versus_contracts(con: duckdb.DuckDBPyConnection) -> tuple[KindRow, ...]:
     """Grants = Σ amount whose expense type names a grant, contribution, donation, subsidy or award; the rest
     with an expense type are contracts and purchases; no expense type is unknown (GBP)."""
     pattern = "|".join(GRANT_WORDS)
-    rows = [
-        {"kind": kind, "amount": round(float(total), 2), "vcse_amount": round(float(vcse), 2), "payments": int(n)}
+    return tuple(
+        KindRow(kind, round(float(total), 2), round(float(vcse), 2), int(n))
         for kind, total, vcse, n in con.execute(
             f"""
             SELECT CASE WHEN expense_type IS NULL THEN 'Unknown (no expense type)'
                         WHEN regexp_matches(lower(expense_type), '{pattern}') THEN 'Grants'
                         ELSE 'Contracts and purchases' END AS kind,
                    sum(amount), coalesce(sum(amount) FILTER (WHERE supplier_type = 'vcse'), 0), count(*)
-            FROM scope GROUP BY 1 ORDER BY 2 DESC
+            FROM scope GROUP BY 1 ORDER BY 2 DESC, 1
             """
         ).fetchall()
-    ]
-    return {
-        **_indicator(
-            "grants_vs_contracts", "Grants versus contracts", None, None, None, "GBP", grants_versus_contracts.__doc__ or ""
-        ),
-        "rows": rows,
-    }
+    )
 
 
-def compute_all(con: duckdb.DuckDBPyConnection, where: str = "true") -> list[dict[str, Any]]:
-    """Every indicator over the payments in `tx` meeting `where` (a period, say)."""
+# What each table is, for docs/INDICATORS.md and the API (a test holds them to the document).
+TABLES = {
+    TableId.PAYMENT_BANDS: ("Payments by size", Unit.COUNT, payment_bands),
+    TableId.BY_SERVICE_AREA: ("Spend by service area", Unit.GBP, by_service_area),
+    TableId.BY_MONTH: ("Spend by month", Unit.GBP, by_month),
+    TableId.GRANTS_VS_CONTRACTS: ("Grants versus contracts", Unit.GBP, grants_versus_contracts),
+}
+
+
+def compute_all(con: duckdb.DuckDBPyConnection, period: Period, where: str = "true") -> FigureSet:
+    """Every indicator and table over the payments in `tx` meeting `where` (a period, say)."""
     con.execute(f"CREATE OR REPLACE TEMP VIEW scope AS SELECT * FROM tx WHERE {where}")
     con.execute(NET)
-    return [
-        total_spend(con),
-        payment_count(con),
-        supplier_count(con),
-        *type_shares(con),
-        *local_shares(con),
-        top10_share(con),
-        herfindahl(con),
-        payment_bands(con),
-        by_service_area(con),
-        by_month(con),
-        grants_versus_contracts(con),
-    ]
+    return FigureSet(
+        period,
+        (
+            total_spend(con),
+            payment_count(con),
+            supplier_count(con),
+            *type_shares(con),
+            *local_shares(con),
+            top10_share(con),
+            herfindahl(con),
+        ),
+        months=by_month(con),
+        service_areas=by_service_area(con),
+        bands=payment_bands(con),
+        kinds=grants_versus_contracts(con),
+    )

@@ -1,4 +1,5 @@
-"""Write the analysis out: transactions.csv, rejected.csv, suppliers.csv (indicators and the report elsewhere)."""
+"""Write the analysis out: transactions.csv, rejected.csv, suppliers.csv and the report (the command line's outputs), and
+the tables every output reads."""
 
 from __future__ import annotations
 
@@ -139,10 +140,12 @@ def write_suppliers(suppliers: list[dict[str, Any]], path: Path) -> None:
             )
 
 
-def write_report(con: duckdb.DuckDBPyConnection, result: Any, suppliers: list[dict[str, Any]], path: Path) -> None:
+def write_report(
+    con: duckdb.DuckDBPyConnection, result: Any, suppliers: list[dict[str, Any]], rejected: Path, path: Path
+) -> None:
     from keepitlocal.spend.engine.report import render
 
-    path.write_text(render(con, result, suppliers), encoding="utf-8")
+    path.write_text(render(con, result, suppliers, rejected), encoding="utf-8")
 
 
 SPREADSHEET_OUTPUTS = ("transactions.csv", "rejected.csv", "suppliers.csv")

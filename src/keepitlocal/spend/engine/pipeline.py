@@ -4,14 +4,16 @@ supplier groups, joins, indicators and the CSV outputs, so memory stays flat as 
 from __future__ import annotations
 
 import contextlib
+import csv
 import importlib
 import json
 import re
+import shutil
 import tempfile
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,8 @@ from keepitlocal.common.publicbodies import CouncilIndex, CouncilRef
 from keepitlocal.spend.engine.bulk import bulk_insert, sql_string
 from keepitlocal.spend.engine.classify import Evidence, SupplierFacts, SupplierType, classify
 from keepitlocal.spend.engine.columns import How
+from keepitlocal.spend.engine.figures import AnalysisFigures, YearFigures
+from keepitlocal.spend.engine.outputs import append_duplicates, load_suppliers
 from keepitlocal.spend.engine.periods import (
     Period,
     file_periods,
@@ -108,21 +112,7 @@ class Options:
 
 
 @dataclass
-class YearFigures:
-    """The indicators of one financial year (April to March) and the period its payments cover."""
-
-    year: str  # '2024/25'
-    start: int  # 2024
-    period: Period
-    indicators: list[dict[str, Any]]
-
-    def as_json(self) -> dict[str, Any]:
-        return {"year": self.year, "start": self.start, "period": self.period.as_json(), "indicators": self.indicators}
-
-
-@dataclass
 class Result:
-    out: Path
     files: list[FileReport]
     skipped: list[str]
     rows_read: int
@@ -130,13 +120,20 @@ class Result:
     rejected: int
     duplicates: int
     suppliers: int
-    indicators: list[dict[str, Any]]
+    figures: AnalysisFigures
     registers_used: list[str] = field(default_factory=list)
     council: str = ""
     council_name: str = ""  # from the register of councils, when it knows the code
-    period: Period = field(default_factory=lambda: Period(None, None))
-    years: list[YearFigures] = field(default_factory=list)  # oldest first
     layouts: list[LayoutReport] = field(default_factory=list)  # how each heading row was read, and its checks
+
+    @property
+    def period(self) -> Period:
+        return self.figures.period
+
+    @property
+    def years(self) -> tuple[YearFigures, ...]:
+        """Each financial year's figures, oldest first."""
+        return self.figures.years
 
     @property
     def checked_payee_share(self) -> float | None:
@@ -387,28 +384,25 @@ def correct(
     return kind, corrected_org_id or found_org_id, said, Evidence.CORRECTION.value, 1.0
 
 
-def figures_of(
-    con: duckdb.DuckDBPyConnection, unread: frozenset[str] = frozenset()
-) -> tuple[list[dict[str, Any]], Period, list[YearFigures]]:
+def figures_of(con: duckdb.DuckDBPyConnection, unread: frozenset[str] = frozenset()) -> AnalysisFigures:
     """Every indicator over the payments in `tx` (date, amount, supplier_key, supplier_type, is_local, in_region,
     service_area, expense_type), for all of them and for each financial year, with their periods; `unread` are the
     months files not read seem to cover. The same for a full analysis and for corrections applied to one."""
     from keepitlocal.spend.engine import indicators
 
-    computed = indicators.compute_all(con)
-    period = period_of(con, "tx", unread=unread)
+    whole = indicators.compute_all(con, period_of(con, "tx", unread=unread))
     years: list[YearFigures] = []
-    spanned = financial_years(period)
+    spanned = financial_years(whole.period)
     for start in spanned:
         begin, end = financial_year_bounds(start)
         where = f"date >= DATE '{begin.isoformat()}' AND date < DATE '{end.isoformat()}'"
         year_period = period_of(con, "tx", where, span=financial_year_months(start), unread=unread)
         if year_period.first is None:
             continue  # a year between two years of files, with none of its own
-        # Payments all in one year: its figures are the ones just computed for every payment.
-        figures = computed if spanned == [start] else indicators.compute_all(con, where)
-        years.append(YearFigures(financial_year_label(start), start, year_period, figures))
-    return computed, period, years
+        # Payments all in one year: its figures are the ones just computed for every payment, over the year's months.
+        figures = replace(whole, period=year_period) if spanned == [start] else indicators.compute_all(con, year_period, where)
+        years.append(YearFigures(financial_year_label(start), start, figures))
+    return AnalysisFigures(whole, tuple(years))
 
 
 def _registered_when_paid(link: Any, group: dict[str, Any]) -> bool:
@@ -472,29 +466,136 @@ def locality(suppliers: list[dict[str, Any]], council: str, registers: Any) -> N
         )
 
 
-def analyse(paths: Sequence[Path], out: Path, options: Options, progress: Callable[[str, Any], None] | None = None) -> Result:
-    """Run the whole analysis; write transactions, rejected rows, suppliers, indicators and the report to `out`."""
-    from keepitlocal.spend.engine import outputs
+class Analysis:
+    """An analysis made, open: its result and suppliers, and, until it is closed, its payments and rejected rows in the
+    analysis's own DuckDB, to stream into a database (the platform) or write out as files (`write_outputs`, the CLI).
+    Nothing is written anywhere the caller did not ask."""
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        sources: list[Any],
+        result: Result,
+        suppliers: list[dict[str, Any]],
+        rejected_path: Path,
+    ) -> None:
+        self.con, self.sources, self.result, self.suppliers, self._rejected = con, sources, result, suppliers, rejected_path
+
+    @property
+    def source_names(self) -> list[str]:
+        """The name of each file read, by its index in `payments` ('archive.zip:inner.csv' for a file in a zip)."""
+        return [source.name for source in self.sources]
+
+    def payments(self, batch: int = 20_000, as_text: bool = False) -> Iterator[list[tuple[Any, ...]]]:
+        """Every payment kept, in file and line order, in batches of PAYMENT_COLUMNS tuples (dates as dates and amounts
+        as decimals, or `as_text` as ISO dates and plain numbers, what a database takes without a conversion in Python;
+        names at most 500 characters): straight from DuckDB, never through a file."""
+        # On the analysis's own connection (its tables are temporary, seen by no other), which nothing else may use
+        # until the payments are all read.
+        select = [
+            {"date": "strftime(date, '%Y-%m-%d')", "amount": "CAST(amount AS VARCHAR)"}.get(c, c) if as_text else c
+            for c in PAYMENT_SELECT
+        ]
+        found = self.con.execute(f"SELECT {', '.join(select)} FROM tx ORDER BY file_index, source_row")
+        while rows := found.fetchmany(batch):
+            yield rows
+
+    def rejected(self) -> Iterator[tuple[str, int, str, str]]:
+        """Every row not kept, in file and line order (duplicates of earlier files' payments last): (file name, line,
+        reason, the row as published)."""
+        with open(self._rejected, newline="", encoding="utf-8") as handle:
+            rows = csv.reader(handle)
+            next(rows, None)
+            for name, line, reason, raw in rows:
+                yield name, int(line), reason, raw
+
+    def keep_figure_payments(self, path: Path) -> None:
+        """The payments as the figures need them (FIGURE_COLUMNS), as Parquet at `path`: what corrections are applied to."""
+        self.con.execute(f"COPY (SELECT {FIGURE_COLUMNS} FROM tx) TO {sql_string(path)} (FORMAT parquet)")
+
+    def write_outputs(self, out: Path, progress: Callable[[str, Any], None] | None = None) -> None:
+        """transactions.csv, rejected.csv, suppliers.csv, indicators.json and report.html in `out` (the CLI's outputs)."""
+        from keepitlocal.spend.engine import outputs
+
+        out.mkdir(parents=True, exist_ok=True)
+        if progress:
+            progress(Stage.WRITE, None)
+        outputs.write_transactions(self.con, out / "transactions.csv")
+        shutil.copyfile(self._rejected, out / "rejected.csv")
+        outputs.write_suppliers(self.suppliers, out / "suppliers.csv")
+        result = self.result
+        (out / "indicators.json").write_text(
+            json.dumps(
+                {
+                    **result.figures.as_json(),
+                    "files": [asdict(r) for r in result.files],
+                    "layouts": [asdict(layout) for layout in result.layouts],
+                    "council": result.council,
+                    "registers": result.registers_used,
+                },
+                indent=1,
+                default=str,
+            )
+        )
+        if progress:
+            progress(Stage.REPORT, None)
+        outputs.write_report(self.con, result, self.suppliers, self._rejected, out / "report.html")
+
+
+# What `Analysis.payments` gives for each payment, in order.
+PAYMENT_COLUMNS = (
+    "file_index",
+    "source_row",
+    "date",
+    "amount",
+    "supplier_name",
+    "supplier_key",
+    "org_id",
+    "supplier_type",
+    "is_local",
+    "service_area",
+    "expense_type",
+)
+PAYMENT_SELECT = (
+    "file_index",
+    "source_row",
+    "date",
+    "amount",
+    "left(supplier_name, 500)",
+    "supplier_key",
+    "coalesce(org_id, '')",
+    "supplier_type",
+    "is_local",
+    "left(coalesce(service_area, ''), 500)",
+    "left(coalesce(expense_type, ''), 500)",
+)
+# The payments as the figures need them: what corrections recompute the figures from.
+FIGURE_COLUMNS = "date, amount, supplier_key, service_area, expense_type"
+
+
+@contextlib.contextmanager
+def open_analysis(
+    paths: Sequence[Path], options: Options, progress: Callable[[str, Any], None] | None = None
+) -> Iterator[Analysis]:
+    """Run the whole analysis and hold it open: its result, suppliers, payments and rejected rows, until the block
+    ends (its DuckDB and working folder are then gone)."""
 
     def tell(stage: str, detail: Any = None) -> None:
         if progress:
             progress(stage, detail)
 
-    out.mkdir(parents=True, exist_ok=True)
-    # matplotlib takes about a second to import: do it while DuckDB works on the stages after reading (the
-    # readers need the interpreter themselves), not after them.
-    charts_loading = threading.Thread(target=importlib.import_module, args=("keepitlocal.reports.engine.charts",), daemon=True)
     sources, skipped = discover(list(paths))
     with tempfile.TemporaryDirectory(prefix="kil-spend-") as tmp:
         workdir = Path(tmp)
         (workdir / "tmp").mkdir()
+        rejected_path = workdir / "rejected.csv"
         with contextlib.closing(_connect(workdir)) as con:
             tell(Stage.READ, len(sources))
             reading = read_all(
                 sources,
                 con,
                 workdir / "staging.csv",
-                out / "rejected.csv",
+                rejected_path,
                 options.overrides,
                 options.ignore,
                 progress=lambda r: tell(Stage.FILE, r),
@@ -506,7 +607,6 @@ def analyse(paths: Sequence[Path], out: Path, options: Options, progress: Callab
             if not any(r.kept for r in reports):
                 reasons = "; ".join(_why_nothing(r) for r in reports) or "no CSV or XLSX files found"
                 raise NothingUsableError(f"No usable spend data. {reasons}", reports, reading.layouts)
-            charts_loading.start()
             tell(Stage.DUPLICATES)
             mark_duplicates(con)
             duplicate_counts = dict(con.execute("SELECT source_file, count(*) FROM duplicates GROUP BY ALL").fetchall())
@@ -517,20 +617,16 @@ def analyse(paths: Sequence[Path], out: Path, options: Options, progress: Callab
             tell(Stage.SUPPLIERS)
             suppliers = group_suppliers(con, options)
             locality(suppliers, options.council, options.registers)
-            outputs.load_suppliers(con, suppliers)
-            tell(Stage.WRITE)
-            outputs.write_transactions(con, out / "transactions.csv")
-            outputs.append_duplicates(con, sources, out / "rejected.csv")
-            outputs.write_suppliers(suppliers, out / "suppliers.csv")
+            load_suppliers(con, suppliers)
+            append_duplicates(con, sources, rejected_path)
             tell(Stage.INDICATORS)
             unread = unread_months([(r.first_date, r.last_date) for r in reports if r.status != "read"])
-            computed, period, years = figures_of(con, unread)
+            figures = figures_of(con, unread)
             spans = file_periods(con, "tx")
             for index, report in enumerate(reports):
                 if index in spans:
                     report.first_date, report.last_date = (day.isoformat() for day in spans[index])
             result = Result(
-                out=out,
                 files=reports,
                 skipped=skipped,
                 rows_read=sum(r.rows_read for r in reports),
@@ -538,30 +634,30 @@ def analyse(paths: Sequence[Path], out: Path, options: Options, progress: Callab
                 rejected=sum(r.rejected for r in reports),
                 duplicates=sum(r.duplicates for r in reports),
                 suppliers=len(suppliers),
-                indicators=computed,
+                figures=figures,
                 registers_used=list(getattr(options.registers, "used", [])),
                 council=options.council,
                 council_name=next((c.name for c in options.councils if c.gss_code == options.council), ""),
-                period=period,
-                years=years,
                 layouts=reading.layouts,
             )
-            (out / "indicators.json").write_text(
-                json.dumps(
-                    {
-                        "indicators": computed,
-                        "period": period.as_json(),
-                        "years": [year.as_json() for year in years],
-                        "files": [asdict(r) for r in reports],
-                        "layouts": [asdict(layout) for layout in reading.layouts],
-                        "council": options.council,
-                        "registers": result.registers_used,
-                    },
-                    indent=1,
-                    default=str,
-                )
-            )
-            tell(Stage.REPORT)
+            yield Analysis(con, sources, result, suppliers, rejected_path)
+
+
+def analyse(paths: Sequence[Path], out: Path, options: Options, progress: Callable[[str, Any], None] | None = None) -> Result:
+    """Run the whole analysis and write its files to `out` (transactions, rejected rows, suppliers, indicators and the
+    report): the command line's analysis."""
+    # matplotlib takes about a second to import: do it while DuckDB works on the stages after reading (the
+    # readers need the interpreter themselves), not after them. Only here: the platform draws no report.
+    charts_loading = threading.Thread(target=importlib.import_module, args=("keepitlocal.reports.engine.charts",), daemon=True)
+
+    def tell(stage: str, detail: Any = None) -> None:
+        if stage == Stage.DUPLICATES:
+            charts_loading.start()
+        elif stage == Stage.REPORT:
             charts_loading.join()
-            outputs.write_report(con, result, suppliers, out / "report.html")
-    return result
+        if progress:
+            progress(stage, detail)
+
+    with open_analysis(paths, options, tell) as made:
+        made.write_outputs(out, tell)
+        return made.result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -9,7 +10,7 @@ from jinja2 import Environment, select_autoescape
 
 from keepitlocal.reports.engine.charts import bar_chart, column_chart
 from keepitlocal.spend.engine.classify import SupplierType
-from keepitlocal.spend.engine.indicators import bounds_sentence
+from keepitlocal.spend.engine.figures import FigureSet, IndicatorId
 
 TEMPLATE = """<!DOCTYPE html>
 <html lang="en-GB">
@@ -128,38 +129,35 @@ def _money(value: float | None) -> str:
     return f"{sign}£{abs(value):,.0f}"
 
 
-def render(con: duckdb.DuckDBPyConnection, result: Any, suppliers: list[dict[str, Any]]) -> str:
+def render(con: duckdb.DuckDBPyConnection, result: Any, suppliers: list[dict[str, Any]], rejected: Path) -> str:
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
     env.filters["money"] = _money
     env.filters["number"] = lambda v: f"{v:,}"
-    by_id = {i["id"]: i for i in result.indicators}
-    labels = [(f"share_{kind}", kind.label) for kind in SupplierType]
-    type_rows = [
+    whole: FigureSet = result.figures.whole
+    type_rows: list[dict[str, Any]] = [
         {
-            "label": label,
-            "share": f"{by_id[i]['value'] or 0:.1f}%",
-            "value": by_id[i]["value"] or 0,
-            "amount": by_id[i]["numerator"],
+            "label": kind.label,
+            "share": f"{whole.value(IndicatorId.share_of(kind)) or 0:.1f}%",
+            "value": whole.value(IndicatorId.share_of(kind)) or 0,
+            "amount": whole[IndicatorId.share_of(kind)].numerator,
         }
-        for i, label in labels
+        for kind in SupplierType
     ]
-    months = by_id["by_month"]["rows"]
+    months = whole.months
     period = result.period.label
+    vcse = whole[IndicatorId.SHARE_VCSE]
+    known = whole.value(IndicatorId.LOCALITY_KNOWN) or 0
     headlines = [
-        {"name": "Total spend", "shown": _money(by_id["total_spend"]["value"])},
-        {"name": "To VCSE organisations", "shown": f"{by_id['share_vcse']['value'] or 0:.1f}%"},
-        {
-            "name": "If every supplier of unknown type were VCSE",
-            "shown": f"up to {by_id['share_vcse'].get('high') or 0:.1f}%",
-        },
+        {"name": "Total spend", "shown": _money(whole.value(IndicatorId.TOTAL_SPEND))},
+        {"name": "To VCSE organisations", "shown": f"{vcse.value or 0:.1f}%"},
+        {"name": "If every supplier of unknown type were VCSE", "shown": f"up to {vcse.high or 0:.1f}%"},
         {
             "name": "To local suppliers",
-            "shown": "Unknown" if not by_id["locality_known"]["value"] else f"{by_id['share_local']['value'] or 0:.1f}%",
+            "shown": "Unknown" if not known else f"{whole.value(IndicatorId.SHARE_LOCAL) or 0:.1f}%",
         },
-        {"name": "To the 10 largest suppliers", "shown": f"{by_id['top10_share']['value'] or 0:.1f}%"},
-        {"name": "Suppliers", "shown": f"{by_id['suppliers']['value']:,}"},
+        {"name": "To the 10 largest suppliers", "shown": f"{whole.value(IndicatorId.TOP10_SHARE) or 0:.1f}%"},
+        {"name": "Suppliers", "shown": f"{whole.value(IndicatorId.SUPPLIERS) or 0:,}"},
     ]
-    known = by_id["locality_known"]["value"] or 0
     locality_note = (
         "Locality is unknown for every supplier: give the council's GSS code and a folder of registers with postcodes to measure local spend."
         if not known
@@ -172,7 +170,7 @@ def render(con: duckdb.DuckDBPyConnection, result: Any, suppliers: list[dict[str
         "SELECT reason, count(*) FROM read_csv(?, header = true, delim = ',', quote = '\"', escape = '\"', new_line = '\\r\\n', "
         "auto_detect = false, columns = {'source_file': 'VARCHAR', 'source_row': 'VARCHAR', 'reason': 'VARCHAR', 'raw_line': 'VARCHAR'}) "
         "GROUP BY 1 ORDER BY 2 DESC",
-        [str(result.out / "rejected.csv")],
+        [str(rejected)],
     ).fetchall()
     top = [
         {**s, "type_label": SupplierType(s["supplier_type"]).label}
@@ -183,15 +181,15 @@ def render(con: duckdb.DuckDBPyConnection, result: Any, suppliers: list[dict[str
             "year": year.year,
             "period": year.period.label,
             "months": 12 - len(year.period.missing),
-            "total": {i["id"]: i for i in year.indicators}["total_spend"]["value"],
-            "vcse": _share_text(year.indicators, "share_vcse", "were VCSE"),
-            "local": _share_text(year.indicators, "share_local", "were local"),
+            "total": year.figures.value(IndicatorId.TOTAL_SPEND),
+            "vcse": _share_text(year.figures, IndicatorId.SHARE_VCSE, "were VCSE"),
+            "local": _share_text(year.figures, IndicatorId.SHARE_LOCAL, "were local"),
         }
         for year in result.years
     ]
     bounds = [
-        f"VCSE share {_share_text(result.indicators, 'share_vcse', 'were VCSE')}.",
-        f"Local share {_share_text(result.indicators, 'share_local', 'were local')}.",
+        f"VCSE share {_share_text(whole, IndicatorId.SHARE_VCSE, 'were VCSE')}.",
+        f"Local share {_share_text(whole, IndicatorId.SHARE_LOCAL, 'were local')}.",
     ]
     return env.from_string(TEMPLATE).render(
         # The council by name, with its code ("Calderdale (E08000033)"); the code alone when the name is not known.
@@ -212,16 +210,16 @@ def render(con: duckdb.DuckDBPyConnection, result: Any, suppliers: list[dict[str
             axis="Share of spend (%)",
         ),
         month_chart=column_chart(
-            [m["month"] for m in months],
-            [m["amount"] for m in months],
+            [m.month for m in months],
+            [m.amount for m in months],
             "Spend by month",
             "Columns of total spend per month; the same figures are in the table beside the chart.",
             "chart-months",
         ),
         months=months,
         top=top,
-        bands=by_id["payment_bands"]["rows"],
-        grants=by_id["grants_vs_contracts"]["rows"],
+        bands=whole.bands,
+        grants=whole.kinds,
         reasons=reasons,
         locality_note=locality_note,
         gaps=result.period.missing_label,
@@ -230,8 +228,8 @@ def render(con: duckdb.DuckDBPyConnection, result: Any, suppliers: list[dict[str
     )
 
 
-def _share_text(indicators: list[dict[str, Any]], id_: str, would: str) -> str:
-    by_id = {i["id"]: i for i in indicators}
-    if id_ in ("share_local", "share_local_vcse", "share_region") and not by_id["locality_known"]["value"]:
+def _share_text(figures: FigureSet, id_: IndicatorId, would: str) -> str:
+    local = (IndicatorId.SHARE_LOCAL, IndicatorId.SHARE_LOCAL_VCSE, IndicatorId.SHARE_REGION)
+    if id_ in local and not figures.value(IndicatorId.LOCALITY_KNOWN):
         return "not known (no supplier's locality is known)"
-    return bounds_sentence(by_id[id_], would)
+    return figures[id_].sentence(would)
