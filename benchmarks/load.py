@@ -91,7 +91,7 @@ def analyse(var: Path) -> subprocess.Popen[bytes]:
         "import django; django.setup()\n"
         "from keepitlocal.spend.models import AnalysisRun\n"
         "from keepitlocal.network.models import Council\n"
-        "from keepitlocal.spend.services import run_analysis\n"
+        "from keepitlocal.spend.analysis import run_analysis\n"
         "run = AnalysisRun.objects.create(council=Council.objects.get(gss_code='E08000033'))\n"
         "run_analysis(run); run.refresh_from_db()\n"
         "from keepitlocal.spend.models import Payment\n"

@@ -44,7 +44,7 @@ def main() -> None:
 
         from keepitlocal.network.demo import load_demo
         from keepitlocal.network.models import Council
-        from keepitlocal.spend import services
+        from keepitlocal.spend import analysis, services
         from keepitlocal.spend.models import AnalysisRun, Payment, Supplier
 
         call_command("migrate", verbosity=0)
@@ -56,7 +56,7 @@ def main() -> None:
             services.store_upload(council, SimpleUploadedFile(path.name, path.read_bytes()), None)
         started = time.perf_counter()
         run = AnalysisRun.objects.create(council=council)
-        services.run_analysis(run)
+        analysis.run_analysis(run)
         full_seconds = time.perf_counter() - started
         run.refresh_from_db()
         assert run.status == "succeeded", run.message

@@ -54,7 +54,8 @@ def upload_and_analyse(gss_code: str, name: str, files: list[Path]) -> tuple[flo
 
     from keepitlocal.network.models import Council
     from keepitlocal.spend.models import AnalysisRun, Payment
-    from keepitlocal.spend.services import run_analysis, store_upload
+    from keepitlocal.spend.analysis import run_analysis
+    from keepitlocal.spend.services import store_upload
 
     council, _ = Council.objects.get_or_create(
         gss_code=gss_code, defaults={"name": name, "council_type": "county", "nation": "England"}

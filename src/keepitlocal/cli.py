@@ -382,7 +382,7 @@ def _council_register() -> list[Any]:
     none when this machine has no platform database: suppliers named as councils then rest on their names alone."""
     try:
         _django()
-        from keepitlocal.spend.services import council_register
+        from keepitlocal.spend.analysis import council_register
 
         return council_register()
     except Exception:

@@ -18,7 +18,7 @@ class Job(StrEnum):
     ANALYSE_COUNCIL = "keepitlocal.spend.tasks.analyse_council"
     FETCH_REGISTERS = "keepitlocal.spend.tasks.fetch_registers"
     MEASURE_AREA = "keepitlocal.connections.tasks.measure_area"
-    SEND_PASSWORD_RESET = "keepitlocal.accounts.tasks.send_password_reset"
+    SEND_PASSWORD_RESET = "keepitlocal.accounts.tasks.send_password_reset"  # noqa: S105 - a task's path, not a password
 
     @property
     def task(self) -> Any:

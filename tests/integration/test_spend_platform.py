@@ -156,18 +156,18 @@ def test_a_file_that_is_not_spend_fails_the_run_with_a_reason(demo: list[str]) -
 
 @pytest.mark.django_db
 def test_a_failure_while_saving_leaves_the_previous_results(demo: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    from keepitlocal.spend import services
+    from keepitlocal.spend import analysis
 
     editor = signed_in_client("editor@calderdale.example")
     upload(editor, "april.csv", APRIL.encode())
     before = sorted(Payment.objects.values_list("supplier_name", "amount"))
-    real_load = services._load
+    real_load = analysis._load
 
     def failing_load(*args: object) -> None:
         real_load(*args)  # type: ignore[arg-type]
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "_load", failing_load)
+    monkeypatch.setattr(analysis, "_load", failing_load)
     upload(editor, "may.csv", MAY.encode())
     run = AnalysisRun.objects.first()
     assert run is not None and run.status == "failed" and "disk full" in run.message
@@ -646,11 +646,11 @@ def test_an_analysis_past_its_time_limit_stops_with_a_message(demo: list[str], s
 def test_a_running_analysis_beats_while_it_works(demo: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
     import time
 
-    from keepitlocal.spend import services
+    from keepitlocal.spend import analysis
 
-    monkeypatch.setattr(services, "HEARTBEAT", 0.05)
+    monkeypatch.setattr(analysis, "HEARTBEAT", 0.05)
     run = AnalysisRun.objects.create(council=Council.objects.get(gss_code=CALDERDALE), status="running")
-    beat = services._Heartbeat(run.pk)
+    beat = analysis._Heartbeat(run.pk)
     beat.start()
     try:
         deadline = time.monotonic() + 10
@@ -660,7 +660,7 @@ def test_a_running_analysis_beats_while_it_works(demo: list[str], monkeypatch: p
         beat.stopped.set()
         beat.join()
     assert AnalysisRun.objects.get(pk=run.pk).heartbeat_at is not None
-    assert services.stuck_runs() == []
+    assert analysis.stuck_runs() == []
 
 
 @pytest.mark.django_db
@@ -737,7 +737,7 @@ def test_rejected_rows_are_kept_up_to_a_bound_per_file_and_downloadable_whole(
     demo: list[str], settings: Any, tmp_path: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     """A file of mostly bad rows grows the database by a bounded amount; the counts and the download are whole."""
-    from keepitlocal.spend.services import RAW_KEPT, REJECTED_KEPT
+    from keepitlocal.spend.analysis import RAW_KEPT, REJECTED_KEPT
 
     settings.KIL_FIGURES_DIR = tmp_path
     editor = signed_in_client("editor@calderdale.example")
@@ -772,34 +772,27 @@ def test_an_analysis_saves_in_short_transactions_and_readers_see_the_old_rows_wh
     the new rows are made current every reader sees the previous analysis's rows, never a mix."""
     from django.db import connection
 
-    from keepitlocal.spend import services
+    from keepitlocal.spend import analysis
 
     editor = signed_in_client("editor@calderdale.example")
     upload(editor, "april.csv", APRIL.encode())
     council = Council.objects.get(gss_code=CALDERDALE)
     before = (Payment.objects.filter(council=council).count(), Supplier.objects.filter(council=council).count())
     assert before == (3, 3)
-    monkeypatch.setattr(services, "BATCH", 1)
+    monkeypatch.setattr(analysis, "BATCH", 1)
     seen: list[tuple[bool, tuple[int, int]]] = []
-    saving = services._batched
+    saving = analysis._write_batch
 
-    def watched(objects: Any, model: Any) -> None:
-        def each() -> Any:
-            for obj in objects:
-                seen.append(
-                    (
-                        connection.in_atomic_block,
-                        (Payment.objects.filter(council=council).count(), Supplier.objects.filter(council=council).count()),
-                    )
-                )
-                yield obj
+    def watched(sql: str, batch: Any) -> None:
+        # Before each batch of suppliers or payments: no transaction open, and readers see the previous rows.
+        counts = (Payment.objects.filter(council=council).count(), Supplier.objects.filter(council=council).count())
+        seen.append((connection.in_atomic_block, counts))
+        saving(sql, batch)
 
-        saving(each(), model)
-
-    monkeypatch.setattr(services, "_batched", watched)
+    monkeypatch.setattr(analysis, "_write_batch", watched)
     upload(editor, "may.csv", MAY.encode())
     assert AnalysisRun.objects.filter(status="succeeded").count() == 2
-    assert seen and all(not in_transaction and counts == before for in_transaction, counts in seen)
+    assert len(seen) == 3 + 5 and all(not in_transaction and counts == before for in_transaction, counts in seen)
     assert Payment.objects.filter(council=council).count() == 5
     # The previous analysis's rows are gone, not merely hidden.
     assert Payment.every.filter(council=council).count() == 5 and Supplier.every.filter(council=council).count() == 3
@@ -809,23 +802,23 @@ def test_an_analysis_saves_in_short_transactions_and_readers_see_the_old_rows_wh
 def test_a_file_removed_while_an_analysis_reads_it_overtakes_the_analysis_with_a_plain_message(
     demo: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from keepitlocal.spend import services
+    from keepitlocal.spend import analysis
 
     editor = signed_in_client("editor@calderdale.example")
     upload(editor, "april.csv", APRIL.encode())
-    saving = services._batched
+    saving = analysis._write_batch
     removed: list[bool] = []
 
-    def remove_then_save(objects: Any, model: Any) -> None:
+    def remove_then_save(sql: str, batch: Any) -> None:
         if not removed:  # the first batch: the file goes, as another person removes it
             removed.append(True)
             SpendFile.objects.filter(original_name="april.csv").delete()
-        saving(objects, model)
+        saving(sql, batch)
 
-    monkeypatch.setattr(services, "_batched", remove_then_save)
+    monkeypatch.setattr(analysis, "_write_batch", remove_then_save)
     upload(editor, "may.csv", MAY.encode())
     run = AnalysisRun.objects.order_by("-pk").first()
     assert run is not None and run.status == "failed"
-    assert run.message == services.FILES_CHANGED and not run.traceback
+    assert run.message == analysis.FILES_CHANGED and not run.traceback
     # Its half-saved rows are gone, and the current rows are the previous analysis's (of April's file, now removed).
     assert not Payment.every.filter(run=run).exists() and not Supplier.every.filter(run=run).exists()

@@ -57,6 +57,9 @@ def test_every_engine_is_held_by_the_contracts() -> None:
         ("common/wrong.py", "from keepitlocal.spend.engine import indicators\n"),  # the kit on a capability
         ("connections/engine/wrong.py", "import django\n"),  # an engine on Django
         ("spend/wrong.py", "from keepitlocal.pages import next_steps\n"),  # a capability on the pages above it
+        ("spend/figures.py", "from keepitlocal.spend import services\n"),  # a layer on one above it
+        ("spend/models.py", "from keepitlocal.spend.tasks import analyse_council\n"),  # models on the tasks
+        ("connections/newcomer.py", "\n"),  # a module that has not taken its place in the layers
     ],
 )
 def test_a_wrong_import_breaks_a_contract(tmp_path: Path, module: str, wrong: str) -> None:

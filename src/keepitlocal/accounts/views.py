@@ -17,7 +17,7 @@ from keepitlocal.accounts import services, throttle, tokens
 from keepitlocal.accounts.access import public, signed_in
 from keepitlocal.accounts.forms import NewPasswordForm, PasswordResetRequestForm, SignInForm, TokenForm
 from keepitlocal.accounts.models import User
-from keepitlocal.accounts.tasks import send_password_reset
+from keepitlocal.jobs import Job, enqueue
 from keepitlocal.web.forms import render_form
 
 
@@ -60,7 +60,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
             return too_many(request, refusal, "ask for a password reset")
         if refusal is None:
             # Looked up and sent by the worker after this response, so its timing reveals nothing.
-            send_password_reset.enqueue(address)
+            enqueue(Job.SEND_PASSWORD_RESET, address)
         # The same answer whether or not the address has an account, or has had its emails for the hour.
         return redirect("accounts:password-reset-sent")
     return render_form(request, "accounts/password_reset.html", {"form": form})

@@ -22,7 +22,7 @@ from keepitlocal.reports.downloads import download
 from keepitlocal.reports.engine.tables import Column, Table
 from keepitlocal.spend import queries as spend
 from keepitlocal.spend import suppliers as supplier_work
-from keepitlocal.spend.figures import figures
+from keepitlocal.spend.figures import figures, type_label
 from keepitlocal.spend.models import AnalysisRun, SpendPublication
 
 router = Router(auth=TokenAuth(), tags=["With a token"])
@@ -96,7 +96,7 @@ def _supplier(s: Any) -> dict[str, Any]:
         "key": s.key,
         "name": s.name,
         "supplier_type": s.supplier_type,
-        "type_label": supplier_work.type_label(s.supplier_type),
+        "type_label": type_label(s.supplier_type),
         "org_id": s.org_id or None,
         "postcode": s.postcode or None,
         "is_local": s.is_local,

@@ -35,6 +35,7 @@ from keepitlocal.connections.engine.model import (
 from keepitlocal.connections.engine.problems import ImportRejected, Problem
 from keepitlocal.connections.models import ConfirmationRequest, ConnectionMap, MapConnection, MapElement
 from keepitlocal.database import reading
+from keepitlocal.jobs import Job, enqueue
 from keepitlocal.network.models import Council, Organisation
 from keepitlocal.spend.models import AnalysisRun, SpendPublication, Supplier
 
@@ -922,7 +923,6 @@ def area_figures(council: Council, on: date, network_team_only: bool = False) ->
 def request_area_measures(council: Council, on: date, network_team_only: bool) -> Any:
     """The measuring of the area as it stands, asked of the worker unless already done or under way."""
     from keepitlocal.connections.models import AreaMeasures
-    from keepitlocal.connections.tasks import measure_area
 
     fingerprint = _area_fingerprint(council, network_team_only)
     row, created = AreaMeasures.objects.get_or_create(
@@ -932,7 +932,7 @@ def request_area_measures(council: Council, on: date, network_team_only: bool) -
     if created or (row.figures is None and row.requested_at < now - AREA_STALE):
         if not created:
             AreaMeasures.objects.filter(pk=row.pk).update(requested_at=now)
-        measure_area.enqueue(row.pk)
+        enqueue(Job.MEASURE_AREA, row.pk)
         row.refresh_from_db()
     return row
 

@@ -15,8 +15,8 @@ from keepitlocal.common.kept import Kept
 from keepitlocal.network.models import Council, Organisation
 from keepitlocal.reconcile.engine.matching import Catalogue, Entity, EntityType, Query
 from keepitlocal.reports.engine.tables import neutralise
+from keepitlocal.spend.analysis import council_register, platform_registers
 from keepitlocal.spend.models import PublishedSupplier, SpendPublication
-from keepitlocal.spend.services import council_register, platform_registers
 
 MOST_ROWS = 5000  # names in one uploaded file
 

@@ -17,10 +17,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from keepitlocal.network.demo import ACTOR as DEMO_ACTOR
 from keepitlocal.network.models import Council
+from keepitlocal.spend.analysis import run_analysis
 from keepitlocal.spend.engine import demo as generator
 from keepitlocal.spend.models import AnalysisRun, RegisterFile, SpendFile, SupplierCorrection
 from keepitlocal.spend.registers import load_register
-from keepitlocal.spend.services import publish, run_analysis, store_upload
+from keepitlocal.spend.services import publish, store_upload
 
 # Made-up suppliers (all marked "demo") with the kind of names councils publish.
 SUPPLIERS = [

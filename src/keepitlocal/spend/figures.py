@@ -8,10 +8,22 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from keepitlocal.spend.engine.classify import SupplierType
 from keepitlocal.spend.engine.figures import FigureSet, Indicator, IndicatorId
 from keepitlocal.spend.engine.periods import Period
 
 ALL_YEARS = "all"
+# Every supplier type with its words for a page, in the engine's order (payees not published included).
+TYPE_LABELS = {kind.value: kind.label for kind in SupplierType}
+TYPE_PLURALS = {kind.value: kind.plural for kind in SupplierType}
+
+
+def type_label(code: str) -> str:
+    """A supplier type's words; a code the engine no longer knows is shown as unknown rather than raw."""
+    try:
+        return SupplierType(code).label
+    except ValueError:
+        return SupplierType.UNKNOWN.label
 
 
 def month_label(month: str) -> str:

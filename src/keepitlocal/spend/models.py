@@ -92,7 +92,7 @@ class AnalysisRun(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     # Written by the worker at least every HEARTBEAT seconds while it runs: a running analysis whose heartbeat has
-    # stopped lost its worker (services.recover_stuck_runs).
+    # stopped lost its worker (analysis.recover_stuck_runs).
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     # The analysis whose payments, suppliers and rejected rows are the council's current ones (at most one a council).
     # An analysis saves its rows beside the current ones in short transactions and they become current all at once,

@@ -14,9 +14,8 @@ from keepitlocal.common.kept import Kept
 from keepitlocal.network.models import Council
 from keepitlocal.spend.engine.figures import Indicator, IndicatorId
 from keepitlocal.spend.engine.periods import financial_year_bounds
-from keepitlocal.spend.figures import PublishedFigures
+from keepitlocal.spend.figures import TYPE_LABELS, PublishedFigures
 from keepitlocal.spend.models import AnalysisRun, Payment, SpendPublication, Supplier
-from keepitlocal.spend.services import TYPE_LABELS
 
 NOT_GIVEN = "Not given"  # how a payment with no service area is asked for
 

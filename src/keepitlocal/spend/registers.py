@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from keepitlocal.jobs import Job, enqueue
 from keepitlocal.network.models import Council
 from keepitlocal.spend.engine.publishers import RegisterKind
 from keepitlocal.spend.models import AnalysisRun, Reanalysis, RegisterFetch, RegisterFile
@@ -144,10 +145,8 @@ def fetch_and_load(
 
 
 def start_fetch(kinds: list[RegisterKind], user: Any) -> RegisterFetch:
-    from keepitlocal.spend.tasks import fetch_registers
-
     record = RegisterFetch.objects.create(kinds=[k.value for k in kinds], requested_by=user)
-    fetch_registers.enqueue(record.pk)
+    enqueue(Job.FETCH_REGISTERS, record.pk)
     return record
 
 

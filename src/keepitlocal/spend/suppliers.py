@@ -18,6 +18,7 @@ from keepitlocal.common.kept import Kept
 from keepitlocal.common.orgid import OrgId, OrgIdError, parse_org_id
 from keepitlocal.network.models import AuditEntry, Council
 from keepitlocal.spend.engine.classify import Confidence, Evidence, SupplierType
+from keepitlocal.spend.figures import type_label
 from keepitlocal.spend.models import AnalysisRun, Supplier, SupplierCorrection
 
 
@@ -364,14 +365,6 @@ def search(council: Council, query: SupplierQuery) -> SupplierSearch:
     # An option nobody could choose (no supplier has it, and it is not chosen) is left out rather than shown as 0.
     facets = [replace(f, options=[o for o in f.options if o.count or o.selected]) for f in facets]
     return SupplierSearch(index, matched, facets)
-
-
-def type_label(code: str) -> str:
-    """A supplier type's words; a code the engine no longer knows is shown as unknown rather than raw."""
-    try:
-        return SupplierType(code).label
-    except ValueError:
-        return SupplierType.UNKNOWN.label
 
 
 def confidence_label(score: float) -> str:

@@ -9,7 +9,7 @@ from keepitlocal.spend.models import AnalysisRun
 
 @task()
 def analyse_council(run_id: int) -> None:
-    from keepitlocal.spend.services import recover_stuck_runs, run_analysis
+    from keepitlocal.spend.analysis import recover_stuck_runs, run_analysis
 
     recover_stuck_runs()  # a worker restarted after a crash: its predecessor's run, and its task, are failed
     run = AnalysisRun.objects.select_related("council").get(pk=run_id)

@@ -21,13 +21,22 @@ from keepitlocal.accounts import access
 from keepitlocal.network.models import Council
 from keepitlocal.reports.downloads import download
 from keepitlocal.reports.engine.tables import Column, Table
-from keepitlocal.spend import queries, services
+from keepitlocal.spend import analysis, queries, services
 from keepitlocal.spend import suppliers as supplier_work
 from keepitlocal.spend.engine.classify import SupplierType
 from keepitlocal.spend.engine.columns import FIELD_LABELS, REQUIRED, How, column_labels
 from keepitlocal.spend.engine.figures import IndicatorId
 from keepitlocal.spend.engine.read import FileStatus
-from keepitlocal.spend.figures import Figures, PublishedFigures, choices, figures, month_label
+from keepitlocal.spend.figures import (
+    TYPE_LABELS,
+    TYPE_PLURALS,
+    Figures,
+    PublishedFigures,
+    choices,
+    figures,
+    month_label,
+    type_label,
+)
 from keepitlocal.spend.forms import BulkCorrectionForm, CorrectionForm, ReadingForm, RegisterForm, UploadForm
 from keepitlocal.spend.models import (
     AnalysisRun,
@@ -42,8 +51,6 @@ from keepitlocal.spend.models import (
 )
 from keepitlocal.web.forms import render_form
 from keepitlocal.web.paging import page_of
-
-TYPE_LABELS = services.TYPE_LABELS
 
 
 def year_rows(run: AnalysisRun) -> list[dict[str, Any]]:
@@ -170,7 +177,7 @@ def dashboard(request: HttpRequest, gss_code: str) -> HttpResponseBase:
             return _dashboard_table(
                 council, full, figures(full, request.GET.get("year")), request.GET["table"], request.GET["format"]
             )
-    services.recover_stuck_runs(council)
+    analysis.recover_stuck_runs(council)
     latest = _latest(council, light=True)
     # Only the fields these two need: the results' JSON (indicators, charts) is read once, from `latest`.
     runs = AnalysisRun.objects.filter(council=council).only(
@@ -278,7 +285,7 @@ def upload(request: HttpRequest, gss_code: str) -> HttpResponse:
 @access.council_view
 def run_progress(request: HttpRequest, gss_code: str, run_id: int) -> HttpResponse:
     council = access.council_or_404(gss_code)
-    services.recover_stuck_runs(council)
+    analysis.recover_stuck_runs(council)
     run = get_object_or_404(AnalysisRun, pk=run_id, council=council)
     template = "spend/_progress.html" if request.headers.get("HX-Request") else "spend/progress.html"
     return render(request, template, {"council": council, "run": run})
@@ -289,7 +296,7 @@ def run_progress(request: HttpRequest, gss_code: str, run_id: int) -> HttpRespon
 def analyse_again(request: HttpRequest, gss_code: str) -> HttpResponse:
     """Starts a new analysis of the council's files (after one failed or its worker stopped), unless one is under way."""
     council = access.council_or_404(gss_code)
-    services.recover_stuck_runs(council)
+    analysis.recover_stuck_runs(council)
     running = AnalysisRun.objects.filter(council=council, status=AnalysisRun.Status.RUNNING).first()
     run = running or services.start_analysis(council)
     return redirect("spend:run", gss_code=council.gss_code, run_id=run.pk)
@@ -342,7 +349,7 @@ def _supplier_rows(rows: Any) -> Any:
     ).iterator():
         yield {
             **s,
-            "type": supplier_work.type_label(s["supplier_type"]),
+            "type": type_label(s["supplier_type"]),
             "evidence_kind": supplier_work.evidence_label(s["evidence_kind"]),
             "how_sure": supplier_work.confidence_label(s["confidence"]),
         }
@@ -378,7 +385,7 @@ def _suppliers_page(request: HttpRequest, council: Council, form: BulkCorrection
             "form": form or BulkCorrectionForm([]),
             "ticked": set(request.POST.getlist("key")) if form is not None else set(),
             "can_edit": access.can_edit_council(request.user, council),
-            "type_label": supplier_work.type_label,
+            "type_label": type_label,
             "confidence_label": supplier_work.confidence_label,
         },
         status=400 if form is not None else 200,
@@ -401,7 +408,7 @@ def suppliers(request: HttpRequest, gss_code: str) -> HttpResponseBase:
         return _suppliers_page(request, council, form)
     done = supplier_work.correct_suppliers(chosen, form.cleaned_data["supplier_type"], form.cleaned_data["reason"], request.user)
     run = services.apply_corrections(council)
-    kind = supplier_work.type_label(form.cleaned_data["supplier_type"])
+    kind = type_label(form.cleaned_data["supplier_type"])
     corrected = f"{done:,} {'supplier' if done == 1 else 'suppliers'} corrected to {kind}"
     if run.status == AnalysisRun.Status.SUCCEEDED:
         messages.success(request, f"{corrected}; the figures are updated")
@@ -429,7 +436,7 @@ def supplier(request: HttpRequest, gss_code: str, key: str) -> HttpResponse:
             "history": supplier_work.history(found),
             "payments": payments[:20],
             "payment_count": found.transactions,
-            "type_label": supplier_work.type_label(found.supplier_type),
+            "type_label": type_label(found.supplier_type),
             "evidence_label": supplier_work.evidence_label(found.evidence_kind),
             "confidence_label": supplier_work.confidence_label(found.confidence),
             "can_edit": access.can_edit_council(request.user, council),
@@ -447,7 +454,7 @@ def rejected(request: HttpRequest, gss_code: str) -> HttpResponseBase:
         Column("raw_line", "Row as published"),
     ]
     return download(
-        Table(f"Rejected rows of {council.name}", columns, services.rejected_rows(council)),
+        Table(f"Rejected rows of {council.name}", columns, analysis.rejected_rows(council)),
         request.GET.get("format", "csv"),
         f"{council.name} rejected rows",
     )
@@ -475,7 +482,7 @@ def payments(request: HttpRequest, gss_code: str) -> HttpResponseBase:
     if fmt:
         values: Any = rows.values(*[c.key for c in PAYMENT_COLUMNS])
         # The type in words, as on the pages and the suppliers' download (never its code).
-        labelled = ({**v, "supplier_type": supplier_work.type_label(v["supplier_type"])} for v in values.iterator())
+        labelled = ({**v, "supplier_type": type_label(v["supplier_type"])} for v in values.iterator())
         return download(Table(f"Payments of {council.name}", PAYMENT_COLUMNS, labelled), fmt, f"{council.name} payments")
     count = rows.count()
     page, pages = page_of(request, count, PER_PAGE)
@@ -492,7 +499,7 @@ def payments(request: HttpRequest, gss_code: str) -> HttpResponseBase:
             "query": query,
             "filters": filters,
             "labels": TYPE_LABELS,
-            "plurals": services.TYPE_PLURALS,
+            "plurals": TYPE_PLURALS,
             "supplier": Supplier.objects.filter(council=council, key=filters.get("supplier", "")).first(),
             "month_label": month_label(filters["month"]) if "month" in filters else "",
         },
@@ -532,7 +539,7 @@ def correct(request: HttpRequest, gss_code: str, key: str) -> HttpResponse:
             "supplier": supplier,
             "form": form,
             "suggestion": suggestion,
-            "type_label": supplier_work.type_label(supplier.supplier_type),
+            "type_label": type_label(supplier.supplier_type),
         },
     )
 

@@ -17,10 +17,10 @@ from keepitlocal.common.refused import Refused
 from keepitlocal.connections import services as connections
 from keepitlocal.connections.engine.model import Sector
 from keepitlocal.network.models import Council, Organisation
+from keepitlocal.spend.analysis import platform_registers
 from keepitlocal.spend.engine.figures import IndicatorId
 from keepitlocal.spend.figures import figures
 from keepitlocal.spend.models import AnalysisRun
-from keepitlocal.spend.services import platform_registers
 from keepitlocal.value.engine import calculator as calc
 from keepitlocal.value.engine import gmca, lm3
 from keepitlocal.value.engine import grants as engine

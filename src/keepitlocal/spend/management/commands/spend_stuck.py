@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from keepitlocal.spend import services
+from keepitlocal.spend import analysis
 
 
 class Command(BaseCommand):
@@ -18,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--clear", action="store_true", help="Mark every stuck analysis failed, with a plain reason.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        stuck = services.stuck_runs()
+        stuck = analysis.stuck_runs()
         if not stuck:
             self.stdout.write("No analysis is stuck.")
             return
@@ -30,7 +30,7 @@ class Command(BaseCommand):
                 f"Analysis {run.pk} of {run.council.name} ({run.council.gss_code}): no sign of life for {minutes} minutes"
             )
         if options["clear"]:
-            cleared = services.recover_stuck_runs()
+            cleared = analysis.recover_stuck_runs()
             self.stdout.write(f"Marked {len(cleared)} failed; their councils can start them again.")
         else:
             self.stdout.write("Run again with --clear to mark them failed.")
