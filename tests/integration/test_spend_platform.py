@@ -779,7 +779,7 @@ def test_an_analysis_saves_in_short_transactions_and_readers_see_the_old_rows_wh
     council = Council.objects.get(gss_code=CALDERDALE)
     before = (Payment.objects.filter(council=council).count(), Supplier.objects.filter(council=council).count())
     assert before == (3, 3)
-    monkeypatch.setattr(analysis, "BATCH", 1)
+    monkeypatch.setattr(analysis, "ROWS_BATCH", 1)
     seen: list[tuple[bool, tuple[int, int]]] = []
     batches: list[int] = []
     saving, batch_saving = analysis._write_rows, analysis._write_batch

@@ -45,6 +45,10 @@ logger = logging.getLogger(__name__)
 
 
 BATCH = 5000
+# Rows written a batch per transaction on SQLite: each takes a fifth of a second or so (the longest a writer waits).
+ROWS_BATCH = 20_000
+# SQLite's page cache while an analysis saves its rows (KiB): the indexes' pages stay in memory between batches.
+SAVING_CACHE_KIB = 65_536
 
 
 def corrections_of(council: Council) -> dict[str, tuple[str, str, str]]:
@@ -202,6 +206,17 @@ def _fail_task(run: AnalysisRun) -> None:
         exception_class_path=f"{WorkerLost.__module__}.{WorkerLost.__qualname__}",
         traceback=STOPPED_WORKER,
     )
+
+
+def warm_up() -> None:
+    """Everything an analysis loads the first time, loaded now (the worker calls this as it starts): the engine's
+    modules, a first DuckDB connection and matplotlib for the charts."""
+    import duckdb
+
+    import keepitlocal.reports.engine.charts
+    import keepitlocal.spend.engine.pipeline  # noqa: F401 - imported for its cost, paid here
+
+    duckdb.connect().close()
 
 
 def run_analysis(run: AnalysisRun) -> None:
@@ -630,7 +645,11 @@ def _load(council: Council, run: AnalysisRun, made: Any, by_path: dict[str, Spen
     _write_rows(Supplier, SUPPLIER_COLUMNS, suppliers)
     file_ids = [_file_of(name, by_path).pk for name in made.source_names]
     payments = (
-        (council.pk, file_ids[index], *rest, run.pk) for batch in made.payments(BATCH, as_text=True) for index, *rest in batch
+        (council.pk, file_ids[index], *rest, run.pk)
+        # By supplier and date: the index of a supplier's payments is then written in order, not at random places (a
+        # million payments saved in a third of the time)
+        for batch in made.payments(ROWS_BATCH, as_text=True, by_supplier=True)
+        for index, *rest in batch
     )
     _write_rows(Payment, PAYMENT_COPY_COLUMNS, payments)
     _batched(_kept_rejections(made, run, by_path, reasons), RejectedRow)
@@ -639,7 +658,7 @@ def _load(council: Council, run: AnalysisRun, made: Any, by_path: dict[str, Spen
 def _write_rows(model: Any, columns: Sequence[str], rows: Iterator[Sequence[Any]]) -> None:
     """Rows of `columns` (values as the database takes them) written to the model's table without a model object each
     (the ORM's conversions took longer than the analysis itself): PostgreSQL's COPY, streamed in one statement (its
-    readers never wait for it); on SQLite a batch per statement and transaction, so a reader waits at most one batch."""
+    readers never wait for it); on SQLite a batch per statement and transaction, so a writer waits at most one batch."""
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     if connection.vendor == "postgresql":
@@ -651,10 +670,12 @@ def _write_rows(model: Any, columns: Sequence[str], rows: Iterator[Sequence[Any]
                 copy.write_row(row)
         return
     sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608 - names from the model
+    with connection.cursor() as cursor:
+        cursor.execute(f"PRAGMA cache_size = -{SAVING_CACHE_KIB}")
     batch: list[Sequence[Any]] = []
     for row in rows:
         batch.append(row)
-        if len(batch) >= BATCH:
+        if len(batch) >= ROWS_BATCH:
             _write_batch(sql, batch)
             batch = []
     if batch:

@@ -204,7 +204,8 @@ class Supplier(models.Model):
 class Payment(models.Model):
     """One payment kept from a council's spend files."""
 
-    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="payments")
+    # No index of its own: both indexes below begin with the council (a third index cost a tenth of every save).
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="payments", db_index=False)
     run = models.ForeignKey(AnalysisRun, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     spend_file = models.ForeignKey(SpendFile, on_delete=models.CASCADE, related_name="payments")
     source_row = models.PositiveBigIntegerField()

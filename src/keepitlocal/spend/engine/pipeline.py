@@ -486,17 +486,19 @@ class Analysis:
         """The name of each file read, by its index in `payments` ('archive.zip:inner.csv' for a file in a zip)."""
         return [source.name for source in self.sources]
 
-    def payments(self, batch: int = 20_000, as_text: bool = False) -> Iterator[list[tuple[Any, ...]]]:
-        """Every payment kept, in file and line order, in batches of PAYMENT_COLUMNS tuples (dates as dates and amounts
-        as decimals, or `as_text` as ISO dates and plain numbers, what a database takes without a conversion in Python;
-        names at most 500 characters): straight from DuckDB, never through a file."""
+    def payments(self, batch: int = 20_000, as_text: bool = False, by_supplier: bool = False) -> Iterator[list[tuple[Any, ...]]]:
+        """Every payment kept, in file and line order (or `by_supplier`, by supplier and date), in batches of
+        PAYMENT_COLUMNS tuples (dates as dates and amounts as decimals, or `as_text` as ISO dates and plain numbers,
+        what a database takes without a conversion in Python; names at most 500 characters): straight from DuckDB,
+        never through a file."""
         # On the analysis's own connection (its tables are temporary, seen by no other), which nothing else may use
         # until the payments are all read.
         select = [
             {"date": "strftime(date, '%Y-%m-%d')", "amount": "CAST(amount AS VARCHAR)"}.get(c, c) if as_text else c
             for c in PAYMENT_SELECT
         ]
-        found = self.con.execute(f"SELECT {', '.join(select)} FROM tx ORDER BY file_index, source_row")
+        order = "supplier_key, date, file_index, source_row" if by_supplier else "file_index, source_row"
+        found = self.con.execute(f"SELECT {', '.join(select)} FROM tx ORDER BY {order}")
         while rows := found.fetchmany(batch):
             yield rows
 
