@@ -226,7 +226,7 @@ def assessments(request: HttpRequest, gss_code: str) -> Any:
     """Each closed round's scores in aggregate, with the pages' anonymity rules: community partners' scores only when
     at least three answered; never an individual answer."""
     council = _council(request, gss_code)
-    return [_round(r) for r in Round.objects.filter(council=council, closed_at__isnull=False).order_by("-closed_at", "-id")]
+    return [_round(r) for r in Round.objects.closed().filter(council=council)]
 
 
 @router.get("/councils/{gss_code}/actions", response=list[schemas.Action], openapi_extra=VIEW, summary="Action plan")

@@ -246,9 +246,7 @@ def _case(case: ValueCase, full: bool) -> dict[str, Any]:
 )
 def value_cases(request: HttpRequest, gss_code: str) -> Any:
     council = get_object_or_404(Council, gss_code=gss_code.upper())
-    return [
-        _case(c, False) for c in ValueCase.objects.filter(council=council, published_at__isnull=False).select_related("council")
-    ]
+    return [_case(c, False) for c in ValueCase.objects.published().filter(council=council).select_related("council")]
 
 
 @router.get(
@@ -260,7 +258,7 @@ def value_cases(request: HttpRequest, gss_code: str) -> Any:
 def value_case(request: HttpRequest, gss_code: str, case_id: int) -> Any:
     """Its figures at the low, central and high ends, the agency split, sensitivity and every unit cost's source."""
     case = get_object_or_404(
-        ValueCase.objects.select_related("council"), pk=case_id, council__gss_code=gss_code.upper(), published_at__isnull=False
+        ValueCase.objects.published().select_related("council"), pk=case_id, council__gss_code=gss_code.upper()
     )
     return _case(case, True)
 

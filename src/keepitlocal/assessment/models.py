@@ -16,6 +16,18 @@ from keepitlocal.network.models import HTTP_URL, TEXT_LIMIT, Council, Organisati
 GROUPS = [(OFFICERS, "Council officer"), (PARTNERS, "Community partner")]
 
 
+class Rounds(models.QuerySet["Round"]):
+    """The questions asked of rounds again and again, asked one way."""
+
+    def open(self) -> Rounds:
+        """Rounds still taking answers (a council has at most one)."""
+        return self.filter(closed_at__isnull=True)
+
+    def closed(self) -> Rounds:
+        """Rounds closed, most recently closed first: their results may be read and shared."""
+        return self.filter(closed_at__isnull=False).order_by("-closed_at", "-id")
+
+
 class Round(models.Model):
     """One self-assessment of a council against the framework version it opened with."""
 
@@ -27,6 +39,8 @@ class Round(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     is_demo = models.BooleanField(default=False)
+
+    objects = Rounds.as_manager()
 
     class Meta:
         ordering = ["-opened_on", "-id"]

@@ -26,7 +26,7 @@ from keepitlocal.network.services import audit
 
 def open_round(council: Council, title: str, closes_on: date, actor: Any) -> Round:
     with transaction.atomic():
-        if Round.objects.select_for_update().filter(council=council, closed_at__isnull=True).exists():
+        if Round.objects.select_for_update().open().filter(council=council).exists():
             raise Refused("A round is already open", "Close the open round before you open another")
         opened = Round.objects.create(council=council, title=title, closes_on=closes_on, opened_by=actor)
         audit(council, actor, "opened", "Assessment round", str(opened.pk), [{"field": "Title", "from": "", "to": title}])
@@ -225,7 +225,8 @@ def results(assessment: Round) -> scoring.RoundResults:
 
 def previous_round(assessment: Round) -> Round | None:
     return (
-        Round.objects.filter(council=assessment.council, closed_at__isnull=False, opened_on__lte=assessment.opened_on)
+        Round.objects.closed()
+        .filter(council=assessment.council, opened_on__lte=assessment.opened_on)
         .exclude(pk=assessment.pk)
         .order_by("-opened_on", "-id")
         .first()
@@ -386,7 +387,7 @@ def _yes(value: bool) -> str:
 
 
 def latest_closed(council: Council) -> Round | None:
-    return Round.objects.filter(council=council, closed_at__isnull=False).order_by("-closed_at", "-id").first()
+    return Round.objects.closed().filter(council=council).first()
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ def network_glance() -> list[Glance]:
             "council_id", "run__year_labels", "run__period", "run__created_at"
         )
     }
-    open_rounds = {r.council_id: r for r in Round.objects.filter(council_id__in=councils, closed_at__isnull=True)}
+    open_rounds = {r.council_id: r for r in Round.objects.open().filter(council_id__in=councils)}
     invited: dict[int, int] = {}
     answered: dict[int, int] = {}
     # Council officers only: while a round is open, how many partners answered is not told (assessment's rule).

@@ -93,7 +93,7 @@ def spend_steps(council: Council, today: date) -> list[NextStep]:
 def assessment_steps(council: Council, today: date) -> list[NextStep]:
     gss = council.gss_code
     steps = []
-    current = Round.objects.filter(council=council, closed_at__isnull=True).first()
+    current = Round.objects.open().filter(council=council).first()
     if current is not None:
         invitations = list(current.invitations.select_related("response"))
         # Officers only: whether a community partner has answered is not told while the round is open.
@@ -124,7 +124,7 @@ def assessment_steps(council: Council, today: date) -> list[NextStep]:
                 )
             )
     else:
-        last = Round.objects.filter(council=council, closed_at__isnull=False).order_by("-closed_at").first()
+        last = Round.objects.closed().filter(council=council).first()
         if last is None or last.closed_at is None or last.closed_at.date() < today - timedelta(days=365):
             steps.append(NextStep("Open this year's self-assessment", reverse("assessment:round-add", args=[gss])))
     overdue = [a for a in Action.objects.filter(council=council) if a.is_overdue]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from keepitlocal.spend import views
+from keepitlocal.spend import network_views, public_views, views
 
 app_name = "spend"
 
@@ -18,6 +18,6 @@ urlpatterns = [
     path("manage/councils/<str:gss_code>/spend/suppliers/<str:key>/correct/", views.correct, name="correct"),
     path("manage/councils/<str:gss_code>/spend/publish/", views.publish, name="publish"),
     path("manage/councils/<str:gss_code>/spend/publish/check/", views.publish_check, name="publish-check"),
-    path("compare/spend/", views.compare, name="compare"),
-    path("network/registers/", views.registers, name="registers"),
+    path("compare/spend/", public_views.compare, name="compare"),
+    path("network/registers/", network_views.registers, name="registers"),
 ]

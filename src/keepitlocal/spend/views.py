@@ -31,19 +31,15 @@ from keepitlocal.spend.figures import (
     TYPE_LABELS,
     TYPE_PLURALS,
     Figures,
-    PublishedFigures,
     choices,
     figures,
     month_label,
     type_label,
 )
-from keepitlocal.spend.forms import BulkCorrectionForm, CorrectionForm, ReadingForm, RegisterForm, UploadForm
+from keepitlocal.spend.forms import BulkCorrectionForm, CorrectionForm, ReadingForm, UploadForm
 from keepitlocal.spend.models import (
     AnalysisRun,
     Payment,
-    Reanalysis,
-    RegisterFetch,
-    RegisterFile,
     RejectedRow,
     SpendFile,
     SpendPublication,
@@ -586,121 +582,6 @@ def publish_check(request: HttpRequest, gss_code: str) -> HttpResponse:
             "found": queries.publish_limits(council, latest, request.GET.get("year")),
             "can_edit": access.can_edit_council(request.user, council),
             "is_network_admin": access.is_network_admin(request.user),
-        },
-    )
-
-
-# How the comparison's order reads in its caption ("sorted by VCSE share").
-SORT_PHRASES = {
-    "council": "council name",
-    "share_vcse": "VCSE share",
-    "share_local": "local share",
-    "top10_share": "top-10 share",
-    "total_spend": "total spend",
-}
-COMPARE_SORTS = {
-    "council": "Council",
-    "share_vcse": "VCSE share",
-    "share_local": "Local share",
-    "top10_share": "Top-10 share",
-    "total_spend": "Total spend",
-}
-
-
-@access.public
-def compare(request: HttpRequest) -> HttpResponse:
-    """Published councils side by side, with what each figure covers."""
-    from keepitlocal.reports.engine.charts import bar_chart  # matplotlib is loaded only where a chart is drawn
-
-    found = queries.comparison(request.GET.get("year", ""))
-    rows, years, year, without = found.rows, found.years, found.year, found.without
-    sort = request.GET.get("sort", "share_vcse")
-    sort = sort if sort in COMPARE_SORTS else "share_vcse"
-
-    def sort_value(r: PublishedFigures) -> tuple[Any, ...]:
-        # A share published as its range sorts by its low end, after the councils with one figure as high.
-        spread = r.spread(IndicatorId(sort))
-        value = spread[0] if spread else r.point(IndicatorId(sort))
-        return (value is None, -(value or 0), r.council.name)
-
-    rows = sorted(rows, key=lambda r: (r.council.name,) if sort == "council" else sort_value(r))  # kept rows stay as kept
-    # The chart shows one figure per council: a council whose VCSE share is published as its range is left out of
-    # it (never drawn as 0%) and named below it, its range in the table.
-    charted = [r for r in rows if r.share_vcse is not None]
-    chart = (
-        bar_chart(
-            [r.council.name for r in charted],
-            [r.share_vcse for r in charted],
-            f"Share of spend to VCSE organisations by council, financial year {year}",
-            "Horizontal bars, one per published council whose share is one figure; the same figures are in the table.",
-            "compare-vcse",
-            axis="Share of the council's spend to VCSE organisations (%)",
-        )
-        if charted
-        else ""
-    )
-    return render(
-        request,
-        "spend/compare.html",
-        {
-            "rows": rows,
-            "sort": sort,
-            "sorts": COMPARE_SORTS,
-            "sort_phrases": SORT_PHRASES,
-            "chart": chart,
-            "not_charted": [r.council for r in rows if r.share_vcse is None],
-            "years": years,
-            "year": year,
-            "without": without,
-        },
-    )
-
-
-@access.network_admin
-@require_http_methods(["GET", "POST"])
-def registers(request: HttpRequest) -> HttpResponse:
-    """The network team loads register files once for every council's analysis."""
-    from keepitlocal.spend.engine.publishers import PUBLISHERS, RegisterKind
-    from keepitlocal.spend.registers import RegisterError, load_register, reanalyse_all, remove_register, start_fetch
-
-    if request.method == "POST" and request.POST.get("fetch"):
-        running = RegisterFetch.objects.exclude(status__in=[RegisterFetch.Status.SUCCEEDED, RegisterFetch.Status.FAILED])
-        if running.exists():
-            messages.success(request, "A fetch is already running; its progress is below")
-        else:
-            start_fetch(list(RegisterKind), request.user)
-            messages.success(request, "Fetching the latest registers in the background; their progress is below")
-        return redirect("spend:registers")
-    form = RegisterForm(request.POST if request.method == "POST" else None, request.FILES if request.method == "POST" else None)
-    if request.method == "POST" and request.POST.get("remove"):
-        record = get_object_or_404(RegisterFile, pk=request.POST["remove"])
-        remove_register(record)
-        again = reanalyse_all(f"{record.original_name} removed", request.user)
-        messages.success(
-            request,
-            f"{record.original_name} removed" + ("; every council's spend is being analysed again without it" if again else ""),
-        )
-        return redirect("spend:registers")
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["register_file"]
-        try:
-            record, created = load_register(upload.name, upload, request.user)
-        except RegisterError as error:
-            form.add_error("register_file", str(error))
-        else:
-            again = reanalyse_all(f"{record.original_name} loaded", request.user) if created else None
-            done = ("Loaded " if created else "Already loaded: ") + record.describe()
-            messages.success(request, done + ("; every council's spend is being analysed again with it" if again else ""))
-            return redirect("spend:registers")
-    return render_form(
-        request,
-        "spend/registers.html",
-        {
-            "form": form,
-            "records": RegisterFile.objects.select_related("loaded_by"),
-            "publishers": PUBLISHERS,
-            "fetch": RegisterFetch.objects.first(),
-            "reanalysis": Reanalysis.objects.first(),
         },
     )
 

@@ -84,6 +84,14 @@ class DeflatorSeries(models.Model):
         return self.citation
 
 
+class ValueCases(models.QuerySet["ValueCase"]):
+    """The questions asked of value cases again and again, asked one way."""
+
+    def published(self) -> ValueCases:
+        """Cases their councils published: the only ones anyone outside the council sees."""
+        return self.filter(published_at__isnull=False)
+
+
 class ValueCase(models.Model):
     """A council's case for the value of an intervention: its costs, cohort and outcomes; calculated on request."""
 
@@ -99,6 +107,8 @@ class ValueCase(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = ValueCases.as_manager()
 
     class Meta:
         ordering = ["-updated_at"]

@@ -465,7 +465,7 @@ def publish(case: ValueCase, published: bool) -> None:
 
 
 def published_cases(council: Council) -> list[tuple[ValueCase, calc.Result | None]]:
-    return [(case, calculate(case).result) for case in ValueCase.objects.filter(council=council, published_at__isnull=False)]
+    return [(case, calculate(case).result) for case in ValueCase.objects.published().filter(council=council)]
 
 
 def update_case(case: ValueCase, data: dict[str, Any]) -> None:
@@ -486,7 +486,7 @@ def update_case(case: ValueCase, data: dict[str, Any]) -> None:
 def attach_connections(case: ValueCase, organisation: Organisation, on: date, actor: str) -> ConnectionsContext:
     """The organisation's reach as its map of connections shows it on `on`, attached to a published case (or brought
     up to date when attached already). Counts only, in the platform's words: nothing a person wrote is shown."""
-    if not ValueCase.objects.filter(pk=case.pk, published_at__isnull=False).exists():
+    if not ValueCase.objects.published().filter(pk=case.pk).exists():
         raise Refused("This value case is not published", "Only a council's published value cases can be given context.")
     cmap = connections.map_for(organisation)
     shot = connections.snapshot(cmap, on)

@@ -192,7 +192,7 @@ def deflator(request: HttpRequest) -> HttpResponse:
 def contexts(request: HttpRequest, pk: int) -> HttpResponse:
     """An organisation attaches its connections measures, as they stand today, to councils' published value cases."""
     organisation = get_object_or_404(Organisation, pk=pk)
-    published = ValueCase.objects.filter(published_at__isnull=False).select_related("council")
+    published = ValueCase.objects.published().select_related("council")
     if request.method == "POST":
         chosen = request.POST.get("case", "")
         found = get_object_or_404(published, pk=int(chosen) if chosen.isdigit() else 0)
