@@ -40,6 +40,9 @@ def setup(var: Path) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keepitlocal.settings")
     import django
 
+    from keepitlocal.config import prepare
+
+    prepare()
     django.setup()
     from django.core.management import call_command
 

@@ -12,7 +12,10 @@ from django.test import Client
 
 from keepitlocal.accounts.email import OutboxEmailService
 from keepitlocal.accounts.models import User
+from keepitlocal.config import prepare
 from keepitlocal.network.demo import DEMO_PASSWORD, load_demo
+
+prepare()  # as the entry points do: the var folder the static files and uploads go under
 
 
 class StrictHTMLClient(Client):

@@ -34,6 +34,10 @@ def _django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keepitlocal.settings")
     import django
 
+    from keepitlocal.config import prepare
+
+    prepare()  # the var folder and the development key, before the settings read them
+
     django.setup()
 
 

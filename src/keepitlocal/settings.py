@@ -1,67 +1,34 @@
-"""Django settings for keepitlocal.
+"""Django settings for keepitlocal, built from the typed configuration (keepitlocal.config: every environment variable
+read once, with its type and default). Importing them writes nothing: the var folder and the development key are made
+by the entry points (config.prepare).
 
-Safe by default: DEBUG is off unless asked for, the database is an embedded SQLite file under var/
-unless DATABASE_URL names another, and the secret key is generated once per machine rather than
-committed.
+Safe by default: DEBUG is off unless asked for, the database is an embedded SQLite file under var/ unless
+DATABASE_URL names another, and the secret key is kept per machine rather than committed.
 """
 
 from __future__ import annotations
 
-import os
-import secrets
-from collections.abc import Mapping
-from pathlib import Path
-
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-BASE_DIR = PACKAGE_DIR.parent.parent
-VAR_DIR = Path(os.environ.get("KIL_VAR_DIR", BASE_DIR / "var"))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+from keepitlocal.config import BASE_DIR, ConfigError, current
 
+try:
+    CONFIG = current()
+except ConfigError as error:
+    raise ImproperlyConfigured(str(error)) from None
 
-# KIL_ENVIRONMENT=production: the platform refuses to start without what production needs (below), rather than
-# making do: a key made per machine would break sign-in between two web hosts without a word.
-PRODUCTION = os.environ.get("KIL_ENVIRONMENT", "development") == "production"
-
-
-def production_problems(environ: Mapping[str, str]) -> list[str]:
-    """What production lacks, in words (nothing when ready)."""
-    problems = []
-    if len(environ.get("KIL_SECRET_KEY", "")) < 50:
-        problems.append("KIL_SECRET_KEY: the same secret of 50 characters or more on every host")
-    if not environ.get("DATABASE_URL", "").startswith("postgres"):
-        problems.append("DATABASE_URL: a PostgreSQL database (the embedded SQLite is for trying the platform)")
-    if not environ.get("KIL_ALLOWED_HOSTS"):
-        problems.append("KIL_ALLOWED_HOSTS: the host names the platform is served on")
-    if not environ.get("KIL_BASE_URL", "").startswith("https://"):
-        problems.append("KIL_BASE_URL: the https:// address put in every emailed link")
-    if environ.get("KIL_DEBUG", "") == "1":
-        problems.append("KIL_DEBUG: debug pages are for local work only")
-    return problems
-
-
-if PRODUCTION and (missing := production_problems(os.environ)):
+VAR_DIR = CONFIG.var_dir
+# KIL_ENVIRONMENT=production: the platform refuses to start without what production needs, rather than making do: a
+# key made per machine would break sign-in between two web hosts without a word.
+PRODUCTION = CONFIG.production
+if PRODUCTION and (missing := CONFIG.problems()):
     raise ImproperlyConfigured("KIL_ENVIRONMENT is production, and it needs: " + "; ".join(missing))
 
-
-def _secret_key() -> str:
-    # A key read from the environment wins; otherwise (never in production) one is made on first start and kept under
-    # var/ so that sessions survive restarts without a secret ever being committed.
-    if key := os.environ.get("KIL_SECRET_KEY"):
-        return key
-    key_file = VAR_DIR / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
-
-
-SECRET_KEY = _secret_key()
-DEBUG = os.environ.get("KIL_DEBUG", "") == "1"
-ALLOWED_HOSTS = [h for h in os.environ.get("KIL_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
-CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("KIL_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+SECRET_KEY = CONFIG.key()
+DEBUG = CONFIG.debug
+ALLOWED_HOSTS = list(CONFIG.allowed_hosts)
+CSRF_TRUSTED_ORIGINS = list(CONFIG.csrf_trusted_origins)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -86,24 +53,24 @@ INSTALLED_APPS = [
 ]
 
 # Background work runs in a separate worker (`kil manage db_worker`), queued in the database.
-TASKS = {"default": {"BACKEND": os.environ.get("KIL_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+TASKS = {"default": {"BACKEND": CONFIG.tasks_backend}}
 
 MEDIA_ROOT = VAR_DIR / "uploads"
 MEDIA_URL = "/media-not-served/"  # uploads are never served directly; only the app reads them
-KIL_SPEND_MAX_UPLOAD = int(os.environ.get("KIL_SPEND_MAX_UPLOAD", str(200 * 1024 * 1024)))
-KIL_SPEND_MAX_EXPANDED = int(os.environ.get("KIL_SPEND_MAX_EXPANDED", str(1024 * 1024 * 1024)))
+KIL_SPEND_MAX_UPLOAD = CONFIG.spend_max_upload
+KIL_SPEND_MAX_EXPANDED = CONFIG.spend_max_expanded
 # Register files (charity and company registers, postcode lookups) used by every analysis.
 # An analysis stops with a message after this many minutes; one whose worker has given no sign of life for
 # KIL_ANALYSIS_STALE_MINUTES is marked failed (its worker was stopped or ran out of memory) and can be started again.
-KIL_ANALYSIS_TIME_LIMIT_MINUTES = int(os.environ.get("KIL_ANALYSIS_TIME_LIMIT_MINUTES", "120"))
-KIL_ANALYSIS_STALE_MINUTES = int(os.environ.get("KIL_ANALYSIS_STALE_MINUTES", "2"))
+KIL_ANALYSIS_TIME_LIMIT_MINUTES = CONFIG.analysis_time_limit_minutes
+KIL_ANALYSIS_STALE_MINUTES = CONFIG.analysis_stale_minutes
 # The demo's spend: 1 gives each demo council its full population of suppliers (thousands); tests use a smaller one.
-KIL_DEMO_SCALE = float(os.environ.get("KIL_DEMO_SCALE", "1"))
-KIL_REGISTERS_DIR = Path(os.environ.get("KIL_REGISTERS_DIR", VAR_DIR / "registers"))
+KIL_DEMO_SCALE = CONFIG.demo_scale
+KIL_REGISTERS_DIR = CONFIG.registers_dir or VAR_DIR / "registers"
 # Each council's latest analysed payments, as the figures need them, so that corrections apply without the files.
-KIL_FIGURES_DIR = Path(os.environ.get("KIL_FIGURES_DIR", VAR_DIR / "figures"))
+KIL_FIGURES_DIR = CONFIG.figures_dir or VAR_DIR / "figures"
 # Fetch registers from a mirror (each publisher's files under its host name) instead of the publishers themselves.
-KIL_REGISTERS_MIRROR = os.environ.get("KIL_REGISTERS_MIRROR", "")
+KIL_REGISTERS_MIRROR = CONFIG.registers_mirror
 
 MIDDLEWARE = [
     "keepitlocal.web.middleware.RequestIdMiddleware",
@@ -156,8 +123,8 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'keepitlocal.sqlite3'}",
-        conn_max_age=int(os.environ.get("KIL_DB_CONN_MAX_AGE", "0")),
+        CONFIG.database_url or f"sqlite:///{VAR_DIR / 'keepitlocal.sqlite3'}",
+        conn_max_age=CONFIG.db_conn_max_age,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -170,7 +137,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "transaction_mode": "IMMEDIATE",
-            "timeout": int(os.environ.get("KIL_SQLITE_TIMEOUT", "10")),
+            "timeout": CONFIG.sqlite_timeout,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
@@ -195,30 +162,30 @@ LOGIN_REDIRECT_URL = "web:dashboard"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
 
 # Where the platform is served, for links in emails (never taken from a request's Host header).
-KIL_BASE_URL = os.environ.get("KIL_BASE_URL", "http://127.0.0.1:8000")
+KIL_BASE_URL = CONFIG.base_url
 # Sign-in, password reset and join attempts are limited per client and per address (keepitlocal.accounts.throttle).
 
 # Email leaves only through keepitlocal.accounts.email; locally it prints to the console.
-KIL_EMAIL_SERVICE = os.environ.get("KIL_EMAIL_SERVICE", "keepitlocal.accounts.email.DjangoEmailService")
-EMAIL_BACKEND = os.environ.get("KIL_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = os.environ.get("KIL_FROM_EMAIL", "Keep it Local Network <no-reply@keepitlocal.example>")
+KIL_EMAIL_SERVICE = CONFIG.email_service
+EMAIL_BACKEND = CONFIG.email_backend
+DEFAULT_FROM_EMAIL = CONFIG.from_email
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = os.environ.get("KIL_SECURE_COOKIES", "") == "1"
+SESSION_COOKIE_SECURE = CONFIG.secure_cookies
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # A signed-in session ends after two idle hours (web.middleware.SessionIdleTimeoutMiddleware, which writes the
 # session at most every few minutes rather than on every request), and after twelve hours whatever happens.
-KIL_SESSION_IDLE_MINUTES = int(os.environ.get("KIL_SESSION_IDLE_MINUTES", "120"))
+KIL_SESSION_IDLE_MINUTES = CONFIG.session_idle_minutes
 SESSION_COOKIE_AGE = 12 * 60 * 60
 # Behind a reverse proxy that ends HTTPS: KIL_HTTPS=1 trusts its X-Forwarded-Proto header (set it only when the proxy
 # always sets or overwrites that header), redirects plain HTTP to HTTPS and sends HSTS for a year.
-if os.environ.get("KIL_HTTPS", "") == "1":
+if CONFIG.https:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
-    SECURE_HSTS_SECONDS = int(os.environ.get("KIL_HSTS_SECONDS", str(365 * 24 * 60 * 60)))
+    SECURE_HSTS_SECONDS = CONFIG.hsts_seconds
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = os.environ.get("KIL_HSTS_PRELOAD", "") == "1"
+    SECURE_HSTS_PRELOAD = CONFIG.hsts_preload
     if not SECURE_HSTS_PRELOAD:
         # Preloading commits the whole domain and its subdomains to HTTPS for good: the operator's choice to make.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
@@ -234,13 +201,12 @@ USE_TZ = True
 
 # Requests a minute to the API and the reconciliation service (accounts.ratelimit), per address and per API token;
 # behind a reverse proxy, KIL_PROXY_COUNT says how many trusted proxies add themselves to X-Forwarded-For.
-KIL_API_RATE_PER_ADDRESS = int(os.environ.get("KIL_API_RATE_PER_ADDRESS", "120"))
-KIL_API_RATE_PER_TOKEN = int(os.environ.get("KIL_API_RATE_PER_TOKEN", "600"))
-KIL_PROXY_COUNT = int(os.environ.get("KIL_PROXY_COUNT", "0"))
+KIL_API_RATE_PER_ADDRESS = CONFIG.api_rate_per_address
+KIL_API_RATE_PER_TOKEN = CONFIG.api_rate_per_token
+KIL_PROXY_COUNT = CONFIG.proxy_count
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
-STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "build" / "static"]
 # Serve straight from the build folder as well, so a fresh `make run` needs no collectstatic step.
 WHITENOISE_USE_FINDERS = True
@@ -249,7 +215,7 @@ WHITENOISE_USE_FINDERS = True
 KIL_MAX_TEXT = 5000
 
 # Every line names its request (keepitlocal.logs); KIL_LOG_FORMAT=json (the default in production) writes JSON lines.
-LOG_FORMAT = os.environ.get("KIL_LOG_FORMAT", "json" if PRODUCTION else "plain")
+LOG_FORMAT = CONFIG.log_format or ("json" if PRODUCTION else "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -265,7 +231,7 @@ LOGGING = {
             "formatter": "json" if LOG_FORMAT == "json" else "plain",
         }
     },
-    "root": {"handlers": ["console"], "level": os.environ.get("KIL_LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": CONFIG.log_level},
     # WeasyPrint warns about every SVG style property it reads another way; the charts render correctly.
     # Our own events (a publication, a password reset, a join decision: keepitlocal.logs.event) are INFO, kept
     # whatever the level of the rest.
