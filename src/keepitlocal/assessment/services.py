@@ -49,6 +49,12 @@ def end_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
 
 
+def _audit_invitation(assessment: Round, actor: Any, invitation: Invitation) -> None:
+    """One entry in the council's history for each invitation sent (or sent again), whoever answered."""
+    audit(assessment.council, actor, "invited", "Assessment invitation", str(invitation.pk),
+          [{"field": "Email", "from": "", "to": invitation.email}])  # fmt: skip
+
+
 def invite(
     assessment: Round, *, group: str, email: str, name: str, organisation: Any, actor: Any, base_url: str
 ) -> tuple[Invitation, str]:
@@ -70,8 +76,7 @@ def invite(
                 existing.name, existing.organisation = name, organisation
                 existing.sent_at, existing.sent_by = timezone.now(), actor
                 existing.save(update_fields=["name", "organisation", "sent_at", "sent_by"])
-                audit(assessment.council, actor, "invited", "Assessment invitation", str(existing.pk),
-                      [{"field": "Email", "from": "", "to": email}])  # fmt: skip
+                _audit_invitation(assessment, actor, existing)
                 transaction.on_commit(lambda: _already_in(assessment, email))  # told their answers are in
                 return existing, ""
         elif submitted:
@@ -84,14 +89,7 @@ def invite(
         invitation.save()
         # Answers already saved stay, under the group the person now answers as.
         Response.objects.filter(invitation=invitation, submitted_at__isnull=True).update(group=group)
-        audit(
-            assessment.council,
-            actor,
-            "invited",
-            "Assessment invitation",
-            str(invitation.pk),
-            [{"field": "Email", "from": "", "to": email}],
-        )
+        _audit_invitation(assessment, actor, invitation)
     link = f"{base_url.rstrip('/')}/respond/{token}/"
     council = assessment.council.name
     email_service().send(

@@ -888,12 +888,17 @@ def _shared_maps(council: Council, network_team_only: bool) -> Any:
     return shared.filter(share_with_network=True) if network_team_only else shared
 
 
-def _area_fingerprint(council: Council, network_team_only: bool) -> str:
+def _shared_states(council: Council, network_team_only: bool) -> list[tuple[Any, ...]]:
+    """Each map shared with the council (with the network team), as it last changed: (pk, updated_at, organisation's
+    name, is_demo), read once for a page view."""
+    shared = _shared_maps(council, network_team_only).order_by("pk")
+    return list(shared.values_list("pk", "updated_at", "organisation__name", "is_demo"))
+
+
+def _area_fingerprint(council: Council, network_team_only: bool, maps: list[tuple[Any, ...]] | None = None) -> str:
     """What an area's measures depend on: each shared map as it last changed (its organisation's name too) and the
     council's latest analysis (the bridges' spend)."""
-    maps = list(
-        _shared_maps(council, network_team_only).order_by("pk").values_list("pk", "updated_at", "organisation__name", "is_demo")
-    )
+    maps = _shared_states(council, network_team_only) if maps is None else maps
     run = AnalysisRun.objects.finished().filter(council=council).values_list("pk", "finished_at").first()
     return hashlib.sha256(repr((maps, run)).encode()).hexdigest()
 
@@ -904,15 +909,16 @@ def area_figures(council: Council, on: date, network_team_only: bool = False) ->
     from keepitlocal.connections.models import AreaMeasures
 
     audience = {"council": council, "network_team_only": network_team_only}
-    if not _shared_maps(council, network_team_only).exists():
+    maps = _shared_states(council, network_team_only)  # read once for the whole view
+    if not maps:
         empty = AreaFigures(on, (), m.measure(Network((), ()), on).summary, (), None)
         return AreaReading(empty, True, timezone.now())
-    row = request_area_measures(council, on, network_team_only)
+    row = request_area_measures(council, on, network_team_only, maps)
     if row.figures is not None:
         return AreaReading(AreaFigures.from_json(row.figures), True, row.computed_at)
     # The last figures measured, while the present are worked out: only from maps every one of which is still shared
     # (a map whose sharing was withdrawn is never shown again, not even in figures measured before).
-    shared = set(_shared_maps(council, network_team_only).values_list("pk", flat=True))
+    shared = {state[0] for state in maps}
     for earlier in AreaMeasures.objects.filter(**audience, figures__isnull=False).order_by("-computed_at")[:AREA_KEPT]:
         figures = AreaFigures.from_json(earlier.figures or {})
         if set(figures.map_ids) <= shared:
@@ -920,11 +926,14 @@ def area_figures(council: Council, on: date, network_team_only: bool = False) ->
     return AreaReading(None, False)
 
 
-def request_area_measures(council: Council, on: date, network_team_only: bool) -> Any:
-    """The measuring of the area as it stands, asked of the worker unless already done or under way."""
+def request_area_measures(
+    council: Council, on: date, network_team_only: bool, maps: list[tuple[Any, ...]] | None = None
+) -> Any:
+    """The measuring of the area as it stands (its shared maps' states, when already read), asked of the worker unless
+    already done or under way."""
     from keepitlocal.connections.models import AreaMeasures
 
-    fingerprint = _area_fingerprint(council, network_team_only)
+    fingerprint = _area_fingerprint(council, network_team_only, maps)
     row, created = AreaMeasures.objects.get_or_create(
         council=council, network_team_only=network_team_only, on=on, fingerprint=fingerprint
     )
