@@ -926,9 +926,7 @@ def area_figures(council: Council, on: date, network_team_only: bool = False) ->
     return AreaReading(None, False)
 
 
-def request_area_measures(
-    council: Council, on: date, network_team_only: bool, maps: list[tuple[Any, ...]] | None = None
-) -> Any:
+def request_area_measures(council: Council, on: date, network_team_only: bool, maps: list[tuple[Any, ...]] | None = None) -> Any:
     """The measuring of the area as it stands (its shared maps' states, when already read), asked of the worker unless
     already done or under way."""
     from keepitlocal.connections.models import AreaMeasures

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from keepitlocal.common.names import legal_entity, legal_form
+from keepitlocal.common.prefilter import Prefiltered
 
 
 class SupplierType(StrEnum):
@@ -297,6 +298,10 @@ _VCSE_NAME = re.compile(
     r"\b(young|for|with) carers\b|\bcarers (support|centre|center|trust|association|forum|group|network|hub|resource|count|first)\b|"
     r"\bhome-?start\b|\bsocial enterprise\b|\bdevelopment trust\b|\bmutual aid\b|\bresidents'? association\b|\btenants\b|\bforum\b"
 )
+# The two long name rules are asked only of names holding a word every match needs (common.prefilter): the same
+# answers, in a third of the time.
+_PUBLIC = Prefiltered(_PUBLIC_NAME)
+_VCSE = Prefiltered(_VCSE_NAME)
 # A name that says it sells professional services is a business, whatever community word it also holds
 # ("Church Park Consultants", "Bentley Project Management").
 _BUSINESS_NAME = re.compile(
@@ -429,10 +434,10 @@ def classify_name(names: Iterable[str]) -> Decision:
         # Sector words (school, academy, college) decide only in their context: not in a company's name, nor beside
         # an activity or a trade ('Elite Dance Academy', 'School Uniform Services').
         public = _SECTOR_WORDS.sub(" ", text) if form in ("ltd", "plc", "llp") or _ACTIVITY.search(text) else text
-        if not charity and _PUBLIC_NAME.search(public):
+        if not charity and _PUBLIC.matches(public):
             return Decision(PUBLIC, f"The name '{name}' is that of a public body", 0.7, Evidence.NAME)
     for name, text, charity in zip(names, texts, charities, strict=True):
-        if _VCSE_NAME.search(text) and (charity or not _TRUST_NOT_VCSE.search(text)) and not _BUSINESS_NAME.search(text):
+        if _VCSE.matches(text) and (charity or not _TRUST_NOT_VCSE.search(text)) and not _BUSINESS_NAME.search(text):
             return Decision(VCSE, f"The name '{name}' is that of a community or voluntary body", 0.6, Evidence.NAME)
     for name, text in zip(names, texts, strict=True):
         if _PERSON.search(text):
