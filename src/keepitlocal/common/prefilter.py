@@ -83,6 +83,6 @@ class Prefiltered:
 
     def matches(self, text: str) -> bool:
         """Whether the pattern is found anywhere in `text` (as bool(pattern.search(text)))."""
-        if self._always or any(s in text for s in self.strings):
+        if self._always or any(map(text.__contains__, self.strings)):
             return self.pattern.search(text) is not None
         return False
