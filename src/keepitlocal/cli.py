@@ -71,7 +71,7 @@ def import_councils(files: tuple[Path, ...]) -> None:
         table.add_column(heading, justify="right")
     table.add_row(*(f"{n:,}" for n in (run.rows_read, run.created, run.updated, run.unchanged, run.skipped, run.rejected)))
     Console().print(table)
-    for rejection in run.rejections[:20]:
+    for rejection in run.problems[:20]:
         click.echo(f"rejected {rejection['source']} row {rejection['row']}: {rejection['reason']}")
     if not result.records:
         raise click.ClickException("No councils found in the files")
@@ -531,7 +531,7 @@ def value_import_unit_costs(file: Path) -> None:
 
     run = import_library(file.name, file.read_bytes())
     click.echo(
-        f"{file.name}: {run.lines_read:,} lines read, {run.created:,} created, {run.updated:,} updated, "
+        f"{file.name}: {run.rows_read:,} lines read, {run.created:,} created, {run.updated:,} updated, "
         f"{run.unchanged:,} unchanged, {len(run.problems):,} not read"
     )
     for problem in run.problems[:20]:
@@ -570,7 +570,7 @@ def value_import_grants(files: tuple[Path, ...]) -> None:
         except NotGrants as error:
             raise click.ClickException(f"{file.name}: {error}") from None
         click.echo(
-            f"{file.name}: {run.grants_read:,} grants read, {run.created:,} added, {run.unchanged:,} already held, {len(run.problems):,} not read"
+            f"{file.name}: {run.rows_read:,} grants read, {run.created:,} added, {run.unchanged:,} already held, {len(run.problems):,} not read"
         )
 
 

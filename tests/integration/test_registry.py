@@ -51,7 +51,7 @@ def test_import_councils_command_is_idempotent_with_a_run_record(tmp_path: Path)
     call_command("import_councils", str(path), stdout=io.StringIO())
     runs = list(ImportRun.objects.order_by("started_at"))
     assert [(r.created, r.updated, r.unchanged, r.rejected) for r in runs] == [(2, 0, 0, 1), (0, 0, 2, 1)]
-    assert runs[0].rejections == [{"source": str(path), "row": 4, "reason": "'NONSENSE' is not a GSS code"}]
+    assert runs[0].problems == [{"source": str(path), "row": 4, "reason": "'NONSENSE' is not a GSS code"}]
     assert Council.objects.count() == 2
     # A renamed council is updated, not duplicated.
     path.write_text("LAD24CD,LAD24NM\nE08000033,Calderdale Council\n")

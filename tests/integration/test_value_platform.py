@@ -28,7 +28,7 @@ def page_of(client: Any) -> str:
 def test_importing_the_library_twice_changes_nothing_and_an_edit_is_a_new_version() -> None:
     data = GMCA.read_bytes()
     first = services.import_library(GMCA.name, data)
-    assert (first.lines_read, first.created, first.updated, first.problems) == (683, 683, 0, [])
+    assert (first.rows_read, first.created, first.updated, first.problems, first.succeeded) == (683, 683, 0, [], True)
     second = services.import_library(GMCA.name, data)
     assert (second.created, second.updated, second.unchanged) == (0, 0, 683)
     assert UnitCostImport.objects.count() == 2 and UnitCost.objects.count() == 683
@@ -118,10 +118,10 @@ def test_grants_import_once_and_show_beside_local_vcse_spend(demo: list[str], ed
     load_demo_spend()
     first = services.import_grants("grants.json", demo_grants())
     again = services.import_grants("grants.json", demo_grants())
-    assert first.created == first.grants_read > 0 and (again.created, again.unchanged) == (0, first.grants_read)
-    assert Grant.objects.filter(lad="E08000033").count() == first.grants_read
+    assert first.created == first.rows_read > 0 and (again.created, again.unchanged) == (0, first.rows_read)
+    assert Grant.objects.filter(lad="E08000033").count() == first.rows_read
     levered = services.levered_in(Council.objects.get(gss_code="E08000033"))
-    assert levered.grants == first.grants_read and levered.grants_total > 0
+    assert levered.grants == first.rows_read and levered.grants_total > 0
     # The demo's own registers place its suppliers, so the ratio is there: grants over local VCSE spend.
     # One year of each: the analysis's latest financial year of spend, and the grants awarded that year.
     assert levered.year == "2025/26" and levered.local_vcse_spend

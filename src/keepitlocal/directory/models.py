@@ -8,9 +8,8 @@ import uuid
 from enum import StrEnum
 
 from django.db import models
-from django.utils import timezone
 
-from keepitlocal.network.models import Council, Organisation
+from keepitlocal.network.models import Council, ImportRecord, Organisation
 
 
 class AssetType(StrEnum):
@@ -34,23 +33,16 @@ class Tenure(StrEnum):
         return {"freehold": "Freehold", "leasehold": "Leasehold", "licence": "Licence to occupy", "other": "Other"}[self.value]
 
 
-class DirectoryImport(models.Model):
+class DirectoryImport(ImportRecord):
     """One ORUK feed read into a council's directory: what it changed, or the rows that stopped it."""
 
     council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="directory_imports")
-    file_name = models.CharField(max_length=255)
-    started_at = models.DateTimeField(default=timezone.now)
-    succeeded = models.BooleanField(default=False)
-    created = models.PositiveIntegerField(default=0)
-    updated = models.PositiveIntegerField(default=0)
-    unchanged = models.PositiveIntegerField(default=0)
-    problems = models.JSONField(default=list, blank=True)
 
-    class Meta:
-        ordering = ["-started_at", "-id"]
+    class Meta(ImportRecord.Meta):
+        pass
 
     def __str__(self) -> str:
-        return f"{self.file_name} into {self.council}"
+        return f"{self.source} into {self.council}"
 
 
 class DirectoryOrganisation(models.Model):

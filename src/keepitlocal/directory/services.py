@@ -173,7 +173,7 @@ def _link_network(entry: DirectoryOrganisation) -> None:
 def import_package(council: Council, name: str, data: bytes) -> DirectoryImport:
     """Reads an ORUK package into the council's directory. Every row is checked first; any problem refuses the whole
     feed with the problems row by row. A row whose id is held already is updated; the same feed twice changes nothing."""
-    run = DirectoryImport.objects.create(council=council, file_name=name[:255])
+    run = DirectoryImport.objects.create(council=council, source=name[:255])
     try:
         package = oruk.read(files_of(name, data))
     except (UnicodeDecodeError, ValueError) as error:
@@ -233,6 +233,7 @@ def import_package(council: Council, name: str, data: bytes) -> DirectoryImport:
                     run.unchanged += 1
         for entry in DirectoryOrganisation.objects.filter(council=council).prefetch_related("identifiers"):
             _link_network(entry)
+        run.rows_read = sum(len(package.tables.get(table.name, [])) for table in oruk.TABLES)
         run.succeeded = True
         run.save()
     return run

@@ -53,25 +53,47 @@ class Council(models.Model):
         return Council.objects.filter(gss_code=self.successor_code).first() if self.successor_code else None
 
 
-class ImportRun(models.Model):
-    """One run of an import: what was read, created, updated and rejected, and why."""
+class ImportRecord(models.Model):
+    """What every import of a file records, whichever capability reads it (the councils file, a unit-cost library,
+    360Giving grants, an Open Referral feed): where it came from, when, the rows read, what they created, updated or
+    left unchanged, the rows not read with their reasons, and whether it went through."""
 
-    kind = models.CharField(max_length=40)
-    source = models.TextField()
+    source = models.TextField()  # the file read, as its uploader named it, or its address
     started_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
     rows_read = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
-    skipped = models.PositiveIntegerField(default=0)
-    rejected = models.PositiveIntegerField(default=0)
-    rejections = models.JSONField(default=list, blank=True)
+    problems = models.JSONField(default=list, blank=True)  # each row not read: where it is and why
     succeeded = models.BooleanField(default=False)
-    error = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["-started_at"]
+        abstract = True
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.source} at {self.started_at:%-d %B %Y %H:%M}"
+
+    @property
+    def summary(self) -> str:
+        """The record in words: '683 rows read: 683 created, 0 updated, 0 unchanged, 2 not read'."""
+        return (
+            f"{self.rows_read:,} rows read: {self.created:,} created, {self.updated:,} updated, "
+            f"{self.unchanged:,} unchanged, {len(self.problems or []):,} not read"
+        )
+
+
+class ImportRun(ImportRecord):
+    """One run of a registry import (councils, reference data), with the rows skipped as out of scope."""
+
+    kind = models.CharField(max_length=40)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    skipped = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta(ImportRecord.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"{self.kind} from {self.source} at {self.started_at:%Y-%m-%d %H:%M}"

@@ -242,7 +242,7 @@ def apply_council_import(result: ReadResult, source: str) -> ImportRun:
     run.updated = len(to_update)
     run.unchanged = len(result.records) - len(to_create) - len(to_update)
     run.rejected = len(result.rejected)
-    run.rejections = [{"source": r.source, "row": r.row, "reason": r.reason} for r in result.rejected]
+    run.problems = [{"source": r.source, "row": r.row, "reason": r.reason} for r in result.rejected]
     run.finished_at = timezone.now()
     run.succeeded = True
     run.save()

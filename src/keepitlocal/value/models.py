@@ -7,30 +7,20 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from keepitlocal.network.models import HTTP_URL, TEXT_LIMIT, Council
+from keepitlocal.network.models import HTTP_URL, TEXT_LIMIT, Council, ImportRecord
 from keepitlocal.value.engine.money import Agency, Confidence
 
 AGENCIES = [(a.value, a.label) for a in Agency]
 CONFIDENCE = [(c.value, c.label) for c in Confidence]
 
 
-class UnitCostImport(models.Model):
+class UnitCostImport(ImportRecord):
     """One import of a unit-cost library file: what was read, added, changed and not read."""
 
-    source = models.CharField(max_length=200)
     sha256 = models.CharField(max_length=64)
-    lines_read = models.PositiveIntegerField(default=0)
-    created = models.PositiveIntegerField(default=0)
-    updated = models.PositiveIntegerField(default=0)
-    unchanged = models.PositiveIntegerField(default=0)
-    problems = models.JSONField(default=list)
-    imported_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["-imported_at"]
-
-    def __str__(self) -> str:
-        return f"{self.source} at {self.imported_at:%d %B %Y}"
+    class Meta(ImportRecord.Meta):
+        pass
 
 
 class UnitCost(models.Model):
@@ -143,22 +133,14 @@ class CaseOutcome(models.Model):
         return self.name
 
 
-class GrantImport(models.Model):
-    """One import of a 360Giving file: grants read, added, already held, and the rows not read."""
+class GrantImport(ImportRecord):
+    """One import of a 360Giving file: grants read, added, already held (unchanged: a grant held is never changed),
+    and the rows not read."""
 
-    source = models.CharField(max_length=200)
     sha256 = models.CharField(max_length=64)
-    grants_read = models.PositiveIntegerField(default=0)
-    created = models.PositiveIntegerField(default=0)
-    unchanged = models.PositiveIntegerField(default=0)
-    problems = models.JSONField(default=list)
-    imported_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["-imported_at"]
-
-    def __str__(self) -> str:
-        return f"{self.source} at {self.imported_at:%d %B %Y}"
+    class Meta(ImportRecord.Meta):
+        pass
 
 
 class Grant(models.Model):

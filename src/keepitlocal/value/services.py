@@ -97,7 +97,7 @@ def import_library(name: str, data: bytes) -> UnitCostImport:
         run = UnitCostImport.objects.create(
             source=PurePath(name).name,
             sha256=hashlib.sha256(data).hexdigest(),
-            lines_read=len(library.costs) + len(library.problems),
+            rows_read=len(library.costs) + len(library.problems),
         )
         for cost in library.costs:
             counts[_save_version(cost.code, _fields(cost), None, run, None)] += 1
@@ -108,6 +108,7 @@ def import_library(name: str, data: bytes) -> UnitCostImport:
                 DeflatorSeries.objects.create(citation=library.deflator.citation, index=index)
         run.created, run.updated, run.unchanged = counts["created"], counts["updated"], counts["unchanged"]
         run.problems = [{"sheet": p.sheet, "row": p.row, "message": p.message} for p in library.problems]
+        run.succeeded = True
         run.save()
     return run
 
@@ -305,8 +306,9 @@ def import_grants(name: str, data: bytes) -> Any:
             if g.id not in held
         ]
         Grant.objects.bulk_create(new, batch_size=1000)
-        run.grants_read, run.created, run.unchanged = len(read.grants), len(new), len(read.grants) - len(new)
+        run.rows_read, run.created, run.unchanged = len(read.grants), len(new), len(read.grants) - len(new)
         run.problems = [{"row": p.row, "message": p.message} for p in read.problems]
+        run.succeeded = True
         run.save()
     return run
 

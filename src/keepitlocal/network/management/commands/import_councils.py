@@ -27,5 +27,5 @@ class Command(BaseCommand):
         run = apply_council_import(result, ", ".join(str(p) for p in files))
         for line in summarise([run]):
             self.stdout.write(line)
-        for rejection in run.rejections[:20]:
+        for rejection in run.problems[:20]:
             self.stdout.write(f"  rejected {rejection['source']} row {rejection['row']}: {rejection['reason']}")
