@@ -4,7 +4,7 @@ suppliers loaded: the dashboard (its figures are kept per analysis, as every use
 first view after an analysis is timed apart), the supplier search (every request a different search, filter, order
 or page: no two share a cached page) and a supplier's page (every request a different supplier).
 
-    .venv/bin/python benchmarks/web_spend.py [--rows 1000000] [--clients 20] [--seconds 20]
+    .venv/bin/python benchmarks/web_spend.py [--rows 1000000] [--clients 20] [--seconds 20] [--uploads-only]
 
 The load comes from wrk when it is installed (`bash scripts/ensure-debian-packages.sh wrk`), else from Python
 threads in this process, which compete with the server for the cores and overstate its latency.
@@ -181,6 +181,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=15, help="per client, when wrk is not installed")
     parser.add_argument("--seconds", type=int, default=20, help="of load per page kind, with wrk")
+    parser.add_argument("--uploads-only", action="store_true", help="measure upload to dashboard alone, no page load")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="kil-web-") as tmp:
         var = Path(tmp)
@@ -203,6 +204,8 @@ def main() -> None:
         generate(generated, args.rows, spread=0.3)
         seconds, rows = upload_and_analyse("E08000035", "Leeds", sorted(generated.glob("*.gz")))
         print(f"Generated, {args.rows:,} rows: upload to finished dashboard {seconds:.1f} s ({rows:,} payments loaded)")
+        if args.uploads_only:
+            return
 
         from django.test import Client
 
