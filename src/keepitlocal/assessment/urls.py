@@ -1,6 +1,6 @@
 from django.urls import path
 
-from keepitlocal.assessment import views
+from keepitlocal.assessment import respond_views, views
 
 app_name = "assessment"
 
@@ -22,9 +22,9 @@ urlpatterns = [
     path(COUNCIL + "actions/<int:action_id>/", views.action_update, name="action"),
     path(COUNCIL + "sharing/", views.sharing, name="sharing"),
     path(COUNCIL + "benchmark/", views.benchmark, name="benchmark"),
-    path("respond/done/", views.respond_done, name="respond-done"),
-    path("respond/<str:link_token>/", views.respond, name="respond"),
-    path("respond/<str:link_token>/about/", views.respond_about, name="respond-about"),
-    path("respond/<str:link_token>/questions/<str:code>/", views.respond_question, name="respond-question"),
-    path("respond/<str:link_token>/check/", views.respond_check, name="respond-check"),
+    path("respond/done/", respond_views.respond_done, name="respond-done"),
+    path("respond/<str:link_token>/", respond_views.respond, name="respond"),
+    path("respond/<str:link_token>/about/", respond_views.respond_about, name="respond-about"),
+    path("respond/<str:link_token>/questions/<str:code>/", respond_views.respond_question, name="respond-question"),
+    path("respond/<str:link_token>/check/", respond_views.respond_check, name="respond-check"),
 ]

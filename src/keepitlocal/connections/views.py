@@ -24,7 +24,7 @@ from keepitlocal.network.models import Event, Organisation
 from keepitlocal.reports.downloads import download as table_download
 from keepitlocal.reports.engine.tables import Column, Table
 from keepitlocal.value import services as value_services
-from keepitlocal.web.forms import render_form
+from keepitlocal.web.forms import render_form, render_refused
 
 
 def _organisation(pk: int) -> tuple[Organisation, ConnectionMap]:
@@ -43,7 +43,7 @@ def _day(request: HttpRequest, name: str) -> date | None:
 
 
 def _refused(request: HttpRequest, error: Refused, status: int = 400) -> HttpResponse:
-    return render(request, "refused.html", {"error": error}, status=status)
+    return render_refused(request, error, status)
 
 
 # The organisation's home -----------------------------------------------------------------------------------------

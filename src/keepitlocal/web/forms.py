@@ -60,6 +60,14 @@ class GovukModelForm(GovukFormMixin, forms.ModelForm[Any]):
         self._govuk_messages()
 
 
+def render_refused(
+    request: HttpRequest, error: Any, status: int = 400, template: str = "refused.html", **context: Any
+) -> HttpResponse:
+    """A page saying why something was refused (a common.refused.Refused: its title, message and problems), with the
+    status that says so; a capability's own template may add where to go next."""
+    return render(request, template, {"error": error, **context}, status=status)
+
+
 def render_form(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
     """A page holding `context["form"]`: status 400 when a submitted form comes back with its errors, so that a
     refusal is never reported as a success."""
