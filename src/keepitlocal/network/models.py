@@ -74,14 +74,6 @@ class ImportRecord(models.Model):
     def __str__(self) -> str:
         return f"{self.source} at {self.started_at:%-d %B %Y %H:%M}"
 
-    @property
-    def summary(self) -> str:
-        """The record in words: '683 rows read: 683 created, 0 updated, 0 unchanged, 2 not read'."""
-        return (
-            f"{self.rows_read:,} rows read: {self.created:,} created, {self.updated:,} updated, "
-            f"{self.unchanged:,} unchanged, {len(self.problems or []):,} not read"
-        )
-
 
 class ImportRun(ImportRecord):
     """One run of a registry import (councils, reference data), with the rows skipped as out of scope."""

@@ -29,6 +29,7 @@ from keepitlocal.network.models import Council
 from keepitlocal.spend.engine.classify import SupplierType
 from keepitlocal.spend.engine.columns import How
 from keepitlocal.spend.engine.figures import AnalysisFigures, FigureSet, IndicatorId
+from keepitlocal.spend.engine.pipeline import PAYMENT_COLUMNS
 from keepitlocal.spend.engine.read import FileStatus
 from keepitlocal.spend.figures import TYPE_LABELS
 from keepitlocal.spend.models import (
@@ -577,21 +578,9 @@ def _batched(objects: Iterator[Any], model: type[Any]) -> None:
         model.objects.bulk_create(batch)
 
 
-PAYMENT_COPY_COLUMNS = (
-    "council_id",
-    "spend_file_id",
-    "source_row",
-    "date",
-    "amount",
-    "supplier_name",
-    "supplier_key",
-    "org_id",
-    "supplier_type",
-    "is_local",
-    "service_area",
-    "expense_type",
-    "run_id",
-)
+# The payment table's columns for what `_load` writes: the council, the engine's columns (each file's index turned into
+# its upload), the analysis.
+PAYMENT_COPY_COLUMNS = ("council_id", "spend_file_id", *PAYMENT_COLUMNS[1:], "run_id")
 
 
 SUPPLIER_COLUMNS = (

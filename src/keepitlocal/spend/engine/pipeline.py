@@ -493,10 +493,7 @@ class Analysis:
         never through a file."""
         # On the analysis's own connection (its tables are temporary, seen by no other), which nothing else may use
         # until the payments are all read.
-        select = [
-            {"date": "strftime(date, '%Y-%m-%d')", "amount": "CAST(amount AS VARCHAR)"}.get(c, c) if as_text else c
-            for c in PAYMENT_SELECT
-        ]
+        select = [AS_TEXT.get(column, sql) if as_text else sql for column, sql in PAYMENT_SELECT.items()]
         order = "supplier_key, date, file_index, source_row" if by_supplier else "file_index, source_row"
         found = self.con.execute(f"SELECT {', '.join(select)} FROM tx ORDER BY {order}")
         while rows := found.fetchmany(batch):
@@ -544,33 +541,22 @@ class Analysis:
         outputs.write_report(self.con, result, self.suppliers, self._rejected, out / "report.html")
 
 
-# What `Analysis.payments` gives for each payment, in order.
-PAYMENT_COLUMNS = (
-    "file_index",
-    "source_row",
-    "date",
-    "amount",
-    "supplier_name",
-    "supplier_key",
-    "org_id",
-    "supplier_type",
-    "is_local",
-    "service_area",
-    "expense_type",
-)
-PAYMENT_SELECT = (
-    "file_index",
-    "source_row",
-    "date",
-    "amount",
-    "left(supplier_name, 500)",
-    "supplier_key",
-    "coalesce(org_id, '')",
-    "supplier_type",
-    "is_local",
-    "left(coalesce(service_area, ''), 500)",
-    "left(coalesce(expense_type, ''), 500)",
-)
+# What `Analysis.payments` gives for each payment, in order: each column with the SQL that reads it from `tx`.
+PAYMENT_SELECT = {
+    "file_index": "file_index",
+    "source_row": "source_row",
+    "date": "date",
+    "amount": "amount",
+    "supplier_name": "left(supplier_name, 500)",
+    "supplier_key": "supplier_key",
+    "org_id": "coalesce(org_id, '')",
+    "supplier_type": "supplier_type",
+    "is_local": "is_local",
+    "service_area": "left(coalesce(service_area, ''), 500)",
+    "expense_type": "left(coalesce(expense_type, ''), 500)",
+}
+PAYMENT_COLUMNS = tuple(PAYMENT_SELECT)
+AS_TEXT = {"date": "strftime(date, '%Y-%m-%d')", "amount": "CAST(amount AS VARCHAR)"}
 # The payments as the figures need them: what corrections recompute the figures from.
 FIGURE_COLUMNS = "date, amount, supplier_key, service_area, expense_type"
 
