@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import sys
 import tempfile
@@ -273,7 +272,6 @@ def spend_analyse(
 ) -> None:
     """Read spend files (CSV, XLSX, or gzip or zip of them), classify suppliers and write the outputs to OUT."""
     from keepitlocal.spend.engine.columns import normal
-    from keepitlocal.spend.engine.outputs import spreadsheet_safe
     from keepitlocal.spend.engine.pipeline import NothingUsableError, Options, analyse
     from keepitlocal.spend.engine.read import FileReport
 
@@ -332,7 +330,6 @@ def spend_analyse(
     )
     for line in summary_lines(result):
         click.echo(line)
-    spreadsheet_safe(out)
     click.echo(f"Outputs in {out}: transactions.csv, rejected.csv, suppliers.csv, indicators.json, report.html")
     unread = result.unread
     if unread:
@@ -382,16 +379,11 @@ def _writable(out: Path) -> None:
 
 
 def _council_register() -> list[Any]:
-    """The platform's register of councils (as `make setup` loads it, and `kil import-councils` completes it), or
-    none when this machine has no platform database: suppliers named as councils then rest on their names alone."""
-    try:
-        _django()
-        from keepitlocal.spend.analysis import council_register
+    """The bundled list of councils (the one `make setup` loads into the platform), read as a file: the analysis
+    needs no platform database, and starting Django only to read the same list cost half a second on every run."""
+    from keepitlocal.common.councils_file import bundled_councils
 
-        return council_register()
-    except Exception:
-        logging.getLogger(__name__).info("no register of councils for the analysis", exc_info=True)
-        return []
+    return bundled_councils()
 
 
 def summary_lines(result: Any) -> list[str]:

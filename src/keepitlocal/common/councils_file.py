@@ -19,7 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from keepitlocal.common.geography import CouncilType, council_type, is_gss_code, nation, normalise_gss
+from keepitlocal.common.publicbodies import CouncilRef
 from keepitlocal.common.text import decode
+
+# Every UK principal council, bundled with its licence (data/README.md): the register a platform starts from.
+BUNDLED_COUNCILS = Path(__file__).parent / "data" / "councils.csv"
 
 
 @dataclass
@@ -226,3 +230,10 @@ def read_councils(sources: Iterable[tuple[str, bytes]]) -> ReadResult:
 
 def read_council_files(paths: Iterable[Path]) -> ReadResult:
     return read_councils((str(p), Path(p).read_bytes()) for p in paths)
+
+
+def bundled_councils() -> list[CouncilRef]:
+    """The bundled list of councils as the analysis takes them: what `kil spend analyse` recognises suppliers named
+    as councils by, with no platform database (the platform's own register starts from the same list)."""
+    records = read_council_files([BUNDLED_COUNCILS]).records.values()
+    return [CouncilRef(r.gss_code, r.name, r.council_type.value if r.council_type else "") for r in records]

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 from django.db import transaction
 
-from keepitlocal.common.councils_file import read_council_files
+from keepitlocal.common.councils_file import BUNDLED_COUNCILS, read_council_files
 from keepitlocal.network.models import Cohort, ImportRun, Principle, PrincipleSet
 from keepitlocal.network.services import apply_council_import
-
-BUNDLED_COUNCILS = Path(__file__).parent / "data" / "councils.csv"
 
 PRINCIPLES_VERSION = "1.0"
 PRINCIPLES_PUBLISHED = date(2020, 3, 3)

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from rapidfuzz.distance import Levenshtein
 
@@ -591,20 +591,59 @@ class Mapping:
 # Values ------------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class Profile:
-    """What a column's sampled values look like."""
+    """What a column's sampled values look like: each count made when first asked for (a decision about an optional
+    field asks only whether the column is filled; testing every value as a date, an amount, a name and a code for
+    every column was a tenth of an analysis)."""
 
-    filled: int
-    dates: int  # values that read as dates in the years payments can fall in (PLAUSIBLE_YEARS)
-    dated_text: int  # dates not written as plain numbers (a plain number may be an Excel date or an amount)
-    amounts: int
-    names: int
-    distinct: int
-    values: tuple[str, ...]  # the sampled values, as published (for comparing repeated columns)
-    codes: int = 0  # values written as codes: one token with digits ('V10234', 'E4410'), not a name
-    organisations: int = 0  # different values that name an organisation by its form or kind ('… Ltd', '… Trust')
-    redacted: int = 0  # values saying the payee was withheld or redacted (they count as names of payees)
+    def __init__(self, values: tuple[str, ...]) -> None:
+        self.values = values  # the sampled values, as published (for comparing repeated columns)
+        self._counts = Counter(v for v in values if v)
+
+    def _weighted(self, test: Callable[[str], bool]) -> int:
+        # Each different value is tested once and counted as often as it appears (a layout's sample repeats many).
+        return sum(n for v, n in self._counts.items() if test(v))
+
+    @cached_property
+    def filled(self) -> int:
+        return sum(self._counts.values())
+
+    @cached_property
+    def distinct(self) -> int:
+        return len(self._counts)
+
+    @cached_property
+    def dates(self) -> int:
+        """Values that read as dates in the years payments can fall in (PLAUSIBLE_YEARS)."""
+        return self._weighted(_plausible_date)
+
+    @cached_property
+    def dated_text(self) -> int:
+        """Dates not written as plain numbers (a plain number may be an Excel date or an amount)."""
+        return self._weighted(lambda v: _is_date(v) and not _PLAIN_NUMBER.fullmatch(v))
+
+    @cached_property
+    def amounts(self) -> int:
+        return self._weighted(_is_amount)
+
+    @cached_property
+    def names(self) -> int:
+        return self._weighted(_is_name)
+
+    @cached_property
+    def codes(self) -> int:
+        """Values written as codes: one token with digits ('V10234', 'E4410'), not a name."""
+        return self._weighted(_is_code)
+
+    @cached_property
+    def organisations(self) -> int:
+        """Different values that name an organisation by its form or kind ('… Ltd', '… Trust')."""
+        return sum(bool(_ORGANISATION.search(v)) for v in self._counts)
+
+    @cached_property
+    def redacted(self) -> int:
+        """Values saying the payee was withheld or redacted (they count as names of payees)."""
+        return self._weighted(is_redacted)
 
     def share(self, count: int) -> float:
         return count / self.filled if self.filled else 0.0
@@ -672,25 +711,7 @@ def _is_code(value: str) -> bool:
 
 
 def profile(rows: Sequence[Sequence[str]], index: int) -> Profile:
-    values = tuple((row[index] if index < len(row) else "").strip() for row in rows)
-    counts = Counter(v for v in values if v)
-
-    def weighted(test: Callable[[str], bool]) -> int:
-        # Each different value is tested once and counted as often as it appears (a layout's sample repeats many).
-        return sum(n for v, n in counts.items() if test(v))
-
-    return Profile(
-        filled=sum(counts.values()),
-        dates=weighted(_plausible_date),
-        dated_text=weighted(lambda v: _is_date(v) and not _PLAIN_NUMBER.fullmatch(v)),
-        amounts=weighted(_is_amount),
-        names=weighted(_is_name),
-        distinct=len(counts),
-        values=values,
-        codes=weighted(_is_code),
-        organisations=sum(bool(_ORGANISATION.search(v)) for v in counts),
-        redacted=weighted(is_redacted),
-    )
+    return Profile(tuple((row[index] if index < len(row) else "").strip() for row in rows))
 
 
 def examples(rows: Sequence[Sequence[str]], index: int, count: int = 5) -> list[str]:

@@ -3,15 +3,16 @@ the tables every output reads."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import duckdb
+from duckdb.sqltypes import VARCHAR
 
-from keepitlocal.reports.engine.tables import neutralise_csv_cell
+from keepitlocal.reports.engine.tables import FORMULA_STARTS, neutralise_csv_cell
 from keepitlocal.spend.engine.bulk import bulk_insert, sql_string
 from keepitlocal.spend.engine.read import raw_lines
 from keepitlocal.spend.engine.sources import Source
@@ -83,18 +84,51 @@ def _copy(con: duckdb.DuckDBPyConnection, query: str, path: Path) -> None:
     con.execute(f"COPY ({query}) TO {sql_string(path)} (HEADER, DELIMITER ',', QUOTE '\"')")
 
 
+def _starts_like_formula(value: str) -> str:
+    # ord() of the first character: several times faster than comparing left(value, 1) with each.
+    return f"ord({value}) IN ({', '.join(str(ord(c)) for c in FORMULA_STARTS)})"
+
+
 def write_transactions(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Every payment kept, in file and line order, safe to open in a spreadsheet: a payee published as a formula is
+    written as text, by neutralise_csv_cell itself, while amounts (credit notes among them) stay numbers. An empty
+    value is written as nothing, as Python's csv module writes it, rather than as DuckDB's "" for an empty string."""
+    texts = {
+        "source_file": "source_file",
+        "supplier_name": "supplier_name",
+        "supplier_key": "supplier_key",
+        "org_id": "coalesce(org_id, '')",
+        "service_area": "coalesce(service_area, '')",
+        "expense_type": "coalesce(expense_type, '')",
+    }
+    # A function in Python slows the whole query even where it is not called: it is asked only of files that need it.
+    if con.execute(f"SELECT 1 FROM tx WHERE {' OR '.join(map(_starts_like_formula, texts.values()))} LIMIT 1").fetchall():
+        with contextlib.suppress(duckdb.NotImplementedException):  # made by an earlier output of this analysis
+            con.create_function("kil_csv_cell", neutralise_csv_cell, [VARCHAR], VARCHAR)
+        texts = {
+            name: f"CASE WHEN {_starts_like_formula(value)} THEN kil_csv_cell({value}) ELSE {value} END"
+            for name, value in texts.items()
+        }
+    t = {name: f"nullif({value}, '')" for name, value in texts.items()}
     _copy(
         con,
-        """
-        SELECT source_file, source_row, strftime(date, '%Y-%m-%d') AS date, amount, supplier_name, supplier_key,
-               coalesce(org_id, '') AS org_id, supplier_type,
-               CASE WHEN is_local IS NULL THEN '' WHEN is_local THEN 'true' ELSE 'false' END AS is_local,
-               coalesce(service_area, '') AS service_area, coalesce(expense_type, '') AS expense_type
+        f"""
+        SELECT {t["source_file"]} AS source_file, source_row, strftime(date, '%Y-%m-%d') AS date, amount,
+               {t["supplier_name"]} AS supplier_name, {t["supplier_key"]} AS supplier_key, {t["org_id"]} AS org_id,
+               supplier_type, CASE WHEN is_local IS NULL THEN NULL WHEN is_local THEN 'true' ELSE 'false' END AS is_local,
+               {t["service_area"]} AS service_area, {t["expense_type"]} AS expense_type
         FROM tx ORDER BY file_index, source_row
         """,
         path,
     )
+
+
+def write_rejected(rejected: Path, path: Path) -> None:
+    """The rejected rows (file, line, reason, the row as published), safe to open in a spreadsheet."""
+    with open(rejected, newline="", encoding="utf-8") as source, open(path, "w", newline="", encoding="utf-8") as target:
+        writer = csv.writer(target, lineterminator="\r\n")
+        for row in csv.reader(source):
+            writer.writerow([neutralise_csv_cell(cell) for cell in row])
 
 
 def append_duplicates(con: duckdb.DuckDBPyConnection, sources: Sequence[Source], path: Path) -> None:
@@ -119,23 +153,23 @@ def write_suppliers(suppliers: list[dict[str, Any]], path: Path) -> None:
         for s in sorted(suppliers, key=lambda s: (-s["total_amount"], s["supplier_key"])):
             writer.writerow(
                 [
-                    s["supplier_key"],
-                    " | ".join(s["names"]),
-                    s["org_id"],
+                    neutralise_csv_cell(s["supplier_key"]),
+                    neutralise_csv_cell(" | ".join(s["names"])),
+                    neutralise_csv_cell(s["org_id"]),
                     s["supplier_type"],
-                    s["evidence"],
+                    neutralise_csv_cell(s["evidence"]),
                     s["evidence_kind"],
                     f"{s['confidence']:.2f}",
-                    s["postcode"],
+                    neutralise_csv_cell(s["postcode"]),
                     s["lad_code"],
                     s["region_code"],
                     _bool(s["is_local"]),
                     _bool(s.get("in_region")),
                     s["charity_scale"],
-                    s["candidates"],
+                    neutralise_csv_cell(s["candidates"]),
                     f"{s['total_amount']:.2f}",
                     s["transactions"],
-                    s.get("found_org_id", s["org_id"]),
+                    neutralise_csv_cell(s.get("found_org_id", s["org_id"])),
                 ]
             )
 
@@ -146,22 +180,3 @@ def write_report(
     from keepitlocal.spend.engine.report import render
 
     path.write_text(render(con, result, suppliers, rejected), encoding="utf-8")
-
-
-SPREADSHEET_OUTPUTS = ("transactions.csv", "rejected.csv", "suppliers.csv")
-
-
-def spreadsheet_safe(out: Path) -> None:
-    """Rewrite the CSV outputs in `out` so that no cell runs as a formula when a spreadsheet opens them (a supplier
-    published as '=HYPERLINK(...)' is written as text); numbers, credit notes among them, stay numbers. For outputs a
-    person opens (the CLI's); the platform reads the engine's outputs back and neutralises its own downloads."""
-    for name in SPREADSHEET_OUTPUTS:
-        path = out / name
-        if not path.exists():
-            continue
-        safe = path.with_name(f".{name}.safe")
-        with open(path, newline="", encoding="utf-8") as source, open(safe, "w", newline="", encoding="utf-8") as target:
-            writer = csv.writer(target, lineterminator="\n" if name == "transactions.csv" else "\r\n")
-            for row in csv.reader(source):
-                writer.writerow([neutralise_csv_cell(cell) for cell in row])
-        os.replace(safe, path)

@@ -249,15 +249,29 @@ def _scan(chunks: Iterator[bytes]) -> tuple[str, int, bool, bool, int]:
 
 
 def text_format(source: Source) -> TextFormat:
+    """How a text file is written, found in one pass over its bytes (a compressed file is decompressed once)."""
+    head = b""  # its first bytes: where the delimiter and any byte-order mark are found
+    seen = 0  # bytes before the first line break was found, or -1 once it has been
+
+    def checked(chunks: Iterator[bytes]) -> Iterator[bytes]:
+        nonlocal head, seen
+        for chunk in chunks:
+            if len(head) < SNIFF_BYTES:
+                head += chunk[: SNIFF_BYTES - len(head)]
+            if seen >= 0:
+                window = chunk[: FIRST_LINE_LIMIT - seen]
+                if b"\n" in window or b"\r" in window:
+                    seen = -1
+                elif seen + len(chunk) >= FIRST_LINE_LIMIT:
+                    raise UnreadableSourceError(
+                        f"it has no line break in its first {FIRST_LINE_LIMIT // (1024 * 1024)} MB, so it is not a table of rows"
+                    )
+                else:
+                    seen += len(chunk)
+            yield chunk
+
     with source.open_binary() as stream:
-        start = stream.read(FIRST_LINE_LIMIT)
-    if len(start) == FIRST_LINE_LIMIT and b"\n" not in start and b"\r" not in start:
-        raise UnreadableSourceError(
-            f"it has no line break in its first {FIRST_LINE_LIMIT // (1024 * 1024)} MB, so it is not a table of rows"
-        )
-    head = start[:SNIFF_BYTES]
-    with source.open_binary() as stream:
-        encoding, lines, spaced, other, longest = _scan(_chunks(stream))
+        encoding, lines, spaced, other, longest = _scan(checked(_chunks(stream)))
     bom = len(head) - len(strip_boms(head))
     delimiter = _delimiter(strip_boms(head).decode(encoding, errors="replace"))
     return TextFormat(encoding, delimiter, bom, lines, spaced, other, longest)
