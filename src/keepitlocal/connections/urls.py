@@ -1,6 +1,6 @@
 from django.urls import path
 
-from keepitlocal.connections import views
+from keepitlocal.connections import public_views, respond_views, views
 
 app_name = "connections"
 
@@ -16,9 +16,9 @@ urlpatterns = [
     path("manage/organisations/<int:pk>/map/connections/<int:connection_id>/ask/", views.ask, name="ask"),
     path("manage/organisations/<int:pk>/map/import/", views.import_map, name="import"),
     path("manage/organisations/<int:pk>/map/sharing/", views.sharing, name="sharing"),
-    path("connections/confirm/done/", views.confirm_done, name="confirm-done"),
-    path("connections/confirm/<str:confirm_token>/", views.confirm, name="confirm"),
-    path("organisations/<int:pk>/connections/", views.published, name="published"),
+    path("connections/confirm/done/", respond_views.confirm_done, name="confirm-done"),
+    path("connections/confirm/<str:confirm_token>/", respond_views.confirm, name="confirm"),
+    path("organisations/<int:pk>/connections/", public_views.published, name="published"),
     path("manage/councils/<str:gss_code>/connections/", views.area, name="area"),
     # Removals last: the route-access walk removes the records it walks with.
     path(

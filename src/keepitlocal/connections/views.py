@@ -1,5 +1,6 @@
-"""Pages for relationship maps: an organisation's home, its map and measures, recording and importing, asking the
-other side to confirm, sharing; the link the other side answers; a council's view of its area."""
+"""Pages for relationship maps for the people of an organisation or a council: an organisation's home, its map and
+measures, recording and importing, asking the other side to confirm, sharing; a council's view of its area. The page
+the other side answers through its link is in respond_views, an organisation's published summary in public_views."""
 
 from __future__ import annotations
 
@@ -370,51 +371,6 @@ def sharing(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "Sharing saved")
         return redirect("connections:map", pk=pk)
     return render_form(request, "connections/sharing.html", {"form": form, "organisation": organisation, "map": cmap})
-
-
-# The other side's answer -------------------------------------------------------------------------------------------
-
-
-@access.confirmation_link
-@require_http_methods(["GET", "POST"])
-def confirm(request: HttpRequest, confirm_token: str) -> HttpResponse:
-    try:
-        asked = services.confirmation_for(confirm_token)
-    except Refused as error:
-        return _refused(request, error, status=404 if error.title == "This link is not valid" else 410)
-    form = forms.AnswerForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.answer_confirmation(confirm_token, form.cleaned_data["answer"] == "yes", form.cleaned_data["name"])
-        except Refused as error:
-            return _refused(request, error, status=410)
-        return redirect("connections:confirm-done")
-    about = dict(asked.asked_about)
-    for name in ("since", "until"):
-        about[name] = date.fromisoformat(about[name]) if about.get(name) else None
-    return render_form(
-        request,
-        "connections/confirm.html",
-        {"form": form, "about": about, "organisation": asked.connection.map.organisation},
-    )
-
-
-@access.public
-def confirm_done(request: HttpRequest) -> HttpResponse:
-    return render(request, "connections/confirm_done.html", {})
-
-
-# Published summary -------------------------------------------------------------------------------------------------
-
-
-@access.public
-def published(request: HttpRequest, pk: int) -> HttpResponse:
-    organisation = get_object_or_404(Organisation, pk=pk)
-    cmap = ConnectionMap.objects.filter(organisation=organisation, publish_summary=True).first()
-    if cmap is None:
-        raise Http404("This organisation has not published a summary of its map")
-    elements, rows = services.aggregate(cmap, timezone.localdate())
-    return render(request, "connections/published.html", {"organisation": organisation, "elements": elements, "rows": rows})
 
 
 # A council's area --------------------------------------------------------------------------------------------------

@@ -1,4 +1,6 @@
-"""Pages of the network registry: public listings and profiles, and the forms councils use to record their journey."""
+"""The network registry's pages for the people of a council or an organisation: the forms a council records its journey
+with, an organisation's own details, and the events they take part in. Public pages are in public_views, the network
+team's in network_views, and a council's public profile (it composes spend and value) in keepitlocal.pages."""
 
 from __future__ import annotations
 
@@ -8,21 +10,17 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
-from keepitlocal.accounts import access, throttle
-from keepitlocal.accounts.views import too_many
-from keepitlocal.network import people, queries, services
-from keepitlocal.network.engine.journey import JOURNEY, Status
+from keepitlocal.accounts import access
+from keepitlocal.network import queries, services
+from keepitlocal.network.engine.journey import Status
 from keepitlocal.network.forms import (
     ChampionForm,
     ConversationForm,
     EndorsementForm,
-    EventForm,
-    JoinForm,
     MembershipForm,
     OrganisationForm,
     StatusForm,
@@ -34,89 +32,13 @@ from keepitlocal.network.models import (
     Endorsement,
     Event,
     Membership,
-    NetworkMember,
     Organisation,
 )
-from keepitlocal.reports.downloads import download
 from keepitlocal.web.forms import GovukModelForm, render_form
 
 
 def _membership(council: Council) -> Membership:
     return get_object_or_404(Membership, council=council)
-
-
-# Public pages --------------------------------------------------------------------------------------
-
-
-@access.public
-def principles(request: HttpRequest) -> HttpResponse:
-    return render(request, "network/principles.html", {"principle_set": queries.current_principles()})
-
-
-@access.public
-def members(request: HttpRequest) -> HttpResponseBase:
-    region, cohort, stage = (request.GET.get(k, "") for k in ("region", "cohort", "stage"))
-    memberships = queries.members(region, cohort, stage)
-    fmt = request.GET.get("format")
-    if fmt:
-        return download(queries.members_table(memberships), fmt, "keep-it-local-member-councils")
-    query = request.GET.copy()
-    query.pop("format", None)
-    return render(
-        request,
-        "network/members.html",
-        {
-            "memberships": memberships,
-            "options": queries.filter_options(),
-            "selected": {"region": region, "cohort": cohort, "stage": stage},
-            "query": query.urlencode(),
-            # Every other council in the register (in the region chosen): each has a profile, and can ask to join.
-            "others": queries.not_members(region) if not (cohort or stage) else [],
-        },
-    )
-
-
-@access.public
-def council_profile(request: HttpRequest, gss_code: str) -> HttpResponse:
-    council = access.council_or_404(gss_code)
-    membership = Membership.objects.filter(council=council).select_related("cohort").first()
-    from keepitlocal.spend.models import SpendPublication
-    from keepitlocal.value import services as value_services
-
-    publication = SpendPublication.objects.filter(council=council).select_related("run").first()
-    context: dict[str, Any] = {
-        "council": council,
-        "membership": membership,
-        "can_view_private": access.can_view_council(request.user, council),
-        "spend": publication.figures() if publication else None,
-        "value_cases": value_services.published_cases(council),
-    }
-    if membership is not None:
-        endorsement = getattr(membership, "endorsement", None)
-        context.update(
-            endorsement=endorsement if endorsement is not None and not endorsement.is_draft else None,
-            champions=services.current_champions(membership),
-            journey=services.journey(membership),
-            steps=JOURNEY,
-        )
-    return render(request, "network/council_profile.html", context)
-
-
-@access.public
-@require_http_methods(["GET", "POST"])
-def join(request: HttpRequest) -> HttpResponse:
-    form = JoinForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        if refusal := throttle.attempt(throttle.Attempt.JOIN, request, form.cleaned_data.get("email", "")):
-            return too_many(request, refusal, "ask to join")
-        services.ask_to_join(form.save(commit=False))
-        return redirect("network:join-done")
-    return render_form(request, "network/join.html", {"form": form})
-
-
-@access.public
-def join_done(request: HttpRequest) -> HttpResponse:
-    return render(request, "network/join_done.html")
 
 
 # A council's own pages -------------------------------------------------------------------------------
@@ -302,33 +224,3 @@ def events(request: HttpRequest) -> HttpResponse:
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     event = get_object_or_404(Event.objects.prefetch_related("councils"), pk=pk)
     return render(request, "network/event_detail.html", {"event": event})
-
-
-@access.network_admin
-@require_http_methods(["GET", "POST"])
-def event_add(request: HttpRequest) -> HttpResponse:
-    form = EventForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        event = services.save_event(form.save(commit=False), request.user, form.save_m2m)
-        messages.success(request, "Event saved")
-        return redirect("network:event", pk=event.pk)
-    return render_form(request, "network/event_form.html", {"form": form})
-
-
-# The network team's view --------------------------------------------------------------------------
-
-
-@access.network_admin
-@require_POST
-def join_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    member = get_object_or_404(NetworkMember, pk=pk, state=NetworkMember.State.PENDING)
-    if (decision := request.POST.get("decision", "")) not in set(people.Decision):
-        messages.error(request, "Choose whether to accept or decline")
-        return redirect("network:overview")
-    try:
-        people.decide_join_request(member, people.Decision(decision), request.user)
-    except people.PeopleError as error:  # nothing half done: the request stays waiting, the council as it was
-        messages.error(request, str(error))
-        return redirect(reverse("network:overview") + "#join-requests")
-    messages.success(request, f"{member.name}: {member.get_state_display().lower()}")
-    return redirect(reverse("network:overview") + "#join-requests")

@@ -1,4 +1,4 @@
-"""The pages that compose capabilities: a council's home and the network team's overview."""
+"""The pages that compose capabilities: a council's public profile, its home and the network team's overview."""
 
 from __future__ import annotations
 
@@ -14,7 +14,33 @@ from keepitlocal.network.models import Membership, NetworkMember
 from keepitlocal.pages.glance import glance_table, network_glance, response_rate, spend_years
 from keepitlocal.pages.next_steps import next_steps
 from keepitlocal.reports.downloads import download
+from keepitlocal.spend import queries as spend_queries
+from keepitlocal.value import services as value_services
 from keepitlocal.web.paging import page_of
+
+
+@access.public
+def council_profile(request: HttpRequest, gss_code: str) -> HttpResponse:
+    """A council's public profile: its place in the network, and the spend figures and value cases it has published."""
+    council = access.council_or_404(gss_code)
+    membership = Membership.objects.filter(council=council).select_related("cohort").first()
+    publication = spend_queries.publication_of(council)
+    context: dict[str, Any] = {
+        "council": council,
+        "membership": membership,
+        "can_view_private": access.can_view_council(request.user, council),
+        "spend": publication.figures() if publication else None,
+        "value_cases": value_services.published_cases(council),
+    }
+    if membership is not None:
+        endorsement = getattr(membership, "endorsement", None)
+        context.update(
+            endorsement=endorsement if endorsement is not None and not endorsement.is_draft else None,
+            champions=services.current_champions(membership),
+            journey=services.journey(membership),
+            steps=JOURNEY,
+        )
+    return render(request, "network/council_profile.html", context)
 
 
 @access.council_view

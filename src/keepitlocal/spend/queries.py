@@ -150,3 +150,8 @@ def publish_limits(council: Council, run: AnalysisRun, year: str | None = None) 
         list(suppliers.filter(supplier_type=SupplierType.UNKNOWN.value)[:10]),
         list(suppliers.filter(is_local__isnull=True).exclude(supplier_type__in=not_people)[:10]),
     )
+
+
+def publication_of(council: Council) -> SpendPublication | None:
+    """The council's published spend figures, if it has published any (a council has at most one publication)."""
+    return SpendPublication.objects.filter(council=council).select_related("run").first()
