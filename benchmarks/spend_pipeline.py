@@ -101,6 +101,7 @@ def bare_read(paths: list[Path]) -> tuple[float, int]:
 
 def timed_analysis(paths: list[Path]) -> tuple[int, float, dict[str, float]]:
     """(rows read, seconds end to end, seconds per stage) of one analysis."""
+    from keepitlocal.common.councils_file import bundled_councils
     from keepitlocal.spend.engine.pipeline import Options, analyse
 
     stamps: list[tuple[str, float]] = []
@@ -109,7 +110,7 @@ def timed_analysis(paths: list[Path]) -> tuple[int, float, dict[str, float]]:
         result = analyse(
             paths,
             Path(out),
-            Options(),
+            Options(councils=bundled_councils()),  # as `kil spend analyse` runs it
             progress=lambda stage, detail: stamps.append((stage, time.perf_counter())) if stage != "file" else None,
         )
         total = time.perf_counter() - started

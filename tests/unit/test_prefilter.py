@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from keepitlocal.common.names import legal_entity
-from keepitlocal.common.prefilter import Prefiltered, required
+from keepitlocal.common.prefilter import Prefiltered, alternatives, required
 from keepitlocal.spend.engine import classify
 from tests.paths import real_file
 
@@ -28,6 +28,31 @@ def test_the_strings_a_match_needs() -> None:
     assert required(re.compile(r"(ab)?c|de")) is None  # an alternative without a string of two characters
     assert required(re.compile(r"council", re.IGNORECASE)) is None  # case ignored: no plain string will do
     assert required(re.compile(r"[a-z]+ trust")) == {" trust"}
+
+
+def test_a_pattern_is_split_into_its_top_level_alternatives_only() -> None:
+    assert alternatives(re.compile(r"a|b(c|d)|e")) == ["a", "b(c|d)", "e"]
+    # A bar inside a character class, an escaped bar and a class opening on ']' split nothing.
+    assert alternatives(re.compile(r"x[|]y|\|z|[]|]w")) == ["x[|]y", r"\|z", "[]|]w"]
+    assert alternatives(re.compile(r"(?<!pre-)school|nhs")) == ["(?<!pre-)school", "nhs"]
+    # Not split where a part would mean something else alone: a back-reference, a verbose pattern.
+    assert alternatives(re.compile(r"(ab)\1|cd")) == [r"(ab)\1|cd"]
+    assert alternatives(re.compile("ab | cd", re.VERBOSE)) == ["ab | cd"]
+
+
+def test_a_prefiltered_pattern_answers_as_the_pattern_on_texts_of_its_own_pieces() -> None:
+    rule = Prefiltered(re.compile(r"\b(county|city) council\b|^ministry of\b|(?<!pre-)\bschool\b|fire (and|&) rescue"))
+    for text, found in [
+        ("devon county council", True),
+        ("county councillors", False),
+        ("the ministry of justice", False),
+        ("ministry of justice", True),
+        ("pre-school", False),
+        ("st mary's school", True),
+        ("fire & rescue", True),
+        ("fire rescue", False),
+    ]:
+        assert rule.matches(text) is found is bool(rule.pattern.search(text)), text
 
 
 def _names() -> list[str]:
