@@ -289,9 +289,9 @@ def _run_analysis(run: AnalysisRun) -> None:
                 # once: people using the platform meanwhile see the previous figures whole, and wait at most one
                 # batch to write. Rows come straight from the analysis's DuckDB, never through a file.
                 reasons: dict[str, Counter[str]] = {}
-                _load(council, run, made, by_path, reasons)
+                _load(council, run, made, by_path)
+                kept_rejected = _save_rejected(council, run, made, by_path, reasons)
                 _keep_payments(council, run, made)
-                kept_rejected = _keep_rejected(council, made, by_path)
             result = made.result
             run.files_report = [_report(r, by_path, reasons) for r in result.files]
             run.layouts = [_layout(layout, by_path) for layout in result.layouts]
@@ -444,7 +444,7 @@ def _fail(run: AnalysisRun, message: str, trace: str = "") -> None:
 
 # Rejected rows kept in the database for each file read: enough to see what went wrong and fix it, never so many that
 # a file of nothing but bad rows grows the database more than the file (each raw line clipped too). Every rejected row
-# is kept, compressed, in the council's rejected-rows file beside the figures (`_keep_rejected`), for the download.
+# is kept, compressed, in the council's rejected-rows file beside the figures (`_save_rejected`), for the download.
 REJECTED_KEPT = 1_000
 
 
@@ -455,35 +455,36 @@ def _clipped(raw: str) -> str:
     return raw if len(raw) <= RAW_KEPT else raw[:RAW_KEPT] + " … (cut short here; the download has it whole)"
 
 
-def _kept_rejections(
-    made: Any, run: AnalysisRun, by_path: dict[str, SpendFile], reasons: dict[str, Counter[str]]
-) -> Iterator[RejectedRow]:
-    for name, line, reason, raw in made.rejected():
-        counted = reasons.setdefault(name, Counter())
-        counted[reason[:500]] += 1
-        if counted.total() <= REJECTED_KEPT:
-            yield RejectedRow(
-                run=run, spend_file=_file_of(name, by_path), source_row=line, reason=reason[:500], raw_line=_clipped(raw)
-            )
-
-
 def _rejected_file(council: Council) -> Path:
     return Path(settings.KIL_FIGURES_DIR) / f"{council.gss_code}-rejected.csv.gz"
 
 
-def _keep_rejected(council: Council, made: Any, by_path: dict[str, SpendFile]) -> Path:
-    """Every rejected row of the analysis, compressed beside the figures under the names the files were uploaded with
-    (a file of nothing but bad rows packs as well as it did uploaded); written beside it, to replace it whole once the
-    analysis it belongs to is current (`_make_current`)."""
+def _save_rejected(
+    council: Council, run: AnalysisRun, made: Any, by_path: dict[str, SpendFile], reasons: dict[str, Counter[str]]
+) -> Path:
+    """Every rejected row of the analysis, read once: all of them compressed beside the figures under the names the
+    files were uploaded with (a file of nothing but bad rows packs as well as it did uploaded), written beside the
+    current file to replace it whole once the analysis is current (`_make_current`); the first REJECTED_KEPT of each
+    file also saved in the database; `reasons` filled with each file's count of rejected rows by reason."""
     target = _rejected_file(council)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".partial")
     with gzip.open(partial, "wt", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["file_id", "file", "row", "reason", "raw_line"])
-        for name, line, reason, raw in made.rejected():
-            shown, spend_file = _shown_name(name, by_path)
-            writer.writerow([spend_file.pk, shown, line, reason, raw])
+
+        def kept() -> Iterator[RejectedRow]:
+            for name, line, reason, raw in made.rejected():
+                shown, spend_file = _shown_name(name, by_path)
+                writer.writerow([spend_file.pk, shown, line, reason, raw])
+                counted = reasons.setdefault(name, Counter())
+                counted[reason[:500]] += 1
+                if counted.total() <= REJECTED_KEPT:
+                    yield RejectedRow(
+                        run=run, spend_file=spend_file, source_row=line, reason=reason[:500], raw_line=_clipped(raw)
+                    )
+
+        _batched(kept(), RejectedRow)
     return partial
 
 
@@ -605,9 +606,9 @@ SUPPLIER_COLUMNS = (
 )
 
 
-def _load(council: Council, run: AnalysisRun, made: Any, by_path: dict[str, SpendFile], reasons: dict[str, Counter[str]]) -> None:
-    """The analysis's suppliers, payments and rejected rows saved from the engine's DuckDB in batches, streamed so that
-    memory does not grow with the rows; `reasons` is filled with each file's count of rejected rows by reason."""
+def _load(council: Council, run: AnalysisRun, made: Any, by_path: dict[str, SpendFile]) -> None:
+    """The analysis's suppliers and payments saved from the engine's DuckDB in batches, streamed so that memory does not
+    grow with the rows."""
     suppliers = (
         (
             council.pk,
@@ -641,7 +642,6 @@ def _load(council: Council, run: AnalysisRun, made: Any, by_path: dict[str, Spen
         for index, *rest in batch
     )
     _write_rows(Payment, PAYMENT_COPY_COLUMNS, payments)
-    _batched(_kept_rejections(made, run, by_path, reasons), RejectedRow)
 
 
 def _write_rows(model: Any, columns: Sequence[str], rows: Iterator[Sequence[Any]]) -> None:
