@@ -31,7 +31,7 @@ from pathlib import Path
 import duckdb
 
 from keepitlocal.spend.engine.bulk import sql_string
-from keepitlocal.spend.engine.columns import normal
+from keepitlocal.spend.engine.headings import normal
 from keepitlocal.spend.engine.pipeline import Options, analyse
 from keepitlocal.spend.engine.read import read_all
 from keepitlocal.spend.engine.sources import discover

@@ -271,7 +271,7 @@ def spend_analyse(
     mapping: Path | None,
 ) -> None:
     """Read spend files (CSV, XLSX, or gzip or zip of them), classify suppliers and write the outputs to OUT."""
-    from keepitlocal.spend.engine.columns import normal
+    from keepitlocal.spend.engine.headings import normal
     from keepitlocal.spend.engine.pipeline import NothingUsableError, Options, analyse
     from keepitlocal.spend.engine.read import FileReport
 
@@ -342,7 +342,7 @@ def spend_analyse(
 
 def reading_lines(result: Any) -> list[str]:
     """How each layout (files with the same heading row) was read, field by field, then each file not read and why."""
-    from keepitlocal.spend.engine.columns import FIELD_LABELS
+    from keepitlocal.spend.engine.headings import FIELD_LABELS
 
     lines: list[str] = []
     for number, layout in enumerate(result.layouts, start=1):

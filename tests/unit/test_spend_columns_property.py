@@ -7,7 +7,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from keepitlocal.spend.engine.columns import AmountBasis, map_columns
+from keepitlocal.spend.engine.columns import map_columns
+from keepitlocal.spend.engine.headings import AmountBasis
 
 PARTIES = ["Supplier", "Vendor", "Payee", "Creditor", "Beneficiary", "Recipient"]
 SUPPLIER_SUFFIXES = [["Name"], [], ["Name", "(T)"], ["(Beneficiary)", "Name"], ["Trading", "Name"]]

@@ -17,14 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from keepitlocal.spend.engine import read
-from keepitlocal.spend.engine.columns import (
-    AmbiguousMappingError,
-    fewest_payees,
-    map_columns,
-    payee_problem,
-    profile,
-)
+from keepitlocal.spend.engine.columns import AmbiguousMappingError, map_columns
 from keepitlocal.spend.engine.sources import discover
+from keepitlocal.spend.engine.values import fewest_payees, payee_problem, profile
 
 VALUE_ROWS = read.VALUE_SAMPLE_ROWS
 

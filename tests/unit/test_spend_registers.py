@@ -328,7 +328,7 @@ def test_any_register_header_reaches_sql_quoted(tmp_path: Path, extra: list[str]
     import csv as csv_module
     import uuid
 
-    from keepitlocal.spend.engine.columns import normal
+    from keepitlocal.spend.engine.headings import normal
     from keepitlocal.spend.engine.registers import Registers
 
     known = {"registeredcharitynumber", "charityname", "charitycontactpostcode"}
@@ -366,7 +366,7 @@ def test_every_register_has_one_declarative_loader_with_a_label() -> None:
         "relationships": ["org_id_a", "org_id_b"],
     }
     for kind, header in headers.items():
-        from keepitlocal.spend.engine.columns import normal
+        from keepitlocal.spend.engine.headings import normal
 
         found = recognise({normal(h): h for h in header})
         assert found is not None and found.kind == kind, header

@@ -27,8 +27,8 @@ from keepitlocal.common.publicbodies import CouncilRef
 from keepitlocal.jobs import Job
 from keepitlocal.network.models import Council
 from keepitlocal.spend.engine.classify import SupplierType
-from keepitlocal.spend.engine.columns import How
 from keepitlocal.spend.engine.figures import AnalysisFigures, FigureSet, IndicatorId
+from keepitlocal.spend.engine.headings import How
 from keepitlocal.spend.engine.pipeline import PAYMENT_COLUMNS
 from keepitlocal.spend.engine.read import FileStatus
 from keepitlocal.spend.figures import TYPE_LABELS

@@ -361,7 +361,7 @@ def choose_columns(
     """Save a person's reading of one layout (field → heading, '' for an optional field not in the files) for every file
     with that heading row, audited in the council's history, and analyse again; None when nothing changed."""
     from keepitlocal.network.services import audit
-    from keepitlocal.spend.engine.columns import FIELD_LABELS
+    from keepitlocal.spend.engine.headings import FIELD_LABELS
 
     changes = []
     with transaction.atomic():

@@ -24,8 +24,8 @@ from keepitlocal.reports.engine.tables import Column, Table
 from keepitlocal.spend import analysis, queries, services
 from keepitlocal.spend import suppliers as supplier_work
 from keepitlocal.spend.engine.classify import SupplierType
-from keepitlocal.spend.engine.columns import FIELD_LABELS, REQUIRED, How, column_labels
 from keepitlocal.spend.engine.figures import IndicatorId
+from keepitlocal.spend.engine.headings import FIELD_LABELS, REQUIRED, How, column_labels
 from keepitlocal.spend.engine.read import FileStatus
 from keepitlocal.spend.figures import (
     TYPE_LABELS,

@@ -24,8 +24,8 @@ from keepitlocal.common.orgid import OrgId
 from keepitlocal.common.publicbodies import CouncilIndex, CouncilRef
 from keepitlocal.spend.engine.bulk import bulk_insert, sql_string
 from keepitlocal.spend.engine.classify import Evidence, SupplierFacts, SupplierType, classify
-from keepitlocal.spend.engine.columns import How
 from keepitlocal.spend.engine.figures import AnalysisFigures, YearFigures
+from keepitlocal.spend.engine.headings import How
 from keepitlocal.spend.engine.outputs import append_duplicates, load_suppliers
 from keepitlocal.spend.engine.periods import (
     Period,

@@ -35,29 +35,21 @@ from keepitlocal.common.names import is_redacted, supplier_key_name
 from keepitlocal.common.orgid import OrgId
 from keepitlocal.common.text import write_utf8
 from keepitlocal.spend.engine.bulk import sql_string
-from keepitlocal.spend.engine.columns import (
-    FIT,
-    JUDGED_FROM,
+from keepitlocal.spend.engine.columns import AmbiguousMappingError, Mapping, MissingColumnError, NotSpendDataError, map_columns
+from keepitlocal.spend.engine.fastread import Job, read_with_duckdb, reading
+from keepitlocal.spend.engine.headings import (
     OPTIONAL_FIELDS,
-    AmbiguousMappingError,
     How,
-    Mapping,
-    MissingColumnError,
-    NotSpendDataError,
     column_labels,
-    fewest_payees,
-    fits,
     header_score,
     kind_of_dataset,
     layout_key,
-    map_columns,
     normal,
-    profile,
     rank,
 )
-from keepitlocal.spend.engine.fastread import Job, read_with_duckdb, reading
 from keepitlocal.spend.engine.parse import ParseError, parse_amount, parse_date
 from keepitlocal.spend.engine.sources import MAX_CELL, Source, TextFormat, UnreadableSourceError, rows, text_format
+from keepitlocal.spend.engine.values import FIT, JUDGED_FROM, fewest_payees, fits, profile
 
 HEADER_SEARCH_ROWS = 60
 VALUE_SAMPLE_ROWS = 500  # the first rows below the header, whose values confirm the columns the headings name

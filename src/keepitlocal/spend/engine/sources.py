@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from keepitlocal.common.text import detect_encoding, strip_boms
-from keepitlocal.spend.engine.columns import header_score
+from keepitlocal.spend.engine.headings import header_score
 
 TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
 SNIFF_BYTES = 256 * 1024

@@ -31,7 +31,7 @@ from duckdb.sqltypes import VARCHAR
 
 from keepitlocal.common.text import detect_encoding, strip_boms, write_utf8
 from keepitlocal.spend.engine.bulk import quote_identifier, sql_string
-from keepitlocal.spend.engine.columns import normal
+from keepitlocal.spend.engine.headings import normal
 from keepitlocal.spend.engine.registers.common import (
     CACHE_FORMAT,
     KIND_LABELS,

@@ -22,7 +22,7 @@ from keepitlocal.common.names import normalise_name
 from keepitlocal.common.orgid import CHARITY_SCHEMES, COMPANY_SCHEME, OrgId, is_charity, is_company, sql_in_schemes
 from keepitlocal.spend.engine.bulk import bulk_insert, sql_string
 from keepitlocal.spend.engine.classify import VCSE
-from keepitlocal.spend.engine.columns import normal
+from keepitlocal.spend.engine.headings import normal
 
 
 def read_sql(path: Path, delimiter: str) -> str:
