@@ -15,8 +15,8 @@ from openpyxl import Workbook as OpenpyxlWorkbook
 from openpyxl import load_workbook
 
 from keepitlocal.common.sheets import MAX_COLUMN, SheetRefused, Workbook, column_number
-from keepitlocal.spend.engine.read import survey
 from keepitlocal.spend.engine.sources import Source
+from keepitlocal.spend.engine.survey import survey
 
 _TYPES = (
     '<?xml version="1.0" encoding="UTF-8"?>'

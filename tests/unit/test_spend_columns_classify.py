@@ -5,8 +5,8 @@ import pytest
 
 from keepitlocal.spend.engine.classify import SupplierFacts, classify, classify_name
 from keepitlocal.spend.engine.columns import AmbiguousMappingError, MissingColumnError, NotSpendDataError, map_columns
+from keepitlocal.spend.engine.identifiers import clean_charity_number, clean_company_number, clean_vat_number
 from keepitlocal.spend.engine.pipeline import Options, analyse
-from keepitlocal.spend.engine.read import clean_charity_number, clean_company_number, clean_vat_number
 
 
 @pytest.mark.parametrize(
@@ -267,7 +267,7 @@ def test_councils_are_matched_in_the_register_of_councils() -> None:
 
 
 def test_a_suppliers_address_gives_its_postcode_when_no_column_is_a_postcode(tmp_path: Path) -> None:
-    from keepitlocal.spend.engine.read import clean_postcode
+    from keepitlocal.spend.engine.identifiers import clean_postcode
 
     assert clean_postcode("1 Mill Lane, Hebden Bridge, West Yorkshire hx78ad") == "HX7 8AD"
     assert clean_postcode("Unit 2, 10 Road, Leeds LS1 1AA (registered office)") == "LS1 1AA"

@@ -19,9 +19,10 @@ from hypothesis import strategies as st
 from keepitlocal.spend.engine import read
 from keepitlocal.spend.engine.columns import AmbiguousMappingError, map_columns
 from keepitlocal.spend.engine.sources import discover
+from keepitlocal.spend.engine.survey import VALUE_SAMPLE_ROWS, spread, survey
 from keepitlocal.spend.engine.values import fewest_payees, payee_problem, profile
 
-VALUE_ROWS = read.VALUE_SAMPLE_ROWS
+VALUE_ROWS = VALUE_SAMPLE_ROWS
 
 STEMS = ["Northern", "Pennine", "Calder", "Acorn", "Riverside", "Moorland", "Valley", "Summit", "Oak", "Beacon", "Harbour"]
 TRADES = ["Care", "Building", "Cleaning", "Transport", "Catering", "Print", "Consulting", "Plumbing", "Fostering", "Waste"]
@@ -189,8 +190,8 @@ def test_values_spanning_lines_and_trailing_commas_do_not_shift_the_sample(tmp_p
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "long.csv").write_text("\n".join(lines) + "\n")
     sources, _ = discover([tmp_path / "in"])
-    found = read.survey(sources[0])
-    read.spread(sources[0], found, costly=True)
+    found = survey(sources[0])
+    spread(sources[0], found, costly=True)
     assert len(found.sample) > VALUE_ROWS  # rows from the middle of the file, not only its first rows
     assert all(len(row) >= 4 and row[0] in suppliers for row in found.sample)
     reading = read.read_all(sources, duckdb.connect(), tmp_path / "staged.csv", tmp_path / "rejected.csv")

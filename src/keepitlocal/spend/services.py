@@ -389,8 +389,8 @@ def choose_columns(
 
 def column_samples(spend_file: SpendFile, columns: list[str], limit: int = 5) -> dict[str, list[str]]:
     """A few values from each named column, so an editor can see which one is which."""
-    from keepitlocal.spend.engine.read import find_header
     from keepitlocal.spend.engine.sources import discover, rows
+    from keepitlocal.spend.engine.survey import find_header
 
     samples: dict[str, list[str]] = {c: [] for c in columns}
     sources, _ = discover([Path(spend_file.stored.path)])

@@ -26,6 +26,7 @@ from keepitlocal.spend.engine.bulk import bulk_insert, sql_string
 from keepitlocal.spend.engine.classify import Evidence, SupplierFacts, SupplierType, classify
 from keepitlocal.spend.engine.figures import AnalysisFigures, YearFigures
 from keepitlocal.spend.engine.headings import How
+from keepitlocal.spend.engine.identifiers import charity_org_id
 from keepitlocal.spend.engine.outputs import append_duplicates, load_suppliers
 from keepitlocal.spend.engine.periods import (
     Period,
@@ -37,7 +38,7 @@ from keepitlocal.spend.engine.periods import (
     period_of,
     unread_months,
 )
-from keepitlocal.spend.engine.read import FileReport, LayoutReport, charity_org_id, read_all
+from keepitlocal.spend.engine.read import FileReport, LayoutReport, read_all
 from keepitlocal.spend.engine.sources import discover
 
 REDACTED_KEY = "redacted-personal-data"

@@ -13,7 +13,7 @@ from rapidfuzz import fuzz, process
 from keepitlocal.common.orgid import CHARITY_SCHEMES, OrgId, sql_in_schemes
 from keepitlocal.spend.engine.bulk import bulk_insert
 from keepitlocal.spend.engine.classify import Decision, Evidence
-from keepitlocal.spend.engine.read import charity_org_id
+from keepitlocal.spend.engine.identifiers import charity_org_id
 from keepitlocal.spend.engine.registers.common import COMMON_FIRST_WORDS, FUZZY_ACCEPT, FUZZY_CANDIDATE, Link
 
 # Linking -------------------------------------------------------------------------------------
