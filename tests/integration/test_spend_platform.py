@@ -350,6 +350,25 @@ def test_network_admins_load_registers_once_for_every_analysis(demo: list[str], 
 
 
 @pytest.mark.django_db
+def test_a_real_councils_analysis_never_reads_the_registers_made_up_for_the_demo(demo: list[str]) -> None:
+    from keepitlocal.spend.demo import load_demo_registers
+    from keepitlocal.spend.models import RegisterFile
+
+    load_demo_registers()
+    assert RegisterFile.objects.filter(is_demo=True).count() == 4 and not RegisterFile.objects.filter(is_demo=False).exists()
+    admin = signed_in_client("admin@example.org")
+    paid = b"Supplier Name,Amount,Date\nTodmorden Food Bank (demo),100,2024-04-01\n"  # a charity of the demo register
+    for gss_code in (CALDERDALE, "E10000008"):  # a demo council, then Devon (not in the demo)
+        admin.post(f"/manage/councils/{gss_code}/spend/upload/", {"spend_file": SimpleUploadedFile("p.csv", paid)})
+    demo_run, devon_run = (AnalysisRun.objects.get(council__gss_code=code) for code in (CALDERDALE, "E10000008"))
+    assert Supplier.objects.get(run=demo_run).org_id == "GB-CHC-1100002"
+    assert len(demo_run.registers_used) == 4
+    devon = Supplier.objects.get(run=devon_run)
+    assert devon.org_id == "" and devon.postcode == "" and devon_run.registers_used == []
+    assert "demo-" not in admin.get("/manage/councils/E10000008/spend/").content.decode()
+
+
+@pytest.mark.django_db
 def test_a_register_loaded_later_reaches_every_councils_analysis_with_progress_for_the_team(demo: list[str]) -> None:
     from keepitlocal.spend.models import Reanalysis
 

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from keepitlocal.common.publicbodies import CouncilRef
 from keepitlocal.jobs import Job
-from keepitlocal.network.models import Council
+from keepitlocal.network.models import Council, Membership
 from keepitlocal.spend.engine.classify import SupplierType
 from keepitlocal.spend.engine.figures import AnalysisFigures, FigureSet, IndicatorId
 from keepitlocal.spend.engine.headings import How
@@ -36,6 +36,7 @@ from keepitlocal.spend.models import (
     AnalysisRun,
     ColumnChoice,
     Payment,
+    RegisterFile,
     RejectedRow,
     SpendFile,
     Supplier,
@@ -97,16 +98,15 @@ def payment_rows(council: Council) -> Iterator[tuple[Any, ...]]:
 
 
 def platform_registers() -> Any:
-    """The registers the network team loaded (charities, companies, postcodes), or None: for other capabilities
-    that place organisations as the spend analysis does."""
-    return _registers()
+    """The registers the network team loaded (charities, companies, postcodes), or None: for other capabilities that
+    place organisations as the spend analysis does. The real ones; on a platform that has none, the demonstration's."""
+    return registers_for(demo=not RegisterFile.objects.filter(is_demo=False).exists())
 
 
-def _registers() -> Any:
-    """The platform's registers, loaded from the files the network team recorded (none: None)."""
-    from keepitlocal.spend.models import RegisterFile
-
-    records = list(RegisterFile.objects.all())
+def registers_for(demo: bool) -> Any:
+    """The registers an analysis reads, loaded from the files the network team recorded (none: None): a real council's
+    are the real ones alone, so that made-up records never reach real figures; a demo council's are every one."""
+    records = list(RegisterFile.objects.all() if demo else RegisterFile.objects.filter(is_demo=False))
     if not records:
         return None
     from keepitlocal.spend.engine.registers import Registers
@@ -117,6 +117,11 @@ def _registers() -> Any:
     # Results name each register with the date it was loaded, not only the engine's line about it.
     registers.used = [record.describe() for record in records]
     return registers
+
+
+def is_demo_council(council: Council) -> bool:
+    """Whether the council's place in the network was made up for the demonstration."""
+    return Membership.objects.filter(council=council, is_demo=True).exists()
 
 
 HEARTBEAT = 30  # seconds between a running analysis's signs of life
@@ -273,7 +278,7 @@ def _run_analysis(run: AnalysisRun) -> None:
             overrides, layout_overrides = column_choices(council)
             options = Options(
                 council=council.gss_code,
-                registers=_registers(),
+                registers=registers_for(demo=is_demo_council(council)),
                 corrections=corrections,
                 overrides=overrides,
                 strict_mapping=False,

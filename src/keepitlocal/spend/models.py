@@ -348,6 +348,9 @@ class RegisterFile(models.Model):
     fetched_at = models.DateTimeField(null=True, blank=True)
     loaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     loaded_at = models.DateTimeField(default=timezone.now)
+    # Made up for the demonstration: read for the demo councils' analyses, never a real council's (a real supplier
+    # matched to a made-up company would be published as placed where no company is).
+    is_demo = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["original_name"]

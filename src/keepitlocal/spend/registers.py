@@ -34,10 +34,10 @@ def _folder() -> Path:
 
 
 def load_register(
-    name: str, stream: BinaryIO, user: Any = None, source: dict[str, Any] | None = None
+    name: str, stream: BinaryIO, user: Any = None, source: dict[str, Any] | None = None, demo: bool = False
 ) -> tuple[RegisterFile, bool]:
     """Store a register file if the engine recognises it; the same file twice changes nothing. `source` records where
-    a fetched file came from (source_url, edition, fetched_at)."""
+    a fetched file came from (source_url, edition, fetched_at); `demo` marks a register made up for the demonstration."""
     from keepitlocal.spend.engine.registers import Registers
 
     safe = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(name).name)[:200] or "register.csv"
@@ -74,6 +74,7 @@ def load_register(
             kind_code=loaded.kind,
             rows=loaded.rows,
             loaded_by=user,
+            is_demo=demo,
             **(source or {}),
         )
     return record, True

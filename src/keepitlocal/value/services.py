@@ -17,7 +17,7 @@ from keepitlocal.common.refused import Refused
 from keepitlocal.connections import services as connections
 from keepitlocal.connections.engine.model import Sector
 from keepitlocal.network.models import Council, Organisation
-from keepitlocal.spend.analysis import platform_registers
+from keepitlocal.spend.analysis import is_demo_council, platform_registers, registers_for
 from keepitlocal.spend.engine.figures import IndicatorId
 from keepitlocal.spend.figures import figures
 from keepitlocal.spend.models import AnalysisRun
@@ -331,7 +331,7 @@ class Levered:
 def levered_in(council: Council) -> Levered:
     """External grants whose recipients are placed in the council's area, by funder and financial year, and for
     every £1 of the council's spend with local VCSE suppliers in its latest analysed year, the grants that year."""
-    registers = platform_registers()
+    registers = registers_for(demo=is_demo_council(council))
     lads = set(registers.council_areas(council.gss_code)) if registers is not None else set()
     lads.add(council.gss_code)
     into_area = Grant.objects.filter(lad__in=lads)
