@@ -192,6 +192,26 @@ def test_top_ten_of_more_than_ten() -> None:
     assert found["top10_share"]["numerator"] == sum(range(3, 13)) * 100
 
 
+def test_redacted_and_unpublished_payees_are_never_ranked_as_one_supplier() -> None:
+    # Payments to many people under one key (names redacted as personal data, payees not published) count in the base
+    # of every share but are never among the largest suppliers, nor one term of the concentration index.
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE tx (date DATE, amount DECIMAL(18,2), supplier_key VARCHAR, supplier_type VARCHAR, "
+        "is_local BOOLEAN, in_region BOOLEAN, service_area VARCHAR, expense_type VARCHAR)"
+    )
+    paid = {f"s{i}": i * 100.0 for i in range(1, 13)} | {"redacted-personal-data": 5000.0, "payee-not-published": 4000.0}
+    for key, amount in paid.items():
+        kind = "individual" if key == "redacted-personal-data" else "withheld" if key == "payee-not-published" else "private"
+        con.execute("INSERT INTO tx VALUES ('2024-04-01', ?, ?, ?, NULL, NULL, NULL, NULL)", [amount, key, kind])
+    found = _by_id(con)
+    base = sum(paid.values())
+    largest = sum(range(3, 13)) * 100  # s3 to s12; not the two groups, though each is larger than any supplier
+    assert found["top10_share"]["numerator"] == largest and found["top10_share"]["denominator"] == base
+    assert found["top10_share"]["value"] == round(100 * largest / base, 4)
+    assert found["hhi"]["value"] == round(sum((100 * i * 100 / base) ** 2 for i in range(1, 13)), 1)
+
+
 def test_payment_bands(con: duckdb.DuckDBPyConnection) -> None:
     bands = {row["band"]: (row["payments"], row["amount"]) for row in _by_id(con)["payment_bands"]["rows"]}
     assert bands["Credit notes (below £0)"] == (2, -1050.0)

@@ -16,6 +16,13 @@ from enum import StrEnum
 from keepitlocal.common.names import legal_entity, legal_form
 from keepitlocal.common.prefilter import Prefiltered
 
+# The two groups of payments that are many payees under one key, never one supplier: names redacted as personal data,
+# and payees the council did not publish. Counted in every share; never ranked as a supplier (largest suppliers,
+# concentration).
+REDACTED_KEY = "redacted-personal-data"
+WITHHELD_KEY = "payee-not-published"
+MANY_PAYEES = (REDACTED_KEY, WITHHELD_KEY)
+
 
 class SupplierType(StrEnum):
     """What kind of payee a supplier is. The value is the code in the outputs; `label` is what a page shows."""

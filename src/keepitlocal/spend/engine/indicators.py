@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import duckdb
 
-from keepitlocal.spend.engine.classify import SupplierType
+from keepitlocal.spend.engine.classify import MANY_PAYEES, SupplierType
 from keepitlocal.spend.engine.figures import (
     SHARE_PLACES,
     AreaRow,
@@ -39,10 +39,12 @@ BANDS = [
     ("£1 million or more", 1000000, None),
 ]
 
-NET = """
+_MANY = ", ".join(f"'{key}'" for key in MANY_PAYEES)
+NET = f"""
 CREATE OR REPLACE TEMP TABLE supplier_net AS
 SELECT supplier_key, any_value(supplier_type) AS supplier_type, any_value(is_local) AS is_local, any_value(in_region) AS in_region,
-       greatest(sum(amount), 0) AS positive_net, sum(amount) AS net
+       greatest(sum(amount), 0) AS positive_net, sum(amount) AS net,
+       supplier_key IN ({_MANY}) AS many_payees
 FROM scope GROUP BY supplier_key
 """
 
@@ -181,10 +183,13 @@ def local_shares(con: duckdb.DuckDBPyConnection) -> list[Indicator]:
 
 
 def top10_share(con: duckdb.DuckDBPyConnection) -> Indicator:
-    """Top-10 share = Σ positive net spend of the 10 largest suppliers ÷ Σ positive net spend of all suppliers (%)."""
+    """Top-10 share = Σ positive net spend of the 10 largest suppliers ÷ Σ positive net spend of all payments (%). The
+    payments to names redacted as personal data, and to payees not published, are many payees, not one supplier: they
+    count in the base, never among the largest."""
     numerator, base = con.execute(
-        "SELECT coalesce(sum(positive_net) FILTER (WHERE rank <= 10), 0), coalesce(sum(positive_net), 0) "
-        "FROM (SELECT positive_net, row_number() OVER (ORDER BY positive_net DESC, supplier_key) AS rank FROM supplier_net)"
+        "SELECT coalesce(sum(positive_net) FILTER (WHERE rank <= 10 AND NOT many_payees), 0), coalesce(sum(positive_net), 0) "
+        "FROM (SELECT positive_net, many_payees, row_number() OVER (PARTITION BY many_payees ORDER BY positive_net DESC, "
+        "supplier_key) AS rank FROM supplier_net)"
     ).fetchone()  # type: ignore[misc]
     return Indicator(
         IndicatorId.TOP10_SHARE,
@@ -198,10 +203,12 @@ def top10_share(con: duckdb.DuckDBPyConnection) -> Indicator:
 
 
 def herfindahl(con: duckdb.DuckDBPyConnection) -> Indicator:
-    """Herfindahl–Hirschman index = Σ over suppliers of (100 × positive net spend ÷ Σ positive net spend)²; 0 to 10,000 (index).
-    Below 1,500 is unconcentrated, above 2,500 highly concentrated."""
+    """Herfindahl–Hirschman index = Σ over suppliers of (100 × positive net spend ÷ Σ positive net spend of all payments)²;
+    0 to 10,000 (index). Below 1,500 is unconcentrated, above 2,500 highly concentrated. Redacted and unpublished payees
+    are many payees each too small to count, not one supplier: they add nothing to the sum, and count in the base."""
     value = con.execute(
-        "SELECT sum(power(100 * positive_net / nullif((SELECT sum(positive_net) FROM supplier_net), 0), 2)) FROM supplier_net"
+        "SELECT sum(power(100 * positive_net / nullif((SELECT sum(positive_net) FROM supplier_net), 0), 2)) "
+        "FILTER (WHERE NOT many_payees) FROM supplier_net"
     ).fetchone()[0]  # type: ignore[index]
     return Indicator(
         IndicatorId.HHI,

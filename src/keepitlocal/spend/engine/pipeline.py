@@ -23,7 +23,7 @@ from keepitlocal.common.names import WITHHELD_NAME
 from keepitlocal.common.orgid import OrgId
 from keepitlocal.common.publicbodies import CouncilIndex, CouncilRef
 from keepitlocal.spend.engine.bulk import bulk_insert, sql_string
-from keepitlocal.spend.engine.classify import Evidence, SupplierFacts, SupplierType, classify
+from keepitlocal.spend.engine.classify import REDACTED_KEY, WITHHELD_KEY, Evidence, SupplierFacts, SupplierType, classify
 from keepitlocal.spend.engine.figures import AnalysisFigures, YearFigures
 from keepitlocal.spend.engine.headings import How
 from keepitlocal.spend.engine.identifiers import charity_org_id
@@ -40,9 +40,6 @@ from keepitlocal.spend.engine.periods import (
 )
 from keepitlocal.spend.engine.read import FileReport, LayoutReport, read_all
 from keepitlocal.spend.engine.sources import discover
-
-REDACTED_KEY = "redacted-personal-data"
-WITHHELD_KEY = "payee-not-published"
 
 
 class Stage(StrEnum):
