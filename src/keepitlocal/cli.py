@@ -409,6 +409,7 @@ def summary_lines(result: Any) -> list[str]:
         missing, unread = year.period.missing, year.period.unread
         notes = [f"none in {year.period.missing_label}"] if missing else []
         notes += [f"not read: {year.period.unread_label}"] if unread else []
+        notes += [f"beyond the files: {year.period.uncovered_label}"] if year.period.uncovered else []
         gaps = f" ({len(year.period.months)} of 12 months; {'; '.join(notes)})" if notes else ""
         lines.append(f"{year.year}, {year.period.label}{gaps}: {shares(year.figures)}")
     return lines

@@ -261,7 +261,9 @@ def test_periods_years_and_gaps_are_stated_everywhere(tmp_path: Path) -> None:
     assert result.period.missing == ["2023-07"]
     assert [y.year for y in result.years] == ["2023/24", "2024/25"]
     assert result.years[0].period.missing == ["2023-07"]
-    assert result.years[1].period.missing == [f"2024-{m:02d}" for m in range(6, 13)] + ["2025-01", "2025-02", "2025-03"]
+    # June 2024 on is beyond every file analysed (the last payment is in May 2024): not known, not without payments.
+    assert result.years[1].period.missing == []
+    assert result.years[1].period.uncovered == [f"2024-{m:02d}" for m in range(6, 13)] + ["2025-01", "2025-02", "2025-03"]
     assert result.years[1].figures.value(IndicatorId.TOTAL_SPEND) == 300.0
     saved = json.loads((tmp_path / "out" / "indicators.json").read_text())
     assert saved["schema"] == SCHEMA and AnalysisFigures.from_json(saved) == result.figures  # the file reads back whole
@@ -272,7 +274,7 @@ def test_periods_years_and_gaps_are_stated_everywhere(tmp_path: Path) -> None:
     cli = CliRunner().invoke(kil, ["spend", "analyse", str(folder), "--out", str(tmp_path / "cli")])
     assert cli.exit_code == 0, cli.output
     assert "No payments in July 2023" in cli.output
-    assert "2024/25, 15 April 2024 to 15 May 2024 (2 of 12 months; none in June 2024 to March 2025)" in cli.output
+    assert "2024/25, 15 April 2024 to 15 May 2024 (2 of 12 months; beyond the files: June 2024 to March 2025)" in cli.output
     assert "local share not known" in cli.output and "local share 0.0%" not in cli.output
 
 

@@ -43,6 +43,7 @@ class Month:
     local_amount: float | None
     payments: int | None
     unread: bool = False
+    uncovered: bool = False  # beyond every file analysed: not uploaded, not a month without payments
 
     @property
     def gap(self) -> bool:
@@ -76,8 +77,8 @@ class Figures:
     def months(self) -> list[Month]:
         """Every month of the period in order, those with no payments included as gaps."""
         paid = {row.month: row for row in self.set.months}
-        unread = set(self.period.unread)
-        every = sorted({*self.period.months, *self.period.missing, *unread, *paid})
+        unread, uncovered = set(self.period.unread), set(self.period.uncovered)
+        every = sorted({*self.period.months, *self.period.missing, *unread, *uncovered, *paid})
         return [
             Month(
                 m,
@@ -87,6 +88,7 @@ class Figures:
                 paid[m].local_amount if m in paid else None,
                 paid[m].payments if m in paid else None,
                 m in unread and m not in paid,
+                m in uncovered and m not in paid,
             )
             for m in every
         ]
@@ -101,15 +103,22 @@ class Figures:
         return list(self.period.unread)
 
     @property
+    def uncovered(self) -> list[str]:
+        """Months of the year beyond every file analysed (files not yet uploaded)."""
+        return list(self.period.uncovered)
+
+    @property
     def sentence(self) -> str:
         """The period in one sentence: first and last payment, and the months without any."""
         if self.period.first is None:
             return f"{self.title}: no payments."
         text = f"{self.title}: payments from {self.period.label}"
         if self.missing:
-            text += f"; no payments were published for {self.period.missing_label}"
+            text += f"; no payments in the files for {self.period.missing_label}"
         if self.unread:
             text += f"; not known for {self.period.unread_label}, as files covering it were not read"
+        if self.uncovered:
+            text += f"; not known for {self.period.uncovered_label}, which the files analysed do not reach"
         if self.key == ALL_YEARS and self.years > 1:
             text += f". These figures put {self.years} financial years together"
         return text + "."
@@ -211,3 +220,7 @@ class PublishedFigures:
     @property
     def unread(self) -> str:
         return self.shown.period.unread_label
+
+    @property
+    def uncovered(self) -> str:
+        return self.shown.period.uncovered_label

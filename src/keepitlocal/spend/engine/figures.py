@@ -340,4 +340,5 @@ def period_from_json(data: Mapping[str, Any]) -> Period:
         list(data.get("months", [])),
         list(data.get("missing", [])),
         list(data.get("unread", [])),
+        list(data.get("uncovered", [])),
     )

@@ -57,15 +57,17 @@ def month_ranges(months: list[str]) -> str:
 
 @dataclass(frozen=True)
 class Period:
-    """The payments' span: first and last payment dates, the months between them with payments, those without, and
-    those with none read because a file that seems to cover them was not read (never shown as months without
-    payments)."""
+    """The payments' span: first and last payment dates, the months between them with payments, those without, those
+    with none read because a file that seems to cover them was not read (never shown as months without payments), and,
+    for a financial year, its months beyond every file analysed (before the first payment of all, or after the last:
+    files not yet uploaded, never months without payments)."""
 
     first: date | None
     last: date | None
     months: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     unread: list[str] = field(default_factory=list)
+    uncovered: list[str] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -81,6 +83,10 @@ class Period:
     def unread_label(self) -> str:
         return month_ranges(self.unread)
 
+    @property
+    def uncovered_label(self) -> str:
+        return month_ranges(self.uncovered)
+
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["first"] = self.first.isoformat() if self.first else None
@@ -88,6 +94,7 @@ class Period:
         data["label"] = self.label
         data["missing_label"] = self.missing_label
         data["unread_label"] = self.unread_label
+        data["uncovered_label"] = self.uncovered_label
         return data
 
 
@@ -97,21 +104,30 @@ def period_of(
     where: str = "true",
     span: tuple[date, date] | None = None,
     unread: frozenset[str] = frozenset(),
+    covered: tuple[str, str] | None = None,
 ) -> Period:
     """The period of the payments in `relation` (a table or view with a `date` column) meeting `where`. Months with no
     payments are those between the first and last payment, or every month of `span` (a financial year) when given;
-    those among them in `unread` (months files not read seem to cover) are unread, not without payments."""
+    those among them in `unread` (months files not read seem to cover) are unread, and those outside `covered` (the
+    first and last month, YYYY-MM, of every payment analysed) are uncovered: not months without payments."""
     first, last = con.execute(f"SELECT min(date), max(date) FROM {relation} WHERE {where}").fetchone()  # type: ignore[misc]
-    if first is None:
-        every = months_between(*span) if span else sorted(unread)
-        return Period(None, None, [], [m for m in every if m not in unread], [m for m in every if m in unread])
-    paid = {row[0] for row in con.execute(f"SELECT DISTINCT strftime(date, '%Y-%m') FROM {relation} WHERE {where}").fetchall()}
+    paid: set[str] = set()
+    if first is not None:
+        paid = {
+            row[0] for row in con.execute(f"SELECT DISTINCT strftime(date, '%Y-%m') FROM {relation} WHERE {where}").fetchall()
+        }
     # The whole period takes in the months files not read seem to cover, so that they are said, even beyond the
     # payments read (a last month whose file was not read).
-    every = months_between(*span) if span else sorted({*months_between(first, last), *unread})
-    without = [m for m in every if m not in paid]
+    every = months_between(*span) if span else sorted({*months_between(first, last), *unread} if first else unread)
+    without = [m for m in every if m not in paid and m not in unread]
+    outside = [m for m in without if covered is not None and not covered[0] <= m <= covered[1]]
     return Period(
-        first, last, [m for m in every if m in paid], [m for m in without if m not in unread], [m for m in without if m in unread]
+        first,
+        last,
+        [m for m in every if m in paid],
+        [m for m in without if m not in outside],
+        [m for m in every if m in unread and m not in paid],
+        outside,
     )
 
 

@@ -390,10 +390,14 @@ def figures_of(con: duckdb.DuckDBPyConnection, unread: frozenset[str] = frozense
     whole = indicators.compute_all(con, period_of(con, "tx", unread=unread))
     years: list[YearFigures] = []
     spanned = financial_years(whole.period)
+    # A year's months before the first payment of all or after the last are beyond the files analysed (not uploaded
+    # yet), never months without payments.
+    first, last = whole.period.first, whole.period.last
+    covered = (f"{first:%Y-%m}", f"{last:%Y-%m}") if first and last else None
     for start in spanned:
         begin, end = financial_year_bounds(start)
         where = f"date >= DATE '{begin.isoformat()}' AND date < DATE '{end.isoformat()}'"
-        year_period = period_of(con, "tx", where, span=financial_year_months(start), unread=unread)
+        year_period = period_of(con, "tx", where, span=financial_year_months(start), unread=unread, covered=covered)
         if year_period.first is None:
             continue  # a year between two years of files, with none of its own
         # Payments all in one year: its figures are the ones just computed for every payment, over the year's months.

@@ -180,7 +180,7 @@ def render(con: duckdb.DuckDBPyConnection, result: Any, suppliers: list[dict[str
         {
             "year": year.year,
             "period": year.period.label,
-            "months": 12 - len(year.period.missing),
+            "months": len(year.period.months),
             "total": year.figures.value(IndicatorId.TOTAL_SPEND),
             "vcse": _share_text(year.figures, IndicatorId.SHARE_VCSE, "were VCSE"),
             "local": _share_text(year.figures, IndicatorId.SHARE_LOCAL, "were local"),
