@@ -732,6 +732,14 @@ def test_a_share_known_for_little_spend_is_published_as_its_range_after_a_check(
     assert latest is not None
     share = latest.analysis_figures.whole[IndicatorId.SHARE_VCSE]
     assert share.coverage == 90.0 and share.value == 1.0
+    # Published again: one figure, and the API gives its upper bound and coverage beside it, as the comparison page does.
+    editor.post(f"/manage/councils/{CALDERDALE}/spend/publish/", {"decision": "publish"})
+    row = next(r for r in public.get("/api/v1/comparison").json()["rows"] if r["gss_code"] == CALDERDALE)
+    assert row["share_vcse"] == 1.0 and row["share_vcse_range"] is None
+    assert (row["share_vcse_high"], row["share_vcse_coverage"]) == (share.high, 90.0) and share.high is not None
+    assert share.high > 1.0 and f"up to {share.high:.1f}%" in public.get("/compare/spend/").content.decode()
+    csv_text = b"".join(public.get("/api/v1/comparison?format=csv").streaming_content).decode()  # type: ignore[attr-defined]
+    assert "Share to VCSE organisations: the most it could be" in csv_text.splitlines()[0]
 
 
 @pytest.mark.django_db

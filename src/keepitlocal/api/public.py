@@ -194,6 +194,18 @@ RANGE_LABELS = {
     "share_local_range": "Share to local suppliers, as a range where locality is known for too little spend (%)",
     "share_local_vcse_range": "Share to local VCSE organisations, as a range where too little is known (%)",
 }
+BOUND_COLUMNS = [
+    Column(f"{key}_{end}", f"{label}: {words}")
+    for key, label in (
+        ("share_vcse", "Share to VCSE organisations"),
+        ("share_local", "Share to local suppliers"),
+        ("share_local_vcse", "Share to local VCSE organisations"),
+    )
+    for end, words in (
+        ("high", "the most it could be, if every supplier of unknown type or locality met it (%)"),
+        ("coverage", "share of spend its type or locality is known for (%)"),
+    )
+]
 
 
 @router.get("/comparison", response=schemas.Comparison, openapi_extra=CSV, summary="Published councils compared")
@@ -207,6 +219,11 @@ def comparison(request: HttpRequest, year: str = "", format: str = "json") -> An
             "council": r.council.name,
             **{c.key: r.is_demo if c.key == "is_demo" else r.point(IndicatorId(c.key)) for c in COMPARISON_COLUMNS[2:]},
             **{f"{key}_range": list(spread) if (spread := r.spread(IndicatorId(key))) else None for key in ranges},
+            **{
+                f"{key}_{end}": getattr(found_indicator, end) if (found_indicator := r.indicator(IndicatorId(key))) else None
+                for key in ranges
+                for end in ("high", "coverage")
+            },
         }
         for r in sorted(found.rows, key=lambda r: r.council.name)
     ]
@@ -215,7 +232,11 @@ def comparison(request: HttpRequest, year: str = "", format: str = "json") -> An
             for key in ranges:
                 spread = row.pop(f"{key}_range")
                 row[f"{key}_range"] = f"{spread[0]:.1f} to {spread[1]:.1f}" if spread else ""
-        columns = [*COMPARISON_COLUMNS, *(Column(f"{key}_range", RANGE_LABELS[f"{key}_range"]) for key in ranges)]
+        columns = [
+            *COMPARISON_COLUMNS,
+            *(Column(f"{key}_range", RANGE_LABELS[f"{key}_range"]) for key in ranges),
+            *BOUND_COLUMNS,
+        ]
         return download(Table(f"Spend compared, {found.year}", columns, rows), "csv", f"comparison {found.year}")
     return {"year": found.year, "years": found.years, "rows": rows, "not_published_for_year": [c.gss_code for c in found.without]}
 

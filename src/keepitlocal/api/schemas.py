@@ -87,6 +87,14 @@ class ComparisonRow(Schema):
     share_vcse_range: list[float] | None = None
     share_local_range: list[float] | None = None
     share_local_vcse_range: list[float] | None = None
+    # Every share's upper bound (the share if every supplier of unknown type or locality met it) and the share of spend
+    # its condition is known for: a point figure is read with both, as the comparison page shows them.
+    share_vcse_high: float | None = None
+    share_local_high: float | None = None
+    share_local_vcse_high: float | None = None
+    share_vcse_coverage: float | None = None
+    share_local_coverage: float | None = None
+    share_local_vcse_coverage: float | None = None
     locality_known: float | None
     top10_share: float | None
     hhi: float | None
