@@ -327,6 +327,46 @@ def test_the_demo_council_has_an_lm3_estimate_from_its_spend_labelled_as_one(dem
     assert "an estimate from your spend" in page and "Demonstration assumption" in page
 
 
+def test_an_lm3_estimate_from_a_local_share_known_for_too_little_spend_is_its_range_alone(
+    demo: list[str], editor_client: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from keepitlocal.spend.demo import load_demo_registers
+
+    load_demo_registers()
+    # A tenth of the spend to a charity the registers place in Calderdale; the rest to a supplier placed nowhere.
+    paid = b"Supplier Name,Amount,Date\nTodmorden Food Bank (demo),100,2024-04-01\nZeta Holdings,900,2024-04-02\n"
+    editor_client.post("/manage/councils/E08000033/spend/upload/", {"spend_file": SimpleUploadedFile("p.csv", paid)})
+    answer = {"respend_share": "25%", "source": "A survey of our suppliers", "local": "In Calderdale"}
+    assert editor_client.post(BASE + "lm3/", answer).status_code == 302
+    estimate = services.council_lm3(Council.objects.get(gss_code="E08000033"))
+    assert estimate.central is None and estimate.low and estimate.high and estimate.low.lm3 < estimate.high.lm3
+    assert estimate.coverage == 10.0
+    page = page_of(editor_client)
+    assert "known for only 10.0% of spend, too little for one figure" in page and "an estimated" not in page
+
+
+def test_monetary_answers_are_read_as_people_write_them(demo: list[str]) -> None:
+    from keepitlocal.value.forms import SurveyForm
+
+    form = SurveyForm(
+        {
+            "period": "2025/26",
+            "income": "£100,000",
+            "local_staff_pay": "40,000",
+            "local_suppliers": "£ 12,500.50",
+            "staff_respend_share": "40%",
+            "supplier_respend_share": "25%",
+            "round3_basis": "survey",
+            "local": "In Calderdale",
+        }
+    )
+    assert form.is_valid(), form.errors
+    assert (form.cleaned_data["income"], form.cleaned_data["local_staff_pay"]) == (Decimal("100000"), Decimal("40000"))
+    assert form.cleaned_data["local_suppliers"] == Decimal("12500.50")
+
+
 def test_the_council_can_take_an_organisations_connections_off_its_case(demo: list[str], editor_client: Any) -> None:
     from keepitlocal.connections.demo import load_demo_connections
     from tests.conftest import signed_in_client

@@ -12,7 +12,7 @@ from keepitlocal.value.engine.calculator import OPTIMISM_BIAS_BY_GRADE, Range
 from keepitlocal.value.engine.money import Agency, PriceYear, ValueKind
 from keepitlocal.value.models import UnitCost
 from keepitlocal.web.forms import GovukForm
-from keepitlocal.web.govuk import GovukDateField
+from keepitlocal.web.govuk import GovukDateField, MoneyField
 
 RANGE_HINT = "A number, or low, central and high separated by commas"
 
@@ -154,7 +154,7 @@ class OutcomeForm(GovukForm):
 class OwnCostForm(GovukForm):
     code = forms.CharField(label="Your code for it", max_length=20)
     description = forms.CharField(label="What it costs", max_length=500)
-    value = forms.DecimalField(label="Value (£)", min_value=0, decimal_places=2, max_digits=14)
+    value = MoneyField(label="Value (£)", min_value=0, decimal_places=2, max_digits=14)
     price_year = PriceYearField(label="Price year", max_length=9, help_text="The financial year of the value, such as 2023/24")
     agency = forms.ChoiceField(label="Who bears it", choices=[(a.value, a.label) for a in Agency], widget=forms.RadioSelect)
     kind = forms.ChoiceField(label="Kind of value", choices=[(k.value, k.label) for k in ValueKind], widget=forms.RadioSelect)
@@ -164,15 +164,15 @@ class OwnCostForm(GovukForm):
 
 class SurveyForm(GovukForm):
     period = forms.CharField(label="Period the survey covers", max_length=100, help_text="For example, 2025/26")
-    income = forms.DecimalField(
+    income = MoneyField(
         label="Round 1: income (£)",
         min_value=0,
         max_digits=14,
         decimal_places=2,
         help_text="The contract or grant whose effect you measure",
     )
-    local_staff_pay = forms.DecimalField(label="Pay to staff who live locally (£)", min_value=0, max_digits=14, decimal_places=2)
-    local_suppliers = forms.DecimalField(label="Spending with local suppliers (£)", min_value=0, max_digits=14, decimal_places=2)
+    local_staff_pay = MoneyField(label="Pay to staff who live locally (£)", min_value=0, max_digits=14, decimal_places=2)
+    local_suppliers = MoneyField(label="Spending with local suppliers (£)", min_value=0, max_digits=14, decimal_places=2)
     staff_respend_share = RangeField(
         label="Share of their pay local staff spend locally", rate=True, help_text="From your survey, for example 40%"
     )
@@ -185,7 +185,9 @@ class SurveyForm(GovukForm):
         widget=forms.RadioSelect,
     )
     round3_source = forms.CharField(label="Source of the assumption (if any)", max_length=500, required=False)
-    local = forms.CharField(label="What local means", max_length=300, help_text="For example, living or trading in Calderdale")
+    local = forms.CharField(
+        label="What local means", max_length=300, help_text="For example, living or trading in the council's area"
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -207,7 +209,7 @@ class EstimateForm(GovukForm):
         label="Source of that share", max_length=500, help_text="A study, a survey of your suppliers, or who stated it and why"
     )
     local = forms.CharField(
-        label="What local means", max_length=300, help_text="As your spend analysis places suppliers, for example in Calderdale"
+        label="What local means", max_length=300, help_text="As your spend analysis places suppliers: in the council's own area"
     )
 
 

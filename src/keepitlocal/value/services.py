@@ -402,7 +402,9 @@ def lm3_of(survey: Any) -> Any:
 
 @dataclass(frozen=True)
 class CouncilLM3:
-    """A council's LM3 estimate from its spend at the low, central and high local share, or why there is none."""
+    """A council's LM3 estimate from its spend at the low, central and high local share, or why there is none. Where the
+    local share is given as its range (locality known for too little spend: Indicator.as_range), so is the estimate:
+    no central figure, only its low and high."""
 
     low: Any | None
     central: Any | None
@@ -411,6 +413,7 @@ class CouncilLM3:
     total_spend: float | None
     year: str
     stated: Any | None  # the LM3Estimate with the stated re-spend share
+    coverage: float | None = None  # the share of spend whose locality is known (%)
 
 
 def council_lm3(council: Council) -> CouncilLM3:
@@ -437,7 +440,9 @@ def council_lm3(council: Council) -> CouncilLM3:
         )
     ends = [float(end if end is not None else share.value) / 100 for end in (share.low, share.value, share.high)]
     made = [lm3.estimate_from_spend(float(total), e, stated.respend_share, stated.source, stated.local) for e in ends]
-    return CouncilLM3(made[0], made[1], made[2], "", total, shown.title, stated)
+    # The local share known for too little spend is no one figure, and neither is the multiplier made from it.
+    central = None if share.as_range else made[1]
+    return CouncilLM3(made[0], central, made[2], "", total, shown.title, stated, share.coverage)
 
 
 def save_lm3_estimate(council: Council, data: dict[str, Any]) -> None:

@@ -6,6 +6,7 @@ One place for this so that every form gets the same error summary, inline errors
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django import forms
@@ -220,3 +221,13 @@ def widget_kind(bound: forms.BoundField) -> str:
     if isinstance(widget, forms.FileInput):
         return "file"
     return "input"
+
+
+class MoneyField(forms.DecimalField):
+    """An amount of money in pounds, written as people write it: '£100,000', '40,000', '1 250.50' or '100000'. The pound
+    sign, thousands separators and spaces are dropped before the number is read; anything else is refused."""
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = re.sub(r"(?<=\d)[,\s](?=\d{3}\b)", "", value.strip().removeprefix("£").strip())
+        return super().to_python(value)
