@@ -52,6 +52,8 @@ def test_upload_analyse_and_see_the_results(demo: list[str]) -> None:
         "The amount &#39;abc&#39; is not a number" in page and "Acme Construction Ltd,abc,2024-04-04,Highways" in page
     )  # reason with its example
     assert "2024/25" in page  # by financial year
+    # The table of types adds up: each type's spend and, under them, every type's, with why it may exceed the total.
+    assert "Every type" in page and "counts as nil here" in page
     assert "spend/payments/?area=Highways" in page
     highways = editor.get(f"/manage/councils/{CALDERDALE}/spend/payments/?area=Highways").content.decode()
     assert "in Highways" in highways and "1 payments" in highways
