@@ -644,7 +644,7 @@ def registers_load(files: tuple[Path, ...]) -> None:
         for path in files:
             try:
                 record, created = load_register_path(path)
-                click.echo(("loaded " if created else "already loaded ") + record.describe())
+                click.echo(("loaded " if created else "already loaded ") + f"{record.original_name}: {record.describe()}")
                 if created:
                     loaded.append(record.original_name)
             except RegisterError as error:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
@@ -365,9 +366,12 @@ class RegisterFile(models.Model):
         return Path(settings.KIL_REGISTERS_DIR) / Path(self.stored_name).name
 
     def describe(self) -> str:
+        """The register in words, as the figures that used it name it to anyone: what it is, which edition, how much of
+        it and when it was loaded; never its file's name."""
         edition = f", edition of {self.edition:%-d %B %Y}" if self.edition else ""
-        source = f", fetched from {self.source_url}" if self.source_url else ""
-        return f"{self.original_name}: {self.kind}, {self.rows:,} rows{edition}{source}, loaded {self.loaded_at:%-d %B %Y}"
+        made_up = " (made up for the demonstration)" if self.is_demo else ""
+        source = f", fetched from {urlsplit(self.source_url).netloc}" if self.source_url else ""
+        return f"{self.kind}{made_up}{edition}, {self.rows:,} rows{source}, loaded {self.loaded_at:%-d %B %Y}"
 
 
 class ColumnChoice(models.Model):

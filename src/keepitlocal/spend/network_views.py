@@ -46,7 +46,7 @@ def registers(request: HttpRequest) -> HttpResponse:
             form.add_error("register_file", str(error))
         else:
             again = reanalyse_all(f"{record.original_name} loaded", request.user) if created else None
-            done = ("Loaded " if created else "Already loaded: ") + record.describe()
+            done = ("Loaded " if created else "Already loaded: ") + f"{record.original_name}: {record.describe()}"
             messages.success(request, done + ("; every council's spend is being analysed again with it" if again else ""))
             return redirect("spend:registers")
     return render_form(

@@ -142,7 +142,13 @@ def fetch_and_load(
         if created:
             for older in RegisterFile.objects.filter(kind_code=record.kind_code).exclude(source_url="").exclude(pk=record.pk):
                 remove_register(older)
-        yield FetchOutcome(kind, source.title, True, ("Loaded " if created else "Already loaded: ") + record.describe(), created)
+        yield FetchOutcome(
+            kind,
+            source.title,
+            True,
+            ("Loaded " if created else "Already loaded: ") + f"{record.original_name}: {record.describe()}",
+            created,
+        )
 
 
 def start_fetch(kinds: list[RegisterKind], user: Any) -> RegisterFetch:

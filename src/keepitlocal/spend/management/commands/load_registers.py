@@ -25,6 +25,6 @@ class Command(BaseCommand):
                 self.stderr.write(str(error))
                 failed = True
                 continue
-            self.stdout.write(("loaded " if created else "already loaded ") + record.describe())
+            self.stdout.write(("loaded " if created else "already loaded ") + f"{record.original_name}: {record.describe()}")
         if failed:
             raise CommandError("Some files were not loaded")
