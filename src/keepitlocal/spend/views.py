@@ -229,7 +229,7 @@ def _dashboard_results(
             "ind": shown.set,
             "types": [(t, TYPE_LABELS[t], shown.get(IndicatorId.share_of(SupplierType(t)))) for t in TYPE_LABELS],
             # The shares' base: every supplier's net spend, a supplier refunded more than it was paid counted as nil.
-            "types_base": shown.get(IndicatorId.SHARE_VCSE).denominator if shown.get(IndicatorId.SHARE_VCSE) else None,
+            "types_base": vcse.denominator if (vcse := shown.get(IndicatorId.SHARE_VCSE)) else None,
             "months": shown.months,
             "areas": shown.set.service_areas,
             "years": year_rows(latest),
