@@ -36,6 +36,14 @@ def test_every_uk_council_is_in_the_register_so_any_can_ask_to_join(demo: list[s
     assert "Kirklees" in join and "Fermanagh and Omagh" in join and "Highland" in join
     # Abolished councils are there for their successor codes, not to be chosen.
     assert Council.objects.get(gss_code="E07000026").successor_code == "E06000063"
+    # A council not in the network says so on its profile, with the way to ask for it to join, which starts with it.
+    public = StrictHTMLClient()
+    profile = public.get("/councils/E10000008/").content.decode()
+    assert "Devon is not in the Keep it Local Network" in profile and "/join/?council=E10000008" in profile
+    devon = Council.objects.get(gss_code="E10000008")
+    form = public.get("/join/?council=E10000008").content.decode()
+    assert f'<option value="{devon.pk}" selected>Devon</option>' in form and 'value="council" checked' in form
+    assert "Northern Ireland district" in public.get("/councils/N09000001/").content.decode()
 
 
 @pytest.mark.django_db

@@ -182,7 +182,7 @@ class JoinForm(GovukModelForm):
     home_council = forms.ModelChoiceField(
         queryset=Council.objects.filter(successor_code=""),
         required=False,
-        label="Which council area are you in?",
+        label="Which council? The one you work for, or whose area you are in",
         empty_label="Choose a council",
     )
 
@@ -199,7 +199,7 @@ class JoinForm(GovukModelForm):
             "interests": "What are you interested in?",
         }
         help_texts = {
-            "org_id": "If your organisation has one, for example GB-CHC-1234567 or GB-COH-01234567",
+            "org_id": "For a community organisation that has one, for example GB-CHC-1234567 or GB-COH-01234567",
             "interests": "For example, commissioning, community asset transfer, early help",
         }
         widgets = {"kind": forms.RadioSelect, "interests": forms.Textarea(attrs={"rows": 4})}

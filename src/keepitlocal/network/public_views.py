@@ -45,7 +45,10 @@ def members(request: HttpRequest) -> HttpResponseBase:
 @access.public
 @require_http_methods(["GET", "POST"])
 def join(request: HttpRequest) -> HttpResponse:
-    form = JoinForm(request.POST if request.method == "POST" else None)
+    # A council's profile links here for that council: the form starts with it chosen.
+    asked = queries.current_council(request.GET.get("council", ""))
+    initial = {"kind": "council", "home_council": asked.pk} if asked else {}
+    form = JoinForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         if refusal := throttle.attempt(throttle.Attempt.JOIN, request, form.cleaned_data.get("email", "")):
             return too_many(request, refusal, "ask to join")

@@ -86,3 +86,8 @@ def counts_by_stage_and_cohort() -> dict[str, Any]:
         rows.append({"stage": STAGE_LABELS[stage], "cells": cells, "total": sum(cells)})
     totals = [sum(r["cells"][i] for r in rows) for i in range(len(columns))]
     return {"columns": [name for _, name in columns], "rows": rows, "totals": totals, "total": sum(totals)}
+
+
+def current_council(gss_code: str) -> Council | None:
+    """The council of that GSS code, unless it was abolished (a successor took it over)."""
+    return Council.objects.filter(gss_code=gss_code.strip().upper(), successor_code="").first()
