@@ -545,6 +545,17 @@ def test_every_figure_states_its_period_and_years_never_merge_silently(demo: lis
 
 
 @pytest.mark.django_db
+def test_a_council_without_the_comparisons_year_links_to_the_latest_year_it_published(demo: list[str]) -> None:
+    admin = signed_in_client("admin@example.org")
+    for gss_code, day in ((CALDERDALE, "2025-05-01"), (BRISTOL, "2024-05-01")):  # 2025/26, and 2024/25 alone
+        paid = f"Supplier Name,Amount,Date\nAcme Ltd,100,{day}\n".encode()
+        admin.post(f"/manage/councils/{gss_code}/spend/upload/", {"spend_file": SimpleUploadedFile("p.csv", paid)})
+        admin.post(f"/manage/councils/{gss_code}/spend/publish/", {"decision": "publish"})
+    compare = StrictHTMLClient().get("/compare/spend/").content.decode()
+    assert "Published, but with no payments in 2025/26: Bristol" in compare and 'href="?year=2024/25"' in compare
+
+
+@pytest.mark.django_db
 def test_progress_counts_the_files_inside_a_zip_and_names_those_not_used(demo: list[str]) -> None:
     editor = signed_in_client("editor@calderdale.example")
     contracts = b"Supplier Company Name,Annual Value,Total Contract Value,Start Date,End Date\nAcme,1,2,2024-01-01,2025-01-01\n"

@@ -76,5 +76,6 @@ def compare(request: HttpRequest) -> HttpResponse:
             "years": years,
             "year": year,
             "without": without,
+            "latest": found.latest,
         },
     )

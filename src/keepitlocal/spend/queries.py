@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -55,6 +55,7 @@ class Comparison:
     years: list[str]
     rows: list[PublishedFigures]
     without: list[Council]
+    latest: dict[str, str] = field(default_factory=dict)  # each council without this year: the latest year it published
 
 
 # The comparison is worked out from every publication's kept figures, each read from its analysis's figures by year:
@@ -89,8 +90,9 @@ def _comparison(asked: str) -> Comparison:
     years = sorted({y for p in publications for y in p.years()}, reverse=True)
     year = asked if asked in years else (years[0] if years else "")
     rows = [p.figures(year or None) for p in publications if not years or year in p.years()]
-    without = sorted((p.council for p in publications if years and year not in p.years()), key=lambda c: c.name)
-    return Comparison(year, years, rows, without)
+    apart = [p for p in publications if years and year not in p.years()]
+    without = sorted((p.council for p in apart), key=lambda c: c.name)
+    return Comparison(year, years, rows, without, {p.council.gss_code: max(p.years()) for p in apart if p.years()})
 
 
 @dataclass(frozen=True)
