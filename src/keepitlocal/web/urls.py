@@ -9,4 +9,6 @@ urlpatterns = [
     path("accessibility/", views.accessibility, name="accessibility"),
     path("glossary/", views.glossary, name="glossary"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("api/", views.open_data, name="open-data"),
+    path("api/docs/", views.open_data),
 ]

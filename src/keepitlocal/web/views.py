@@ -30,6 +30,12 @@ def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "web/accessibility.html")
 
 
+@access.public
+def open_data(request: HttpRequest) -> HttpResponse:
+    """/api/ and /api/docs/, where people look first: the open data API's own documentation."""
+    return redirect("/api/v1/docs")
+
+
 @access.signed_in
 def dashboard(request: HttpRequest) -> HttpResponse:
     councils = list(access.councils_for(request.user).select_related("membership"))
