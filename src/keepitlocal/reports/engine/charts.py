@@ -139,7 +139,7 @@ def column_chart(labels: list[str], values: list[float | None], title: str, desc
     axes.bar(labels, [v if v is not None else 0 for v in values], color=COLOUR)
     for position, value in enumerate(values):
         if value is None:
-            axes.text(position, 0, "no data", rotation=90, ha="center", va="bottom", fontsize=7, color="#505a5f")
+            axes.text(position, 0, "no data", rotation=90, ha="center", va="bottom", fontsize=9, color="#505a5f")
     axes.set_ylabel("£")
     axes.tick_params(axis="x", rotation=45)
     axes.spines[["top", "right"]].set_visible(False)
