@@ -60,6 +60,8 @@ def test_upload_analyse_and_see_the_results(demo: list[str]) -> None:
     hub = Supplier.objects.get(key="calder-valley-hub")
     assert hub.supplier_type == "vcse" and "community interest company" in hub.evidence
     assert Supplier.objects.get(key="redacted-personal-data").supplier_type == "individual"
+    redacted = editor.get(f"/manage/councils/{CALDERDALE}/spend/suppliers/redacted-personal-data/").content.decode()
+    assert "Many payees, not one supplier" in redacted and "add it with a correction" not in redacted
 
     # The same file again changes nothing.
     response = upload(editor, "april-again.csv", APRIL.encode())

@@ -47,7 +47,7 @@ class UploadForm(GovukForm):
     required_messages = {"spend_file": "Select a spend file"}
     spend_file = MultipleFileField(
         label="Upload spend files",
-        help_text="CSV or XLSX files as the council publishes them: choose several at once (a year of monthly files), or a ZIP of them. Up to 200 MB each.",
+        help_text="CSV or XLSX files as the council publishes them, or compressed (GZIP or ZIP): choose several at once (a year of monthly files). Up to 200 MB each.",
         error_messages={"required": "Select a spend file", "empty": "The selected file is empty"},
     )
 

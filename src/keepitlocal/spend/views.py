@@ -23,7 +23,7 @@ from keepitlocal.reports.downloads import download
 from keepitlocal.reports.engine.tables import Column, Table
 from keepitlocal.spend import analysis, queries, services
 from keepitlocal.spend import suppliers as supplier_work
-from keepitlocal.spend.engine.classify import SupplierType
+from keepitlocal.spend.engine.classify import MANY_PAYEES, SupplierType
 from keepitlocal.spend.engine.figures import IndicatorId
 from keepitlocal.spend.engine.headings import FIELD_LABELS, REQUIRED, How, column_labels
 from keepitlocal.spend.engine.read import FileStatus
@@ -437,6 +437,8 @@ def supplier(request: HttpRequest, gss_code: str, key: str) -> HttpResponse:
             "type_label": type_label(found.supplier_type),
             "evidence_label": supplier_work.evidence_label(found.evidence_kind),
             "confidence_label": supplier_work.confidence_label(found.confidence),
+            # Names redacted as personal data, or payees not published: many payees under one heading, not a supplier.
+            "many_payees": found.key in MANY_PAYEES,
             "can_edit": access.can_edit_council(request.user, council),
         },
     )
