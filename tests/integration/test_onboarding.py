@@ -130,7 +130,14 @@ def test_accepting_a_councils_request_makes_it_a_prospect_and_invites_who_asked(
         "/join/", {"kind": "council", "name": "Pat Asker", "email": "pat@rochdale.example", "home_council": str(kirklees.pk)}
     )
     member = NetworkMember.objects.get(email="pat@rochdale.example")
-    signed_in_client("admin@example.org").post(f"/network/join-requests/{member.pk}/", {"decision": "accept"})
+    team = signed_in_client("admin@example.org")
+    # The network team is told on its dashboard, and led to the request.
+    waiting = NetworkMember.objects.filter(state=NetworkMember.State.PENDING).count()
+    home = team.get("/dashboard/").content.decode()
+    assert f"{waiting} request" in home and "/network/#join-requests" in home
+    team.post(f"/network/join-requests/{member.pk}/", {"decision": "accept"})
+    after = team.get("/dashboard/").content.decode()
+    assert (f"{waiting - 1} request" in after) if waiting > 1 else ("to join the network wait" not in after)
     assert Membership.objects.get(council=kirklees).stage == "prospect"
     pat = User.objects.get(email="pat@rochdale.example")
     assert pat.full_name == "Pat Asker"

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from keepitlocal.network.engine.journey import JOURNEY, STAGE_LABELS, Stage
-from keepitlocal.network.models import Cohort, Council, Membership, PrincipleSet
+from keepitlocal.network.models import Cohort, Council, Membership, NetworkMember, PrincipleSet
 from keepitlocal.reports.engine.tables import Column, Table
 
 PUBLIC_STAGES = [s for s in Stage]
@@ -91,3 +91,8 @@ def counts_by_stage_and_cohort() -> dict[str, Any]:
 def current_council(gss_code: str) -> Council | None:
     """The council of that GSS code, unless it was abolished (a successor took it over)."""
     return Council.objects.filter(gss_code=gss_code.strip().upper(), successor_code="").first()
+
+
+def join_requests_waiting() -> int:
+    """How many requests to join the network wait for the network team's decision."""
+    return NetworkMember.objects.filter(state=NetworkMember.State.PENDING).count()

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 
 from keepitlocal.accounts import access
 from keepitlocal.network.models import Membership
-from keepitlocal.network.queries import current_principles
+from keepitlocal.network.queries import current_principles, join_requests_waiting
 from keepitlocal.web.glossary import Term
 
 
@@ -44,7 +44,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return redirect("network:dashboard", gss_code=councils[0].gss_code)
     if len(organisations) == 1 and not councils and not access.is_network_admin(request.user):
         return redirect("connections:home", pk=organisations[0].pk)
-    return render(request, "web/dashboard.html", {"councils": councils, "organisations": organisations})
+    waiting = join_requests_waiting() if access.is_network_admin(request.user) else 0
+    return render(request, "web/dashboard.html", {"councils": councils, "organisations": organisations, "waiting": waiting})
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
