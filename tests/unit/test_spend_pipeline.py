@@ -466,3 +466,21 @@ def test_a_supplier_reference_shared_by_many_payees_never_joins_them(tmp_path: P
     (tmp_path / "in" / "spend.csv").write_text("\n".join(rows) + "\n")
     result = analyse([tmp_path / "in"], tmp_path / "out", Options())
     assert result.suppliers == 8 + 7 + 1
+
+
+def test_supplier_type_codes_the_analysis_does_not_know_are_said_never_passed_over(tmp_path: Path) -> None:
+    # Devon's 'Creditor Type' holds codes the analysis reads (LTD, EDUC) and codes it cannot ('B', 'EY'): those are
+    # listed with their payments and spend, most spent first, so that nobody takes them for codes that were read.
+    path = tmp_path / "spend.csv"
+    path.write_text(
+        "Supplier Name,Amount,Date,Creditor Type\n"
+        "Acme Ltd,100,2024-04-01,LTD\nJo Bloggs,300,2024-04-02,B\nAnn Other,-50,2024-04-03,B\n"
+        "Little Acorns Nursery,200,2024-04-04,EY\nSt Mary's School,400,2024-04-05,EDUC\n"
+    )
+    result = analyse([path], tmp_path / "out", Options())
+    assert result.layouts[0].unknown_codes == [
+        {"code": "B", "payments": 2, "spend": 350.0},
+        {"code": "EY", "payments": 1, "spend": 200.0},
+    ]
+    saved = json.loads((tmp_path / "out" / "indicators.json").read_text())
+    assert saved["layouts"][0]["unknown_codes"][0]["code"] == "B"

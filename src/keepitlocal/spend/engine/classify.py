@@ -251,6 +251,14 @@ TYPE_CODES = {
 # Codes that give a legal form rather than a sector: many charities are companies limited by guarantee.
 LEGAL_FORM_CODES = {"ltd", "plc", "llp", "company"}
 
+
+def code_kind(code: str) -> SupplierType | None:
+    """The kind of supplier a council's own supplier type code says ('CHTY', 'Voluntary Organisation'), or None for a
+    code the analysis does not know (it then decides by the supplier's registers and name)."""
+    normalised = _code(code)
+    return next((kind for kind, codes in TYPE_CODES.items() if normalised in codes), None)
+
+
 # The name patterns below are matched against lower-case text (classify_name lowers it once).
 _PUBLIC_NAME = re.compile(
     r"\b(county|borough|district|city|metropolitan|parish|town|community|combined|unitary) council\b|\bcouncil of the\b|"
@@ -407,17 +415,17 @@ def classify(facts: SupplierFacts) -> Decision:
     if facts.council:
         return Decision(PUBLIC, f"The name matches {facts.council} in the register of councils", 0.9, Evidence.COUNCIL_REGISTER)
     for code, _spend in _by_spend(facts.type_codes):
-        normalised = _code(code)
-        for kind, codes in TYPE_CODES.items():
-            if normalised in codes:
-                if normalised in LEGAL_FORM_CODES and (by_name := classify_name(facts.names)).supplier_type == VCSE:
-                    return Decision(
-                        VCSE,
-                        f"{by_name.evidence}; the council's code '{code}' gives only a legal form, which charities share",
-                        by_name.confidence,
-                        Evidence.NAME,
-                    )
-                return Decision(kind, f"The council's supplier type code is '{code}'", 0.8, Evidence.PUBLISHER_CODE)
+        kind = code_kind(code)
+        if kind is None:
+            continue
+        if _code(code) in LEGAL_FORM_CODES and (by_name := classify_name(facts.names)).supplier_type == VCSE:
+            return Decision(
+                VCSE,
+                f"{by_name.evidence}; the council's code '{code}' gives only a legal form, which charities share",
+                by_name.confidence,
+                Evidence.NAME,
+            )
+        return Decision(kind, f"The council's supplier type code is '{code}'", 0.8, Evidence.PUBLISHER_CODE)
     return classify_name(facts.names)
 
 

@@ -23,7 +23,15 @@ from keepitlocal.common.names import WITHHELD_NAME
 from keepitlocal.common.orgid import OrgId
 from keepitlocal.common.publicbodies import CouncilIndex, CouncilRef
 from keepitlocal.spend.engine.bulk import bulk_insert, sql_string
-from keepitlocal.spend.engine.classify import REDACTED_KEY, WITHHELD_KEY, Evidence, SupplierFacts, SupplierType, classify
+from keepitlocal.spend.engine.classify import (
+    REDACTED_KEY,
+    WITHHELD_KEY,
+    Evidence,
+    SupplierFacts,
+    SupplierType,
+    classify,
+    code_kind,
+)
 from keepitlocal.spend.engine.figures import AnalysisFigures, YearFigures
 from keepitlocal.spend.engine.headings import How
 from keepitlocal.spend.engine.identifiers import charity_org_id
@@ -233,6 +241,29 @@ def _shared_references(variants: list[tuple[Any, ...]]) -> set[str]:
         if len(found) > MOST_NAMES_PER_REFERENCE
         or (not any(c.isdigit() for c in reference) and any(c.isspace() for c in reference.strip()))
     }
+
+
+UNKNOWN_CODES_SHOWN = 10
+
+
+def note_unknown_codes(con: duckdb.DuckDBPyConnection, layouts: list[LayoutReport], reports: list[FileReport]) -> None:
+    """Each layout's supplier type codes that the analysis does not know, with their payments and spend, so that a
+    code read as nothing ('B' over 15,693 payments) is said, never passed over silently."""
+    layout_of = {index: report.layout for index, report in enumerate(reports)}
+    found: dict[str, dict[str, list[float]]] = defaultdict(dict)
+    for index, code, payments, spend in con.execute(
+        "SELECT file_index, published_type, count(*), sum(abs(amount)) FROM payments WHERE published_type IS NOT NULL GROUP BY ALL"
+    ).fetchall():
+        if code_kind(code) is None:
+            totals = found[layout_of.get(index, "")].setdefault(code, [0, 0.0])
+            totals[0] += payments
+            totals[1] += float(spend or 0)
+    for layout in layouts:
+        codes = found.get(layout.key, {})
+        layout.unknown_codes = [
+            {"code": code, "payments": int(n), "spend": round(spend, 2)}
+            for code, (n, spend) in sorted(codes.items(), key=lambda kv: (-kv[1][1], kv[0]))[:UNKNOWN_CODES_SHOWN]
+        ]
 
 
 def _slug(text: str) -> str:
@@ -604,6 +635,7 @@ def open_analysis(
                 report.kept -= report.duplicates
                 report.rejected += report.duplicates
             tell(Stage.SUPPLIERS)
+            note_unknown_codes(con, reading.layouts, reports)
             suppliers = group_suppliers(con, options)
             locality(suppliers, options.council, options.registers)
             load_suppliers(con, suppliers)

@@ -138,6 +138,8 @@ class LayoutReport:
     payee_checked: bool = False  # the payee column passed its checks over every payment of the layout
     spend: float = 0.0  # Σ |amount| of the payments read from the layout (before duplicates are taken out)
     not_spend: bool = False  # the files are some other dataset (card transactions, a contracts register)
+    # The council's own supplier type codes the analysis does not know, most spent first: {code, payments, spend}.
+    unknown_codes: list[dict[str, object]] = field(default_factory=list)
 
 
 @dataclass
