@@ -26,6 +26,8 @@ EXPECTED = {
     "web:home": "public",
     "web:accessibility": "public",
     "web:glossary": "public",
+    "web:open-data": "public",
+    "web:open-data-docs": "public",
     "web:dashboard": "signed_in",
     "accounts:sign-in": "public",
     "accounts:sign-out": "public",

@@ -10,5 +10,5 @@ urlpatterns = [
     path("glossary/", views.glossary, name="glossary"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("api/", views.open_data, name="open-data"),
-    path("api/docs/", views.open_data),
+    path("api/docs/", views.open_data, name="open-data-docs"),
 ]
