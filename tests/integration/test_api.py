@@ -261,3 +261,16 @@ def test_a_new_password_ends_every_token_and_the_token_page_is_never_cached(demo
     editor.set_password("another-long-password-2026")
     editor.save()
     assert authenticate(token) is None
+
+
+@pytest.mark.django_db
+def test_what_is_not_found_is_said_in_words_never_by_a_models_name(demo: list[str]) -> None:
+    client = Client()
+    for path, said in (
+        ("/api/v1/councils/E10000008/spend", "This council has not published its spend figures."),
+        ("/api/v1/councils/X99999999/value-cases", "No council has this GSS code."),
+        ("/api/v1/councils/E08000033/value-cases/999999", "This council has published no value case with this number."),
+    ):
+        response = client.get(path)
+        assert response.status_code == 404 and said in response.content.decode(), path
+        assert "matches the given query" not in response.content.decode()

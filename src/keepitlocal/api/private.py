@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from ninja import Router
 from ninja.errors import HttpError
 
 from keepitlocal.accounts import access
 from keepitlocal.api import schemas
 from keepitlocal.api.auth import TokenAuth, user_of
+from keepitlocal.api.lookup import found
 from keepitlocal.api.paging import DEFAULT_LIMIT, keyset, page_size, positions
 from keepitlocal.api.public import INDICATOR_COLUMNS, indicator_rows
 from keepitlocal.assessment import services as assessment
@@ -32,7 +32,7 @@ VIEW_CSV = {"x-access": "council_view", "responses": {200: {"content": {"text/cs
 
 def _council(request: HttpRequest, gss_code: str) -> Council:
     """The council, if the token's owner may see its records (404 when there is no such council)."""
-    council = get_object_or_404(Council, gss_code=gss_code.upper())
+    council = found(Council.objects.all(), "No council has this GSS code.", gss_code=gss_code.upper())
     if not access.can_view_council(user_of(request), council):
         raise HttpError(403, "Your token's roles do not include this council.")
     return council
@@ -67,7 +67,9 @@ def analyses(request: HttpRequest, gss_code: str) -> Any:
 def analysis_indicators(request: HttpRequest, gss_code: str, run_id: int, year: str = "", format: str = "json") -> Any:
     """Every indicator of one finished analysis, for one financial year ('2025/26'; the latest unless asked)."""
     council = _council(request, gss_code)
-    run = get_object_or_404(AnalysisRun.objects.finished(), pk=run_id, council=council)
+    run = found(
+        AnalysisRun.objects.finished(), "This council has no finished analysis with this number.", pk=run_id, council=council
+    )
     shown = figures(run, year or None, charts=False)
     rows = indicator_rows(shown)
     if format == "csv":

@@ -6,13 +6,13 @@ from dataclasses import asdict
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponseBase
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Router
 
 from keepitlocal.api import schemas
 from keepitlocal.api.auth import OptionalTokenAuth
+from keepitlocal.api.lookup import found
 from keepitlocal.api.paging import DEFAULT_LIMIT, keyset, page_size
 from keepitlocal.connections import services as connections
 from keepitlocal.connections.models import ConnectionMap
@@ -136,7 +136,11 @@ def indicator_rows(shown: Figures) -> list[dict[str, Any]]:
 @router.get("/councils/{gss_code}/spend", response=schemas.Spend, openapi_extra=CSV, summary="Published spend indicators")
 def published_spend(request: HttpRequest, gss_code: str, year: str = "", format: str = "json") -> Any:
     """The indicators a council published, for one financial year ('2025/26'; the latest unless another is asked)."""
-    publication = get_object_or_404(SpendPublication.objects.select_related("council", "run"), council__gss_code=gss_code.upper())
+    publication = found(
+        SpendPublication.objects.select_related("council", "run"),
+        "This council has not published its spend figures.",
+        council__gss_code=gss_code.upper(),
+    )
     shown = figures(publication.run, year or None, charts=False)
     rows = indicator_rows(shown)
     if format == "csv":
@@ -266,7 +270,7 @@ def _case(case: ValueCase, full: bool) -> dict[str, Any]:
     summary="Published value cases",
 )
 def value_cases(request: HttpRequest, gss_code: str) -> Any:
-    council = get_object_or_404(Council, gss_code=gss_code.upper())
+    council = found(Council.objects.all(), "No council has this GSS code.", gss_code=gss_code.upper())
     return [_case(c, False) for c in ValueCase.objects.published().filter(council=council).select_related("council")]
 
 
@@ -278,8 +282,11 @@ def value_cases(request: HttpRequest, gss_code: str) -> Any:
 )
 def value_case(request: HttpRequest, gss_code: str, case_id: int) -> Any:
     """Its figures at the low, central and high ends, the agency split, sensitivity and every unit cost's source."""
-    case = get_object_or_404(
-        ValueCase.objects.published().select_related("council"), pk=case_id, council__gss_code=gss_code.upper()
+    case = found(
+        ValueCase.objects.published().select_related("council"),
+        "This council has published no value case with this number.",
+        pk=case_id,
+        council__gss_code=gss_code.upper(),
     )
     return _case(case, True)
 
