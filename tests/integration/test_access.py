@@ -220,7 +220,8 @@ ALLOWED = {
     "map_view": {"organisation_editor", "network_admin"},
     "map_edit": {"organisation_editor"},
     "confirmation_link": set(ROLE_EMAILS),  # the link is the credential; the walk holds a valid one
-    "event_participant": {"calderdale_editor", "calderdale_viewer", "network_admin"},
+    # The demo hub's home council takes part: its people may open the event its home lists as one they can join.
+    "event_participant": {"calderdale_editor", "calderdale_viewer", "organisation_editor", "network_admin"},
     "network_admin": {"network_admin"},
 }
 

@@ -328,3 +328,22 @@ def test_the_join_form_is_limited_per_client_and_the_team_pages_through_requests
     assert "Person 0<" in first and "Person 39<" not in first
     second = admin.get("/network/?page=2").content.decode()
     assert second.count("Decline<span") == 15 and "Person 39<" in second
+
+
+@pytest.mark.django_db
+def test_an_organisation_opens_the_events_its_home_lists_as_ones_it_can_join(demo: list[str]) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from keepitlocal.network.models import Event, Organisation
+    from tests.conftest import signed_in_client
+
+    hub = Organisation.objects.get(name="Calder Valley Community Hub (demo)")
+    event = Event.objects.create(title="Commissioning locally", held_on=timezone.localdate() + timedelta(days=10))
+    event.councils.add(hub.home_council)  # type: ignore[arg-type]
+    org = signed_in_client("org@example.org")
+    home = org.get(f"/manage/organisations/{hub.pk}/home/").content.decode()
+    assert f'href="/network/events/{event.pk}/">Commissioning locally</a>' in home
+    assert org.get(f"/network/events/{event.pk}/").status_code == 200
+    assert "Commissioning locally" in org.get("/network/events/").content.decode()

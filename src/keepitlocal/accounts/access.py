@@ -10,7 +10,8 @@ The rules (the route-access test checks each URL against them):
 - map_view: an organisation's editors; network admins only when the organisation shares its map with the network;
 - map_edit: an organisation's editors only (a relationship map is the organisation's own record);
 - confirmation_link: anyone holding a valid link to confirm a connection (the token is the credential);
-- event_participant: users of a council taking part in the event, and network admins;
+- event_participant: users of a council taking part in the event, people of the community organisations in such a
+  council's area, and network admins;
 - network_admin: the network team only.
 """
 
@@ -22,7 +23,7 @@ from typing import Any, TypeVar, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import get_object_or_404
 
@@ -113,8 +114,15 @@ def organisations_for(user: Any) -> QuerySet[Organisation]:
     return Organisation.objects.filter(roles__user=user, roles__kind=Role.Kind.ORGANISATION_EDITOR).distinct()
 
 
+def event_councils_for(user: Any) -> QuerySet[Council]:
+    """The councils whose events this person may join: those of their roles, and the home councils of the community
+    organisations they act for (an organisation's home lists its council's events as ones it can join)."""
+    homes = organisations_for(user).exclude(home_council__isnull=True).values("home_council")
+    return Council.objects.filter(Q(pk__in=councils_for(user).values("pk")) | Q(pk__in=homes))
+
+
 def can_see_event(user: Any, event: Event) -> bool:
-    return is_network_admin(user) or event.councils.filter(pk__in=councils_for(user)).exists()
+    return is_network_admin(user) or event.councils.filter(pk__in=event_councils_for(user)).exists()
 
 
 def _mark(view: View, rule: str) -> View:

@@ -216,7 +216,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def events(request: HttpRequest) -> HttpResponse:
     visible = Event.objects.prefetch_related("councils")
     if not access.is_network_admin(request.user):
-        visible = visible.filter(councils__in=access.councils_for(request.user)).distinct()
+        visible = visible.filter(councils__in=access.event_councils_for(request.user)).distinct()
     return render(request, "network/events.html", {"events": visible, "is_admin": access.is_network_admin(request.user)})
 
 
