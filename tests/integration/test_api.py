@@ -144,7 +144,7 @@ def test_tables_come_as_csv_too(editor_token: str) -> None:
     assert lines[0].startswith("Id,Date,Supplier as published")
     assert len(lines) - 1 == Payment.objects.filter(council__gss_code=CALDERDALE, supplier_type="vcse").count()
     comparison = Client().get("/api/v1/comparison?format=csv")
-    assert _text(comparison).startswith("GSS code,Council,Total spend")
+    assert _text(comparison).startswith("GSS code,Council,Share to local VCSE organisations (%),Share to VCSE organisations")
 
 
 def test_errors_are_json_with_a_code_and_a_message(editor_token: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
 import zipfile
 from datetime import date
 from typing import Any
@@ -555,6 +556,34 @@ def test_a_council_without_the_comparisons_year_links_to_the_latest_year_it_publ
         admin.post(f"/manage/councils/{gss_code}/spend/publish/", {"decision": "publish"})
     compare = StrictHTMLClient().get("/compare/spend/").content.decode()
     assert "Published, but with no payments in 2025/26: Bristol" in compare and 'href="?year=2024/25"' in compare
+
+
+@pytest.mark.django_db
+def test_the_comparison_leads_with_the_local_vcse_share_and_downloads(demo: list[str]) -> None:
+    from keepitlocal.spend.demo import load_demo_registers
+
+    load_demo_registers()  # places the demo charity in Calderdale: its local VCSE share is known
+    editor = signed_in_client("editor@calderdale.example")
+    upload(editor, "p.csv", b"Supplier Name,Amount,Date\nTodmorden Food Bank (demo),100,2024-04-01\n")
+    editor.post(f"/manage/councils/{CALDERDALE}/spend/publish/", {"decision": "publish"})
+    public = StrictHTMLClient()
+    page = public.get("/compare/spend/").content.decode()
+    headers = re.findall(r'<th scope="col" class="govuk-table__header[^"]*"[^>]*>(?:<a[^>]*>)?([^<]+)', page)
+    assert headers[:3] == ["Council", "Local VCSE share", "VCSE share"]  # the headline first, and sorted by it
+    assert "sorted by local VCSE share" in page and "Share of spend to local VCSE organisations by council" in page
+    # The caveats are one list, after the choice of year, not split by it.
+    assert page.index("Read the figures with care") < page.index("every council here is compared")
+    for fmt, kind in (("csv", "text/csv"), ("xlsx", "spreadsheetml"), ("json", "application/json")):
+        response = public.get(f"/compare/spend/?year=2024/25&format={fmt}")
+        assert (
+            response.status_code == 200 and kind in response["Content-Type"] and "attachment" in response["Content-Disposition"]
+        )
+    csv_text = b"".join(public.get("/compare/spend/?format=csv").streaming_content).decode()  # type: ignore[attr-defined]
+    assert csv_text.splitlines()[0].startswith("GSS code,Council,Share to local VCSE organisations (%)")
+    # The council's public profile leads with the same headline.
+    profile = public.get(f"/councils/{CALDERDALE}/").content.decode()
+    headline = profile.index("spend reaching local VCSE organisations")
+    assert headline < profile.index("Spend indicators") and "100.0%" in profile[headline : headline + 400]
 
 
 @pytest.mark.django_db

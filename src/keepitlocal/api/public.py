@@ -21,9 +21,8 @@ from keepitlocal.network.models import Council, Membership
 from keepitlocal.reports.downloads import download
 from keepitlocal.reports.engine.tables import Column, Table
 from keepitlocal.spend import queries as spend
-from keepitlocal.spend.engine.figures import IndicatorId
 from keepitlocal.spend.engine.indicators import TABLES
-from keepitlocal.spend.figures import Figures, figures
+from keepitlocal.spend.figures import Figures, comparison_row, comparison_table, figures
 from keepitlocal.spend.models import SpendPublication
 from keepitlocal.value import services as value
 from keepitlocal.value.engine.outputs import result_data
@@ -178,71 +177,19 @@ def _indicator_csv(council: Council, title: str, rows: list[dict[str, Any]]) -> 
     return download(Table(f"{council.name}: {title}", INDICATOR_COLUMNS, scalar), "csv", f"{council.name} {title} indicators")
 
 
-COMPARISON_COLUMNS = [
-    Column("gss_code", "GSS code"),
-    Column("council", "Council"),
-    Column("total_spend", "Total spend (£)"),
-    Column("payments", "Payments"),
-    Column("share_vcse", "Share to VCSE organisations (%)"),
-    Column("share_local", "Share to local suppliers (%)"),
-    Column("share_local_vcse", "Share to local VCSE organisations (%)"),
-    Column("locality_known", "Share whose locality is known (%)"),
-    Column("top10_share", "Share to the 10 largest suppliers (%)"),
-    Column("hhi", "Supplier concentration (HHI)"),
-    Column("is_demo", "Demonstration data"),
-]
-
-
-RANGE_LABELS = {
-    "share_vcse_range": "Share to VCSE organisations, as a range where type is known for too little spend (%)",
-    "share_local_range": "Share to local suppliers, as a range where locality is known for too little spend (%)",
-    "share_local_vcse_range": "Share to local VCSE organisations, as a range where too little is known (%)",
-}
-BOUND_COLUMNS = [
-    Column(f"{key}_{end}", f"{label}: {words}")
-    for key, label in (
-        ("share_vcse", "Share to VCSE organisations"),
-        ("share_local", "Share to local suppliers"),
-        ("share_local_vcse", "Share to local VCSE organisations"),
-    )
-    for end, words in (
-        ("high", "the most it could be, if every supplier of unknown type or locality met it (%)"),
-        ("coverage", "share of spend its type or locality is known for (%)"),
-    )
-]
-
-
 @router.get("/comparison", response=schemas.Comparison, openapi_extra=CSV, summary="Published councils compared")
 def comparison(request: HttpRequest, year: str = "", format: str = "json") -> Any:
     """Every council that published its spend, on one financial year (the latest any published unless asked)."""
     found = spend.comparison(year)
-    ranges = ("share_vcse", "share_local", "share_local_vcse")
-    rows = [
-        {
-            "gss_code": r.council.gss_code,
-            "council": r.council.name,
-            **{c.key: r.is_demo if c.key == "is_demo" else r.point(IndicatorId(c.key)) for c in COMPARISON_COLUMNS[2:]},
-            **{f"{key}_range": list(spread) if (spread := r.spread(IndicatorId(key))) else None for key in ranges},
-            **{
-                f"{key}_{end}": getattr(found_indicator, end) if (found_indicator := r.indicator(IndicatorId(key))) else None
-                for key in ranges
-                for end in ("high", "coverage")
-            },
-        }
-        for r in sorted(found.rows, key=lambda r: r.council.name)
-    ]
+    rows = sorted(found.rows, key=lambda r: r.council.name)
     if format == "csv":
-        for row in rows:
-            for key in ranges:
-                spread = row.pop(f"{key}_range")
-                row[f"{key}_range"] = f"{spread[0]:.1f} to {spread[1]:.1f}" if spread else ""
-        columns = [
-            *COMPARISON_COLUMNS,
-            *(Column(f"{key}_range", RANGE_LABELS[f"{key}_range"]) for key in ranges),
-            *BOUND_COLUMNS,
-        ]
-        return download(Table(f"Spend compared, {found.year}", columns, rows), "csv", f"comparison {found.year}")
-    return {"year": found.year, "years": found.years, "rows": rows, "not_published_for_year": [c.gss_code for c in found.without]}
+        return download(comparison_table(found.year, rows), "csv", f"comparison {found.year}")
+    return {
+        "year": found.year,
+        "years": found.years,
+        "rows": [comparison_row(r) for r in rows],
+        "not_published_for_year": [c.gss_code for c in found.without],
+    }
 
 
 def _case(case: ValueCase, full: bool) -> dict[str, Any]:

@@ -78,6 +78,7 @@ class ComparisonRow(Schema):
     gss_code: str
     council: str
     is_demo: bool
+    period: str = ""  # the payments the figures cover, in words
     total_spend: float | None
     payments: int | None
     share_vcse: float | None

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from keepitlocal.reports.engine.tables import Column, Table
 from keepitlocal.spend.engine.classify import SupplierType
 from keepitlocal.spend.engine.figures import FigureSet, Indicator, IndicatorId
 from keepitlocal.spend.engine.periods import Period
@@ -224,3 +225,67 @@ class PublishedFigures:
     @property
     def uncovered(self) -> str:
         return self.shown.period.uncovered_label
+
+
+# The comparison as a table: one row per published council, the share reaching local VCSE organisations first. A share
+# given as its range has no point figure, only its range; one given as one figure has its upper bound and coverage.
+SHARES = (IndicatorId.SHARE_LOCAL_VCSE, IndicatorId.SHARE_VCSE, IndicatorId.SHARE_LOCAL)
+_SHARE_LABELS = {
+    IndicatorId.SHARE_LOCAL_VCSE: "Share to local VCSE organisations",
+    IndicatorId.SHARE_VCSE: "Share to VCSE organisations",
+    IndicatorId.SHARE_LOCAL: "Share to local suppliers",
+}
+COMPARISON_COLUMNS = [
+    Column("gss_code", "GSS code"),
+    Column("council", "Council"),
+    *(Column(key.value, f"{_SHARE_LABELS[key]} (%)") for key in SHARES),
+    Column("locality_known", "Share whose locality is known (%)"),
+    Column("top10_share", "Share to the 10 largest suppliers (%)"),
+    Column("hhi", "Supplier concentration (HHI)"),
+    Column("total_spend", "Total spend (£)"),
+    Column("payments", "Payments"),
+    Column("period", "Period"),
+    Column("is_demo", "Demonstration data"),
+    *(Column(f"{key.value}_range", f"{_SHARE_LABELS[key]}, as a range where too little is known (%)") for key in SHARES),
+    *(
+        Column(f"{key.value}_{end}", f"{_SHARE_LABELS[key]}: {words}")
+        for key in SHARES
+        for end, words in (
+            ("high", "the most it could be, if every supplier of unknown type or locality met it (%)"),
+            ("coverage", "share of spend its type or locality is known for (%)"),
+        )
+    ),
+]
+
+
+def comparison_row(r: PublishedFigures) -> dict[str, Any]:
+    """One published council's row of the comparison (ranges as [low, high], None where not given)."""
+    row: dict[str, Any] = {"gss_code": r.council.gss_code, "council": r.council.name, "period": r.period, "is_demo": r.is_demo}
+    for key in (
+        *SHARES,
+        IndicatorId.LOCALITY_KNOWN,
+        IndicatorId.TOP10_SHARE,
+        IndicatorId.HHI,
+        IndicatorId.TOTAL_SPEND,
+        IndicatorId.PAYMENTS,
+    ):
+        row[key.value] = r.point(key)
+    for key in SHARES:
+        spread = r.spread(key)
+        found = r.indicator(key)
+        row[f"{key.value}_range"] = list(spread) if spread else None
+        row[f"{key.value}_high"] = found.high if found else None
+        row[f"{key.value}_coverage"] = found.coverage if found else None
+    return row
+
+
+def comparison_table(year: str, rows: list[PublishedFigures]) -> Table:
+    """The comparison of one financial year as a table to download (a range written '1.0 to 91.0')."""
+    written = []
+    for r in rows:
+        row = comparison_row(r)
+        for key in SHARES:
+            spread = row[f"{key.value}_range"]
+            row[f"{key.value}_range"] = f"{spread[0]:.1f} to {spread[1]:.1f}" if spread else ""
+        written.append(row)
+    return Table(f"Spend compared, financial year {year}", COMPARISON_COLUMNS, written)
