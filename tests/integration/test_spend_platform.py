@@ -525,6 +525,12 @@ def test_every_figure_states_its_period_and_years_never_merge_silently(demo: lis
     assert "20.0% (classification known for 100.0% of spend)" in page and "locality known for 0% of spend" in page
     assert page.count("No payments in the files") == 1 and page.count("no file analysed reaches this month") == 9
     assert 'href="?year=2023/24"' in page and 'href="?year=all"' in page
+    # The trend: each year's headline shares with the pounds behind them, a chart beside the table.
+    trend = page[page.index("The headline shares in each financial year") :]
+    assert trend.index("2023/24") < trend.index("2024/25") and 'id="trend-title"' in page
+    first, second = trend.index("2023/24"), trend.index("2024/25")
+    assert "75.0%" in trend[first:second] and "£3,000" in trend[first:second]  # the hub's £3,000 of £4,000
+    assert "20.0%" in trend[second:] and "£500" in trend[second:]  # and its £500 of £2,500 the next year
     # Another year, and every year together: merged only when asked for, and then said.
     earlier = editor.get(dashboard + "?year=2023/24").content.decode()
     assert "Financial year 2023/24: payments from 10 March 2024 to 12 March 2024" in earlier and "£4,000" in earlier
@@ -542,6 +548,7 @@ def test_every_figure_states_its_period_and_years_never_merge_silently(demo: lis
     public = StrictHTMLClient()
     profile = public.get(f"/councils/{CALDERDALE}/").content.decode()
     assert "Financial year 2024/25: payments from 2 April 2024" in profile and "2023/24, 2024/25" in profile
+    assert "The headline shares in each financial year" in profile and 'id="trend-title"' in profile
     compare = public.get("/compare/spend/").content.decode()
     assert "financial year 2024/25" in compare and "No payments in the files for May 2024" in compare
     assert "1 published council, financial year 2023/24" in public.get("/compare/spend/?year=2023/24").content.decode()

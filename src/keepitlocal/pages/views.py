@@ -29,7 +29,7 @@ def council_profile(request: HttpRequest, gss_code: str) -> HttpResponse:
         "council": council,
         "membership": membership,
         "can_view_private": access.can_view_council(request.user, council),
-        "spend": publication.figures() if publication else None,
+        "spend": publication.figures(with_trend=True) if publication else None,
         "value_cases": value_services.published_cases(council),
     }
     if membership is not None:

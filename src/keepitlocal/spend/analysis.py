@@ -351,11 +351,35 @@ def draw_charts(figures: AnalysisFigures, reuse: dict[str, Any] | None = None) -
     change, are taken from it and only the charts by type drawn again."""
     reuse = reuse or {}
     charts: dict[str, Any] = _charts_for(figures.whole, months=reuse.get("months"))
+    if len(figures.years) > 1:
+        charts["trend"] = trend_chart(figures)
     old_years = reuse.get("years", {})
     charts["years"] = {
         y.year: _charts_for(y.figures, y.year, months=old_years.get(y.year, {}).get("months")) for y in figures.years
     }
     return charts
+
+
+def trend_chart(figures: AnalysisFigures) -> str:
+    """The headline shares of every financial year, one group of bars a year; a share given as its range, or not known,
+    is no bar ('a range' or 'not known' written where it would be), its range in the table beside it."""
+    from keepitlocal.reports.engine.charts import grouped_bar_chart
+    from keepitlocal.spend.figures import SHARE_WORDS, trend
+
+    rows = trend(figures)
+    return grouped_bar_chart(
+        [row.year for row in rows],
+        {
+            SHARE_WORDS[key]: [s.published_value if (s := row.share(key)) is not None else None for row in rows]
+            for key in SHARE_WORDS
+        },
+        "The headline shares of spend in each financial year",
+        "Horizontal bars, one group per financial year: the shares to local VCSE organisations, to VCSE organisations and"
+        " to local suppliers. A share known for too little spend has no bar; its range is in the table.",
+        "trend",
+        value_format="{:.1f}%",
+        missing="a range or not known",
+    )
 
 
 def _charts_for(figures: FigureSet, year: str = "", months: str | None = None) -> dict[str, str]:

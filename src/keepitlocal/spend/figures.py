@@ -10,7 +10,7 @@ from typing import Any
 
 from keepitlocal.reports.engine.tables import Column, Table
 from keepitlocal.spend.engine.classify import SupplierType
-from keepitlocal.spend.engine.figures import FigureSet, Indicator, IndicatorId
+from keepitlocal.spend.engine.figures import AnalysisFigures, FigureSet, Indicator, IndicatorId
 from keepitlocal.spend.engine.periods import Period
 
 ALL_YEARS = "all"
@@ -166,6 +166,8 @@ class PublishedFigures:
     files: list[str]
     registers: list[str]
     analysed_on: datetime | None
+    trend: list[Any] = field(default_factory=list)  # TrendRow, every financial year of the published analysis
+    trend_chart: str = ""
 
     def point(self, key: IndicatorId) -> float | None:
         found = self.shown.get(key)
@@ -289,3 +291,39 @@ def comparison_table(year: str, rows: list[PublishedFigures]) -> Table:
             row[f"{key.value}_range"] = f"{spread[0]:.1f} to {spread[1]:.1f}" if spread else ""
         written.append(row)
     return Table(f"Spend compared, financial year {year}", COMPARISON_COLUMNS, written)
+
+
+# The trend: the headline shares in every financial year analysed, each with the pounds behind it.
+TREND_SHARES = SHARES
+SHARE_WORDS = {
+    IndicatorId.SHARE_LOCAL_VCSE: "Local VCSE organisations",
+    IndicatorId.SHARE_VCSE: "VCSE organisations",
+    IndicatorId.SHARE_LOCAL: "Local suppliers",
+}
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    """One financial year of the trend: its months with payments, its spend and each headline share (None where the year
+    has no such figure)."""
+
+    year: str
+    months: int
+    total: float | None
+    shares: dict[IndicatorId, Indicator | None]
+
+    def share(self, key: IndicatorId | str) -> Indicator | None:
+        return self.shares.get(IndicatorId(key))
+
+
+def trend(analysed: AnalysisFigures) -> list[TrendRow]:
+    """The headline shares of each financial year of an analysis, oldest first."""
+    return [
+        TrendRow(
+            y.year,
+            len(y.period.months),
+            y.figures.value(IndicatorId.TOTAL_SPEND),
+            {key: y.figures.get(key) for key in TREND_SHARES},
+        )
+        for y in analysed.years
+    ]

@@ -293,9 +293,10 @@ class SpendPublication(models.Model):
     def years(self) -> list[str]:
         return list(self.run.year_labels or [])
 
-    def figures(self, year: str | None = None) -> PublishedFigures:
-        """What the public sees for one financial year (the latest with payments unless another is asked for)."""
-        from keepitlocal.spend.figures import PublishedFigures, figures
+    def figures(self, year: str | None = None, with_trend: bool = False) -> PublishedFigures:
+        """What the public sees for one financial year (the latest with payments unless another is asked for); with
+        `with_trend`, every year's headline shares too (a profile's, not the comparison's, which reads no chart)."""
+        from keepitlocal.spend.figures import PublishedFigures, figures, trend
 
         return PublishedFigures(
             council=self.council,
@@ -306,6 +307,8 @@ class SpendPublication(models.Model):
             files=[f["file"] for f in self.run.files_report if f.get("status") == "read"],
             registers=list(self.run.registers_used),
             analysed_on=self.run.finished_at,
+            trend=trend(self.run.analysis_figures) if with_trend else [],
+            trend_chart=(self.run.charts or {}).get("trend", "") if with_trend else "",
         )
 
 

@@ -34,6 +34,7 @@ from keepitlocal.spend.figures import (
     choices,
     figures,
     month_label,
+    trend,
     type_label,
 )
 from keepitlocal.spend.forms import BulkCorrectionForm, CorrectionForm, ReadingForm, UploadForm
@@ -233,6 +234,8 @@ def _dashboard_results(
             "months": shown.months,
             "areas": shown.set.service_areas,
             "years": year_rows(latest),
+            "trend": trend(latest.analysis_figures),
+            "trend_chart": (latest.charts or {}).get("trend", ""),
             "reasons": rejection_reasons(council),
             "type_chart": shown.charts.get("types", ""),
             "month_chart": shown.charts.get("months", ""),

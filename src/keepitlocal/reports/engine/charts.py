@@ -153,9 +153,17 @@ SERIES_STYLES = ((COLOUR, ""), ("#f47738", "//"), ("#505a5f", ".."))
 
 @_kept
 def grouped_bar_chart(
-    labels: list[str], series: dict[str, list[float | None]], title: str, description: str, chart_id: str, maximum: float = 100
+    labels: list[str],
+    series: dict[str, list[float | None]],
+    title: str,
+    description: str,
+    chart_id: str,
+    maximum: float = 100,
+    value_format: str = "{:.0f}",
+    missing: str = "no answers",
 ) -> str:
-    """Horizontal bars, one group per label and one bar per series, each labelled with its value (or "no answers")."""
+    """Horizontal bars, one group per label and one bar per series, each labelled with its value (`value_format`) or, where
+    it has none, with `missing` (never drawn as a zero)."""
     count = max(1, len(series))
     height = max(2.0, len(labels) * (0.3 * count + 0.35) + 0.8)
     figure = Figure(figsize=(7, height))
@@ -171,7 +179,13 @@ def grouped_bar_chart(
             # hairlines between tiles would show the white page through the bar as seams; here they show the colour.
             axes.barh(positions, shown, height=width, color="none", edgecolor="white", hatch=hatch, linewidth=0)
         for position, value in zip(positions, values, strict=True):
-            axes.text(value or 0, position, f" {value:.0f}" if value is not None else " no answers", va="center", fontsize=8)
+            axes.text(
+                value or 0,
+                position,
+                " " + (value_format.format(value) if value is not None else missing),
+                va="center",
+                fontsize=8,
+            )
     axes.set_yticks([p + width * (count - 1) / 2 for p in range(len(labels))], labels)
     axes.invert_yaxis()
     axes.set_xlim(0, maximum * 1.15)
