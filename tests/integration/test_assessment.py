@@ -273,6 +273,34 @@ def test_results_report_and_movement_on_the_demo(editor: StrictHTMLClient) -> No
     assert "Demonstration data" in html and "Produced " in html
 
 
+@pytest.mark.django_db
+def test_movement_compares_like_with_like_and_says_what_it_leaves_out(editor: StrictHTMLClient) -> None:
+    from keepitlocal.assessment.engine.scoring import movement as points_moved
+
+    load_demo_assessment()
+    rounds = Round.objects.filter(council__gss_code=CALDERDALE).order_by("opened_on")
+    earlier, latest, open_round = rounds[0], rounds[1], rounds[2]
+    assert open_round.is_open and not latest.is_open
+    # Two closed rounds, partners in both: each group with itself, and together with together.
+    closed = services.movement(latest, services.results(latest))
+    before, now = services.results(earlier), services.results(latest)
+    assert closed is not None and before.partners is not None and now.partners is not None
+    assert closed.officers == points_moved(before.officers, now.officers)
+    assert closed.partners == points_moved(before.partners, now.partners)
+    assert closed.together == points_moved(before.overall, now.overall) and closed.notes == ()
+    # The open round shows officers alone (partners wait for it to close): officers with officers, never the overall
+    # score against one that held partners too, and a sentence saying so.
+    opened = services.results(open_round)
+    moved = services.movement(open_round, opened)
+    assert moved is not None and opened.partners is None
+    assert moved.together is None and moved.partners is None and moved.indicators == {}
+    assert moved.officers == points_moved(now.officers, opened.officers) and moved.principles == moved.officers
+    assert "shown when the round closes" in moved.notes[0] and "Officers are compared with officers" in moved.notes[0]
+    page = editor.get(f"{BASE}rounds/{open_round.pk}/results/").content.decode()
+    assert "Officers since last round" in page and "Overall since last round" not in page
+    assert "the overall score is not compared" in page
+
+
 def _figure_set(period: Period, **values: float) -> FigureSet:
     """Figures holding these indicator values (each a share of 100 spend), over `period`."""
     return FigureSet(

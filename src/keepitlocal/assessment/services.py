@@ -233,23 +233,64 @@ def previous_round(assessment: Round) -> Round | None:
 
 @dataclass(frozen=True)
 class Movement:
+    """Movement since the previous closed round, like for like: officers with officers, partners with partners, and
+    both together only where both rounds hold the same groups; `notes` say, in sentences, what is not compared and why."""
+
     previous: Round
-    principles: dict[int, float | None]
+    officers: dict[int, float | None]
+    partners: dict[int, float | None] | None  # None: either round shows no partners' answers
+    together: dict[int, float | None] | None  # None: the rounds hold different groups
     indicators: dict[str, float | None]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def principles(self) -> dict[int, float | None]:
+        """The movement of the overall score where it compares like with like, else the officers' alone."""
+        return self.together if self.together is not None else self.officers
+
+
+def _partners_absent(found: scoring.RoundResults, which: str) -> str:
+    if found.partners_pending:
+        return f"partners' answers {which} are shown when the round closes"
+    if found.partner_count:
+        return f"fewer than three partners answered {which}, so their answers are not shown"
+    return f"no partner has answered {which} yet"
 
 
 def movement(assessment: Round, current: scoring.RoundResults) -> Movement | None:
-    """Movement since the council's previous closed round. Indicators compare only within one framework version,
-    since a new version may reword them; principles compare across versions."""
+    """Movement since the council's previous closed round, officers with officers, partners with partners, and together
+    with together only when both rounds hold the same groups (an open round's officers against a closed round's officers
+    and partners once read +20 where like for like was +13). Indicators compare only within one framework version, since
+    a new version may reword them, and only together with together; principles compare across versions."""
     before = previous_round(assessment)
     if before is None:
         return None
     earlier = results(before)
     same_version = before.framework_version == assessment.framework_version
+    both_partners = earlier.partners is not None and current.partners is not None
+    same_groups = (earlier.partners is None) == (current.partners is None)
+    notes = []
+    if not both_partners:
+        absent = [
+            _partners_absent(found, which)
+            for found, which in ((current, "this round"), (earlier, f"in {before.title}"))
+            if found.partners is None
+        ]
+        notes.append(
+            "Partners are not compared: "
+            + " and ".join(absent)
+            + ". Officers are compared with officers"
+            + ("." if same_groups else ", and the overall score is not compared, as the rounds hold different groups.")
+        )
+    if not current.officer_count:
+        notes.append("No officer has answered this round yet.")
     return Movement(
         before,
-        scoring.movement(earlier.overall, current.overall),
-        scoring.movement(earlier.indicators, current.indicators) if same_version else {},
+        scoring.movement(earlier.officers, current.officers),
+        scoring.movement(earlier.partners or {}, current.partners or {}) if both_partners else None,
+        scoring.movement(earlier.overall, current.overall) if same_groups else None,
+        scoring.movement(earlier.indicators, current.indicators) if same_version and same_groups else {},
+        tuple(notes),
     )
 
 
