@@ -56,6 +56,12 @@ def test_a_map_starts_with_its_organisation_and_records_elements_and_connections
     clash = org_client.post(_base(hub) + "elements/add/", {"label": "park lane  SURGERY", "sector": "public"})
     assert clash.status_code == 400 and "already on your map" in clash.content.decode()
     residents, surgery = (cmap.elements.get(label=x) for x in ("Older residents in Park ward", "Park Lane Surgery"))
+    # Adding a connection: the organisation itself chosen to start from, listed first, then every other by name.
+    form = org_client.get(_base(hub) + "connections/add/").content.decode()
+    first_list = form[form.index('name="source"') : form.index("</select>", form.index('name="source"'))]
+    listed = re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', first_list)
+    assert listed[0] == HUB and listed[1:] == sorted(listed[1:], key=str.lower)
+    assert re.search(rf'<option value="{me.pk}" selected>', first_list)
     for target, kind in ((residents, "convening"), (surgery, "referral-in")):
         response = org_client.post(
             _base(hub) + "connections/add/",

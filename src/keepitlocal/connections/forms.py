@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models.functions import Lower
 
 from keepitlocal.common.orgid import OrgIdError, parse_org_id
 from keepitlocal.connections.engine.model import Direction, Kind, Sector
@@ -122,7 +123,8 @@ class ConnectionForm(GovukForm):
         choices: list[tuple[str, str]] = [(str(k), str(v)) for k, v in FREQUENCIES]
         if strength is not None and f"{strength:g}" not in {k for k, _ in choices}:
             strength_field.choices = [*choices, (f"{strength:g}", f"{strength:g} (as imported)")]
-        elements = cmap.elements.all()
+        # In the order people look for a name: the organisation's own element first, then the rest alphabetically.
+        elements = cmap.elements.order_by("-is_self", Lower("label"), "pk")
         for name in ("source", "target", "introduced_by"):
             field = self.fields[name]
             assert isinstance(field, forms.ModelChoiceField)
