@@ -49,6 +49,25 @@ def test_each_year_has_a_real_councils_shape(world: demo.World, gss_code: str) -
         assert all(d.weekday() < 5 for d in dates)  # paid on working days
 
 
+def test_public_bodies_are_paid_what_a_finance_officer_would_believe_for_what_they_do(world: demo.World) -> None:
+    # A parish council paid millions, or an academy paid from public health, would mislead anyone who knows councils.
+    for gss_code in demo.COUNCILS:
+        for year in world.years:
+            paid: dict[str, float] = {}
+            services: dict[str, set[str]] = {}
+            for row in _rows(demo.spend_file(world, gss_code, year)):
+                name = row["Supplier Name"]
+                paid[name] = paid.get(name, 0.0) + float(row["Net Amount"])
+                services.setdefault(name, set()).add(row["Expense Area"])
+            for name, total in paid.items():
+                if name.endswith(("Parish Council", "Town Council")):
+                    assert total <= 60_000 and not any("Schools" in s for s in services[name]), (name, total)
+                if name.endswith(("School", "Academy", "Learning Trust")):
+                    assert services[name] == {"Children and Young People - Schools"}, (name, services[name])
+                if name.endswith(("Primary School", "Infant School", "Nursery School")):
+                    assert total <= 2_500_000 * 1.05, (name, total)
+
+
 def test_years_follow_one_population(world: demo.World) -> None:
     gss_code = "E08000033"
     names = [{r["Supplier Name"] for r in _rows(demo.spend_file(world, gss_code, y))} for y in world.years]

@@ -210,8 +210,15 @@ GROUPS = ["Friends of {p} Park", "{p} Residents Association", "{p} Bowling Club"
           "{p} Walking Group", "{p} Community Garden", "{p} Gala Committee", "{p} Over 60s Club"]  # fmt: skip
 SOLE = ["{i} {s} Joinery", "{i} {s} Plumbing", "{s} Decorators", "{p} Tea Rooms", "{s} Taxis", "{i} {s} Electrical",
         "{p} Florist", "{s} Gardening", "{p} Minibuses", "{s} and Co", "{p} Sandwich Bar", "{i} {s} Locksmith"]  # fmt: skip
-PUBLIC = ["{p} Primary School", "{p} Academy", "{p} Town Council", "{p} Infant School", "{p} High School",
-          "{p} Nursery School", "{p} Parish Council", "{p} Learning Trust"]  # fmt: skip
+# Public bodies by what a council pays them for: schools and academies from the schools budget, town and parish
+# councils from neighbourhood grants, and paid what such a council is paid (thousands a year, never millions).
+PUBLIC = {
+    "education": ["{p} Primary School", "{p} Academy", "{p} Infant School", "{p} High School", "{p} Nursery School",
+                  "{p} Learning Trust"],
+    "community": ["{p} Town Council", "{p} Parish Council"],
+}  # fmt: skip
+LOCAL_COUNCIL_PAID = (6_000, 0.8, 60_000)  # a town or parish council's yearly payments: median, sigma, at most
+SMALL_SCHOOL_PAID = 2_500_000  # a primary, infant or nursery school's yearly budget from the council, at most
 TITLES = ["Mr", "Mrs", "Ms", "Miss", "Dr"]
 INITIALS = "ABCDEFGHJKLMNPRSTW"
 # Inward codes Royal Mail does not issue ("9ZA" is the fixed demo organisations'), so no made-up postcode is real.
@@ -243,7 +250,7 @@ KIND_SERVICES = {
     Kind.CHARITY: ["community", "care", "health", "culture"],
     Kind.CIC: ["community", "health", "culture", "environment"],
     Kind.GROUP: ["community", "culture"],
-    Kind.PUBLIC: ["education", "health"],
+    Kind.PUBLIC: list(PUBLIC),
     Kind.INDIVIDUAL: ["care", "community"],
 }
 NATIONAL_SUPPLIERS = 120  # companies every demo council pays (national contractors, software, utilities)
@@ -343,6 +350,11 @@ def _supplier(rng: random.Random, shape: CouncilShape, taken: set[str], years: t
     taken.add(name.lower())
     _share, median, sigma, _payment = MIX[kind]
     annual = rng.lognormvariate(math.log(median), sigma)
+    if kind is Kind.PUBLIC and SERVICES[service][0] == "community":
+        paid, spread, most = LOCAL_COUNCIL_PAID
+        annual = min(most, rng.lognormvariate(math.log(paid), spread))
+    elif kind is Kind.PUBLIC and any(word in name for word in ("Primary", "Infant", "Nursery")):
+        annual = min(annual, SMALL_SCHOOL_PAID)
     registered = kind in (Kind.COMPANY, Kind.CIC, Kind.CHARITY)
     postcode = _postcode(rng, area) if registered else ""
     churn = 0.85 if annual > 20_000 else 0.6
@@ -366,7 +378,7 @@ def _name(rng: random.Random, kind: Kind, service: str, shape: CouncilShape, rea
     if kind is Kind.SOLE_TRADER:
         return rng.choice(SOLE).format(i=initial, s=surname, p=place)
     if kind is Kind.PUBLIC:
-        return rng.choice(PUBLIC).format(p=place)
+        return rng.choice(PUBLIC[SERVICES[service][0]]).format(p=place)
     return f"{rng.choice(TITLES)} {initial} {surname}"
 
 
