@@ -251,6 +251,11 @@ def test_results_report_and_movement_on_the_demo(editor: StrictHTMLClient) -> No
     assert load_demo_assessment() is False  # loading twice changes nothing
     rounds = Round.objects.filter(council__gss_code=CALDERDALE)
     assert sorted(r.is_open for r in rounds) == [False, False, True]
+    # Every demo invitation was sent while its round was open, never after it closed.
+    for made in Round.objects.filter(is_demo=True):
+        for invitation in made.invitations.all():
+            assert invitation.sent_at.date() >= made.opened_on
+            assert made.closed_at is None or invitation.sent_at < made.closed_at
     latest = rounds.filter(closed_at__isnull=False).order_by("-opened_on").first()
     assert latest is not None
     current = services.results(latest)

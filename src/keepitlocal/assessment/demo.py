@@ -71,6 +71,7 @@ def _round(
                 name=f"Demo {'officer' if group == OFFICERS else 'partner'} {n}",
                 token_hash=token_hash(f"demo-{council.gss_code}-{title}-{group}-{n}-{rng.random()}"),
                 expires_at=end_of(closes),
+                sent_at=end_of(opened) - timedelta(hours=14),  # the morning the round opened, never after it closed
             )
             response = Response.objects.create(
                 invitation=invitation,
@@ -137,6 +138,7 @@ def _open_round(council: Council, today: date) -> None:
             email=f"{group}{n}@calderdale-open.demo.example",
             token_hash=token_hash(f"demo-open-{n}-{rng.random()}"),
             expires_at=end_of(made.closes_on),
+            sent_at=end_of(made.opened_on) - timedelta(hours=14),
         )
         if not answered:
             continue

@@ -181,11 +181,13 @@ def round_results(framework: Framework, answers: Sequence[Answer], final: bool =
 
 
 def weak_principles(scores: Mapping[int, float | None], peers: Mapping[int, Distribution | None]) -> list[int]:
-    """Principles where the council is weak against its peers: its score is below the peers' median."""
+    """Principles where the council is weak against its peers: its score below the peers' median as both are shown, in
+    whole points (the levels behind a score are whole), so that a council shown level with the median is never told
+    to learn from others there."""
     return [
         number
         for number, score in scores.items()
-        if score is not None and (found := peers.get(number)) is not None and score < found.median
+        if score is not None and (found := peers.get(number)) is not None and round(score) < round(found.median)
     ]
 
 
