@@ -587,6 +587,9 @@ def test_the_comparison_leads_with_the_local_vcse_share_and_downloads(demo: list
         )
     csv_text = b"".join(public.get("/compare/spend/?format=csv").streaming_content).decode()  # type: ignore[attr-defined]
     assert csv_text.splitlines()[0].startswith("GSS code,Council,Share to local VCSE organisations (%)")
+    # The suppliers page says where each supplier is, and filters by it.
+    local = editor.get(f"/manage/councils/{CALDERDALE}/spend/suppliers/?place=local").content.decode()
+    assert "Todmorden Food Bank (demo)" in local and "In the council&#39;s area (1)" in local
     # The council's public profile leads with the same headline.
     profile = public.get(f"/councils/{CALDERDALE}/").content.decode()
     headline = profile.index("spend reaching local VCSE organisations")

@@ -78,6 +78,10 @@ def test_search_filters_count_what_choosing_them_would_show(editor: StrictHTMLCl
     assert _names(page) == ["Acme Construction Ltd", "Calder Valley Hub CIC", "Todmorden Tenants Forum"]
     # Values it does not know are ignored, not an error.
     assert editor.get(SUPPLIERS + "?type=nonsense&sort=nonsense&confidence=").status_code == 200
+    # Where each supplier is: no register is loaded, so none is placed, and the filter says so with its count.
+    page = editor.get(SUPPLIERS + "?place=unknown").content.decode()
+    assert _count(page, "Not known") == 6 and len(_names(page)) == 6 and "Where it is" in page
+    assert "In the council&#39;s area (" not in page and _names(editor.get(SUPPLIERS + "?place=local").content.decode()) == []
 
 
 @pytest.mark.django_db

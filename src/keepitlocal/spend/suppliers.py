@@ -86,6 +86,32 @@ _SORT_ORDER = {
 }
 
 
+class Place(StrEnum):
+    """Where a supplier is, for the council: in its own area, elsewhere in its region, further away, or not known."""
+
+    LOCAL = "local"
+    REGION = "region"
+    ELSEWHERE = "elsewhere"
+    UNKNOWN = "unknown"
+
+    @property
+    def label(self) -> str:
+        return {
+            "local": "In the council's area",
+            "region": "Elsewhere in its region",
+            "elsewhere": "Outside its region",
+            "unknown": "Not known",
+        }[self.value]
+
+    @classmethod
+    def of(cls, is_local: bool | None, in_region: bool | None) -> Place:
+        if is_local is None:
+            return cls.UNKNOWN
+        if is_local:
+            return cls.LOCAL
+        return cls.REGION if in_region else cls.ELSEWHERE
+
+
 class Corrected(StrEnum):
     YES = "yes"
     NO = "no"
@@ -116,10 +142,18 @@ class SupplierQuery:
     evidence: tuple[str, ...] = ()
     corrected: tuple[str, ...] = ()
     spend: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
     sort: Sort = Sort.SPEND
 
-    FACETS = ("types", "confidence", "evidence", "corrected", "spend")
-    PARAMS = {"types": "type", "confidence": "confidence", "evidence": "evidence", "corrected": "corrected", "spend": "spend"}
+    FACETS = ("types", "confidence", "evidence", "corrected", "spend", "places")
+    PARAMS = {
+        "types": "type",
+        "confidence": "confidence",
+        "evidence": "evidence",
+        "corrected": "corrected",
+        "spend": "spend",
+        "places": "place",
+    }
 
     @classmethod
     def from_params(cls, params: QueryDict) -> SupplierQuery:
@@ -137,6 +171,7 @@ class SupplierQuery:
             evidence=chosen("evidence", [e.value for e in Evidence]),
             corrected=chosen("corrected", [c.value for c in Corrected]),
             spend=chosen("spend", [b.value for b in SpendBand]),
+            places=chosen("place", [p.value for p in Place]),
             sort=Sort(sort) if sort in Sort.__members__.values() else Sort.SPEND,
         )
 
@@ -188,6 +223,7 @@ class Index:
         tuple(e.value for e in Evidence),
         tuple(c.value for c in Corrected),
         tuple(b.value for b in SpendBand),
+        tuple(p.value for p in Place),
     )
 
     def __len__(self) -> int:
@@ -234,13 +270,24 @@ def _build_index(council: Council) -> Index:
         elsewhere.setdefault(supplier_key, set()).add(kind)
     rows = list(
         Supplier.objects.filter(council=council).values_list(
-            "pk", "key", "name", "names", "org_id", "supplier_type", "evidence_kind", "confidence", "total_amount", "transactions"
+            "pk",
+            "key",
+            "name",
+            "names",
+            "org_id",
+            "supplier_type",
+            "evidence_kind",
+            "confidence",
+            "total_amount",
+            "transactions",
+            "is_local",
+            "in_region",
         )
     )
     lines = [f"{names} | {org_id} | {skey}".lower().replace("\n", " ") for _, skey, _, names, org_id, *_ in rows]
     codes = np.zeros((len(SupplierQuery.FACETS), len(rows)), dtype=np.uint8)
     suggested = np.zeros(len(rows), dtype=bool)
-    for i, (_, skey, _, _, _, kind, evidence, confidence, total, _) in enumerate(rows):
+    for i, (_, skey, _, _, _, kind, evidence, confidence, total, _, is_local, in_region) in enumerate(rows):
         corrected = evidence == Evidence.CORRECTION
         values = (
             kind,
@@ -248,6 +295,7 @@ def _build_index(council: Council) -> Index:
             evidence,
             Corrected.YES.value if corrected else Corrected.NO.value,
             spend_band(float(total)).value,
+            Place.of(is_local, in_region).value,
         )
         for position, value in enumerate(values):
             codes[position, i] = _code(position, value)
@@ -361,6 +409,7 @@ def search(council: Council, query: SupplierQuery) -> SupplierSearch:
         Facet("evidence", "What decided the type", options(2, [(e.value, e.label) for e in Evidence])),
         Facet("corrected", "Corrections", corrections),
         Facet("spend", "Net spend", options(4, [(b.value, b.label) for b in SpendBand])),
+        Facet("place", "Where it is", options(5, [(p.value, p.label) for p in Place])),
     ]
     # An option nobody could choose (no supplier has it, and it is not chosen) is left out rather than shown as 0.
     facets = [replace(f, options=[o for o in f.options if o.count or o.selected]) for f in facets]

@@ -388,6 +388,7 @@ def _suppliers_page(request: HttpRequest, council: Council, form: BulkCorrection
             "can_edit": access.can_edit_council(request.user, council),
             "type_label": type_label,
             "confidence_label": supplier_work.confidence_label,
+            "place_label": lambda s: supplier_work.Place.of(s.is_local, s.in_region).label,
         },
         status=400 if form is not None else 200,
     )
