@@ -61,11 +61,6 @@ def test_every_operation_answers_valid_against_the_openapi_document(editor_token
     bundle = Client().get("/static/ninja/swagger-ui-bundle.js")
     assert bundle.status_code == 200
     bundle.close()  # a file response: its file stays open until closed
-    # Where people look first, and linked from every page's footer.
-    for looked in ("/api/", "/api/docs/", "/api/docs"):
-        followed = Client().get(looked, follow=True)
-        assert followed.redirect_chain[-1][0] == "/api/v1/docs" and followed.status_code == 200, looked
-    assert 'href="/api/">Open data (API)</a>' in Client().get("/principles/").content.decode()
 
 
 def test_the_document_lists_error_answers_and_marks_public_operations_public(editor_token: str, settings: Any) -> None:
@@ -274,3 +269,11 @@ def test_what_is_not_found_is_said_in_words_never_by_a_models_name(demo: list[st
         response = client.get(path)
         assert response.status_code == 404 and said in response.content.decode(), path
         assert "matches the given query" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_documentation_is_where_people_look_first_and_linked_from_every_page(demo: list[str]) -> None:
+    for looked in ("/api/", "/api/docs/", "/api/docs"):
+        followed = Client().get(looked, follow=True)
+        assert followed.redirect_chain[-1][0] == "/api/v1/docs" and followed.status_code == 200, looked
+    assert 'href="/api/">Open data (API)</a>' in Client().get("/principles/").content.decode()
