@@ -204,7 +204,8 @@ def test_every_figure_links_to_the_payments_behind_it(demo: list[str]) -> None:
     load_demo_spend()
     editor = signed_in_client("editor@calderdale.example")
     page = editor.get(f"/manage/councils/{CALDERDALE}/spend/").content.decode()
-    assert page.count('role="img"') == 2 and "<title" in page  # two charts, each beside its table
+    # Three charts, each beside its table: by type, by month, and the trend over the demo's three years.
+    assert page.count('role="img"') == 3 and "<title" in page and 'id="trend-title"' in page
     assert "spend/payments/?type=vcse" in page and "spend/payments/?month=2025-04" in page
     # The largest suppliers link to their own pages, which link to their payments.
     top = Supplier.objects.filter(council__gss_code=CALDERDALE).first()
