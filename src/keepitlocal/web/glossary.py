@@ -15,6 +15,14 @@ class Term(StrEnum):
     COVERAGE = "coverage"
     FINANCIAL_YEAR = "financial-year"
     DEMONSTRATION = "demonstration-data"
+    BETWEENNESS = "betweenness"
+    CUT_POINT = "cut-point"
+    PAIRS_CUT_OFF = "pairs-cut-off"
+    LOCAL_MULTIPLIER = "local-multiplier"
+    DEADWEIGHT = "deadweight"
+    ATTRIBUTION = "attribution"
+    OPTIMISM_BIAS = "optimism-bias"
+    PRESENT_VALUE = "present-value"
 
     @property
     def word(self) -> str:
@@ -62,11 +70,53 @@ WORDS: dict[Term, tuple[str, str]] = {
     ),
     Term.FINANCIAL_YEAR: (
         "Financial year",
-        "From 1 April to 31 March, written 2025/26. Figures are compared year by year; months a council did not "
-        "publish are named as gaps, never filled.",
+        "From 1 April to 31 March, written 2025/26. Figures are compared year by year. A month between payments with "
+        "none in the files is named as a gap, never filled; months beyond every file analysed are not known, never "
+        "months without payments.",
     ),
     Term.DEMONSTRATION: (
         "Demonstration data",
         "Records made up to show how the platform works. They are marked wherever they appear, on pages, downloads and reports.",
+    ),
+    Term.BETWEENNESS: (
+        "Betweenness",
+        "How much of a map's connecting runs through one organisation: the share of the shortest routes between every "
+        "other pair of organisations that pass through it, from 0 (none) to 1 (all). An organisation with high "
+        "betweenness links parts of the local system that would otherwise hardly meet.",
+    ),
+    Term.CUT_POINT: (
+        "Cut point",
+        "An organisation without which part of a map splits off from the rest: some organisations would have no route "
+        "to each other left. Losing a cut point breaks the system, not only weakens it.",
+    ),
+    Term.PAIRS_CUT_OFF: (
+        "Pairs cut off",
+        "How many pairs of other organisations on a map would lose every route between them if this one were gone: the "
+        "size of what it alone holds together.",
+    ),
+    Term.LOCAL_MULTIPLIER: (
+        "Local multiplier (LM3)",
+        "For every £1 spent, how much circulates in the local economy over three rounds: the £1 itself, the share of "
+        "it spent with local suppliers, and the share of that those suppliers and their staff spend locally again. "
+        "From a survey, or estimated from the spend analysis with a stated re-spend share.",
+    ),
+    Term.DEADWEIGHT: (
+        "Deadweight",
+        "The share of an outcome that would have happened anyway, without the intervention: it is taken off the savings claimed.",
+    ),
+    Term.ATTRIBUTION: (
+        "Attribution",
+        "The share of an outcome owed to others (another service, another funder) rather than this intervention: it "
+        "is taken off the savings claimed too.",
+    ),
+    Term.OPTIMISM_BIAS: (
+        "Optimism bias",
+        "A reduction of the benefits claimed by how weak their evidence is, as HM Treasury advises: nothing for the "
+        "strongest evidence, up to 40% for the weakest.",
+    ),
+    Term.PRESENT_VALUE: (
+        "Present value",
+        "Savings over several years expressed in today's money: each later year's pounds are discounted (3.5% a year, "
+        "as the HM Treasury Green Book says) and every price is brought to one price year.",
     ),
 }
