@@ -164,7 +164,7 @@ def test_an_organisation_records_an_lm3_survey_and_a_council_estimate_is_labelle
                           "staff_respend_share": "50%", "supplier_respend_share": "25%", "round3_basis": "survey", "local": "Calderdale"}, follow=True)  # fmt: skip
     assert "£1.85" in good.content.decode()
     page = editor_client.get(BASE).content.decode()
-    assert "Local multiplier (LM3): an estimate from your spend" in page
+    assert "Local multiplier (LM3)</a>: an estimate from your spend" in page
     assert "No spend has been analysed yet." in page or "not known yet" in page or "State a re-spend share" in page
     saved = editor_client.post(
         BASE + "lm3/", {"respend_share": "25%", "source": "Our supplier survey 2024", "local": "In Calderdale"}
