@@ -388,14 +388,8 @@ def _charts_for(figures: FigureSet, year: str = "", months: str | None = None) -
 
     paid = {m.month: m.amount for m in figures.months}
     # The whole period's chart shows the months with payments; a year's, every month of the year, gaps marked.
-    every = sorted(
-        {
-            *paid,
-            *(figures.period.months if year else []),
-            *(figures.period.missing if year else []),
-            *(figures.period.uncovered if year else []),
-        }
-    )
+    period = figures.period
+    every = sorted({*paid, *((*period.months, *period.missing, *period.uncovered) if year else ())})
     suffix = f" in {year}" if year else ""
     ident = year.replace("/", "-")
     charts = {

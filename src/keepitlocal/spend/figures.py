@@ -166,7 +166,7 @@ class PublishedFigures:
     files: list[str]
     registers: list[str]
     analysed_on: datetime | None
-    trend: list[Any] = field(default_factory=list)  # TrendRow, every financial year of the published analysis
+    trend: list[TrendRow] = field(default_factory=list)  # every financial year of the published analysis
     trend_chart: str = ""
 
     def point(self, key: IndicatorId) -> float | None:
@@ -231,7 +231,13 @@ class PublishedFigures:
 
 # The comparison as a table: one row per published council, the share reaching local VCSE organisations first. A share
 # given as its range has no point figure, only its range; one given as one figure has its upper bound and coverage.
-SHARES = (IndicatorId.SHARE_LOCAL_VCSE, IndicatorId.SHARE_VCSE, IndicatorId.SHARE_LOCAL)
+# Who each headline share is of, in words (the trend chart's legend), and each as the table's columns name it.
+SHARE_WORDS = {
+    IndicatorId.SHARE_LOCAL_VCSE: "Local VCSE organisations",
+    IndicatorId.SHARE_VCSE: "VCSE organisations",
+    IndicatorId.SHARE_LOCAL: "Local suppliers",
+}
+SHARES = tuple(SHARE_WORDS)
 _SHARE_LABELS = {
     IndicatorId.SHARE_LOCAL_VCSE: "Share to local VCSE organisations",
     IndicatorId.SHARE_VCSE: "Share to VCSE organisations",
@@ -294,12 +300,6 @@ def comparison_table(year: str, rows: list[PublishedFigures]) -> Table:
 
 
 # The trend: the headline shares in every financial year analysed, each with the pounds behind it.
-TREND_SHARES = SHARES
-SHARE_WORDS = {
-    IndicatorId.SHARE_LOCAL_VCSE: "Local VCSE organisations",
-    IndicatorId.SHARE_VCSE: "VCSE organisations",
-    IndicatorId.SHARE_LOCAL: "Local suppliers",
-}
 
 
 @dataclass(frozen=True)
@@ -323,7 +323,7 @@ def trend(analysed: AnalysisFigures) -> list[TrendRow]:
             y.year,
             len(y.period.months),
             y.figures.value(IndicatorId.TOTAL_SPEND),
-            {key: y.figures.get(key) for key in TREND_SHARES},
+            {key: y.figures.get(key) for key in SHARES},
         )
         for y in analysed.years
     ]

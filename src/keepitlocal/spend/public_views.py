@@ -56,7 +56,10 @@ def compare(request: HttpRequest) -> HttpResponseBase:
     rows = sorted(rows, key=lambda r: (r.council.name,) if sort == "council" else sort_value(r))  # kept rows stay as kept
     # The chart shows one figure per council: a council whose local VCSE share is published as its range (or not known)
     # is left out of it (never drawn as 0%) and named below it, its range in the table.
-    charted = [r for r in rows if r.share_local_vcse is not None and r.locality_known]
+    charted: list[PublishedFigures] = []
+    not_charted: list[PublishedFigures] = []
+    for r in rows:
+        (charted if r.share_local_vcse is not None and r.locality_known else not_charted).append(r)
     chart = (
         bar_chart(
             [r.council.name for r in charted],
@@ -78,7 +81,7 @@ def compare(request: HttpRequest) -> HttpResponseBase:
             "sorts": COMPARE_SORTS,
             "sort_phrases": SORT_PHRASES,
             "chart": chart,
-            "not_charted": [r.council for r in rows if r not in charted],
+            "not_charted": [r.council for r in not_charted],
             "years": years,
             "year": year,
             "without": without,

@@ -233,7 +233,6 @@ def _dashboard_results(
             "types_base": vcse.denominator if (vcse := shown.get(IndicatorId.SHARE_VCSE)) else None,
             "months": shown.months,
             "areas": shown.set.service_areas,
-            "years": year_rows(latest),
             "trend": trend(latest.analysis_figures),
             "trend_chart": (latest.charts or {}).get("trend", ""),
             "reasons": rejection_reasons(council),
